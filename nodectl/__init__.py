@@ -1,0 +1,1 @@
+"""FluxDesk nodectl package."""
