@@ -1,0 +1,192 @@
+"""GUI composition: QApplication, the qasync loop, pages, main window, tray and error reporting."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import qasync
+from PySide6.QtCore import QEvent, QObject, QtMsgType, QTimer, qInstallMessageHandler
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+import resources
+from app import __version__, settings
+from app.context import AppContext
+from app.errorhook import ErrorReporter
+from ui.about import AboutDialog
+from ui.error_dialog import ErrorDialog
+from ui.main_window import MainWindow
+from ui.pages.base import Page
+from ui.pages.settings_page import SettingsPage
+from ui.theme import apply_theme
+from ui.tray import Tray
+
+qt_log = logging.getLogger("qt")
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
+    qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+
+
+def build_pages(ctx: AppContext, app: QApplication) -> list[Page]:
+    def save_settings() -> None:
+        settings.save(ctx.data_dir, ctx.settings)
+
+    return [
+        SettingsPage(
+            ctx.settings,
+            data_dir=ctx.data_dir,
+            log_path=ctx.log_path,
+            running_network=ctx.network,
+            save=save_settings,
+            apply_theme=lambda theme: apply_theme(app, theme),
+            tray_available=QSystemTrayIcon.isSystemTrayAvailable(),
+        ),
+    ]
+
+
+class _FirstPaint(QObject):
+    """Reports the first paint of the main window (for the start-up benchmark)."""
+
+    def __init__(self, on_paint: QTimer) -> None:
+        super().__init__()
+        self._timer = on_paint
+        self.seen = False
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint and not self.seen:
+            self.seen = True
+            self._timer.start()
+        return False
+
+
+class Gui:
+    """Owns the window and everything around it for one run of the app."""
+
+    def __init__(self, ctx: AppContext, app: QApplication) -> None:
+        self.ctx = ctx
+        self.app = app
+        self.icon = QIcon(str(resources.path("fluxdesk.svg")))
+        app.setWindowIcon(self.icon)
+        apply_theme(app, ctx.settings.theme)
+        self.window = MainWindow(build_pages(ctx, app), self.icon)
+        self.window.close_to_tray = ctx.settings.close_to_tray
+        self.window.restore_geometry_state(ctx.settings.window_geometry)
+        self.window.about_requested.connect(self.show_about)
+        self.window.quit_requested.connect(self.quit)
+        self.window.closing.connect(self.remember_window)
+        self.reporter = ErrorReporter(ctx.log_path, self.show_error)
+        self.tray: Tray | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = Tray(self.window, self.icon)
+            self.tray.quit_requested.connect(self.quit)
+            self.tray.show()
+
+    def show_about(self) -> None:
+        dialog = AboutDialog(__version__, self.window)
+        dialog.open()
+
+    def show_error(self, summary: str, details: str, log_hint: str) -> None:
+        dialog = ErrorDialog(summary, details, log_hint, self.window)
+        dialog.open()
+
+    def remember_window(self) -> None:
+        self.ctx.settings.window_geometry = self.window.geometry_state()
+        self.ctx.settings.last_page = self.window.current_page_id()
+        try:
+            settings.save(self.ctx.data_dir, self.ctx.settings)
+        except OSError as exc:
+            logging.getLogger("fluxdesk").warning("could not save window state: %s", exc)
+
+    def quit(self) -> None:
+        self.window.quit_for_real()
+        self.app.quit()
+
+    def select_page(self, page: str | None) -> None:
+        wanted = page or self.ctx.settings.last_page
+        if wanted:
+            try:
+                self.window.show_page(wanted)
+            except KeyError:
+                if page:
+                    raise
+
+
+def save_screenshot(window: MainWindow, app: QApplication, target: Path) -> None:
+    window.show()
+    for _ in range(5):
+        app.processEvents()
+    image = window.grab()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(target), "PNG"):
+        raise OSError(f"could not write {target}")
+
+
+def run_gui(
+    ctx: AppContext, screenshot: Path | None = None, page: str | None = None, startup_probe: float | None = None
+) -> int:
+    qInstallMessageHandler(_qt_message)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("FluxDesk")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("fluxdesk")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    gui = Gui(ctx, app)
+    gui.reporter.install(loop)
+    try:
+        gui.select_page(page)
+    except KeyError as exc:
+        print(f"fluxdesk: {exc.args[0]}", file=sys.stderr)
+        return 2
+    if screenshot is not None:
+        save_screenshot(gui.window, app, screenshot)
+        ctx.logger.info("screenshot saved to %s", screenshot)
+        return 0
+    if startup_probe is not None:
+        _arm_startup_probe(gui, app, startup_probe)
+    if not (ctx.settings.start_minimised and gui.tray is not None):
+        gui.window.show()
+    with loop:
+        loop.run_forever()
+    return 0
+
+
+def _arm_startup_probe(gui: Gui, app: QApplication, idle_seconds: float) -> None:
+    """Print seconds from process start to first paint and idle RSS as JSON, then quit."""
+    process = psutil.Process()
+    report: dict[str, float] = {}
+    finish = QTimer(app)
+    finish.setSingleShot(True)
+    finish.setInterval(int(idle_seconds * 1000))
+
+    def painted() -> None:
+        report["first_paint_s"] = round(time.time() - process.create_time(), 4)
+        finish.start()
+
+    def done() -> None:
+        report["idle_rss_mb"] = round(process.memory_info().rss / 2**20, 1)
+        print(json.dumps(report), flush=True)
+        gui.quit()
+
+    paint_timer = QTimer(app)
+    paint_timer.setSingleShot(True)
+    paint_timer.setInterval(0)
+    paint_timer.timeout.connect(painted)
+    finish.timeout.connect(done)
+    gui.probe = _FirstPaint(paint_timer)  # type: ignore[attr-defined]
+    gui.window.installEventFilter(gui.probe)  # type: ignore[attr-defined]

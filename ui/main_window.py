@@ -1,0 +1,119 @@
+"""The main window: sidebar built from the pages that exist, a stack, a status bar and menus."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from ui.pages.base import Page
+
+
+class MainWindow(QMainWindow):
+    about_requested = Signal()
+    quit_requested = Signal()
+    closing = Signal()
+
+    def __init__(self, pages: Sequence[Page], icon: QIcon, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("FluxDesk")
+        self.setWindowIcon(icon)
+        self.setMinimumSize(880, 560)
+        self.close_to_tray = False
+        self._quitting = False
+        self._pages = sorted(pages, key=lambda p: p.order)
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFixedWidth(190)
+        self.sidebar.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.stack = QStackedWidget()
+        for page in self._pages:
+            item = QListWidgetItem(page.title())
+            item.setData(Qt.ItemDataRole.UserRole, page.page_id)
+            self.sidebar.addItem(item)
+            self.stack.addWidget(page)
+        self.sidebar.currentRowChanged.connect(self._on_row_changed)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.connection_label = QLabel()
+        self.statusBar().addPermanentWidget(self.connection_label)
+        self.set_connection_state(self.tr("Not connected"), None)
+        self._build_menus()
+        if self._pages:
+            self.sidebar.setCurrentRow(0)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.quit_requested)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about_action = QAction(self.tr("&About FluxDesk"), self)
+        about_action.triggered.connect(self.about_requested)
+        help_menu.addAction(about_action)
+
+    def _on_row_changed(self, row: int) -> None:
+        if 0 <= row < len(self._pages):
+            self.stack.setCurrentIndex(row)
+            self._pages[row].page_shown()
+
+    def page_ids(self) -> list[str]:
+        return [p.page_id for p in self._pages]
+
+    def current_page_id(self) -> str:
+        row = self.sidebar.currentRow()
+        return self._pages[row].page_id if 0 <= row < len(self._pages) else ""
+
+    def show_page(self, page_id: str) -> None:
+        """Switch to a page; an unknown id raises KeyError listing the ids that exist."""
+        for row, page in enumerate(self._pages):
+            if page.page_id == page_id:
+                self.sidebar.setCurrentRow(row)
+                return
+        raise KeyError(f"no page {page_id!r}; pages are: {', '.join(self.page_ids())}")
+
+    def set_connection_state(self, text: str, ok: bool | None) -> None:
+        state = "" if ok is None else ("ok" if ok else "bad")
+        self.connection_label.setText(("● " if ok is not None else "○ ") + text)
+        self.connection_label.setProperty("state", state)
+        self.connection_label.style().unpolish(self.connection_label)
+        self.connection_label.style().polish(self.connection_label)
+
+    def geometry_state(self) -> str:
+        return bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+
+    def restore_geometry_state(self, state: str) -> bool:
+        if not state:
+            return False
+        return self.restoreGeometry(QByteArray.fromBase64(state.encode("ascii")))
+
+    def quit_for_real(self) -> None:
+        self._quitting = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.close_to_tray and not self._quitting:
+            event.ignore()
+            self.hide()
+            return
+        self.closing.emit()
+        event.accept()

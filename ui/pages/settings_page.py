@@ -1,0 +1,138 @@
+"""Settings: network, theme, tray behaviour; shows where data and logs are kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.pages.base import Page, heading, hint
+
+
+class EditableSettings(Protocol):
+    network: str
+    theme: str
+    start_minimised: bool
+    close_to_tray: bool
+
+
+class SettingsPage(Page):
+    page_id: ClassVar[str] = "settings"
+    order: ClassVar[int] = 900
+
+    def __init__(
+        self,
+        settings: EditableSettings,
+        *,
+        data_dir: Path,
+        log_path: Path,
+        running_network: str,
+        save: Callable[[], None],
+        apply_theme: Callable[[str], None],
+        tray_available: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._save = save
+        self._apply_theme = apply_theme
+        self._running_network = running_network
+
+        self.network = QComboBox()
+        for value, label in (
+            ("mainnet", self.tr("Mainnet")),
+            ("testnet", self.tr("Testnet")),
+            ("regtest", self.tr("Regtest (local test chain)")),
+        ):
+            self.network.addItem(label, value)
+        self.network.setCurrentIndex(max(0, self.network.findData(settings.network)))
+        self.network_note = hint("")
+
+        self.theme = QComboBox()
+        for value, label in (
+            ("system", self.tr("Follow the system")),
+            ("light", self.tr("Light")),
+            ("dark", self.tr("Dark")),
+        ):
+            self.theme.addItem(label, value)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+
+        self.start_minimised = QCheckBox(self.tr("Start minimised to the tray"))
+        self.start_minimised.setChecked(settings.start_minimised)
+        self.close_to_tray = QCheckBox(self.tr("Closing the window keeps FluxDesk running in the tray"))
+        self.close_to_tray.setChecked(settings.close_to_tray)
+        if not tray_available:
+            for box in (self.start_minimised, self.close_to_tray):
+                box.setEnabled(False)
+                box.setToolTip(self.tr("This desktop has no system tray."))
+
+        self.data_dir_label = QLabel(str(data_dir))
+        self.data_dir_label.setTextInteractionFlags(self.data_dir_label.textInteractionFlags())
+        open_dir = QPushButton(self.tr("Open folder"))
+        open_dir.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(data_dir))))
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.data_dir_label, 1)
+        data_row.addWidget(open_dir)
+        self.log_label = QLabel(str(log_path))
+
+        form = QFormLayout()
+        form.addRow(self.tr("Network"), self.network)
+        form.addRow("", self.network_note)
+        form.addRow(self.tr("Theme"), self.theme)
+        form.addRow("", self.start_minimised)
+        form.addRow("", self.close_to_tray)
+        form.addRow(self.tr("Data folder"), data_row)
+        form.addRow(self.tr("Log file"), self.log_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.addWidget(heading(self.title()))
+        layout.addLayout(form)
+        layout.addStretch(1)
+
+        self.network.currentIndexChanged.connect(self._network_changed)
+        self.theme.currentIndexChanged.connect(self._theme_changed)
+        self.start_minimised.toggled.connect(self._flags_changed)
+        self.close_to_tray.toggled.connect(self._flags_changed)
+        self._update_network_note()
+
+    def title(self) -> str:
+        return self.tr("Settings")
+
+    def _update_network_note(self) -> None:
+        chosen = str(self.network.currentData())
+        if chosen != self._running_network:
+            self.network_note.setText(
+                self.tr("FluxDesk is running on %s; restart it to switch to %s.")
+                % (self._running_network, chosen)
+            )
+        else:
+            self.network_note.setText(self.tr("Coins and addresses of other networks are refused."))
+
+    def _network_changed(self) -> None:
+        self._settings.network = str(self.network.currentData())
+        self._save()
+        self._update_network_note()
+
+    def _theme_changed(self) -> None:
+        self._settings.theme = str(self.theme.currentData())
+        self._save()
+        self._apply_theme(self._settings.theme)
+
+    def _flags_changed(self) -> None:
+        self._settings.start_minimised = self.start_minimised.isChecked()
+        self._settings.close_to_tray = self.close_to_tray.isChecked()
+        self._save()
