@@ -1,0 +1,147 @@
+"""FLUX amounts as text <-> integer satoshis.
+
+Inside the engine every amount is an int of satoshis; Decimal appears only here, where text from a
+person or a JSON number from a server is turned into satoshis (and back for display).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Final, final
+
+from wallet.errors import InvalidAmount
+from wallet.networks import COIN, MAX_MONEY
+
+DECIMALS: Final = 8
+# Longest text worth looking at: 9 integer digits + dot + 8 decimals + a unit, with room to spare.
+_MAX_TEXT = 40
+_NUMBER = re.compile(r"(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?")
+_UNIT = re.compile(r"\s*flux\s*$", re.IGNORECASE)
+
+
+@final
+class MaxAmount:
+    """The "send everything" request; the fee is taken from the total when the tx is built."""
+
+    _instance: MaxAmount | None = None
+
+    def __new__(cls) -> MaxAmount:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MAX"
+
+
+MAX: Final = MaxAmount()
+SendAmount = int | MaxAmount
+
+
+def parse_amount(text: str, *, allow_max: bool = False, allow_zero: bool = False) -> SendAmount:
+    """Parse what a person typed ("12.5", "0.00000001", "3 FLUX", "max") into satoshis or MAX."""
+    if not isinstance(text, str):
+        raise InvalidAmount("The amount must be text such as 12.5.")
+    cleaned = text.strip()
+    if len(cleaned) > _MAX_TEXT:
+        raise InvalidAmount("That is too long to be a FLUX amount. Type a number such as 12.5.")
+    cleaned = _UNIT.sub("", cleaned)
+    if cleaned.lower() == "max":
+        if not allow_max:
+            raise InvalidAmount('"max" is not allowed here. Type a number such as 12.5.')
+        return MAX
+    if not cleaned:
+        raise InvalidAmount("Enter an amount, for example 12.5.")
+    if cleaned.startswith("-"):
+        raise InvalidAmount("The amount cannot be negative.")
+    if "," in cleaned:
+        raise InvalidAmount(
+            "Use a dot as the decimal separator and no thousands separator, for example 1250.5."
+        )
+    satoshis = _digits_to_satoshis(cleaned)
+    if satoshis == 0 and not allow_zero:
+        raise InvalidAmount("The amount must be more than 0.")
+    return satoshis
+
+
+def parse_satoshis_text(text: str) -> int:
+    """Parse an amount that must be a number (never "max"), zero allowed — e.g. a fee field."""
+    value = parse_amount(text, allow_max=False, allow_zero=True)
+    assert isinstance(value, int)
+    return value
+
+
+def _digits_to_satoshis(cleaned: str) -> int:
+    match = _NUMBER.fullmatch(cleaned)
+    if match is None or not (match.group("int") or match.group("frac")):
+        raise InvalidAmount(
+            f"{cleaned!r} is not an amount. Type digits with an optional dot, for example 12.5."
+        )
+    whole = match.group("int") or "0"
+    frac = (match.group("frac") or "").rstrip("0")
+    if len(frac) > DECIMALS:
+        raise InvalidAmount(
+            f"FLUX has at most {DECIMALS} decimals (smallest unit 0.00000001); "
+            f"this amount has {len(frac)}. Round it to 8 decimals."
+        )
+    satoshis = int(whole) * COIN + int(frac.ljust(DECIMALS, "0") or "0")
+    _check_range(satoshis)
+    return satoshis
+
+
+def _check_range(satoshis: int) -> None:
+    if satoshis < 0:
+        raise InvalidAmount("The amount cannot be negative.")
+    if satoshis > MAX_MONEY:
+        raise InvalidAmount(
+            f"The amount is more than the {MAX_MONEY // COIN:,} FLUX that can ever exist."
+        )
+
+
+def satoshis_from_decimal(value: Decimal) -> int:
+    """Exact Decimal FLUX -> satoshis; anything that is not exact to 8 decimals is refused."""
+    if not value.is_finite():
+        raise InvalidAmount("The amount is not a finite number.")
+    scaled = value * COIN
+    if scaled != scaled.to_integral_value():
+        raise InvalidAmount(f"FLUX has at most {DECIMALS} decimals; {value} has more.")
+    satoshis = int(scaled)
+    _check_range(satoshis)
+    return satoshis
+
+
+def satoshis_from_json(value: object) -> int:
+    """A FLUX amount as a JSON number or numeric string from a server (e.g. 12.5) -> satoshis.
+
+    Floats are read through their shortest repr, which gives back the exact decimal for every
+    amount below 10 000 000 FLUX (15 significant digits fit a double); prefer a server's satoshi
+    fields where it has them, because larger floats cannot carry 8 decimals.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise InvalidAmount(f"Expected a FLUX amount, got {type(value).__name__}.")
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        raise InvalidAmount(f"{value!r} is not a FLUX amount.") from None
+    return satoshis_from_decimal(number)
+
+
+def satoshis_to_decimal(satoshis: int) -> Decimal:
+    return Decimal(satoshis).scaleb(-DECIMALS)
+
+
+def format_amount(satoshis: int, *, trim: bool = True, unit: str | None = None) -> str:
+    """Satoshis -> FLUX text: 1250000000 -> "12.5" (or "12.50000000" with trim=False).
+
+    Negative values are allowed (history shows outgoing amounts with a minus sign).
+    """
+    if isinstance(satoshis, bool) or not isinstance(satoshis, int):
+        raise InvalidAmount(f"Amounts are whole satoshis, got {type(satoshis).__name__}.")
+    sign = "-" if satoshis < 0 else ""
+    whole, frac = divmod(abs(satoshis), COIN)
+    frac_text = f"{frac:0{DECIMALS}d}"
+    if trim:
+        frac_text = frac_text.rstrip("0")
+    text = f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
+    return f"{text} {unit}" if unit else text
