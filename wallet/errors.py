@@ -57,3 +57,61 @@ class TooManyInputs(WalletError):
 
 class InvalidMessageSignature(WalletError):
     """A message signature that is malformed (bad base64, bad length or header)."""
+
+
+class UnknownNetwork(WalletError):
+    """A network name that is not mainnet, testnet or regtest."""
+
+
+class StorageError(WalletError):
+    """The wallet file cannot be read, written or unlocked."""
+
+
+class WrongPassword(StorageError):
+    """The password (or remembered unlock key) does not open this wallet file."""
+
+
+class CorruptWalletFile(StorageError):
+    """The wallet file is truncated, damaged or was changed outside FluxDesk."""
+
+
+class UnsupportedWalletFile(StorageError):
+    """The wallet file was written by a newer FluxDesk or is not a FluxDesk wallet at all."""
+
+
+class WalletLocked(StorageError):
+    """The wallet was locked (by the user or after being idle); unlock it again to continue."""
+
+
+class RememberUnavailable(StorageError):
+    """The OS keyring cannot store or give back the remembered unlock key."""
+
+
+class BackendError(WalletError):
+    """A chain backend (Insight server or local fluxd) failed or answered something unusable."""
+
+
+class BackendUnavailable(BackendError):
+    """No backend server could be reached (connection refused, timeout, server error)."""
+
+
+class BackendResponseError(BackendError):
+    """A backend answered with malformed JSON, wrong types or values that cannot be true."""
+
+
+class BackendAuthError(BackendError):
+    """The local fluxd refused the RPC user/password."""
+
+
+class BackendMismatch(BackendError):
+    """Data from a backend does not match what it claims (e.g. a transaction and its txid)."""
+
+
+class BroadcastRejected(BackendError):
+    """The network refused a transaction; `kind` says why and the message says what to do."""
+
+    def __init__(self, message: str, *, kind: str, code: int | None, detail: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.code = code
+        self.detail = detail

@@ -1,0 +1,1 @@
+"""BIP39 word lists (data files)."""
