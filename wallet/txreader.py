@@ -1,0 +1,116 @@
+"""Bounds-checked reading and range-checked writing of the little-endian wire primitives.
+
+Every read checks the remaining length first and every count is capped by what is left, so hostile
+input can only ever produce a DecodeError, never an IndexError, a struct.error or a huge allocation.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from wallet.encoding import read_varint, write_varint
+from wallet.errors import DecodeError, InvalidTransaction
+
+# Bitcoin's MAX_SIZE for CompactSize-prefixed vectors.
+MAX_COMPACT_SIZE = 0x02000000
+
+
+class Reader:
+    def __init__(self, data: bytes) -> None:
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise DecodeError("transaction data must be bytes")
+        self._data = bytes(data)
+        self.pos = 0
+
+    @property
+    def remaining(self) -> int:
+        return len(self._data) - self.pos
+
+    def take(self, n: int) -> bytes:
+        if n < 0 or n > self.remaining:
+            raise DecodeError(
+                f"data ends early: needed {n} bytes at offset {self.pos}, {self.remaining} left"
+            )
+        out = self._data[self.pos : self.pos + n]
+        self.pos += n
+        return out
+
+    def u8(self) -> int:
+        return self.take(1)[0]
+
+    def i8(self) -> int:
+        return int(struct.unpack("<b", self.take(1))[0])
+
+    def u32(self) -> int:
+        return int(struct.unpack("<I", self.take(4))[0])
+
+    def i32(self) -> int:
+        return int(struct.unpack("<i", self.take(4))[0])
+
+    def i64(self) -> int:
+        return int(struct.unpack("<q", self.take(8))[0])
+
+    def compact_size(self) -> int:
+        value, self.pos = read_varint(self._data, self.pos)
+        if value > MAX_COMPACT_SIZE:
+            raise DecodeError(f"length {value} at offset {self.pos} is larger than allowed")
+        return value
+
+    def var_bytes(self) -> bytes:
+        return self.take(self.compact_size())
+
+    def count(self, min_item_size: int, what: str) -> int:
+        """A vector length, refused when the remaining bytes cannot hold that many items."""
+        n = self.compact_size()
+        if n * max(min_item_size, 1) > self.remaining:
+            raise DecodeError(
+                f"{what} count {n} does not fit in the {self.remaining} bytes left"
+            )
+        return n
+
+    def expect_end(self) -> None:
+        if self.remaining:
+            raise DecodeError(f"{self.remaining} unexpected bytes after the end of the transaction")
+
+
+def compact_size(n: int) -> bytes:
+    try:
+        return write_varint(n)
+    except ValueError as exc:
+        raise InvalidTransaction(f"length {n} cannot be encoded: {exc}") from None
+
+
+def var_bytes(data: bytes) -> bytes:
+    return compact_size(len(data)) + data
+
+
+def _check(value: int, low: int, high: int, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise InvalidTransaction(f"{what} {value!r} is out of range [{low}, {high}]")
+    return value
+
+
+def u8(value: int, what: str) -> bytes:
+    return _check(value, 0, 0xFF, what).to_bytes(1, "little")
+
+
+def i8(value: int, what: str) -> bytes:
+    return _check(value, -0x80, 0x7F, what).to_bytes(1, "little", signed=True)
+
+
+def u32(value: int, what: str) -> bytes:
+    return _check(value, 0, 0xFFFFFFFF, what).to_bytes(4, "little")
+
+
+def i32(value: int, what: str) -> bytes:
+    return _check(value, -(1 << 31), (1 << 31) - 1, what).to_bytes(4, "little", signed=True)
+
+
+def i64(value: int, what: str) -> bytes:
+    return _check(value, -(1 << 63), (1 << 63) - 1, what).to_bytes(8, "little", signed=True)
+
+
+def fixed(data: bytes, size: int, what: str) -> bytes:
+    if not isinstance(data, bytes) or len(data) != size:
+        raise InvalidTransaction(f"{what} must be exactly {size} bytes")
+    return data
