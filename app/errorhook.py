@@ -25,7 +25,9 @@ class ErrorReporter:
         self.reported: list[str] = []
 
     def report(self, exc: BaseException, context: str = "") -> None:
-        details = mask_secrets("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        details = mask_secrets(
+            "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        )
         log.error("unexpected error%s:\n%s", f" in {context}" if context else "", details)
         summary = mask_secrets(f"{type(exc).__name__}: {exc}")
         self.reported.append(summary)
@@ -34,7 +36,9 @@ class ErrorReporter:
         except Exception:  # the reporter itself must never raise into Qt
             log.exception("could not show the error dialog")
 
-    def excepthook(self, etype: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    def excepthook(
+        self, etype: type[BaseException], value: BaseException, tb: TracebackType | None
+    ) -> None:
         if issubclass(etype, KeyboardInterrupt):
             sys.__excepthook__(etype, value, tb)
             return

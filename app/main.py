@@ -26,14 +26,21 @@ def default_data_dir() -> Path:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fluxdesk",
-        description="FluxDesk: Flux wallet, collateral staking, hardware benchmark and node controller.",
+        description="FluxDesk: Flux wallet, staking, hardware benchmark and node controller.",
     )
     parser.add_argument("--version", action="version", version=f"fluxdesk {__version__}")
     parser.add_argument("--data-dir", type=Path, help="where FluxDesk keeps everything it writes")
     parser.add_argument("--network", choices=NETWORKS, help="override the network from settings")
-    parser.add_argument("--verbose", "-v", action="store_true", help="log debug messages, also to stderr")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="log debug messages, also to stderr"
+    )
     gui = parser.add_argument_group("GUI")
-    gui.add_argument("--screenshot", type=Path, metavar="PNG", help="render the main window offscreen to PNG and exit")
+    gui.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="PNG",
+        help="render the main window offscreen to PNG and exit",
+    )
     gui.add_argument("--page", help="page to show (with --screenshot or at start)")
     gui.add_argument("--theme", choices=THEMES, help="override the theme from settings")
     # Used by `make bench`: report time to first paint and idle memory, then quit.
@@ -46,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
 def make_context(args: argparse.Namespace) -> AppContext:
     data_dir: Path = (args.data_dir or default_data_dir()).expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = setup_logging(data_dir, logging.DEBUG if args.verbose else logging.INFO, args.verbose)
+    log_path = setup_logging(
+        data_dir, logging.DEBUG if args.verbose else logging.INFO, args.verbose
+    )
     loaded = settings.load(data_dir)
     if args.network:
         loaded.network = args.network
@@ -69,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, SettingsError) as exc:
         print(f"fluxdesk: {exc}", file=sys.stderr)
         return 1
-    ctx.logger.info("fluxdesk %s starting (network %s, data dir %s)", __version__, ctx.network, ctx.data_dir)
+    ctx.logger.info(
+        "fluxdesk %s starting (network %s, data dir %s)", __version__, ctx.network, ctx.data_dir
+    )
     handler = getattr(args, "handler", None)
     if handler is not None:
         code: int = handler(args, ctx)
@@ -85,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from app.gui import run_gui
 
-    return run_gui(ctx, screenshot=args.screenshot, page=args.page, startup_probe=args.startup_probe)
+    return run_gui(
+        ctx, screenshot=args.screenshot, page=args.page, startup_probe=args.startup_probe
+    )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,9 @@ class Settings:
 
     def validate(self) -> None:
         if self.network not in NETWORKS:
-            raise SettingsError(f"Unknown network {self.network!r}; choose one of {', '.join(NETWORKS)}.")
+            raise SettingsError(
+                f"Unknown network {self.network!r}; choose one of {', '.join(NETWORKS)}."
+            )
         if self.theme not in THEMES:
             raise SettingsError(f"Unknown theme {self.theme!r}; choose one of {', '.join(THEMES)}.")
 
@@ -82,7 +84,7 @@ def to_dict(settings: Settings) -> dict[str, Any]:
 
 
 def load(data_dir: Path) -> Settings:
-    """Read settings; a missing file gives defaults, a damaged one is set aside and defaults used."""
+    """Read settings; a missing file gives defaults, a damaged one is set aside."""
     path = data_dir / FILE_NAME
     try:
         raw = path.read_bytes()
@@ -96,7 +98,9 @@ def load(data_dir: Path) -> Settings:
     except (ValueError, TypeError, SettingsError) as exc:
         backup = path.with_suffix(".json.damaged")
         path.replace(backup)
-        log.warning("settings.json could not be read (%s); kept it as %s and used defaults", exc, backup)
+        log.warning(
+            "settings.json could not be read (%s); kept it as %s and used defaults", exc, backup
+        )
         return Settings()
 
 

@@ -1,4 +1,4 @@
-"""Icons, stylesheets and the desktop file, loaded through one helper so a frozen bundle works too."""
+"""Icons, stylesheets and the desktop file, loaded through one helper (works when frozen)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import metadata
+from typing import Any
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -14,14 +15,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-BUNDLED = ("PySide6-Essentials", "qasync", "keyring", "cryptography", "psutil", "coincurve", "aiohttp", "platformdirs")
+BUNDLED = (
+    "PySide6-Essentials",
+    "qasync",
+    "keyring",
+    "cryptography",
+    "psutil",
+    "coincurve",
+    "aiohttp",
+    "platformdirs",
+)
 
 
-def _licence(meta: metadata.PackageMetadata) -> str:
+def _licence(meta: Any) -> str:
     expression = meta.get("License-Expression")
     if expression:
         return str(expression)
-    classifiers = [c.split("::")[-1].strip() for c in meta.get_all("Classifier") or [] if c.startswith("License ::")]
+    classifiers = [
+        c.split("::")[-1].strip()
+        for c in meta.get_all("Classifier") or []
+        if c.startswith("License ::")
+    ]
     if classifiers:
         return ", ".join(classifiers)
     text = (meta.get("License") or "").strip().splitlines()
@@ -33,7 +47,7 @@ def bundled_licences() -> list[tuple[str, str, str]]:
     rows = []
     for name in BUNDLED:
         try:
-            meta = metadata.metadata(name)
+            meta: Any = metadata.metadata(name)
         except metadata.PackageNotFoundError:
             continue
         rows.append((name, meta.get("Version") or "?", _licence(meta)))
@@ -57,7 +71,9 @@ class AboutDialog(QDialog):
         )
         rows = bundled_licences()
         self.table = QTableWidget(len(rows), 3)
-        self.table.setHorizontalHeaderLabels([self.tr("Library"), self.tr("Version"), self.tr("Licence")])
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Library"), self.tr("Version"), self.tr("Licence")]
+        )
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 self.table.setItem(r, c, QTableWidgetItem(value))

@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
 
 
 class ErrorDialog(QDialog):
-    def __init__(self, summary: str, details: str, log_hint: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, summary: str, details: str, log_hint: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("FluxDesk hit an unexpected error"))
         layout = QVBoxLayout(self)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -28,7 +29,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle("FluxDesk")
         self.setWindowIcon(icon)
-        self.setMinimumSize(880, 560)
+        self.setMinimumSize(720, 480)
+        self.resize(960, 640)
         self.close_to_tray = False
         self._quitting = False
         self._pages = sorted(pages, key=lambda p: p.order)
@@ -45,11 +47,20 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         self.sidebar.currentRowChanged.connect(self._on_row_changed)
 
+        brand = QLabel("FluxDesk")
+        brand.setObjectName("brand")
+        brand.setFixedWidth(190)
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(0)
+        side.addWidget(brand)
+        side.addWidget(self.sidebar, 1)
+
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.sidebar)
+        layout.addLayout(side)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -110,7 +121,7 @@ class MainWindow(QMainWindow):
         self._quitting = True
         self.close()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.close_to_tray and not self._quitting:
             event.ignore()
             self.hide()

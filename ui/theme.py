@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import resources
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
+
+import resources
 
 _DARK = {
     QPalette.ColorRole.Window: "#1f2228",
@@ -42,7 +43,11 @@ def _palette(colours: dict[QPalette.ColorRole, str]) -> QPalette:
     for role, colour in colours.items():
         palette.setColor(role, QColor(colour))
     disabled = QColor("#7a7f87")
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.WindowText,
+    ):
         palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
     return palette
 

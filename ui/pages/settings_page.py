@@ -72,7 +72,9 @@ class SettingsPage(Page):
 
         self.start_minimised = QCheckBox(self.tr("Start minimised to the tray"))
         self.start_minimised.setChecked(settings.start_minimised)
-        self.close_to_tray = QCheckBox(self.tr("Closing the window keeps FluxDesk running in the tray"))
+        self.close_to_tray = QCheckBox(
+            self.tr("Closing the window keeps FluxDesk running in the tray")
+        )
         self.close_to_tray.setChecked(settings.close_to_tray)
         if not tray_available:
             for box in (self.start_minimised, self.close_to_tray):
@@ -82,7 +84,9 @@ class SettingsPage(Page):
         self.data_dir_label = QLabel(str(data_dir))
         self.data_dir_label.setTextInteractionFlags(self.data_dir_label.textInteractionFlags())
         open_dir = QPushButton(self.tr("Open folder"))
-        open_dir.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(data_dir))))
+        open_dir.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(data_dir)))
+        )
         data_row = QHBoxLayout()
         data_row.addWidget(self.data_dir_label, 1)
         data_row.addWidget(open_dir)

@@ -1,0 +1,63 @@
+# FluxDesk — the two commands that matter: `make run` and `make test` (both set everything up).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# System packages: Qt's xcb platform libraries, and the real tools the tests use.
+SYSTEM_PACKAGES := xvfb xauth sysbench dbus dbus-x11 gnome-keyring libsecret-tools \
+	libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xkb1 \
+	libxcb-render-util0 libxcb-image0 libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
+	libglib2.0-0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint pytest bench bundle demo sysdeps clean
+
+run: sysdeps $(STAMP)
+	$(PY) -m app.main
+
+test: sysdeps $(STAMP) lint pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
+
+# Keyring tests need a real Secret Service: run the suite inside a private D-Bus session with an
+# unlocked gnome-keyring when the tools are there; otherwise those tests skip with the reason.
+pytest: $(STAMP)
+	@if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then \
+		dbus-run-session -- sh -c 'printf fluxdesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec $(PY) -m pytest'; \
+	else \
+		$(PY) -m pytest; \
+	fi
+
+bench: sysdeps $(STAMP)
+	$(PY) -m bench
+
+bundle: $(STAMP)
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN build.spec
+
+sysdeps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+		echo "Not a Debian/Ubuntu system: install the equivalents of: $$missing (tests needing them will skip)."; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing system packages: $$missing"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+		echo "Some system packages are missing; the tests that need them will be skipped."; \
+		echo "Install them with:  sudo apt-get install -y $$missing"; \
+	fi
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "FluxDesk needs Python 3.11 or newer"'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf build dist .mypy_cache .ruff_cache .pytest_cache

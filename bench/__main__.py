@@ -1,0 +1,40 @@
+"""`make bench`: run every benchmark in its own process and print one JSON document."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+import time
+from typing import Any
+
+BENCHMARKS: tuple[str, ...] = ("bench.startup",)
+
+
+def main() -> int:
+    report: dict[str, Any] = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": __import__("os").cpu_count(),
+            "platform": platform.platform(),
+        },
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    failed = []
+    for module in BENCHMARKS:
+        print(f"running {module} …", file=sys.stderr, flush=True)
+        result = subprocess.run(
+            [sys.executable, "-m", module], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            failed.append(module)
+            report[module] = {"error": result.stderr.strip().splitlines()[-5:]}
+            continue
+        report.update(json.loads(result.stdout.strip().splitlines()[-1]))
+    print(json.dumps(report, indent=2))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

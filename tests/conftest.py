@@ -1,0 +1,76 @@
+"""Test-wide set-up: offscreen Qt, hermetic data dirs, skips for missing system tools."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests never touch the user's real data or keyring config.
+os.environ.setdefault("XDG_DATA_HOME", "/nonexistent-fluxdesk-test-xdg")
+
+APT_HINT = "sudo apt-get install -y sysbench xvfb xauth dbus gnome-keyring libxcb-cursor0"
+
+
+def _secret_service_reachable() -> bool:
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return False
+    try:
+        import secretstorage
+
+        connection = secretstorage.dbus_init()
+        try:
+            collection = secretstorage.get_default_collection(connection)
+            return not collection.is_locked()
+        finally:
+            connection.close()
+    except Exception:
+        return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    missing: dict[str, str] = {}
+    if shutil.which("sysbench") is None:
+        missing["sysbench"] = (
+            f"sysbench is not installed ({APT_HINT}; `make test` as root installs it)"
+        )
+    if shutil.which("xvfb-run") is None:
+        missing["xvfb"] = f"xvfb-run is not installed ({APT_HINT})"
+    if (
+        "keyring" in {m.name for item in items for m in item.iter_markers()}
+        and not _secret_service_reachable()
+    ):
+        missing["keyring"] = (
+            "no unlocked Secret Service on the session bus; run under "
+            "dbus-run-session with gnome-keyring-daemon --unlock (see Makefile target test-keyring)"
+        )
+    for item in items:
+        for marker, reason in missing.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def qasync_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop on the test's QApplication, closed after the test."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
