@@ -1,0 +1,197 @@
+"""Download, upload and latency against configurable HTTP endpoints (aiohttp).
+
+fluxbench's own network test is an unpublished speedtest client (node-ops.md §2.2), so this is an
+estimate: download from the Flux bootstrap CDN hosts the installer itself speed-tests, upload to a
+configurable sink, each for a bounded time and size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+
+import aiohttp
+
+from nodectl.bench.errors import NetworkBenchError
+
+MIB = 1024 * 1024
+CHUNK = 64 * 1024
+# The installer speed-tests cdn-5…cdn-12 for the bootstrap download (node-ops.md §3.3 step 10).
+DEFAULT_DOWNLOAD_URLS: tuple[str, ...] = tuple(
+    f"http://cdn-{n}.runonflux.io/apps/fluxshare/getfile/flux_explorer_bootstrap.tar.gz"
+    for n in range(5, 13)
+)
+# No Flux host accepts uploads: a public speed-test sink is the default; settings can replace it.
+DEFAULT_UPLOAD_URLS: tuple[str, ...] = ("https://speed.cloudflare.com/__up",)
+
+
+@dataclass(frozen=True)
+class NetworkEndpoints:
+    download_urls: tuple[str, ...] = DEFAULT_DOWNLOAD_URLS
+    upload_urls: tuple[str, ...] = DEFAULT_UPLOAD_URLS
+
+
+@dataclass(frozen=True)
+class NetworkLimits:
+    seconds: float = 10.0  # per direction
+    max_bytes: int = 1024 * MIB  # per direction; stops early on very fast links
+    timeout: float = 8.0  # connect and per-read
+    latency_samples: int = 5
+
+
+@dataclass(frozen=True)
+class Throughput:
+    url: str
+    bytes: int
+    seconds: float
+
+    @property
+    def mbit_s(self) -> float:
+        return self.bytes * 8 / self.seconds / 1e6 if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Latency:
+    url: str
+    samples_ms: tuple[float, ...]
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples_ms)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, asyncio.TimeoutError):
+        return "timed out"
+    return str(exc) or type(exc).__name__
+
+
+def _fail(kind: str, errors: Sequence[str]) -> NetworkBenchError:
+    if not errors:
+        tried = "no endpoints configured"
+    elif len(errors) > 2:
+        tried = f"{'; '.join(errors[:2])}; and {len(errors) - 2} more"
+    else:
+        tried = "; ".join(errors)
+    return NetworkBenchError(
+        f"The {kind} test reached no endpoint ({tried}). Check the internet connection or set "
+        "other endpoints in the benchmark settings."
+    )
+
+
+def client_timeout(limits: NetworkLimits) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=None, connect=limits.timeout, sock_read=limits.timeout)
+
+
+async def _latency_of(session: aiohttp.ClientSession, url: str, samples: int) -> Latency:
+    times: list[float] = []
+    # The first request pays for DNS, TCP and TLS; the rest reuse the connection, so they show
+    # the round trip the way a ping-style figure does.
+    async with session.head(url, allow_redirects=False) as first:
+        await first.read()
+    for _ in range(samples):
+        started = time.perf_counter()
+        async with session.head(url, allow_redirects=False) as resp:
+            await resp.read()
+        times.append((time.perf_counter() - started) * 1000)
+    return Latency(url=url, samples_ms=tuple(times))
+
+
+async def measure_latency(
+    session: aiohttp.ClientSession, urls: Sequence[str], limits: NetworkLimits
+) -> list[Latency]:
+    """Latency to every endpoint that answers (any HTTP status counts), fastest first."""
+    results: list[Latency] = []
+    errors: list[str] = []
+    for url in urls:
+        try:
+            results.append(await _latency_of(session, url, limits.latency_samples))
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            errors.append(f"{url}: {_describe(exc)}")
+    if not results:
+        raise _fail("latency", errors)
+    return sorted(results, key=lambda r: r.median_ms)
+
+
+async def measure_download(
+    session: aiohttp.ClientSession,
+    urls: Sequence[str],
+    limits: NetworkLimits,
+    on_progress: Callable[[float], None] | None = None,
+) -> Throughput:
+    """Read from the first endpoint that answers until the time or byte limit is reached."""
+    errors: list[str] = []
+    for url in urls:
+        try:
+            async with session.get(url) as resp:
+                if resp.status not in (200, 206):
+                    errors.append(f"{url}: HTTP {resp.status}")
+                    continue
+                received = 0
+                started = time.perf_counter()
+                async for chunk in resp.content.iter_chunked(CHUNK):
+                    received += len(chunk)
+                    elapsed = time.perf_counter() - started
+                    if on_progress is not None:
+                        on_progress(
+                            min(max(elapsed / limits.seconds, received / limits.max_bytes), 1.0)
+                        )
+                    if elapsed >= limits.seconds or received >= limits.max_bytes:
+                        break
+                seconds = time.perf_counter() - started
+                if received == 0:
+                    errors.append(f"{url}: empty answer")
+                    continue
+                return Throughput(url=url, bytes=received, seconds=seconds)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            errors.append(f"{url}: {_describe(exc)}")
+    raise _fail("download", errors)
+
+
+async def _zeros(
+    limits: NetworkLimits,
+    sent: list[int],
+    started: list[float],
+    on_progress: Callable[[float], None] | None,
+) -> AsyncIterator[bytes]:
+    block = bytes(CHUNK)
+    started.append(time.perf_counter())
+    while True:
+        elapsed = time.perf_counter() - started[0]
+        if elapsed >= limits.seconds or sent[0] >= limits.max_bytes:
+            return
+        if on_progress is not None:
+            on_progress(min(max(elapsed / limits.seconds, sent[0] / limits.max_bytes), 1.0))
+        yield block
+        sent[0] += len(block)
+
+
+async def measure_upload(
+    session: aiohttp.ClientSession,
+    urls: Sequence[str],
+    limits: NetworkLimits,
+    on_progress: Callable[[float], None] | None = None,
+) -> Throughput:
+    """POST zeros to the first endpoint that accepts them, for the time or byte limit."""
+    errors: list[str] = []
+    for url in urls:
+        sent = [0]
+        started: list[float] = []
+        try:
+            body = _zeros(limits, sent, started, on_progress)
+            async with session.post(url, data=body) as resp:
+                await resp.read()
+                finished = time.perf_counter()
+                if resp.status >= 400:
+                    errors.append(f"{url}: HTTP {resp.status}")
+                    continue
+            if not started or sent[0] == 0:
+                errors.append(f"{url}: nothing was sent")
+                continue
+            return Throughput(url=url, bytes=sent[0], seconds=finished - started[0])
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            errors.append(f"{url}: {_describe(exc)}")
+    raise _fail("upload", errors)
