@@ -1,0 +1,1 @@
+"""Encrypted, versioned, crash-safe wallet file."""

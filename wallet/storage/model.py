@@ -1,0 +1,302 @@
+"""The decrypted wallet document: what the wallet file holds, with schema upgrades.
+
+Secrets (seed phrase, passphrase, WIF keys) are excluded from every repr so that logging a document
+or an exception that carries one can never leak them.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeVar
+
+from wallet.errors import CorruptWalletFile, UnsupportedWalletFile
+
+SCHEMA_VERSION: Final = 1
+NETWORKS: Final = ("mainnet", "testnet", "regtest")
+
+JsonObj = dict[str, Any]
+Upgrade = Callable[[JsonObj], JsonObj]
+# UPGRADES[v] turns a schema-v document into schema v+1. Schema 1 is the first released format, so
+# the chain is empty; a new schema adds one pure function here plus a fixture file in the tests.
+UPGRADES: Final[Mapping[int, Upgrade]] = {}
+
+
+@dataclass
+class HdSeed:
+    """BIP39 seed phrase (+ optional passphrase, the "25th word")."""
+
+    mnemonic: str = field(repr=False)
+    passphrase: str = field(default="", repr=False)
+
+    @property
+    def has_passphrase(self) -> bool:
+        return bool(self.passphrase)
+
+
+@dataclass
+class ImportedKeys:
+    """Loose private keys imported as WIF strings."""
+
+    wifs: list[str] = field(default_factory=list, repr=False)
+
+
+@dataclass
+class WatchOnly:
+    """No private keys: an account xpub and/or a list of addresses."""
+
+    xpub: str | None = None
+    addresses: list[str] = field(default_factory=list)
+
+
+WalletKind = HdSeed | ImportedKeys | WatchOnly
+
+
+@dataclass
+class Account:
+    index: int
+    name: str
+    # How many receive / change addresses are known to be used or handed out, so the next sync
+    # starts its gap-limit scan there instead of at 0.
+    receive_count: int = 0
+    change_count: int = 0
+
+
+@dataclass
+class Contact:
+    name: str
+    address: str
+    note: str = ""
+
+
+@dataclass
+class NodeEntry:
+    """A FluxNode this wallet controls: its collateral outpoint and identity key."""
+
+    name: str
+    collateral_txid: str
+    collateral_vout: int
+    identity_wif: str = field(default="", repr=False)
+    ip: str = ""
+    created_at: int = 0
+
+
+@dataclass
+class WalletSettings:
+    fee_preset: str = "normal"
+    expiry_delta: int = 30
+    gap_limit: int = 20
+    auto_lock_minutes: int = 10
+    use_local_node: bool = True
+    insight_servers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WalletDocument:
+    kind: WalletKind
+    network: str = "mainnet"
+    name: str = "Wallet"
+    wallet_id: str = field(default_factory=lambda: secrets.token_hex(16))
+    created_at: int = field(default_factory=lambda: int(time.time()))
+    accounts: list[Account] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    address_book: list[Contact] = field(default_factory=list)
+    nodes: list[NodeEntry] = field(default_factory=list)
+    frozen: set[tuple[str, int]] = field(default_factory=set)
+    settings: WalletSettings = field(default_factory=WalletSettings)
+
+    def __post_init__(self) -> None:
+        if self.network not in NETWORKS:
+            raise ValueError(f"unknown network {self.network!r}")
+        if not self.accounts and not isinstance(self.kind, ImportedKeys):
+            self.accounts.append(Account(0, "Account 1"))
+
+    def to_json(self) -> JsonObj:
+        return {
+            "schema": SCHEMA_VERSION,
+            "wallet_id": self.wallet_id,
+            "name": self.name,
+            "network": self.network,
+            "created_at": self.created_at,
+            "kind": _kind_to_json(self.kind),
+            "accounts": [vars(a).copy() for a in self.accounts],
+            "labels": dict(sorted(self.labels.items())),
+            "address_book": [vars(c).copy() for c in self.address_book],
+            "nodes": [vars(n).copy() for n in self.nodes],
+            "frozen": [[txid, vout] for txid, vout in sorted(self.frozen)],
+            "settings": {
+                **vars(self.settings),
+                "insight_servers": list(self.settings.insight_servers),
+            },
+        }
+
+    @staticmethod
+    def from_json(data: object, upgrades: Mapping[int, Upgrade] = UPGRADES) -> WalletDocument:
+        doc = _Reader(upgrade_document(data, upgrades), "wallet")
+        network = doc.text("network")
+        if network not in NETWORKS:
+            raise CorruptWalletFile(f"The wallet data names an unknown network {network!r}.")
+        return WalletDocument(
+            kind=_kind_from_json(doc.sub("kind")),
+            network=network,
+            name=doc.text("name"),
+            wallet_id=doc.text("wallet_id"),
+            created_at=doc.integer("created_at"),
+            accounts=[
+                Account(
+                    a.integer("index"),
+                    a.text("name"),
+                    a.integer("receive_count"),
+                    a.integer("change_count"),
+                )
+                for a in doc.items("accounts")
+            ],
+            labels=doc.text_map("labels"),
+            address_book=[
+                Contact(c.text("name"), c.text("address"), c.text("note"))
+                for c in doc.items("address_book")
+            ],
+            nodes=[
+                NodeEntry(
+                    n.text("name"),
+                    n.text("collateral_txid"),
+                    n.integer("collateral_vout"),
+                    n.text("identity_wif"),
+                    n.text("ip"),
+                    n.integer("created_at"),
+                )
+                for n in doc.items("nodes")
+            ],
+            frozen={_outpoint(item) for item in doc.array("frozen")},
+            settings=_settings_from_json(doc.sub("settings")),
+        )
+
+
+def upgrade_document(
+    data: object, upgrades: Mapping[int, Upgrade] = UPGRADES, current: int = SCHEMA_VERSION
+) -> JsonObj:
+    """Bring an older document up to `current` one schema step at a time."""
+    if not isinstance(data, dict):
+        raise CorruptWalletFile("The wallet data is damaged (not an object).")
+    version = data.get("schema")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise CorruptWalletFile("The wallet data is damaged (schema version).")
+    if version > current:
+        raise UnsupportedWalletFile(
+            f"This wallet was saved by a newer FluxDesk (data schema {version}, this version "
+            f"understands up to {current}). Update FluxDesk to open it."
+        )
+    while version < current:
+        step = upgrades.get(version)
+        if step is None:
+            raise UnsupportedWalletFile(
+                f"FluxDesk cannot upgrade wallet data from schema {version}; "
+                "open it with the FluxDesk version that wrote it and export the seed."
+            )
+        data = step(dict(data))
+        version += 1
+        data["schema"] = version
+    return data
+
+
+def _kind_to_json(kind: WalletKind) -> JsonObj:
+    if isinstance(kind, HdSeed):
+        return {"type": "hd", "mnemonic": kind.mnemonic, "passphrase": kind.passphrase}
+    if isinstance(kind, ImportedKeys):
+        return {"type": "imported", "wifs": list(kind.wifs)}
+    return {"type": "watch", "xpub": kind.xpub, "addresses": list(kind.addresses)}
+
+
+def _kind_from_json(kind: _Reader) -> WalletKind:
+    match kind.text("type"):
+        case "hd":
+            return HdSeed(kind.text("mnemonic"), kind.text("passphrase"))
+        case "imported":
+            return ImportedKeys(kind.texts("wifs"))
+        case "watch":
+            return WatchOnly(kind.opt_text("xpub"), kind.texts("addresses"))
+        case other:
+            raise UnsupportedWalletFile(
+                f"Unknown wallet type {other!r}; it was probably made by a newer FluxDesk."
+            )
+
+
+def _settings_from_json(s: _Reader) -> WalletSettings:
+    return WalletSettings(
+        fee_preset=s.text("fee_preset"),
+        expiry_delta=s.integer("expiry_delta"),
+        gap_limit=s.integer("gap_limit"),
+        auto_lock_minutes=s.integer("auto_lock_minutes"),
+        use_local_node=s.flag("use_local_node"),
+        insight_servers=s.texts("insight_servers"),
+    )
+
+
+def _outpoint(item: object) -> tuple[str, int]:
+    if (
+        isinstance(item, list)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], int)
+        and not isinstance(item[1], bool)
+    ):
+        return item[0], item[1]
+    raise CorruptWalletFile("The wallet data is damaged (frozen coins list).")
+
+
+T = TypeVar("T")
+
+
+class _Reader:
+    """Typed access to a JSON object; any surprise is a CorruptWalletFile naming the field."""
+
+    def __init__(self, data: object, where: str) -> None:
+        if not isinstance(data, dict):
+            raise CorruptWalletFile(f"The wallet data is damaged ({where} is not an object).")
+        self._data: JsonObj = data
+        self._where = where
+
+    def _get(self, key: str, kind: type[T] | tuple[type, ...], label: str) -> Any:
+        value = self._data.get(key)
+        if isinstance(value, bool) and kind is not bool:
+            value = None
+        if not isinstance(value, kind):
+            raise CorruptWalletFile(
+                f"The wallet data is damaged ({self._where}.{key} should be {label})."
+            )
+        return value
+
+    def text(self, key: str) -> str:
+        return str(self._get(key, str, "text"))
+
+    def opt_text(self, key: str) -> str | None:
+        return None if self._data.get(key) is None else self.text(key)
+
+    def integer(self, key: str) -> int:
+        return int(self._get(key, int, "a whole number"))
+
+    def flag(self, key: str) -> bool:
+        return bool(self._get(key, bool, "true or false"))
+
+    def array(self, key: str) -> list[Any]:
+        return list(self._get(key, list, "a list"))
+
+    def texts(self, key: str) -> list[str]:
+        values = self.array(key)
+        if not all(isinstance(v, str) for v in values):
+            raise CorruptWalletFile(f"The wallet data is damaged ({self._where}.{key}).")
+        return values
+
+    def text_map(self, key: str) -> dict[str, str]:
+        value = self._get(key, dict, "an object")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise CorruptWalletFile(f"The wallet data is damaged ({self._where}.{key}).")
+        return dict(value)
+
+    def sub(self, key: str) -> _Reader:
+        return _Reader(self._data.get(key), f"{self._where}.{key}")
+
+    def items(self, key: str) -> list[_Reader]:
+        return [_Reader(item, f"{self._where}.{key}[]") for item in self.array(key)]
