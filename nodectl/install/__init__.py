@@ -1,0 +1,1 @@
+"""One-click FluxNode installer: preflight, plan of idempotent steps, hosts, runner."""

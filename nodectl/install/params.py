@@ -1,0 +1,143 @@
+"""Validated install parameters and the constant facts of the official legacy layout."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+from nodectl.install import validate as v
+
+TIERS = ("cumulus", "nimbus", "stratus")
+
+# Watchdog `tier_eps_min` per tier (node-ops §1.1, MT install_watchdog).
+TIER_EPS_MIN = {"cumulus": 240, "nimbus": 640, "stratus": 1520}
+
+# Bootstrap CDNs of the official installer (node-ops §3.3-10; hosts are data, not literals).
+BOOTSTRAP_CDNS = tuple(
+    f"http://cdn-{n}.runonflux.io/apps/fluxshare/getfile/flux_explorer_bootstrap.tar.gz"
+    for n in range(5, 13)
+)
+# Folders every chain bootstrap must contain (node-ops §3.3-10, chain-wipe logic).
+BOOTSTRAP_MEMBERS = ("blocks", "chainstate", "determ_zelnodes")
+
+# Peers written as addnode= (node-ops §3.4, the fixed part of the official list).
+ADDNODES = (
+    "explorer.runonflux.io",
+    "explorer.zelcash.online",
+    "blockbook.runonflux.io",
+    "explorer.flux.zelcore.io",
+)
+
+NETWORK_PORTS = {"mainnet": (16124, 16125), "testnet": (26124, 26125), "regtest": (26124, 26125)}
+
+
+@dataclass(frozen=True)
+class InstallParams:
+    """Everything the user chooses; build with :func:`make_params` so every field is checked."""
+
+    user: str
+    identity_wif: str = field(repr=False)
+    collateral_txid: str
+    collateral_index: int
+    public_ip: str
+    zelid: str
+    tier: str = "cumulus"
+    network: str = "mainnet"
+    kadena: str = ""
+    api_port: int = 16127
+    router_ip: str = ""
+    ssh_port: int = 22
+    label: str = "fluxnode"
+    swap: bool = True
+
+    @property
+    def home(self) -> str:
+        return f"/home/{self.user}"
+
+    @property
+    def upnp(self) -> bool:
+        return self.api_port != 16127
+
+    @property
+    def rpc_port(self) -> int:
+        return NETWORK_PORTS[self.network][0]
+
+    @property
+    def p2p_port(self) -> int:
+        return NETWORK_PORTS[self.network][1]
+
+    def public_dict(self) -> dict[str, Any]:
+        """Parameters without the identity key, for plans, logs and state files."""
+        return {
+            "user": self.user, "collateral_txid": self.collateral_txid,
+            "collateral_index": self.collateral_index, "public_ip": self.public_ip,
+            "zelid": self.zelid, "tier": self.tier, "network": self.network,
+            "kadena": self.kadena, "api_port": self.api_port, "router_ip": self.router_ip,
+            "ssh_port": self.ssh_port, "label": self.label, "swap": self.swap,
+        }
+
+
+def make_params(
+    *, user: object, identity_wif: object, collateral_txid: object, collateral_index: object,
+    public_ip: object, zelid: object, tier: object = "cumulus", network: str = "mainnet",
+    kadena: object = "", api_port: object = 16127, router_ip: object = "",
+    ssh_port: object = 22, label: object = "fluxnode", swap: bool = True,
+) -> InstallParams:
+    """Validate every user field; raises :class:`validate.InvalidInput` on the first bad one."""
+    if network not in NETWORK_PORTS:
+        raise v.InvalidInput("network", "must be mainnet, testnet or regtest")
+    if tier not in TIERS:
+        raise v.InvalidInput("tier", "must be cumulus, nimbus or stratus")
+    api = v.validate_api_port(api_port)
+    router = v.validate_ipv4(router_ip, "router IP") if router_ip else ""
+    if api != 16127 and not router:
+        raise v.InvalidInput("router IP", "is needed when a UPnP API port is chosen")
+    return InstallParams(
+        user=v.validate_user_name(user),
+        identity_wif=v.validate_wif(identity_wif, network),
+        collateral_txid=v.validate_txid(collateral_txid),
+        collateral_index=v.validate_index(collateral_index),
+        public_ip=v.validate_ipv4(public_ip, "public IP"),
+        zelid=v.validate_zelid(zelid),
+        tier=str(tier), network=network,
+        kadena=v.validate_kadena(kadena),
+        api_port=api, router_ip=router,
+        ssh_port=v.validate_port(ssh_port, "SSH port"),
+        label=v.validate_alias(label),
+        swap=bool(swap),
+    )
+
+
+@dataclass(frozen=True)
+class NodeSecrets:
+    """RPC credentials written to flux.conf; reused from an existing flux.conf on reruns."""
+
+    rpc_user: str
+    rpc_password: str = field(repr=False)
+
+    @classmethod
+    def generate(cls) -> NodeSecrets:
+        alphabet = string.ascii_letters + string.digits
+        # Same lengths as the official installer (pwgen 8 / 20), from a CSPRNG.
+        return cls(
+            rpc_user="".join(secrets.choice(alphabet) for _ in range(8)),
+            rpc_password="".join(secrets.choice(alphabet) for _ in range(20)),
+        )
+
+    @classmethod
+    def from_flux_conf(cls, text: str) -> NodeSecrets | None:
+        values: dict[str, str] = {}
+        for line in text.splitlines():
+            key, sep, value = line.partition("=")
+            if sep and key in ("rpcuser", "rpcpassword"):
+                values[key] = value
+        user, password = values.get("rpcuser", ""), values.get("rpcpassword", "")
+        ok = user.isalnum() and password.isalnum()
+        return cls(user, password) if ok else None
+
+
+# Placeholder secrets used for plans shown to the user: the real values never leave the host.
+SHOWN_SECRETS = NodeSecrets("<random 8 chars>", "<random 20 chars>")
+SHOWN_WIF = "<your identity key>"

@@ -1,0 +1,53 @@
+"""The ordered plan that reproduces the official legacy install (node-ops §3.2-§3.3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nodectl.install import render
+from nodectl.install.facts import HostFacts
+from nodectl.install.params import InstallParams
+from nodectl.install.steps.base import InstallContext, Step
+from nodectl.install.steps.flux import (
+    ChainBootstrap,
+    DaemonService,
+    FluxConf,
+    FluxPackages,
+    FluxRepo,
+    StartDaemon,
+    ZkParams,
+)
+from nodectl.install.steps.fluxos import FluxOs, MongoDb, NodeJs, Pm2, Watchdog
+from nodectl.install.steps.security import Firewall, LogRotate, Verify
+from nodectl.install.steps.system import BasePackages, Docker, NodeUser, SudoRule, Swap
+
+# Deviations from the official script that apply to the plan as a whole.
+PLAN_NOTES = (
+    "Nothing is wiped: the official installer purges earlier installs and disables ufw first; "
+    "here every step checks what is already in place and only fills the gaps.",
+    "No ~/install_conf.json and no whiptail prompts: every answer is collected up front.",
+    "Privileged work runs through one helper started with pkexec/sudo; it accepts a fixed "
+    "list of programs and paths and never runs a shell.",
+)
+
+
+def build_plan(params: InstallParams, facts: HostFacts) -> list[Step]:
+    steps: list[Step] = [NodeUser(), SudoRule()]
+    if params.swap and render.swap_size_mib(facts.ram_mib) > 0:
+        steps.append(Swap())
+    steps += [
+        BasePackages(), Docker(), FluxRepo(), FluxPackages(), ZkParams(), FluxConf(),
+        ChainBootstrap(), DaemonService(), MongoDb(), NodeJs(), FluxOs(), StartDaemon(), Pm2(),
+        LogRotate(), Firewall(), Watchdog(), Verify(),
+    ]
+    return steps
+
+
+def describe_plan(steps: list[Step], ctx: InstallContext) -> dict[str, Any]:
+    """JSON-ready plan: every step's commands and file contents (secrets as placeholders)."""
+    return {
+        "params": ctx.params.public_dict(),
+        "facts": ctx.facts.as_dict(),
+        "notes": list(PLAN_NOTES),
+        "steps": [step.describe(ctx).as_dict() for step in steps],
+    }

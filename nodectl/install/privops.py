@@ -1,0 +1,67 @@
+"""File operations that need root: atomic writes with owner/mode, removal, extraction.
+
+Called by the privileged helper (after its allow-list checks) or directly when the app
+already runs as root.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import tempfile
+from pathlib import Path
+
+from nodectl.install.archive import ProgressSink, chown_tree, extract_archive
+
+
+def _ids(owner: str | None) -> tuple[int, int]:
+    if owner is None:
+        return 0, 0
+    entry = pwd.getpwnam(owner)
+    return entry.pw_uid, entry.pw_gid
+
+
+def write_file_atomic(path: str, content: bytes, mode: int, owner: str | None) -> None:
+    """Temp file in the same folder, fsync, chmod/chown, rename, fsync the folder."""
+    target = Path(path)
+    uid, gid = _ids(owner)
+    if not target.parent.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if owner is not None:
+            os.chown(target.parent, uid, gid)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        if os.geteuid() == 0:
+            os.chown(tmp, uid, gid)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def remove_path(path: str) -> None:
+    target = Path(path)
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    else:
+        target.unlink(missing_ok=True)
+
+
+def extract_into(archive: Path, dest: str, owner: str,
+                 on_progress: ProgressSink | None = None) -> None:
+    target = Path(dest)
+    extract_archive(archive, target, on_progress)
+    if os.geteuid() == 0:
+        uid, gid = _ids(owner)
+        chown_tree(target, uid, gid)

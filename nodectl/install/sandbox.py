@@ -1,0 +1,160 @@
+"""SandboxHost: a Host inside a temporary root, for tests and demonstrations.
+
+Every command is recorded. apt, systemctl, ufw, useradd, git, npm, pm2 and the Flux tools are
+emulated by writing the files they would write and keeping their state, with the same
+preconditions the real tools have (a package needs its apt source, a unit needs its file,
+flux-cli answers only when zelcash.service runs with a flux.conf and a chain), so a plan in
+the wrong order fails here as it would on a real machine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from nodectl.install.archive import extract_archive
+from nodectl.install.host import CommandResult, LineSink, ProgressSink
+from nodectl.install.sandbox_tools import Emulator
+
+
+class SandboxInterrupted(BaseException):
+    """Simulates the app being killed mid-step (BaseException: nothing may swallow it)."""
+
+
+UBUNTU_2204 = (
+    'PRETTY_NAME="Ubuntu 22.04.4 LTS"\nNAME="Ubuntu"\nVERSION_ID="22.04"\n'
+    "VERSION_CODENAME=jammy\nID=ubuntu\nID_LIKE=debian\n"
+)
+
+
+def cpuinfo(threads: int, cores: int, avx: bool = True) -> str:
+    flags = "fpu sse sse2 ssse3 sse4_1 sse4_2" + (" avx avx2" if avx else "")
+    return "".join(
+        f"processor\t: {i}\nphysical id\t: 0\ncpu cores\t: {cores}\nflags\t\t: {flags}\n\n"
+        for i in range(threads))
+
+
+class SandboxHost:
+    name = "sandbox"
+
+    def __init__(self, root: Path, *, free_bytes: int = 500 * 10**9,
+                 listening: set[int] | None = None, euid: int = 1000) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.free_bytes = free_bytes
+        self.listening = set(listening or ())
+        self._euid = euid
+        self.commands: list[tuple[str, tuple[str, ...]]] = []
+        self.owners: dict[str, str] = {}
+        self.interrupt_at: int | None = None
+        self.operations = 0
+        self.fail: dict[str, int] = {}  # program name -> exit code to force
+        self.tools = Emulator(self)
+
+    # -- machine description --------------------------------------------------------------
+    def seed_machine(self, *, os_release: str = UBUNTU_2204, threads: int = 8, cores: int = 4,
+                     ram_mib: int = 16384, avx: bool = True, machine: str = "x86_64",
+                     pid1: str = "systemd") -> None:
+        files = {
+            "/etc/os-release": os_release, "/proc/cpuinfo": cpuinfo(threads, cores, avx),
+            "/proc/meminfo": f"MemTotal:       {ram_mib * 1024} kB\n",
+            "/proc/1/comm": pid1 + "\n", "/proc/sys/kernel/arch": machine + "\n",
+            "/etc/passwd": "root:x:0:0:root:/root:/bin/bash\n", "/etc/fstab": "",
+        }
+        for path, text in files.items():
+            self.path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.path(path).write_text(text)
+
+    def path(self, path: str) -> Path:
+        if not path.startswith("/") or ".." in path.split("/"):
+            raise ValueError(f"sandbox paths must be absolute and normalised: {path!r}")
+        return self.root / path.lstrip("/")
+
+    def _tick(self) -> None:
+        self.operations += 1
+        if self.interrupt_at is not None and self.operations >= self.interrupt_at:
+            self.interrupt_at = None
+            raise SandboxInterrupted(f"interrupted at operation {self.operations}")
+
+    # -- Host protocol --------------------------------------------------------------------
+    async def run(self, argv: Sequence[str], *, user: str | None = None,
+                  env: Mapping[str, str] | None = None, timeout: float = 3600.0,
+                  on_line: LineSink | None = None) -> CommandResult:
+        args = tuple(argv)
+        readonly = self.tools.is_readonly(args)
+        if not readonly:
+            self._tick()
+        self.commands.append((user or "root", args))
+        name = args[0].rsplit("/", 1)[-1]
+        if name in self.fail:
+            rc, lines = self.fail[name], [f"{name}: forced failure (sandbox)"]
+        else:
+            rc, lines = self.tools.run(args, user)
+        for line in lines:
+            if on_line is not None:
+                on_line(line)
+        return CommandResult(args, rc, tuple(lines[-40:]))
+
+    async def read_text(self, path: str) -> str | None:
+        target = self.path(path)
+        return target.read_text("utf-8", "replace") if target.is_file() else None
+
+    async def write_file(self, path: str, content: bytes, *, mode: int = 0o644,
+                         owner: str | None = None) -> None:
+        self._tick()
+        target = self.path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        target.chmod(mode)
+        self.owners[path] = owner or "root"
+
+    async def remove(self, path: str) -> None:
+        self._tick()
+        target = self.path(path)
+        if target.is_dir():
+            import shutil
+
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+
+    async def exists(self, path: str) -> bool:
+        return self.path(path).exists()
+
+    async def disk_free(self, path: str) -> int:
+        return self.free_bytes
+
+    async def listening_ports(self) -> set[int]:
+        return set(self.listening)
+
+    async def euid(self) -> int:
+        return self._euid
+
+    def scratch_dir(self) -> Path:
+        scratch = self.root.parent / (self.root.name + "-scratch")
+        scratch.mkdir(parents=True, exist_ok=True)
+        return scratch
+
+    async def extract(self, archive: Path, dest: str, owner: str,
+                      on_progress: ProgressSink | None = None) -> None:
+        self._tick()
+        extract_archive(archive, self.path(dest), on_progress)
+        self.owners[dest] = owner
+
+    # -- inspection helpers for tests -----------------------------------------------------
+    def snapshot(self) -> dict[str, str]:
+        """Every regular file under the root (text, or a size marker), for comparisons."""
+        out: dict[str, str] = {}
+        for file in sorted(self.root.rglob("*")):
+            if file.is_file():
+                rel = "/" + str(file.relative_to(self.root))
+                data = file.read_bytes()
+                try:
+                    out[rel] = data.decode()
+                except UnicodeDecodeError:
+                    out[rel] = f"<{len(data)} bytes>"
+        return out
+
+    def state_json(self) -> str:
+        return json.dumps(self.tools.state, sort_keys=True)

@@ -1,0 +1,109 @@
+"""Install progress persisted in the data dir, so a rerun skips what already finished.
+
+No secret is stored: a step is identified by a fingerprint (SHA-256) of what it would do,
+so changing an input (say the collateral) makes the affected steps run again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+STATE_VERSION = 1
+
+
+@dataclass
+class StepRecord:
+    status: str  # "running" | "done" | "failed"
+    fingerprint: str = ""
+    started_at: float = 0.0
+    finished_at: float = 0.0
+    message: str = ""
+    fix: str = ""
+    tail: list[str] = field(default_factory=list)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class InstallState:
+    def __init__(self, path: Path, steps: dict[str, StepRecord] | None = None) -> None:
+        self.path = path
+        self.steps: dict[str, StepRecord] = steps or {}
+
+    @classmethod
+    def load(cls, path: Path) -> InstallState:
+        """Read the state; an unreadable file is kept aside (never lost) and a fresh one used."""
+        try:
+            raw = json.loads(path.read_text("utf-8"))
+            if raw.get("version") != STATE_VERSION:
+                raise ValueError("unknown state version")
+            steps = {k: StepRecord(**v) for k, v in raw.get("steps", {}).items()}
+        except FileNotFoundError:
+            return cls(path)
+        except (ValueError, TypeError, AttributeError, OSError):
+            with contextlib.suppress(OSError):
+                path.replace(path.with_name(path.name + f".broken-{int(time.time())}"))
+            return cls(path)
+        return cls(path, steps)
+
+    def save(self) -> None:
+        data = {"version": STATE_VERSION,
+                "steps": {k: asdict(v) for k, v in self.steps.items()}}
+        _atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True).encode())
+
+    def is_done(self, step_id: str, fingerprint: str) -> bool:
+        record = self.steps.get(step_id)
+        return record is not None and record.status == "done" and \
+            record.fingerprint == fingerprint
+
+    def mark_running(self, step_id: str, fingerprint: str) -> None:
+        self.steps[step_id] = StepRecord("running", fingerprint, started_at=time.time())
+        self.save()
+
+    def mark_done(self, step_id: str, fingerprint: str) -> None:
+        record = self.steps.get(step_id) or StepRecord("done", fingerprint)
+        record.status, record.fingerprint = "done", fingerprint
+        record.finished_at = time.time()
+        record.message, record.fix, record.tail = "", "", []
+        self.steps[step_id] = record
+        self.save()
+
+    def mark_failed(self, step_id: str, message: str, fix: str, tail: list[str]) -> None:
+        record = self.steps.get(step_id) or StepRecord("failed")
+        record.status, record.message, record.fix = "failed", message, fix
+        record.tail = tail[-40:]
+        record.finished_at = time.time()
+        self.steps[step_id] = record
+        self.save()
+
+    def forget(self, step_id: str) -> None:
+        if self.steps.pop(step_id, None) is not None:
+            self.save()
+
+    def summary(self) -> dict[str, Any]:
+        return {k: asdict(v) for k, v in self.steps.items()}

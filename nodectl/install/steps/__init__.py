@@ -1,0 +1,1 @@
+"""Install steps, one module per group; :mod:`nodectl.install.plan` orders them."""

@@ -1,0 +1,217 @@
+"""The Flux daemon: apt repository, packages, zk params, flux.conf, chain, zelcash.service."""
+
+from __future__ import annotations
+
+import asyncio
+
+from nodectl.install import render
+from nodectl.install.archive import validate_archive
+from nodectl.install.bootstrap import Downloader, Progress, remove_quietly
+from nodectl.install.keys import FLUX_KEY
+from nodectl.install.params import BOOTSTRAP_CDNS, BOOTSTRAP_MEMBERS, SHOWN_SECRETS, SHOWN_WIF
+from nodectl.install.steps.base import (
+    Action,
+    Custom,
+    InstallContext,
+    Probe,
+    Remove,
+    Run,
+    Step,
+    StepFailed,
+    StepRun,
+    write,
+)
+from nodectl.install.steps.system import APT_ENV, apt_install, apt_update, fetch_key
+
+FLUX_BINARIES = ("fluxd", "flux-cli", "flux-tx", "flux-fetch-params.sh", "fluxbenchd",
+                 "fluxbench-cli")
+ZK_PARAMS = ("sapling-spend.params", "sapling-output.params", "sprout-groth16.params")
+
+
+class FluxRepo(Step):
+    step_id = "flux-repo"
+    title = "Flux apt repository"
+    why = ("/etc/apt/sources.list.d/flux.list exactly as the official installer writes it. The "
+           "key (id 4B69CA27A986265D) is fetched over HTTPS and its id checked, instead of the "
+           "hkp keyserver call the official script retries up to six times.")
+    weight = 0.5
+
+    def actions(self, ctx: InstallContext) -> list[Action]:
+        return [fetch_key(FLUX_KEY),
+                write("/etc/apt/sources.list.d/flux.list", render.flux_apt_list(ctx.facts.arch)),
+                apt_update()]
+
+    def undo(self, ctx: InstallContext) -> list[Action]:
+        return [Remove("/etc/apt/sources.list.d/flux.list"), Remove(FLUX_KEY.keyring)]
+
+
+class FluxPackages(Step):
+    step_id = "flux-packages"
+    title = "fluxd and fluxbench"
+    why = ("apt packages `flux` and `fluxbench` (binaries in /usr/local/bin), then the "
+           "official integration check that all six binaries are present.")
+    weight = 2.0
+
+    def actions(self, ctx: InstallContext) -> list[Action]:
+        async def integration(run: StepRun) -> None:
+            missing = [b for b in FLUX_BINARIES
+                       if not await run.ctx.host.exists(f"/usr/local/bin/{b}")]
+            if missing:
+                raise StepFailed("missing after install: " + ", ".join(missing),
+                                 "run `sudo apt-get install --reinstall flux fluxbench`")
+
+        return [apt_install(("flux", "fluxbench")),
+                Custom("check /usr/local/bin has " + ", ".join(FLUX_BINARIES), integration)]
+
+    def undo(self, ctx: InstallContext) -> list[Action]:
+        return [Run(("apt-get", "purge", "-y", "flux", "fluxbench"), env=APT_ENV)]
+
+
+class ZkParams(Step):
+    step_id = "zk-params"
+    title = "zk-SNARK parameters"
+    why = "flux-fetch-params.sh downloads and SHA-256-checks the params into ~/.zcash-params."
+    weight = 2.0
+
+    def actions(self, ctx: InstallContext) -> list[Action]:
+        home = ctx.params.home
+        return [Run(("flux-fetch-params.sh",), user=ctx.params.user,
+                    skip_if_exists=tuple(f"{home}/.zcash-params/{p}" for p in ZK_PARAMS),
+                    fix="check the internet connection, then Retry (finished files are kept)")]
+
+
+class FluxConf(Step):
+    step_id = "flux-conf"
+    title = "~/.flux/flux.conf"
+    why = ("Same keys and order as the official file: random RPC credentials (kept on reruns), "
+           "identity key, collateral outpoint, indexes, externalip. addnode lists only the fixed "
+           "explorer hosts: the official random enterprise-node lookup adds a network call and "
+           "fluxd finds peers on its own.")
+    weight = 0.1
+
+    def actions(self, ctx: InstallContext) -> list[Action]:
+        p = ctx.params
+        real = render.flux_conf(p, ctx.real_secrets(), ctx.wif())
+        shown = render.flux_conf(p, SHOWN_SECRETS, SHOWN_WIF)
+        return [Run(("install", "-d", "-m", "700", "-o", p.user, "-g", p.user, f"{p.home}/.flux"),
+                    skip_if_exists=(f"{p.home}/.flux",)),
+                write(f"{p.home}/.flux/flux.conf", real, shown, mode=0o600, owner=p.user)]
+
+
+class ChainBootstrap(Step):
+    step_id = "bootstrap"
+    title = "Chain bootstrap"
+    why = ("Fastest CDN by a short speed test, download with HTTP Range resume and disk-space "
+           "checks, then the whole archive is read (gzip CRC, tar headers, blocks/chainstate/"
+           "determ_zelnodes present) before extraction into ~/.flux; the archive is deleted "
+           "afterwards. The official script only runs `tar -tf` and has no checksum either.")
+    weight = 30.0
+
+    def actions(self, ctx: InstallContext) -> list[Action]:
+        p = ctx.params
+        cdns = tuple(ctx.options.get("bootstrap_cdns", BOOTSTRAP_CDNS))
+        dest = f"{p.home}/.flux"
+
+        async def fetch(run: StepRun) -> None:
+            downloader = run.ctx.options.get("downloader")
+            if not isinstance(downloader, Downloader):
+                raise StepFailed("no downloader configured", "restart the installer")
+            archive = run.ctx.host.scratch_dir() / "flux_explorer_bootstrap.tar.gz"
+
+            def report(prog: Progress) -> None:
+                run.progress(prog.done, prog.total, "bytes" if prog.phase == "download" else "cdn",
+                             prog.message, prog.eta_s, phase=prog.phase, speed=prog.speed_bps)
+
+            try:
+                url = await downloader.pick_fastest(cdns, report)
+                run.log(f"downloading from {url}")
+                await downloader.download(url, archive, report)
+                loop = asyncio.get_running_loop()
+
+                def phase(name: str) -> object:
+                    def sink(done: int, total: int) -> None:
+                        loop.call_soon_threadsafe(run.progress, done, total, "bytes", "", None)
+                    run.log(name)
+                    return sink
+
+                await asyncio.to_thread(validate_archive, archive, BOOTSTRAP_MEMBERS,
+                                        phase("checking the archive"))  # type: ignore[arg-type]
+                run.log(f"extracting into {dest}")
+                await run.ctx.host.extract(archive, dest, p.user,
+                                           phase("extracting"))  # type: ignore[arg-type]
+            except StepFailed:
+                raise
+            except Exception as exc:
+                raise StepFailed(str(exc), getattr(exc, "fix", "") or
+                                 "Retry resumes the download; a damaged archive is fetched again"
+                                 ) from exc
+            remove_quietly(archive)
+
+        async def done(run: StepRun) -> bool:
+            host = run.ctx.host
+            return all([await host.exists(f"{dest}/{m}") for m in BOOTSTRAP_MEMBERS])
+
+        return [Custom(f"download the chain bootstrap from the fastest of {len(cdns)} CDNs, "
+                       f"check it, extract it into {dest}, delete the archive", fetch, done)]
+
+
+class DaemonService(Step):
+    step_id = "zelcash-service"
+    title = "zelcash.service"
+    why = ("The official unit name, paths and limits, so FluxOS, the watchdog and community "
+           "docs (`systemctl restart zelcash`) keep working. The start script only execs fluxd: "
+           "the official one also chowns /usr/local/bin and kills processes by name.")
+    weight = 0.2
+
+    def actions(self, ctx: InstallContext) -> list[Action]:
+        p = ctx.params
+        return [
+            write(f"{p.home}/start_daemon_service.sh", render.start_daemon_script(p), mode=0o755,
+                  owner=p.user),
+            write(f"{p.home}/stop_daemon_service.sh", render.stop_daemon_script(p), mode=0o755,
+                  owner=p.user),
+            write("/etc/systemd/system/zelcash.service", render.zelcash_service(p)),
+            Run(("systemctl", "daemon-reload")),
+        ]
+
+    def undo(self, ctx: InstallContext) -> list[Action]:
+        return [Run(("systemctl", "disable", "--now", "zelcash.service"),
+                    skip_if=Probe(("systemctl", "is-enabled", "zelcash.service"),
+                                  contains="disabled")),
+                Remove("/etc/systemd/system/zelcash.service"),
+                Run(("systemctl", "daemon-reload"))]
+
+
+class StartDaemon(Step):
+    step_id = "start-daemon"
+    title = "Start fluxd"
+    why = ("`systemctl enable --now zelcash`, then wait until `flux-cli getinfo` answers, as "
+           "the official installer does (it waits up to 30 minutes while the chain loads).")
+    weight = 3.0
+
+    def actions(self, ctx: InstallContext) -> list[Action]:
+        p = ctx.params
+        wait_s = float(ctx.options.get("daemon_wait_s", 1800))
+        poll_s = float(ctx.options.get("daemon_poll_s", 10))
+
+        async def wait(run: StepRun) -> None:
+            waited = 0.0
+            while True:
+                result = await run.ctx.host.run(["flux-cli", "getinfo"], user=p.user, timeout=60)
+                if result.ok:
+                    return
+                if waited >= wait_s:
+                    raise StepFailed("fluxd did not answer `flux-cli getinfo`", "look at "
+                                     f"{p.home}/.flux/debug.log for the last 'Error:' line",
+                                     result.tail)
+                run.progress(waited, wait_s, "s", "waiting for fluxd to load the chain")
+                await asyncio.sleep(poll_s)
+                waited += poll_s
+
+        async def answers(run: StepRun) -> bool:
+            result = await run.ctx.host.run(["flux-cli", "getinfo"], user=p.user, timeout=60)
+            return result.ok
+
+        return [Run(("systemctl", "enable", "--now", "zelcash.service"),
+                    skip_if=Probe(("systemctl", "is-active", "zelcash.service"))),
+                Custom("wait until `flux-cli getinfo` answers", wait, answers)]

@@ -1,0 +1,107 @@
+"""Log rotation, firewall and the final verification."""
+
+from __future__ import annotations
+
+from nodectl.install import render
+from nodectl.install.steps.base import (
+    Action,
+    Custom,
+    InstallContext,
+    Probe,
+    Remove,
+    Run,
+    Step,
+    StepFailed,
+    StepRun,
+    write,
+)
+from nodectl.install.steps.fluxos import pm2_has
+
+
+class LogRotate(Step):
+    step_id = "logrotate"
+    title = "Log rotation"
+    why = ("The three /etc/logrotate.d files of the official installer: fluxbench monthly x2, "
+           "fluxd daily x7, MongoDB daily x14.")
+    weight = 0.1
+
+    def actions(self, ctx: InstallContext) -> list[Action]:
+        return [write(path, text) for path, text in render.logrotate_files(ctx.params).items()]
+
+    def undo(self, ctx: InstallContext) -> list[Action]:
+        return [Remove(path) for path in render.logrotate_files(ctx.params)]
+
+
+class Firewall(Step):
+    step_id = "firewall"
+    title = "Firewall (ufw) and fail2ban"
+    why = ("The official rules: SSH port, default deny incoming, 16100-16199/tcp open. "
+           "`ufw limit <ssh port>/tcp` replaces `ufw limit OpenSSH`, which fails when the "
+           "OpenSSH ufw profile is missing. UPnP adds the official SSDP/router rules. "
+           "The official self-hosting cron that adds the WAN IP to a network card is left "
+           "out: it breaks hosts with a dedicated IP (flux issue #940).")
+    weight = 0.3
+
+    def actions(self, ctx: InstallContext) -> list[Action]:
+        p = ctx.params
+        rules: list[tuple[str, ...]] = [
+            ("allow", f"{p.ssh_port}/tcp"),
+            ("limit", f"{p.ssh_port}/tcp"),
+            ("logging", "on"),
+            ("default", "deny", "incoming"),
+            ("default", "allow", "outgoing"),
+            ("allow", "16100:16199/tcp"),
+        ]
+        if p.upnp:
+            router = p.router_ip
+            rules += [
+                ("allow", "out", "from", "any", "to", "239.255.255.250", "port", "1900",
+                 "proto", "udp"),
+                ("allow", "from", router, "port", "1900", "proto", "udp"),
+                ("allow", "out", "from", "any", "to", router, "proto", "tcp"),
+                ("allow", "from", router, "proto", "udp"),
+            ]
+        return [
+            *[Run(("ufw", *rule)) for rule in rules],
+            Run(("ufw", "--force", "enable"), skip_if=Probe(("ufw", "status"),
+                                                             contains="Status: active")),
+            Run(("systemctl", "enable", "--now", "fail2ban"),
+                skip_if=Probe(("systemctl", "is-active", "fail2ban"))),
+        ]
+
+
+class Verify(Step):
+    step_id = "verify"
+    title = "Verify the node"
+    why = ("The official success checks: fluxd answers, fluxbench answers, pm2 shows FluxOS "
+           "and the watchdog. The benchmark itself needs a running FluxOS and takes ~5 min; "
+           "follow it on the monitoring page.")
+    weight = 0.5
+
+    def actions(self, ctx: InstallContext) -> list[Action]:
+        p = ctx.params
+        checks = (
+            (("flux-cli", "getinfo"), "fluxd does not answer",
+             "run `sudo systemctl restart zelcash` and look at ~/.flux/debug.log"),
+            (("fluxbench-cli", "getinfo"), "fluxbench does not answer",
+             "fluxd starts fluxbenchd: restart zelcash.service"),
+        )
+
+        async def verify(run: StepRun) -> None:
+            host = run.ctx.host
+            for argv, problem, fix in checks:
+                result = await host.run(list(argv), user=p.user, timeout=60)
+                if not result.ok:
+                    raise StepFailed(problem, fix, result.tail)
+                run.log(f"{' '.join(argv)}: ok")
+            for name in ("flux", "watchdog"):
+                probe = pm2_has(p.user, name)
+                result = await host.run(list(probe.argv), user=p.user, timeout=60)
+                if probe.contains not in result.text:
+                    raise StepFailed(f"pm2 does not list `{name}`",
+                                     f"run `pm2 logs {name}` as {p.user}", result.tail)
+                run.log(f"pm2 {name}: listed")
+            run.log(f"FluxOS UI: http://{p.public_ip}:{p.api_port - 1}")
+
+        return [Custom("check flux-cli getinfo, fluxbench-cli getinfo and pm2 processes",
+                       verify)]
