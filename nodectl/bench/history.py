@@ -99,7 +99,7 @@ class BenchHistory:
     def save(self, report: BenchReport) -> Path:
         path = self.path_for(report.run_id)
         try:
-            atomic_write_text(path, json.dumps(report.to_dict(), indent=2, sort_keys=True))
+            atomic_write_text(path, json.dumps(report.to_dict(), indent=2))
         except OSError as exc:
             raise HistoryError(
                 f"Could not save the benchmark run in {path.parent}: {exc}."
@@ -148,7 +148,7 @@ class BenchHistory:
 
 
 def export_json(reports: Sequence[BenchReport], path: Path) -> None:
-    atomic_write_text(path, json.dumps([r.to_dict() for r in reports], indent=2, sort_keys=True))
+    atomic_write_text(path, json.dumps([r.to_dict() for r in reports], indent=2))
 
 
 def csv_text(reports: Iterable[BenchReport]) -> str:
