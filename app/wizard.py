@@ -1,0 +1,363 @@
+"""First-run wallet wizard as a plain state machine (no Qt): the view only renders its state.
+
+Steps: choose what to do (and the network) → create (show 24 words, then confirm a few) | restore
+(phrase with completion and live checksum, optional passphrase) | import a WIF key | watch-only
+(xpub or addresses) → password (strength, confirmation, "remember on this device") → finish, which
+writes the wallet through WalletStore in a worker thread.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from wallet import bip39
+from wallet.address import decode_address_for
+from wallet.errors import InvalidAddress, InvalidKey, InvalidMnemonic, WalletError
+from wallet.hd import HDKey
+from wallet.keys import PrivateKey
+from wallet.networks import network_by_name, same_encoding
+from wallet.storage.model import HdSeed, ImportedKeys, WalletDocument, WalletKind, WatchOnly
+from wallet.storage.store import UnlockedWallet, WalletStore
+
+START, SHOW_WORDS, CONFIRM_WORDS, RESTORE, IMPORT_KEY, WATCH_ONLY, PASSWORD, DONE = (
+    "start",
+    "show_words",
+    "confirm_words",
+    "restore",
+    "import_key",
+    "watch_only",
+    "password",
+    "done",
+)
+KINDS = ("create", "restore", "import_key", "watch_only")
+_FIRST_STEP = {"create": SHOW_WORDS, "restore": RESTORE, "import_key": IMPORT_KEY,
+               "watch_only": WATCH_ONLY}
+CONFIRM_COUNT = 4
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the view shows under an input: ok decides whether Next is enabled."""
+
+    ok: bool
+    message: str
+    candidates: tuple[str, ...] = ()
+    strength: int = 0
+
+
+class WizardError(ValueError):
+    """A step cannot move on; the message says why in plain words."""
+
+
+StoreFor = Callable[[str], WalletStore]
+OnCreated = Callable[[UnlockedWallet], Awaitable[None]]
+
+
+class WalletWizard:
+    """One run of the first-run wizard. `step` is the current state; next()/back() move."""
+
+    def __init__(
+        self,
+        store_for: StoreFor,
+        *,
+        network: str = "mainnet",
+        networks: Sequence[str] = ("mainnet", "testnet", "regtest"),
+        on_created: OnCreated | None = None,
+        word_count: int = 24,
+    ) -> None:
+        self._store_for = store_for
+        self._on_created = on_created
+        self._word_count = word_count
+        self.networks = tuple(networks)
+        self.network = network
+        self.kind = "create"
+        self.step = START
+        self._history: list[str] = []
+        self.words: list[str] = []
+        self.confirm_positions: list[int] = []
+        self._confirm_answers: dict[int, str] = {}
+        self._restore_text = ""
+        self.passphrase = ""
+        self._wif_text = ""
+        self._watch_text = ""
+        self._password = ""
+        self._password_again = ""
+        self.remember = False
+        self.wallet_name = "Wallet"
+        self.created: UnlockedWallet | None = None
+
+    # --- choices on the first page ---------------------------------------------------------
+
+    def choose_kind(self, kind: str) -> None:
+        if kind not in KINDS:
+            raise WizardError(f"Unknown choice {kind!r}.")
+        self.kind = kind
+
+    def choose_network(self, network: str) -> None:
+        if network not in self.networks:
+            raise WizardError(f"Unknown network {network!r}.")
+        self.network = network
+
+    # --- create ----------------------------------------------------------------------------
+
+    def set_confirm_word(self, position: int, word: str) -> Feedback:
+        self._confirm_answers[position] = word
+        return self.confirm_feedback()
+
+    def confirm_feedback(self) -> Feedback:
+        wrong = [
+            p + 1
+            for p in self.confirm_positions
+            if bip39.normalize_mnemonic(self._confirm_answers.get(p, "")) != self.words[p]
+        ]
+        if not wrong:
+            return Feedback(True, "All words match. Keep the written copy somewhere safe.")
+        filled = [p for p in self.confirm_positions if self._confirm_answers.get(p, "").strip()]
+        if len(filled) < len(self.confirm_positions):
+            return Feedback(False, "Type the requested words from your written copy.")
+        numbers = ", ".join(str(n) for n in wrong)
+        return Feedback(False, f"Word {numbers} does not match. Check your written copy.")
+
+    # --- restore ---------------------------------------------------------------------------
+
+    def set_restore_text(self, text: str) -> Feedback:
+        self._restore_text = text
+        return self.restore_feedback()
+
+    def restore_feedback(self) -> Feedback:
+        text = self._restore_text
+        words = bip39.normalize_mnemonic(text).split()
+        typing_word = bool(text) and not text[-1].isspace() and bool(words)
+        candidates: tuple[str, ...] = ()
+        if typing_word:
+            prefix = words[-1]
+            candidates = tuple(w for w in bip39.english_wordlist() if w.startswith(prefix))[:8]
+        if not words:
+            return Feedback(False, "Type your 12 or 24 words, separated by spaces.")
+        known = set(bip39.english_wordlist())
+        for position, word in enumerate(words, start=1):
+            last = position == len(words)
+            if word not in known and not (last and typing_word and candidates):
+                suggestions = bip39.suggest_words(word)
+                hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+                return Feedback(False, f"Word {position} ({word!r}) is not a seed word.{hint}",
+                                candidates)
+        if typing_word and words[-1] not in known:
+            return Feedback(False, f"{len(words) - 1} words so far; finish word {len(words)}.",
+                            candidates)
+        if len(words) not in bip39.VALID_WORD_COUNTS:
+            return Feedback(False, f"{len(words)} words so far; a seed phrase has 12 or 24.",
+                            candidates)
+        try:
+            bip39.mnemonic_to_entropy(" ".join(words))
+        except InvalidMnemonic as exc:
+            return Feedback(False, str(exc), candidates)
+        return Feedback(True, f"Checksum correct: a valid {len(words)}-word seed phrase.",
+                        candidates)
+
+    def complete_word(self, word: str) -> str:
+        """Replace the word being typed with `word` (a candidate) and return the new text."""
+        head = self._restore_text.rstrip()
+        cut = len(head) - len(head.split()[-1]) if head.split() else 0
+        self._restore_text = head[:cut] + word + " "
+        return self._restore_text
+
+    # --- import key / watch-only ------------------------------------------------------------
+
+    def set_wif_text(self, text: str) -> Feedback:
+        self._wif_text = text
+        return self.wif_feedback()
+
+    def wif_feedback(self) -> Feedback:
+        keys = self._wif_text.split()
+        if not keys:
+            return Feedback(False, "Paste one private key (WIF) per line.")
+        net = network_by_name(self.network)
+        for number, text in enumerate(keys, start=1):
+            try:
+                key = PrivateKey.from_wif(text)
+            except InvalidKey as exc:
+                return Feedback(False, f"Key {number}: {exc}")
+            if key.network is not None and not same_encoding(key.network, net):
+                return Feedback(
+                    False, f"Key {number} belongs to {key.network.name}, not {self.network}."
+                )
+        return Feedback(True, f"{len(keys)} key{'s' if len(keys) > 1 else ''} ready to import.")
+
+    def set_watch_text(self, text: str) -> Feedback:
+        self._watch_text = text
+        return self.watch_feedback()
+
+    def watch_feedback(self) -> Feedback:
+        items = self._watch_text.split()
+        if not items:
+            return Feedback(False, "Paste an account xpub, or addresses (one per line).")
+        net = network_by_name(self.network)
+        if len(items) == 1 and items[0][1:4] == "pub":
+            try:
+                HDKey.from_extended_key(items[0], net)
+            except InvalidKey as exc:
+                return Feedback(False, str(exc))
+            return Feedback(True, "Account xpub: addresses are found as they are used.")
+        for number, text in enumerate(items, start=1):
+            try:
+                decode_address_for(text, net)
+            except (InvalidAddress, WalletError) as exc:
+                return Feedback(False, f"Address {number}: {exc}")
+        return Feedback(True, f"{len(items)} address{'es' if len(items) > 1 else ''} to watch.")
+
+    # --- password --------------------------------------------------------------------------
+
+    def set_password(self, password: str, again: str) -> Feedback:
+        self._password, self._password_again = password, again
+        return self.password_feedback()
+
+    def password_feedback(self) -> Feedback:
+        strength, message, ok = password_feedback(self._password)
+        if ok and self._password != self._password_again:
+            return Feedback(False, "The two passwords differ.", strength=strength)
+        return Feedback(ok, message, strength=strength)
+
+    # --- moving ----------------------------------------------------------------------------
+
+    def current_feedback(self) -> Feedback:
+        match self.step:
+            case "start" | "show_words":
+                return Feedback(True, "")
+            case "confirm_words":
+                return self.confirm_feedback()
+            case "restore":
+                return self.restore_feedback()
+            case "import_key":
+                return self.wif_feedback()
+            case "watch_only":
+                return self.watch_feedback()
+            case "password":
+                return self.password_feedback()
+        return Feedback(False, "The wallet is already created.")
+
+    def can_next(self) -> bool:
+        return self.current_feedback().ok
+
+    def can_back(self) -> bool:
+        return bool(self._history) and self.step != DONE
+
+    @property
+    def is_last_step(self) -> bool:
+        return self.step == PASSWORD
+
+    def next(self) -> str:
+        """Move on; raises WizardError with the reason when the current step is not complete."""
+        feedback = self.current_feedback()
+        if not feedback.ok:
+            raise WizardError(feedback.message)
+        if self.step == PASSWORD:
+            raise WizardError("Use finish() on the last step.")
+        following = self._following()
+        self._history.append(self.step)
+        self.step = following
+        return self.step
+
+    def _following(self) -> str:
+        if self.step == START:
+            if self.kind == "create":
+                self._new_words()
+            return _FIRST_STEP[self.kind]
+        if self.step == SHOW_WORDS:
+            return CONFIRM_WORDS
+        return PASSWORD
+
+    def back(self) -> str:
+        if not self.can_back():
+            raise WizardError("This is the first step.")
+        self.step = self._history.pop()
+        return self.step
+
+    def _new_words(self) -> None:
+        # A fresh phrase each time "create" is entered, so going back and forth never reuses
+        # words someone may have glimpsed earlier.
+        self.words = bip39.generate_mnemonic(self._word_count).split()
+        picks: set[int] = set()
+        while len(picks) < CONFIRM_COUNT:
+            picks.add(secrets.randbelow(len(self.words)))
+        self.confirm_positions = sorted(picks)
+        self._confirm_answers = {}
+
+    def document(self) -> WalletDocument:
+        kind: WalletKind
+        if self.kind == "create":
+            kind = HdSeed(" ".join(self.words))
+        elif self.kind == "restore":
+            kind = HdSeed(bip39.validate_mnemonic(self._restore_text), self.passphrase)
+        elif self.kind == "import_key":
+            kind = ImportedKeys(self._wif_text.split())
+        else:
+            items = self._watch_text.split()
+            is_xpub = len(items) == 1 and items[0][1:4] == "pub"
+            kind = WatchOnly(items[0] if is_xpub else None, [] if is_xpub else items)
+        return WalletDocument(kind=kind, network=self.network, name=self.wallet_name)
+
+    async def finish(self) -> UnlockedWallet:
+        """Write the wallet file (KDF in a worker thread) and hand the unlocked wallet over."""
+        if self.step != PASSWORD:
+            raise WizardError("Finish the earlier steps first.")
+        feedback = self.password_feedback()
+        if not feedback.ok:
+            raise WizardError(feedback.message)
+        store = self._store_for(self.network)
+        wallet = await store.create_async(self.document(), self._password)
+        self._password = self._password_again = ""
+        if self.remember:
+            # The wallet exists either way; a keyring problem only means asking for the password.
+            try:
+                wallet.remember_on_device()
+            except WalletError as exc:
+                self.remember_error = str(exc)
+        self.created = wallet
+        self.step = DONE
+        if self._on_created is not None:
+            await self._on_created(wallet)
+        return wallet
+
+    remember_error = ""
+
+
+_COMMON = frozenset(
+    {"password", "passw0rd", "12345678", "123456789", "1234567890", "qwertyuiop", "iloveyou",
+     "letmein1", "welcome1", "admin123", "flux1234", "fluxnode", "11111111", "00000000"}
+)
+STRENGTH_LABELS = ("very weak", "weak", "fair", "good", "strong")
+MIN_PASSWORD = 8
+
+
+def password_feedback(password: str) -> tuple[int, str, bool]:
+    """(strength 0–4, a sentence, acceptable?) — a rough estimate, it never sees a dictionary.
+
+    Length counts most: every class of characters adds some, and a well-known password or one
+    made of a single repeated character is always very weak.
+    """
+    if not password:
+        return 0, "Choose a password that protects the wallet file on this computer.", False
+    if len(password) < MIN_PASSWORD:
+        return 0, f"Use at least {MIN_PASSWORD} characters.", False
+    if password.lower() in _COMMON or len(set(password)) <= 2:
+        return 0, "This password is too easy to guess.", False
+    classes = sum(
+        any(test(c) for c in password)
+        for test in (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum())
+    )
+    score = min(4, (len(password) - MIN_PASSWORD) // 4 + classes)
+    if len(password) >= 16:
+        score = max(score, 3)
+    label = STRENGTH_LABELS[score]
+    if score < 2:
+        return score, f"Strength: {label}. Make it longer or mix in digits and symbols.", False
+    return score, f"Strength: {label}.", True
+
+
+def default_wallet_path(data_dir: Path, network: str) -> Path:
+    """One wallet per network under the data folder (the CLI and the GUI share it)."""
+    return data_dir / "wallets" / f"{network}.fluxwallet"

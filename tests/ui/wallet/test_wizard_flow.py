@@ -1,0 +1,119 @@
+"""The first-run wizard state machine, without Qt."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from app.wizard import (
+    CONFIRM_WORDS,
+    PASSWORD,
+    RESTORE,
+    SHOW_WORDS,
+    START,
+    WalletWizard,
+    WizardError,
+    password_feedback,
+)
+from tests.ui.wallet.conftest import GOOD_PASSWORD, MNEMONIC_12
+from wallet.hd import HDKey
+from wallet.keys import PrivateKey
+from wallet.networks import MAINNET, REGTEST
+from wallet.storage.model import HdSeed, ImportedKeys, WatchOnly
+from wallet.storage.store import WalletStore
+
+
+def test_create_requires_confirming_random_words(wizard: WalletWizard, tmp_path: Path) -> None:
+    wizard.choose_kind("create")
+    assert wizard.next() == SHOW_WORDS
+    assert len(wizard.words) == 24 and len(set(wizard.confirm_positions)) == 4
+    assert wizard.next() == CONFIRM_WORDS
+    assert not wizard.can_next()
+    with pytest.raises(WizardError, match="Type the requested words"):
+        wizard.next()
+    first, *rest = wizard.confirm_positions
+    wizard.set_confirm_word(first, "zzz")
+    for position in rest:
+        wizard.set_confirm_word(position, wizard.words[position])
+    assert f"Word {first + 1} does not match" in wizard.confirm_feedback().message
+    wizard.set_confirm_word(first, " " + wizard.words[first].upper())
+    assert wizard.next() == PASSWORD
+    assert not wizard.set_password(GOOD_PASSWORD, "other").ok
+    assert wizard.set_password(GOOD_PASSWORD, GOOD_PASSWORD).ok
+    words = " ".join(wizard.words)
+    wallet = asyncio.run(wizard.finish())
+    assert isinstance(wallet.document.kind, HdSeed) and wallet.document.kind.mnemonic == words
+    reopened = WalletStore(tmp_path / "wallets" / "regtest.fluxwallet").open(GOOD_PASSWORD)
+    assert reopened.document.network == "regtest"
+
+
+def test_going_back_to_create_makes_new_words(wizard: WalletWizard) -> None:
+    wizard.next()
+    first = list(wizard.words)
+    assert wizard.back() == START
+    wizard.next()
+    assert wizard.words != first
+
+
+def test_restore_gives_candidates_and_checksum_feedback(wizard: WalletWizard) -> None:
+    wizard.choose_kind("restore")
+    assert wizard.next() == RESTORE
+    feedback = wizard.set_restore_text("legal winner tha")
+    assert "thank" in feedback.candidates and not feedback.ok
+    assert "so far" in feedback.message
+    assert wizard.complete_word("thank") == "legal winner thank "
+    feedback = wizard.set_restore_text("legal winnr thank")
+    assert "Word 2" in feedback.message and "winner" in feedback.message
+    wrong_last = MNEMONIC_12.replace("yellow", "legal")
+    assert "checksum" in wizard.set_restore_text(wrong_last).message
+    assert wizard.set_restore_text(MNEMONIC_12.upper()).ok
+    wizard.passphrase = "extra words"
+    assert wizard.next() == PASSWORD
+    wizard.set_password(GOOD_PASSWORD, GOOD_PASSWORD)
+    wallet = asyncio.run(wizard.finish())
+    assert wallet.document.kind == HdSeed(MNEMONIC_12, "extra words")
+
+
+def test_import_key_checks_network(wizard: WalletWizard) -> None:
+    wizard.choose_kind("import_key")
+    wizard.next()
+    mainnet_wif = PrivateKey.generate().to_wif(MAINNET)
+    assert "mainnet" in wizard.set_wif_text(mainnet_wif).message
+    assert "Key 1" in wizard.set_wif_text("not-a-key").message
+    regtest_wif = PrivateKey.generate().to_wif(REGTEST)
+    assert wizard.set_wif_text(regtest_wif).ok
+    wizard.next()
+    wizard.set_password(GOOD_PASSWORD, GOOD_PASSWORD)
+    wallet = asyncio.run(wizard.finish())
+    assert wallet.document.kind == ImportedKeys([regtest_wif])
+
+
+def test_watch_only_accepts_xpub_or_addresses(wizard: WalletWizard) -> None:
+    wizard.choose_kind("watch_only")
+    wizard.next()
+    xpub = HDKey.from_mnemonic(MNEMONIC_12, REGTEST).derive("m/44'/1'/0'").xpub()
+    assert wizard.set_watch_text(xpub).ok
+    main_xpub = HDKey.from_mnemonic(MNEMONIC_12, MAINNET).xpub()
+    assert not wizard.set_watch_text(main_xpub).ok
+    assert "Address 2" in wizard.set_watch_text("tmBsTi2xWTjUdEXnuTceL7fecEQKeWaPDJd\nxyz").message
+    wizard.set_watch_text(xpub)
+    wizard.next()
+    wizard.set_password(GOOD_PASSWORD, GOOD_PASSWORD)
+    wallet = asyncio.run(wizard.finish())
+    assert wallet.document.kind == WatchOnly(xpub, [])
+
+
+def test_finish_only_from_the_password_step(wizard: WalletWizard) -> None:
+    with pytest.raises(WizardError):
+        asyncio.run(wizard.finish())
+
+
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [("", False), ("short1", False), ("password", False), ("aaaaaaaaaaaa", False),
+     ("abcdefgh", False), ("Abcdefgh12", True), ("a much longer pass phrase", True)],
+)
+def test_password_strength(password: str, ok: bool) -> None:
+    assert password_feedback(password)[2] is ok

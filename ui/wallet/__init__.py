@@ -1,0 +1,1 @@
+"""Wallet pages and their service object."""
