@@ -165,7 +165,7 @@ class SighashContext:
         return dict(zip(names, self._digests(index, hash_type), strict=True))
 
 
-def signature_hash(  # noqa: PLR0917 - positional form is the public API
+def signature_hash(
     tx: Transaction,
     index: int,
     script_code: bytes,
