@@ -6,9 +6,11 @@ helper when the node user differs from the desktop user).
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import tarfile
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -45,15 +47,32 @@ class _CountingReader(io.RawIOBase):
         return n
 
 
-def _open(path: Path, on_progress: ProgressSink | None = None) -> tarfile.TarFile:
-    total = path.stat().st_size
-    reader = io.BufferedReader(_CountingReader(path.open("rb"), total, on_progress), 1 << 20)
-    try:
-        # "r|*" streams and detects gzip; stream mode reads each member once, in order.
-        return tarfile.open(fileobj=reader, mode="r|*")
-    except (tarfile.TarError, OSError, EOFError) as exc:
-        reader.close()
-        raise ArchiveError(f"{path.name} is not a tar or tar.gz archive ({exc})") from exc
+class _Opened:
+    """A streaming TarFile plus the gzip layer under it (whose CRC is checked at its end)."""
+
+    def __init__(self, path: Path, on_progress: ProgressSink | None) -> None:
+        total = path.stat().st_size
+        self._raw = io.BufferedReader(_CountingReader(path.open("rb"), total, on_progress),
+                                      1 << 20)
+        # tarfile's own gzip stream never checks the CRC, so gzip.GzipFile does the decoding.
+        self._gz = gzip.GzipFile(fileobj=self._raw) if self._raw.peek(2)[:2] == b"\x1f\x8b" \
+            else None
+        try:
+            self.tar = tarfile.open(fileobj=self._gz or self._raw, mode="r|")
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            self.close()
+            raise ArchiveError(f"{path.name} is not a tar or tar.gz archive ({exc})") from exc
+
+    def finish(self) -> None:
+        """Read to the very end so a damaged gzip trailer (CRC, length) raises."""
+        source = self._gz or self._raw
+        while source.read(1 << 20):
+            pass
+
+    def close(self) -> None:
+        if self._gz is not None:
+            self._gz.close()
+        self._raw.close()
 
 
 def _safe_name(name: str) -> bool:
@@ -69,26 +88,27 @@ def validate_archive(path: Path, expected: Iterable[str],
     paths or links, or lacks one of the ``expected`` top-level folders.
     """
     tops: set[str] = set()
+    opened = _Opened(path, on_progress)
     try:
-        with _open(path, on_progress) as tar:
-            for member in tar:
-                if not _safe_name(member.name) or member.isdev():
-                    raise ArchiveError(f"{path.name} contains an unsafe entry: {member.name!r}")
-                if (member.issym() or member.islnk()) and not _safe_name(member.linkname):
-                    raise ArchiveError(f"{path.name} contains a link leaving the chain folder")
-                top = PurePosixPath(member.name).parts
-                if top and top[0] != ".":
-                    tops.add(top[0])
-                elif len(top) > 1:
-                    tops.add(top[1])
-                if member.isfile():
-                    extracted = tar.extractfile(member)
-                    if extracted is not None:
-                        while extracted.read(1 << 20):
-                            pass
-    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+        for member in opened.tar:
+            if not _safe_name(member.name) or member.isdev():
+                raise ArchiveError(f"{path.name} contains an unsafe entry: {member.name!r}")
+            if (member.issym() or member.islnk()) and not _safe_name(member.linkname):
+                raise ArchiveError(f"{path.name} contains a link leaving the chain folder")
+            parts = [part for part in PurePosixPath(member.name).parts if part != "."]
+            if parts:
+                tops.add(parts[0])
+            if member.isfile():
+                extracted = opened.tar.extractfile(member)
+                if extracted is not None:
+                    while extracted.read(1 << 20):
+                        pass
+        opened.finish()
+    except (tarfile.TarError, OSError, EOFError, ValueError, zlib.error) as exc:
         raise ArchiveError(
             f"{path.name} is damaged or incomplete ({exc}); delete it and download again") from exc
+    finally:
+        opened.close()
     missing = [name for name in expected if name not in tops]
     if missing:
         raise ArchiveError(
@@ -99,11 +119,14 @@ def validate_archive(path: Path, expected: Iterable[str],
 def extract_archive(path: Path, dest: Path, on_progress: ProgressSink | None = None) -> None:
     """Extract with the 'data' filter (no absolute paths, devices, or escaping links)."""
     dest.mkdir(parents=True, exist_ok=True)
+    opened = _Opened(path, on_progress)
     try:
-        with _open(path, on_progress) as tar:
-            tar.extractall(dest, filter="data")
-    except (tarfile.TarError, OSError, EOFError) as exc:
+        opened.tar.extractall(dest, filter="data")
+        opened.finish()
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         raise ArchiveError(f"extracting {path.name} failed: {exc}") from exc
+    finally:
+        opened.close()
 
 
 def chown_tree(root: Path, uid: int, gid: int) -> None:

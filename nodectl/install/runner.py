@@ -69,6 +69,7 @@ class Runner:
         self._run_weight = 0.0  # weight actually worked on in this run (for the ETA)
         self._started = 0.0
         self._current: Step | None = None
+        self._last_overall = 0.0
 
     def _overall(self, local: float = 0.0) -> float:
         current = self._current.weight if self._current else 0.0
@@ -84,10 +85,17 @@ class Runner:
         return max(0.0, elapsed * remaining / worked)
 
     def emit(self, event: Event) -> None:
-        local = event.done / event.total if event.kind is Kind.PROGRESS and event.total else 0.0
+        local = 0.0
+        if event.kind is Kind.PROGRESS:
+            # Multi-phase steps (bootstrap) say where they are within the step themselves.
+            fraction = event.extra.get("fraction")
+            local = float(fraction) if isinstance(fraction, int | float) else \
+                (event.done / event.total if event.total else 0.0)
         local = max(0.0, min(1.0, local))
+        # Never let the overall bar move backwards (a step may restart a wait or a phase).
+        self._last_overall = max(self._last_overall, self._overall(local))
         self._emit(Event(event.kind, event.step_id, event.message, event.done, event.total,
-                         event.unit, self._overall(local),
+                         event.unit, self._last_overall,
                          event.eta_s if event.eta_s is not None else self._eta(local),
                          event.extra))
 
@@ -95,7 +103,7 @@ class Runner:
         """Run every step not finished yet; stop at the first failure (state keeps it)."""
         result = RunResult(ok=True)
         self._started = self._clock()
-        self._weight_before = self._run_weight = 0.0
+        self._weight_before = self._run_weight = self._last_overall = 0.0
         self.emit(Event(Kind.PLAN_START, message=f"{len(self.steps)} steps"))
         for step in self.steps:
             self._current = step

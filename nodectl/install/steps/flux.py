@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Callable
 
 from nodectl.install import render
-from nodectl.install.archive import validate_archive
+from nodectl.install.archive import ArchiveError, validate_archive
 from nodectl.install.bootstrap import Downloader, Progress, remove_quietly
 from nodectl.install.keys import FLUX_KEY
 from nodectl.install.params import BOOTSTRAP_CDNS, BOOTSTRAP_MEMBERS, SHOWN_SECRETS, SHOWN_WIF
@@ -118,9 +120,19 @@ class ChainBootstrap(Step):
                 raise StepFailed("no downloader configured", "restart the installer")
             archive = run.ctx.host.scratch_dir() / "flux_explorer_bootstrap.tar.gz"
 
+            # Share of the step per phase, so the step's bar only moves forward.
+            spans = {"speedtest": (0.0, 0.02), "download": (0.02, 0.8), "check": (0.8, 0.9),
+                     "extract": (0.9, 1.0)}
+
+            def fraction(phase: str, done: float, total: float) -> float:
+                low, high = spans[phase]
+                return low + (high - low) * (done / total if total else 0.0)
+
             def report(prog: Progress) -> None:
-                run.progress(prog.done, prog.total, "bytes" if prog.phase == "download" else "cdn",
-                             prog.message, prog.eta_s, phase=prog.phase, speed=prog.speed_bps)
+                unit = "bytes" if prog.phase == "download" else "servers"
+                run.progress(prog.done, prog.total, unit, prog.message, prog.eta_s,
+                             phase=prog.phase, speed=prog.speed_bps,
+                             fraction=fraction(prog.phase, prog.done, prog.total))
 
             try:
                 url = await downloader.pick_fastest(cdns, report)
@@ -128,23 +140,26 @@ class ChainBootstrap(Step):
                 await downloader.download(url, archive, report)
                 loop = asyncio.get_running_loop()
 
-                def phase(name: str) -> object:
-                    def sink(done: int, total: int) -> None:
-                        loop.call_soon_threadsafe(run.progress, done, total, "bytes", "", None)
-                    run.log(name)
-                    return sink
+                def sink(phase: str) -> Callable[[int, int], None]:
+                    def on_bytes(done: int, total: int) -> None:
+                        loop.call_soon_threadsafe(functools.partial(
+                            run.progress, done, total, "bytes", phase, None, phase=phase,
+                            fraction=fraction(phase, done, total)))
+                    return on_bytes
 
+                run.log("checking the whole archive before extracting it")
                 await asyncio.to_thread(validate_archive, archive, BOOTSTRAP_MEMBERS,
-                                        phase("checking the archive"))  # type: ignore[arg-type]
+                                        sink("check"))
                 run.log(f"extracting into {dest}")
-                await run.ctx.host.extract(archive, dest, p.user,
-                                           phase("extracting"))  # type: ignore[arg-type]
+                await run.ctx.host.extract(archive, dest, p.user, sink("extract"))
             except StepFailed:
                 raise
+            except ArchiveError as exc:
+                remove_quietly(archive)  # no checksum exists: the only cure is a new download
+                raise StepFailed(str(exc), "Retry downloads the bootstrap again") from exc
             except Exception as exc:
-                raise StepFailed(str(exc), getattr(exc, "fix", "") or
-                                 "Retry resumes the download; a damaged archive is fetched again"
-                                 ) from exc
+                raise StepFailed(str(exc), "Retry resumes the download; a damaged archive is "
+                                 "deleted and fetched again") from exc
             remove_quietly(archive)
 
         async def done(run: StepRun) -> bool:
