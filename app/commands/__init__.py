@@ -6,7 +6,7 @@ import argparse
 import importlib
 from typing import Any
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("app.commands.bench",)
 
 
 def register_all(subparsers: argparse._SubParsersAction[Any]) -> None:

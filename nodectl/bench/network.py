@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import aiohttp
@@ -28,10 +28,34 @@ DEFAULT_DOWNLOAD_URLS: tuple[str, ...] = tuple(
 DEFAULT_UPLOAD_URLS: tuple[str, ...] = ("https://speed.cloudflare.com/__up",)
 
 
+SETTING_DOWNLOAD = "bench_download_urls"
+SETTING_UPLOAD = "bench_upload_urls"
+
+
 @dataclass(frozen=True)
 class NetworkEndpoints:
     download_urls: tuple[str, ...] = DEFAULT_DOWNLOAD_URLS
     upload_urls: tuple[str, ...] = DEFAULT_UPLOAD_URLS
+
+    @classmethod
+    def from_settings(cls, extra: Mapping[str, object]) -> NetworkEndpoints:
+        """Endpoints from the free-form settings entries, defaults where a list is absent."""
+
+        def urls(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+            value = extra.get(key)
+            if not isinstance(value, list | tuple) or not value:
+                return default
+            picked = tuple(str(v) for v in value if str(v).startswith(("http://", "https://")))
+            if len(picked) != len(value):
+                raise NetworkBenchError(
+                    f"Setting {key} must list http:// or https:// addresses only."
+                )
+            return picked
+
+        return cls(
+            download_urls=urls(SETTING_DOWNLOAD, DEFAULT_DOWNLOAD_URLS),
+            upload_urls=urls(SETTING_UPLOAD, DEFAULT_UPLOAD_URLS),
+        )
 
 
 @dataclass(frozen=True)

@@ -73,3 +73,15 @@ async def test_nothing_reachable() -> None:
 def test_defaults_are_the_bootstrap_cdn_hosts() -> None:
     hosts = [url.split("/")[2] for url in network.NetworkEndpoints().download_urls]
     assert hosts == [f"cdn-{n}.runonflux.io" for n in range(5, 13)]
+
+
+def test_endpoints_from_settings() -> None:
+    default = network.NetworkEndpoints()
+    assert network.NetworkEndpoints.from_settings({}) == default
+    custom = network.NetworkEndpoints.from_settings(
+        {"bench_download_urls": ["http://mirror.example/x"], "bench_upload_urls": []}
+    )
+    assert custom.download_urls == ("http://mirror.example/x",)
+    assert custom.upload_urls == default.upload_urls
+    with pytest.raises(NetworkBenchError, match="bench_upload_urls must list http"):
+        network.NetworkEndpoints.from_settings({"bench_upload_urls": ["ftp://x"]})
