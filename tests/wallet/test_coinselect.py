@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from wallet.address import p2pkh_address
 from wallet.coinselect import (
+    SpendPlan,
     Utxo,
     plan_consolidation,
     select_coins,
@@ -18,7 +19,7 @@ from wallet.errors import FeeError, InsufficientFunds, InvalidTransaction, TooMa
 from wallet.fees import CHANGE_DUST_LIMIT, DEFAULT_FEE_RATE, FeeRate
 from wallet.keys import PrivateKey
 from wallet.networks import COIN, MAINNET
-from wallet.tx import build_signed_transaction
+from wallet.tx import Transaction, build_signed_transaction
 
 KEY = PrivateKey(b"\x11" * 32)
 ME = p2pkh_address(KEY.public_key(), MAINNET)
@@ -29,7 +30,7 @@ def utxo(n: int, sats: int, conf: int = 10, coinbase: bool = False) -> Utxo:
     return Utxo(f"{n:064x}", n % 7, sats, conf, coinbase, ME)
 
 
-def build(plan, expiry: int = 1000):  # type: ignore[no-untyped-def]
+def build(plan: SpendPlan, expiry: int = 1000) -> Transaction:
     return build_signed_transaction(
         [(u.txid, u.vout, u.satoshis, KEY) for u in plan.inputs], list(plan.outputs),
         locktime=0, expiry_height=expiry, network=MAINNET,
@@ -84,7 +85,9 @@ def test_locked_immature_and_unconfirmed_are_skipped() -> None:
     amount=st.integers(600, 100 * COIN),
     rate=st.sampled_from(["0.1", "1", "2.5", "20"]),
 )
-def test_plans_never_use_locked_coins_and_pay_the_rate(values, locked_mask, amount, rate) -> None:
+def test_plans_never_use_locked_coins_and_pay_the_rate(
+    values: list[int], locked_mask: list[bool], amount: int, rate: str
+) -> None:
     coins = [utxo(i + 1, v) for i, v in enumerate(values)]
     locked = {c.outpoint for c, m in zip(coins, locked_mask, strict=False) if m}
     fee_rate = FeeRate.from_sat_per_byte(rate)

@@ -39,7 +39,7 @@ P2SH_SCRIPT = bytes.fromhex(
 OWNER_PUB = bytes.fromhex(KEYS["collateral_pubkey_compressed"])
 
 
-def _case(vector: dict, **kwargs: Any) -> tuple[dict, dict]:
+def _case(vector: dict[str, Any], **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     inputs = vector["inputs"]
     txid = inputs["collateralOutHash"].split()[0]
     args = {
@@ -77,7 +77,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("vector", "args"), CASES, ids=[c[0]["name"][:40] for c in CASES])
-def test_start_vectors_byte_for_byte(vector: dict, args: dict) -> None:
+def test_start_vectors_byte_for_byte(vector: dict[str, Any], args: dict[str, Any]) -> None:
     tx = build_start_tx(**args)
     assert tx.serialize().hex() == vector["expected_hex"]
     assert tx.txid == (vector.get("txid") or vector["txid_computed"])
@@ -168,7 +168,7 @@ BAD = [
 
 
 @pytest.mark.parametrize("override", BAD)
-def test_bad_start_requests_raise_typed_errors(override: dict) -> None:
+def test_bad_start_requests_raise_typed_errors(override: dict[str, Any]) -> None:
     args = dict(CASES[0][1])
     args.update(override)
     with pytest.raises((InvalidTransaction, InvalidKey, DecodeError, SigningError)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import coincurve
 import pytest
@@ -29,7 +30,7 @@ VECTOR3 = ZIP243["zip243_rst_test_vector_3"]
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r["id"])
-def test_zip243_sighash(row: dict) -> None:
+def test_zip243_sighash(row: dict[str, Any]) -> None:
     tx = Transaction.parse(bytes.fromhex(row["tx"]))
     digest = signature_hash(
         tx, row["transparent_input"], bytes.fromhex(row["script_code"]), row["amount"],
@@ -44,7 +45,7 @@ def test_hash_types_covered() -> None:
 
 
 @pytest.mark.parametrize("expected", ZIP243["intermediate_values"], ids=lambda e: e["for"][:40])
-def test_intermediate_digests(expected: dict) -> None:
+def test_intermediate_digests(expected: dict[str, Any]) -> None:
     row_id = expected["for"].split(" ")[0]
     row = next(r for r in ZIP243["vectors"] if r["id"] == row_id)
     tx = Transaction.parse(bytes.fromhex(row["tx"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import coincurve
 import pytest
@@ -57,7 +58,7 @@ def test_p2pkh_vector_byte_for_byte() -> None:
     assert tx.size() == vec["size_bytes"] == v4_transparent_size([p2pkh_input_size()], [bytes(25)])
 
 
-def _multisig_from_vector(published: dict) -> tuple[Transaction, bytes, list[PrivateKey], int]:
+def _multisig_from_vector(published: dict[str, Any]) -> tuple[Transaction, bytes, list[PrivateKey], int]:
     final = Transaction.parse(bytes.fromhex(published["txHex"]))
     for txin in final.inputs:
         txin.script_sig = b""
@@ -141,7 +142,7 @@ def test_ssp_size_rule() -> None:
 
 def test_op_return_minimal_push_and_limits() -> None:
     to = p2pkh_address(KEY2.public_key(), MAINNET)
-    base = dict(locktime=0, expiry_height=100, network=MAINNET)
+    base: dict[str, Any] = {"locktime": 0, "expiry_height": 100, "network": MAINNET}
     tx = build_signed_transaction([(TXID, 0, 10_000, KEY1)],
                                   [(to, 5000), ("OP_RETURN", b"hi")], **base)
     assert tx.outputs[1].script_pubkey == bytes.fromhex("6a026869")
@@ -178,7 +179,9 @@ def test_op_return_minimal_push_and_limits() -> None:
          SigningError),
     ],
 )
-def test_builder_rejections(inputs: list, outputs: list, error: type[Exception]) -> None:
+def test_builder_rejections(
+    inputs: list[Any], outputs: list[Any], error: type[Exception]
+) -> None:
     with pytest.raises(error):
         build_signed_transaction(inputs, outputs, locktime=0, expiry_height=0, network=MAINNET)
 
@@ -202,11 +205,14 @@ secrets = st.integers(min_value=1, max_value=2**256 - 2**129).map(lambda n: n.to
     expiry=st.integers(0, 499_999_999),
     memo=st.none() | st.binary(max_size=80),
 )
-def test_every_signature_verifies(keys, values, locktime, expiry, memo) -> None:
+def test_every_signature_verifies(
+    keys: list[tuple[bytes, bool]], values: list[int], locktime: int, expiry: int,
+    memo: bytes | None,
+) -> None:
     privs = [PrivateKey(s, compressed=c) for s, c in keys]
     inputs = [(bytes([i]).hex() * 32, i, values[i], k) for i, k in enumerate(privs)]
     total = sum(values[: len(privs)])
-    outputs: list = [(p2pkh_address(privs[0].public_key(), TESTNET), total - 10_000)]
+    outputs: list[Any] = [(p2pkh_address(privs[0].public_key(), TESTNET), total - 10_000)]
     if memo is not None:
         outputs.append(("OP_RETURN", memo))
     tx = build_signed_transaction(inputs, outputs, locktime=locktime, expiry_height=expiry,
@@ -226,4 +232,4 @@ def test_every_signature_verifies(keys, values, locktime, expiry, memo) -> None:
 
 def test_errors_are_wallet_errors() -> None:
     with pytest.raises(WalletError):
-        build_signed_transaction("garbage", [], locktime=0, expiry_height=0, network=MAINNET)  # type: ignore[arg-type]
+        build_signed_transaction("garbage", [], locktime=0, expiry_height=0, network=MAINNET)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ def _signing_hexes() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("row", ZIP_ROWS, ids=lambda r: r["id"])
-def test_zip243_rows_round_trip(row: dict) -> None:
+def test_zip243_rows_round_trip(row: dict[str, Any]) -> None:
     raw = bytes.fromhex(row["tx"])
     tx = Transaction.parse(raw)
     assert tx.is_sapling
