@@ -21,6 +21,20 @@ VALID_WORD_COUNTS = (12, 15, 18, 21, 24)
 PBKDF2_ROUNDS = 2048
 
 
+class UnknownMnemonicWord(InvalidMnemonic):
+    """A word that is not in the list; carries what a restore screen needs to highlight it.
+
+    The message names the word, as the user must see it to fix it: callers must not log it.
+    """
+
+    def __init__(self, position: int, word: str, suggestions: list[str]) -> None:
+        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"Word {position} ({word!r}) is not in the BIP39 English word list.{hint}")
+        self.position = position
+        self.word = word
+        self.suggestions = suggestions
+
+
 @lru_cache(maxsize=1)
 def english_wordlist() -> tuple[str, ...]:
     data = resources.files("wallet.wordlists").joinpath("english.txt").read_bytes()
@@ -90,11 +104,7 @@ def mnemonic_to_entropy(mnemonic: str) -> bytes:
     for position, word in enumerate(words, start=1):
         number = index.get(word)
         if number is None:
-            suggestions = suggest_words(word)
-            hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
-            raise InvalidMnemonic(
-                f"Word {position} ({word!r}) is not in the BIP39 English word list.{hint}"
-            )
+            raise UnknownMnemonicWord(position, word, suggest_words(word))
         value = (value << 11) | number
     total_bits = len(words) * 11
     checksum_bits = total_bits // 33

@@ -231,7 +231,8 @@ class HDKey:
         try:
             if self._private is not None:
                 secret = coincurve.PrivateKey(self._private.secret).add(tweak).secret
-                return self._make_child(chain_code, index, private=PrivateKey(secret))
+                child_key = PrivateKey(secret, True, self.network)
+                return self._make_child(chain_code, index, private=child_key)
             point = coincurve.PublicKey(self._public).add(tweak)
         except ValueError:
             # The sum is zero or the point at infinity: BIP32 says skip this index.
@@ -248,8 +249,6 @@ class HDKey:
         private: PrivateKey | None = None,
         public: bytes | None = None,
     ) -> HDKey:
-        if private is not None:
-            private.network = self.network
         return HDKey(
             self.network,
             chain_code,

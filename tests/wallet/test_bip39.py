@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tests.paths import VECTORS_DIR
 from wallet.bip39 import (
     ENGLISH_WORDLIST_SHA256,
+    UnknownMnemonicWord,
     english_wordlist,
     entropy_to_mnemonic,
     generate_mnemonic,
@@ -133,6 +134,9 @@ def test_misspelled_word_is_named_with_suggestions():
     message = str(info.value)
     assert "Word 4" in message and "'crouhc'" in message
     assert "crouch" in message
+    assert isinstance(info.value, UnknownMnemonicWord)
+    assert (info.value.position, info.value.word) == (4, "crouhc")
+    assert info.value.suggestions[0] == "crouch"
 
 
 def test_suggestions_use_prefix_and_spelling():

@@ -263,3 +263,29 @@ def test_random_bytes_into_key_helpers(pubkey, sig, digest):
     assert verify_der(pubkey, sig, digest) in (True, False)
     with contextlib.suppress(WalletError):
         recover_compact(sig, digest)
+
+
+def test_errors_about_secrets_do_not_repeat_them():
+    from wallet.hd import HDKey
+
+    key = PrivateKey(bytes(range(7, 39)))
+    wif = key.to_wif(MAINNET)
+    xprv = HDKey.from_seed(bytes(range(32)), MAINNET).xprv()
+    raw_xprv = b58check_decode(xprv)
+    bad_inputs = [
+        wif[:-1] + ("2" if wif[-1] != "2" else "3"),  # checksum typo
+        b58check_encode(b58check_decode(wif)[:-1] + b"\x07"),  # bad marker
+        b58check_encode(b"\x42" + key.secret),  # unknown prefix
+        xprv[:-1] + ("2" if xprv[-1] != "2" else "3"),
+        b58check_encode(raw_xprv[:45] + b"\x01" + raw_xprv[46:]),
+    ]
+    for text in bad_inputs:
+        with pytest.raises(InvalidKey) as info:
+            if text.startswith("xprv") or len(text) > 60:
+                HDKey.from_extended_key(text, MAINNET)
+            else:
+                PrivateKey.from_wif(text)
+        shown = str(info.value) + repr(info.value)
+        assert text not in shown
+        assert key.secret.hex() not in shown
+        assert raw_xprv[46:78].hex() not in shown
