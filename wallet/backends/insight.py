@@ -1,0 +1,344 @@
+"""Insight API client (wallet-protocol.md §5.1) with several servers, retry and failover.
+
+Failure handling per request:
+* connection refused / timeout / HTTP 5xx or 429 -> try the next server; after a pass over all
+  servers wait (exponential backoff) and pass again, `RetryPolicy.rounds` times;
+* a reply that is not what the API promises (bad JSON, wrong types, impossible values) -> try the
+  next server, but do not retry the same one;
+* a definite answer (e.g. a broadcast rejected with HTTP 400) -> raised at once, no failover.
+The server that answered last is asked first next time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Final, TypeVar
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+
+from wallet.backends import parsing as p
+from wallet.backends.base import AddressBalance, HistoryItem, HistoryPage, Utxo
+from wallet.backends.broadcast_errors import explain_broadcast_error, split_insight_error
+from wallet.backends.http import RetryPolicy, SessionOwner, Sleep, Transient, default_sleep, fetch
+from wallet.errors import BackendError, BackendResponseError, BackendUnavailable
+
+log = logging.getLogger(__name__)
+
+# Public Insight deployments named in wallet-protocol.md §5.1; the user can replace the list.
+DEFAULT_INSIGHT_SERVERS: Final[Mapping[str, tuple[str, ...]]] = {
+    "mainnet": ("https://flux-explorer.sspwallet.io/api", "https://explorer.runonflux.io/api"),
+    "testnet": ("https://flux-testnet.sspwallet.io/api",),
+    "regtest": (),
+}
+# Addresses per /addrs/{a,b,...}/utxo request: keeps URLs well under common 8 KiB limits.
+DEFAULT_BATCH_SIZE: Final = 20
+# Insight's page size for /addrs/txs is capped server-side (bitcore-node default 50).
+MAX_HISTORY_PAGE: Final = 50
+_CONCURRENCY: Final = 4
+
+T = TypeVar("T")
+Handler = Callable[[int, str], T]
+
+
+def normalize_server_url(url: str) -> str:
+    """Validate a user-entered server base URL ("https://host/api"); raises BackendError."""
+    cleaned = url.strip().rstrip("/")
+    parts = urlsplit(cleaned)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BackendError(
+            f"{url!r} is not a server address. Use the form https://explorer.example/api."
+        )
+    if parts.query or parts.fragment:
+        raise BackendError(f"{url!r} must not contain '?' or '#'.")
+    return cleaned
+
+
+def servers_for(network: str, user_servers: Sequence[str] = ()) -> list[str]:
+    """The user's list when set, else the defaults for the network."""
+    chosen = list(user_servers) or list(DEFAULT_INSIGHT_SERVERS.get(network, ()))
+    return [normalize_server_url(s) for s in chosen]
+
+
+class InsightBackend:
+    def __init__(
+        self,
+        servers: Sequence[str],
+        *,
+        session: aiohttp.ClientSession | None = None,
+        retry: RetryPolicy | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        sleep: Sleep = default_sleep,
+    ) -> None:
+        if not servers:
+            raise BackendError("No Insight server is configured. Add one in Settings → Servers.")
+        self._servers = [normalize_server_url(s) for s in servers]
+        self._preferred = 0
+        self._http = SessionOwner(session)
+        self._retry = retry or RetryPolicy()
+        self._batch = max(1, batch_size)
+        self._sleep = sleep
+        self.requests_made = 0
+
+    @property
+    def name(self) -> str:
+        return f"Insight {urlsplit(self._servers[self._preferred]).netloc}"
+
+    @property
+    def servers(self) -> list[str]:
+        return list(self._servers)
+
+    async def close(self) -> None:
+        await self._http.close()
+
+    async def __aenter__(self) -> InsightBackend:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    # --- API -----------------------------------------------------------------------------
+
+    async def tip_height(self) -> int:
+        def handle(status: int, body: str) -> int:
+            info = p.obj(p.obj(_ok_json(status, body), "status").get("info"), "status.info")
+            return p.integer(info, "blocks", 0, p.MAX_HEIGHT, "info.blocks")
+
+        return await self._request("GET", "/status", handle, params={"q": "getInfo"})
+
+    async def utxos(self, addresses: Sequence[str]) -> list[Utxo]:
+        chunks = _chunks(_unique(addresses), self._batch)
+        results = await self._gather([self._utxo_chunk(chunk) for chunk in chunks])
+        seen: dict[tuple[str, int], Utxo] = {}
+        for chunk in results:
+            for utxo in chunk:
+                seen.setdefault(utxo.outpoint, utxo)
+        return list(seen.values())
+
+    async def _utxo_chunk(self, addresses: list[str]) -> list[Utxo]:
+        wanted = set(addresses)
+
+        def handle(status: int, body: str) -> list[Utxo]:
+            items = p.arr(_ok_json(status, body), "utxo list")
+            return [_utxo(p.obj(item, "utxo"), wanted) for item in items]
+
+        path = f"/addrs/{_path_list(addresses)}/utxo"
+        return await self._request("GET", path, handle)
+
+    async def balances(self, addresses: Sequence[str]) -> dict[str, AddressBalance]:
+        unique = _unique(addresses)
+        found = await self._gather([self._balance(a) for a in unique])
+        return {b.address: b for b in found}
+
+    async def _balance(self, address: str) -> AddressBalance:
+        def handle(status: int, body: str) -> AddressBalance:
+            data = p.obj(_ok_json(status, body), "address summary")
+            if data.get("addrStr") not in (None, address):
+                raise p.BadReply(f"asked for {address}, got {data.get('addrStr')!r:.40}")
+            return AddressBalance(
+                address=address,
+                confirmed=p.satoshis(data, "balanceSat"),
+                unconfirmed=p.satoshis(data, "unconfirmedBalanceSat", signed=True),
+                received=p.satoshis(data, "totalReceivedSat"),
+            )
+
+        path = f"/addr/{quote(address, safe='')}"
+        return await self._request("GET", path, handle, params={"noTxList": "1"})
+
+    async def history(
+        self, addresses: Sequence[str], *, start: int = 0, limit: int = MAX_HISTORY_PAGE
+    ) -> HistoryPage:
+        unique = _unique(addresses)
+        if not unique:
+            return HistoryPage([], 0, start)
+        end = start + max(1, min(limit, MAX_HISTORY_PAGE))
+
+        def handle(status: int, body: str) -> HistoryPage:
+            data = p.obj(_ok_json(status, body), "history")
+            total = p.integer(data, "totalItems", 0, 10**9)
+            items = [_history_item(p.obj(i, "tx")) for i in p.arr(data.get("items"), "items")]
+            if len(items) > end - start:
+                raise p.BadReply(f"asked for {end - start} transactions, got {len(items)}")
+            return HistoryPage(items, total, start)
+
+        if len(unique) <= self._batch:
+            return await self._request(
+                "GET",
+                f"/addrs/{_path_list(unique)}/txs",
+                handle,
+                params={"from": str(start), "to": str(end)},
+            )
+        body = {"addrs": ",".join(unique), "from": start, "to": end}
+        return await self._request("POST", "/addrs/txs", handle, json_body=body)
+
+    async def raw_transaction(self, txid: str) -> str:
+        txid = _require_txid(txid)
+
+        def handle(status: int, body: str) -> str:
+            data = p.obj(_ok_json(status, body), "raw transaction")
+            raw = data.get("rawtx")
+            if not isinstance(raw, str) or not raw or not p.is_hex(raw):
+                raise p.BadReply("rawtx is not hex")
+            return raw.lower()
+
+        return await self._request("GET", f"/rawtx/{txid}", handle)
+
+    async def broadcast(self, raw_hex: str) -> str:
+        if not raw_hex or not p.is_hex(raw_hex):
+            raise BackendError("The transaction to broadcast is not hex; nothing was sent.")
+
+        def handle(status: int, body: str) -> str:
+            if status == 400:
+                message, code = split_insight_error(body)
+                raise explain_broadcast_error(message, code)
+            return p.txid(p.obj(_ok_json(status, body), "broadcast reply").get("txid"))
+
+        # Re-sending the same signed bytes to another server is harmless (same txid).
+        return await self._request("POST", "/tx/send", handle, json_body={"rawtx": raw_hex})
+
+    async def fee_estimate(self, blocks: int = 2) -> int | None:
+        def handle(status: int, body: str) -> int | None:
+            data = p.obj(_ok_json(status, body), "fee estimate")
+            value = data.get(str(blocks))
+            if value in (-1, -1.0):
+                return None
+            per_kb = p.flux_amount(data, str(blocks))
+            return per_kb
+
+        return await self._request(
+            "GET", "/utils/estimatefee", handle, params={"nbBlocks": str(blocks)}
+        )
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    async def _gather(self, jobs: Sequence[Awaitable[T]]) -> list[T]:
+        gate = asyncio.Semaphore(_CONCURRENCY)
+
+        async def run(job: Awaitable[T]) -> T:
+            async with gate:
+                return await job
+
+        return list(await asyncio.gather(*(run(j) for j in jobs)))
+
+    def _order(self) -> list[int]:
+        n = len(self._servers)
+        return [(self._preferred + i) % n for i in range(n)]
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        handle: Handler[T],
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> T:
+        session = await self._http.session()
+        failures: dict[str, str] = {}
+        bad_data: set[int] = set()
+        for round_index in range(self._retry.rounds):
+            if round_index:
+                await self._sleep(self._retry.delay(round_index - 1))
+            transient_seen = False
+            for index in self._order():
+                if index in bad_data:
+                    continue
+                server = self._servers[index]
+                self.requests_made += 1
+                try:
+                    status, body = await fetch(
+                        session,
+                        method,
+                        server + path,
+                        timeout=self._retry.timeout(),
+                        params=params,
+                        json_body=json_body,
+                    )
+                    result = handle(status, body)
+                except Transient as exc:
+                    transient_seen = True
+                    failures[server] = str(exc)
+                    log.info("Insight %s %s: %s", _host(server), path.split("/")[1], exc)
+                    continue
+                except p.BadReply as exc:
+                    bad_data.add(index)
+                    failures[server] = str(exc)
+                    log.warning("Insight %s gave a bad reply: %s", _host(server), exc)
+                    continue
+                self._preferred = index
+                return result
+            if not transient_seen:
+                break
+        raise _final_error(failures, bad_data, len(self._servers))
+
+
+def _final_error(failures: dict[str, str], bad_data: set[int], servers: int) -> BackendError:
+    detail = "; ".join(f"{_host(s)}: {reason}" for s, reason in failures.items())
+    if len(bad_data) == servers:
+        return BackendResponseError(
+            f"The Insight server{'s' if servers > 1 else ''} answered with data that cannot be "
+            f"right ({detail}). Nothing was signed or sent. Try again later or choose another "
+            "server in Settings → Servers."
+        )
+    return BackendUnavailable(
+        f"No Insight server could be reached ({detail}). Check your internet connection, or "
+        "add another server in Settings → Servers."
+    )
+
+
+def _ok_json(status: int, body: str) -> Any:
+    if status != 200:
+        raise p.BadReply(f"HTTP {status}: {' '.join(body.split())[:80]}")
+    return p.parse_json(body)
+
+
+def _utxo(item: dict[str, Any], wanted: set[str]) -> Utxo:
+    address = p.text(item, "address")
+    if address not in wanted:
+        raise p.BadReply(f"a UTXO for {address!r:.40}, which was not asked for")
+    confirmations = p.integer(item, "confirmations", 0, p.MAX_HEIGHT)
+    height = p.opt_integer(item, "height", 0, p.MAX_HEIGHT)
+    coinbase = item.get("coinbase", False)
+    if not isinstance(coinbase, bool):
+        raise p.BadReply("coinbase should be true or false")
+    return Utxo(
+        txid=p.txid(item.get("txid")),
+        vout=p.integer(item, "vout", 0, 1_000_000),
+        address=address,
+        satoshis=p.satoshis(item, "satoshis"),
+        script_pubkey=p.hex_bytes(item.get("scriptPubKey"), "scriptPubKey"),
+        height=height if confirmations > 0 and height else None,
+        confirmations=confirmations,
+        coinbase=coinbase,
+    )
+
+
+def _history_item(tx: dict[str, Any]) -> HistoryItem:
+    height = p.opt_integer(tx, "blockheight", -1, p.MAX_HEIGHT)
+    confirmations = p.opt_integer(tx, "confirmations", 0, p.MAX_HEIGHT) or 0
+    confirmed = confirmations > 0 and height is not None and height > 0
+    return HistoryItem(p.txid(tx.get("txid")), height if confirmed else None, confirmed)
+
+
+def _require_txid(txid: str) -> str:
+    if not p.is_txid(txid):
+        raise BackendError(f"{txid!r:.70} is not a transaction id.")
+    return txid.lower()
+
+
+def _unique(addresses: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(addresses))
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _path_list(addresses: Sequence[str]) -> str:
+    return ",".join(quote(a, safe="") for a in addresses)
+
+
+def _host(server: str) -> str:
+    return urlsplit(server).netloc or server
