@@ -185,3 +185,10 @@ def test_random_checked_payloads_raise_only_typed_errors(payload):
             script_pubkey_for_address(text, network)
         except WalletError as exc:
             assert isinstance(exc, InvalidAddress)
+
+
+@given(st.binary(max_size=80), st.sampled_from([MAINNET, TESTNET, REGTEST]))
+def test_address_from_random_script_never_raises(script, network):
+    address = address_from_script(script, network)
+    if address is not None:
+        assert script_pubkey_for_address(address, network) == script
