@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -233,3 +234,18 @@ def test_every_signature_verifies(
 def test_errors_are_wallet_errors() -> None:
     with pytest.raises(WalletError):
         build_signed_transaction("garbage", [], locktime=0, expiry_height=0, network=MAINNET)
+
+
+@settings(max_examples=300, deadline=None)
+@given(script_sig=st.binary(max_size=300), allow=st.booleans())
+def test_garbage_script_sigs_give_signing_errors(script_sig: bytes, allow: bool) -> None:
+    redeem = bytes.fromhex(SSP_OUT["redeemScript"])
+    tx = Transaction.parse(bytes.fromhex(SSP_OUT["unsigned_no_message"]))
+    tx.inputs[0].script_sig = script_sig
+    for action in (
+        lambda: sign_p2sh_multisig_input(SighashContext(tx), 0, KEY1, redeem, 1),
+        lambda: finalize_p2sh_multisig_input(tx, 0, redeem, allow_incomplete=allow),
+        lambda: multisig_signature_count(script_sig, redeem),
+    ):
+        with contextlib.suppress(SigningError):
+            action()
