@@ -1,11 +1,13 @@
 """Agreement with @runonflux/utxo-lib (the library SSP wallet uses) on random cases.
 
-Test-time oracle only: needs node and ``npm install --prefix tests/wallet/js``; skipped otherwise.
+Test-time oracle only: needs node and the packages of tests/wallet/oracle
+(``npm ci --prefix tests/wallet/oracle``, shared with the key/address oracle); skipped otherwise.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -31,11 +33,12 @@ from wallet.tx import (
 from wallet.txmodel import OutPoint
 
 JS_DIR = Path(__file__).resolve().parent / "js"
-LIB = JS_DIR / "node_modules" / "@runonflux" / "utxo-lib"
+MODULES = Path(__file__).resolve().parent / "oracle" / "node_modules"
+LIB = MODULES / "@runonflux" / "utxo-lib"
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None or not LIB.is_dir(),
-    reason="utxo-lib oracle not installed (npm install --prefix tests/wallet/js)",
+    reason="utxo-lib oracle not installed (npm ci --prefix tests/wallet/oracle)",
 )
 
 
@@ -44,7 +47,7 @@ def _oracle(cases: list[dict[str, Any]]) -> list[dict[str, str]]:
     assert node is not None
     done = subprocess.run(
         [node, str(JS_DIR / "utxolib_oracle.js")], input=json.dumps(cases), capture_output=True,
-        text=True, check=True, timeout=120,
+        text=True, check=True, timeout=120, env={**os.environ, "NODE_PATH": str(MODULES)},
     )
     answers: list[dict[str, str]] = json.loads(done.stdout)
     return answers
