@@ -20,12 +20,10 @@ from wallet.tx import Transaction
 class PrevOut(NamedTuple):
     value: int
     script_pubkey: bytes
-    # The previous transaction is a coinbase (block or node reward): needs 100 confirmations.
-    coinbase: bool
 
 
-def verify_prevout(raw_hex: str, txid: str, vout: int) -> PrevOut:
-    """Check `raw_hex` hashes to `txid` and return output `vout` taken from the raw bytes."""
+def verify_transaction(raw_hex: str, txid: str) -> Transaction:
+    """Parse `raw_hex` and check that it hashes to `txid`; the parsed tx is then trustworthy."""
     if not p.is_txid(txid):
         raise BackendMismatch(f"{txid!r:.70} is not a transaction id.")
     if not isinstance(raw_hex, str) or not raw_hex or not p.is_hex(raw_hex):
@@ -45,13 +43,30 @@ def verify_prevout(raw_hex: str, txid: str, vout: int) -> PrevOut:
             f"The server sent a different transaction than {txid[:16]}… (it hashes to "
             f"{tx.txid[:16]}…). Nothing was signed. Switch to another server."
         )
+    return tx
+
+
+def output_of(tx: Transaction, vout: int) -> PrevOut:
     if not 0 <= vout < len(tx.outputs):
         raise BackendMismatch(
-            f"Transaction {txid[:16]}… has no output {vout}; the server's coin list is wrong. "
+            f"Transaction {tx.txid[:16]}… has no output {vout}; the server's coin list is wrong. "
             "Nothing was signed. Refresh or switch server."
         )
     output = tx.outputs[vout]
-    return PrevOut(output.value, output.script_pubkey, _is_coinbase(tx))
+    return PrevOut(output.value, output.script_pubkey)
+
+
+def verify_prevout(raw_hex: str, txid: str, vout: int) -> PrevOut:
+    """Check `raw_hex` hashes to `txid`; return (value, scriptPubKey) of output `vout` from it."""
+    return output_of(verify_transaction(raw_hex, txid), vout)
+
+
+def is_coinbase(tx: Transaction) -> bool:
+    """A block or node reward (needs 100 confirmations before it can be spent)."""
+    if len(tx.inputs) != 1:
+        return False
+    prevout = tx.inputs[0].prevout
+    return prevout.txid == bytes(32) and prevout.index == 0xFFFFFFFF
 
 
 def check_utxo(utxo: Utxo, prevout: PrevOut) -> None:
@@ -69,28 +84,36 @@ def check_utxo(utxo: Utxo, prevout: PrevOut) -> None:
         )
 
 
+async def fetch_verified_transactions(
+    backend: ChainBackend, txids: Iterable[str]
+) -> dict[str, Transaction]:
+    """Fetch each distinct transaction once and check it hashes to its txid."""
+    result: dict[str, Transaction] = {}
+    for txid in dict.fromkeys(t.lower() for t in txids):
+        result[txid] = verify_transaction(await backend.raw_transaction(txid), txid)
+    return result
+
+
 async def fetch_verified_prevouts(
     backend: ChainBackend, outpoints: Iterable[tuple[str, int]]
 ) -> dict[tuple[str, int], PrevOut]:
-    """Fetch each distinct previous transaction once and verify every requested outpoint."""
+    """Verified (value, scriptPubKey) for each outpoint, fetching each transaction once."""
     wanted = list(dict.fromkeys((txid.lower(), vout) for txid, vout in outpoints))
-    raw_by_txid: dict[str, str] = {}
-    for txid, _ in wanted:
-        if txid not in raw_by_txid:
-            raw_by_txid[txid] = await backend.raw_transaction(txid)
-    return {(txid, vout): verify_prevout(raw_by_txid[txid], txid, vout) for txid, vout in wanted}
+    txs = await fetch_verified_transactions(backend, (txid for txid, _ in wanted))
+    return {(txid, vout): output_of(txs[txid], vout) for txid, vout in wanted}
 
 
 async def verified_utxos(backend: ChainBackend, utxos: Iterable[Utxo]) -> list[Utxo]:
-    """The same coins with value and script read from verified raw transactions.
+    """The same coins with value, script and coinbase flag read from verified transactions.
 
     Raises BackendMismatch when the backend's claim differs (a lie or a broken server).
     """
     coins = list(utxos)
-    prevouts = await fetch_verified_prevouts(backend, (u.outpoint for u in coins))
+    txs = await fetch_verified_transactions(backend, (u.txid for u in coins))
     result = []
     for coin in coins:
-        prevout = prevouts[(coin.txid.lower(), coin.vout)]
+        tx = txs[coin.txid.lower()]
+        prevout = output_of(tx, coin.vout)
         check_utxo(coin, prevout)
         result.append(
             Utxo(
@@ -101,14 +124,7 @@ async def verified_utxos(backend: ChainBackend, utxos: Iterable[Utxo]) -> list[U
                 prevout.script_pubkey,
                 coin.height,
                 coin.confirmations,
-                coin.coinbase or prevout.coinbase,
+                coin.coinbase or is_coinbase(tx),
             )
         )
     return result
-
-
-def _is_coinbase(tx: Transaction) -> bool:
-    if len(tx.inputs) != 1:
-        return False
-    prevout = tx.inputs[0].prevout
-    return prevout.txid == bytes(32) and prevout.index == 0xFFFFFFFF

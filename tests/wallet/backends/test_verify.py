@@ -11,8 +11,10 @@ from wallet.backends.verify import (
     PrevOut,
     check_utxo,
     fetch_verified_prevouts,
+    is_coinbase,
     verified_utxos,
     verify_prevout,
+    verify_transaction,
 )
 from wallet.errors import BackendMismatch, BackendResponseError
 from wallet.tx import OutPoint, Transaction, TxIn, TxOut
@@ -36,15 +38,17 @@ def coinbase_tx() -> Transaction:
 def test_published_vectors_verify() -> None:
     tx = Transaction.parse(bytes.fromhex(SIGNED))
     prev = verify_prevout(SIGNED, SIGNED_TXID, 0)
-    assert prev == PrevOut(tx.outputs[0].value, tx.outputs[0].script_pubkey, False)
+    value, script = verify_prevout(SIGNED, SIGNED_TXID, 0)
+    assert prev == PrevOut(value, script) == (tx.outputs[0].value, tx.outputs[0].script_pubkey)
+    assert not is_coinbase(verify_transaction(SIGNED, SIGNED_TXID))
     multi = verify_prevout(MULTI.upper(), MULTI_TXID.upper(), 0)
     assert multi.value == 50_000_000  # the SSP fixture pays 0.5 FLUX to the recipient first
 
 
 def test_coinbase_detected() -> None:
     tx = coinbase_tx()
-    prev = verify_prevout(tx.serialize().hex(), tx.txid, 0)
-    assert prev.coinbase and prev.value == 75_000_000
+    assert is_coinbase(verify_transaction(tx.serialize().hex(), tx.txid))
+    assert verify_prevout(tx.serialize().hex(), tx.txid, 0).value == 75_000_000
 
 
 def test_wrong_txid_is_a_mismatch() -> None:
@@ -102,7 +106,11 @@ async def test_fetch_and_verify_through_a_backend(insight_server) -> None:
         found = await fetch_verified_prevouts(backend, [(SIGNED_TXID, 0), (SIGNED_TXID.upper(), 0)])
         assert found == {(SIGNED_TXID, 0): prev}
         coins = await verified_utxos(backend, [_utxo(prev.value)])
-        assert coins[0].script_pubkey == prev.script_pubkey
+        assert coins[0].script_pubkey == prev.script_pubkey and not coins[0].coinbase
+        cb = coinbase_tx()
+        fake.raw[cb.txid] = cb.serialize().hex()
+        (reward,) = await verified_utxos(backend, [Utxo(cb.txid, 0, "t1x", 75_000_000, b"", 9, 3)])
+        assert reward.coinbase
         # A server that inflates an amount is caught before anything is signed.
         with pytest.raises(BackendMismatch):
             await verified_utxos(backend, [_utxo(prev.value * 2)])
@@ -111,5 +119,5 @@ async def test_fetch_and_verify_through_a_backend(insight_server) -> None:
         with pytest.raises(BackendMismatch):
             await fetch_verified_prevouts(backend, [(SIGNED_TXID, 0)])
     assert (
-        sum(1 for _, path, _ in fake.log if "/rawtx/" in path) == 4
+        sum(1 for _, path, _ in fake.log if "/rawtx/" in path) == 5
     )  # one fetch per txid per call
