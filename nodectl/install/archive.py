@@ -35,6 +35,10 @@ class _CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self._raw.read(len(buffer))
         n = len(data)
@@ -52,13 +56,14 @@ class _Opened:
 
     def __init__(self, path: Path, on_progress: ProgressSink | None) -> None:
         total = path.stat().st_size
-        self._raw = io.BufferedReader(_CountingReader(path.open("rb"), total, on_progress),
-                                      1 << 20)
+        handle = path.open("rb")
+        self._raw = io.BufferedReader(_CountingReader(handle, total, on_progress), 1 << 20)
         # tarfile's own gzip stream never checks the CRC, so gzip.GzipFile does the decoding.
         self._gz = gzip.GzipFile(fileobj=self._raw) if self._raw.peek(2)[:2] == b"\x1f\x8b" \
             else None
         try:
-            self.tar = tarfile.open(fileobj=self._gz or self._raw, mode="r|")
+            # Owned by this object and closed in close(), so no context manager here.
+            self.tar = tarfile.open(fileobj=self._gz or self._raw, mode="r|")  # noqa: SIM115
         except (tarfile.TarError, OSError, EOFError) as exc:
             self.close()
             raise ArchiveError(f"{path.name} is not a tar or tar.gz archive ({exc})") from exc

@@ -90,7 +90,8 @@ def _cpu(f: HostFacts) -> Check:
         ok = (f.distro == "debian" and ver >= (12,)) or (f.distro == "ubuntu" and ver >= (23, 10))
         if ok:
             return Check("cpu", title, Status.WARN,
-                         "arm64: allowed, but the Stratus tier needs amd64")
+                         "arm64: allowed, but the Stratus tier needs amd64",
+                         "choose Cumulus or Nimbus on this machine")
         return Check("cpu", title, Status.FAIL, "arm64 needs Debian 12+ or Ubuntu 23.10+",
                      f"upgrade to {SUPPORTED}")
     return Check("cpu", title, Status.FAIL, f"{f.machine or 'unknown'} is not supported",

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,16 @@ FORBIDDEN_OPTIONS = {
     "gpg": ("--exec-path", "--load-extension"),
     "npm": ("--script-shell",),
 }
+# Programs that can run arbitrary code through some sub-command are limited to the ones used.
+SUBCOMMANDS = {
+    "git": frozenset({"clone"}),
+    "npm": frozenset({"install"}),
+    "pm2": frozenset({"jlist", "startup", "start", "install", "set", "save", "delete"}),
+    "systemctl": frozenset({"enable", "disable", "start", "stop", "restart", "daemon-reload",
+                            "is-active", "is-enabled"}),
+}
+# Sub-commands that start a user-supplied script: only ever as the node user, never as root.
+USER_ONLY = {("pm2", "start")}
 ALLOWED_ENV = frozenset({"DEBIAN_FRONTEND", "NEEDRESTART_MODE"})
 FIXED_PREFIXES = (
     "/etc/systemd/system/", "/etc/apt/sources.list.d/", "/usr/share/keyrings/",
@@ -92,6 +103,11 @@ def check_argv(argv: object) -> list[str]:
     for arg in argv[1:]:
         if any(arg == opt or arg.startswith(opt + "=") for opt in forbidden):
             raise Refused(f"option not allowed for {program}: {arg}")
+    allowed_sub = SUBCOMMANDS.get(program)
+    if allowed_sub is not None:
+        sub = next((a for a in argv[1:] if not a.startswith("-")), "")
+        if sub not in allowed_sub:
+            raise Refused(f"{program} {sub or '(none)'} is not allowed")
     resolved = shutil.which(program, path=SAFE_PATH)
     if resolved is None:
         raise Refused(f"{program} is not installed")
@@ -115,7 +131,11 @@ Emit = Callable[[dict[str, Any]], None]
 
 
 def op_run(req: dict[str, Any], emit: Emit) -> dict[str, Any]:
-    argv = check_argv(req.get("argv"))
+    raw = req.get("argv")
+    head = tuple(raw[:2]) if isinstance(raw, list) else ()
+    if req.get("user") is None and head in USER_ONLY:
+        raise Refused(f"{head[0]} {head[1]} runs only as the node user")
+    argv = check_argv(raw)
     env = {"PATH": SAFE_PATH, "LANG": "C.UTF-8", **check_env(req.get("env"))}
     user = req.get("user")
     if user is not None:
@@ -128,16 +148,22 @@ def op_run(req: dict[str, Any], emit: Emit) -> dict[str, Any]:
     tail: list[str] = []
     with subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, env=env, cwd=env["HOME"]) as proc:
-        assert proc.stdout is not None
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            tail = [*tail[-(MAX_TAIL - 1):], line]
-            emit({"event": "line", "line": line})
+        # A hung command (apt lock, dead mirror) must not hang the helper forever.
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
         try:
-            rc = proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            rc = 124
+            assert proc.stdout is not None
+            for raw_line in proc.stdout:
+                line = raw_line.decode("utf-8", "replace").rstrip("\n")
+                tail = [*tail[-(MAX_TAIL - 1):], line]
+                emit({"event": "line", "line": line})
+            rc = proc.wait()
+        finally:
+            timed_out = not timer.is_alive()
+            timer.cancel()
+    if timed_out and rc < 0:
+        tail.append(f"killed after {timeout:.0f} s")
+        rc = 124
     return {"returncode": rc, "tail": tail}
 
 

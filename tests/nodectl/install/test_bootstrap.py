@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import aiohttp
@@ -18,7 +19,7 @@ GB = 10**9
 
 def monotonic(events: list[Progress]) -> bool:
     done = [e.done for e in events if e.phase == "download"]
-    return all(a < b for a, b in zip(done, done[1:], strict=False))
+    return all(a < b for a, b in itertools.pairwise(done))
 
 
 def downloader(session: aiohttp.ClientSession, **kw: object) -> Downloader:

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Written by FluxDesk (same layout as the official multitoolbox install).
+exec /usr/local/bin/flux-cli -testnet stop
