@@ -1,0 +1,165 @@
+"""Turning the wallet's raw transactions into history entries with a type and a net amount.
+
+Only raw transactions are used (their txids are checked when they are fetched), never a server's
+idea of amounts: an input's value comes from the earlier transaction it spends, which is in the
+wallet's own history whenever that input spends one of the wallet's coins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from wallet.address import address_from_script
+from wallet.errors import DecodeError
+from wallet.networks import Network
+from wallet.script import OP_RETURN, parse_script
+from wallet.txmodel import FluxnodeStart, Transaction
+
+_NULL_TXID = bytes(32)
+_NULL_INDEX = 0xFFFFFFFF
+
+
+class TxType(StrEnum):
+    SENT = "sent"
+    RECEIVED = "received"
+    SELF = "self"
+    NODE_REWARD = "node_reward"
+    FLUXNODE_START = "fluxnode_start"
+    FLUXNODE_CONFIRM = "fluxnode_confirm"
+
+
+@dataclass(frozen=True, slots=True)
+class ChainTx:
+    """A transaction of the wallet's history with what the backend says about its place."""
+
+    txid: str
+    tx: Transaction
+    # Block height, or None in the mempool (or when a confirmed tx's height is not reported).
+    height: int | None
+    confirmed: bool
+
+    @property
+    def is_coinbase(self) -> bool:
+        return is_coinbase(self.tx)
+
+    def confirmations(self, tip: int) -> int:
+        """Depth below the tip; a confirmed tx of unknown height counts as (at least) 1."""
+        if self.height is not None and self.confirmed:
+            return max(tip - self.height + 1, 1)
+        return 1 if self.confirmed else 0
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    txid: str
+    type: TxType
+    # Net change of the wallet's balance in satoshis (negative when coins left the wallet).
+    amount: int
+    # Known only when every input is the wallet's own; None otherwise (e.g. received coins).
+    fee: int | None
+    height: int | None
+    confirmations: int
+    # 0 = never expires.
+    expiry_height: int
+    # Recipients for sent, the wallet's receiving addresses otherwise.
+    addresses: tuple[str, ...]
+    # UTF-8 text of an OP_RETURN output, if the transaction has one.
+    message: str | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.confirmations == 0
+
+
+def is_coinbase(tx: Transaction) -> bool:
+    return (
+        len(tx.inputs) == 1
+        and tx.inputs[0].prevout.txid == _NULL_TXID
+        and tx.inputs[0].prevout.index == _NULL_INDEX
+    )
+
+
+def is_expired(tx: Transaction, tip: int) -> bool:
+    """True when `tx` can no longer be mined: the next block (tip + 1) is above its expiry."""
+    return tx.expiry_height != 0 and tip >= tx.expiry_height
+
+
+def op_return_text(tx: Transaction) -> str | None:
+    for out in tx.outputs:
+        if out.script_pubkey[:1] != bytes((OP_RETURN,)):
+            continue
+        try:
+            ops = parse_script(out.script_pubkey)
+        except DecodeError:
+            return None
+        data = b"".join(op.data or b"" for op in ops[1:])
+        return data.decode("utf-8", errors="replace")
+    return None
+
+
+def classify(
+    item: ChainTx,
+    *,
+    tip: int,
+    is_mine: Callable[[bytes], bool],
+    known: Mapping[str, Transaction],
+    network: Network,
+) -> HistoryEntry:
+    """History entry of one transaction.
+
+    `is_mine` tells whether a scriptPubKey pays the wallet; `known` maps txid -> transaction for
+    the wallet's other transactions (where the values of its inputs are read).
+    """
+    tx = item.tx
+    confirmations = item.confirmations(tip)
+    if tx.fluxnode is not None:
+        start = isinstance(tx.fluxnode, FluxnodeStart)
+        kind = TxType.FLUXNODE_START if start else TxType.FLUXNODE_CONFIRM
+        return HistoryEntry(item.txid, kind, 0, None, item.height, confirmations, 0, ())
+    mine_in = 0
+    all_inputs_mine = bool(tx.inputs) and not is_coinbase(tx)
+    for txin in tx.inputs:
+        prev = known.get(txin.prevout.txid_hex)
+        spent = (
+            prev.outputs[txin.prevout.index]
+            if prev is not None and txin.prevout.index < len(prev.outputs)
+            else None
+        )
+        if spent is not None and is_mine(spent.script_pubkey):
+            mine_in += spent.value
+        else:
+            all_inputs_mine = False
+    mine_out = 0
+    own_addresses: list[str] = []
+    foreign: list[tuple[str, int]] = []
+    for out in tx.outputs:
+        owner = address_from_script(out.script_pubkey, network)
+        if is_mine(out.script_pubkey):
+            mine_out += out.value
+            if owner is not None:
+                own_addresses.append(owner)
+        elif owner is not None:
+            foreign.append((owner, out.value))
+    fee = (mine_in - sum(o.value for o in tx.outputs)) if all_inputs_mine else None
+    if is_coinbase(tx):
+        kind = TxType.NODE_REWARD
+    elif mine_in == 0:
+        kind = TxType.RECEIVED
+    elif all_inputs_mine and not foreign:
+        kind = TxType.SELF
+    else:
+        kind = TxType.SENT
+    addresses = tuple(a for a, _ in foreign) if kind == TxType.SENT else tuple(own_addresses)
+    return HistoryEntry(
+        txid=item.txid,
+        type=kind,
+        amount=mine_out - mine_in,
+        fee=fee,
+        height=item.height,
+        confirmations=confirmations,
+        expiry_height=tx.expiry_height,
+        addresses=tuple(dict.fromkeys(addresses)),
+        message=op_return_text(tx),
+    )

@@ -1,0 +1,325 @@
+"""Wallet sync: gap-limit address discovery, history, coins and pending transactions.
+
+Discovery reads the used addresses from the wallet's own transactions: an address is used once an
+output pays it, so the history of a window of addresses (batched by the backend) tells which are
+used without one request per address. The windows grow until `gap_limit` unused addresses follow
+the last used one on the receive (0) and change (1) chains.
+
+Every transaction is fetched raw and checked against its txid; coin values a server lists are
+compared with those raw transactions, so a server that lies about an amount is caught here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from wallet.backends.base import ChainBackend, HistoryItem, HistoryPage, Utxo
+from wallet.backends.verify import check_utxo, output_of, verify_transaction
+from wallet.history import ChainTx, HistoryEntry, classify, is_coinbase, is_expired
+from wallet.keychain import CHAINS, Keychain
+from wallet.txmodel import Transaction
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GAP_LIMIT = 20
+HISTORY_PAGE = 50
+# Raw transactions fetched at the same time (each is one request).
+FETCH_CONCURRENCY = 8
+# A server claiming every address is used must not make discovery run forever.
+MAX_ADDRESSES_PER_CHAIN = 10_000
+
+
+@dataclass
+class SyncState:
+    """Everything sync knows; carried from one refresh to the next."""
+
+    tip: int = -1
+    # chain -> highest used index (-1 = none) and number of addresses derived and watched.
+    last_used: dict[int, int] = field(default_factory=lambda: dict.fromkeys(CHAINS, -1))
+    scanned: dict[int, int] = field(default_factory=lambda: dict.fromkeys(CHAINS, 0))
+    txs: dict[str, ChainTx] = field(default_factory=dict)
+    # Sent by this wallet and not yet seen confirmed: dropped once expired.
+    local_pending: dict[str, Transaction] = field(default_factory=dict)
+    # Results of the last sync.
+    utxos: list[Utxo] = field(default_factory=list)
+    # The server's coin list after checking it against the raw transactions.
+    listed: list[Utxo] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+    def next_unused(self, chain: int) -> int:
+        return self.last_used[chain] + 1
+
+
+class WalletSync:
+    """Syncs one keychain against one backend. Not thread-safe; one sync at a time."""
+
+    def __init__(
+        self,
+        keychain: Keychain,
+        backend: ChainBackend,
+        *,
+        gap_limit: int = DEFAULT_GAP_LIMIT,
+        handed_out: dict[int, int] | None = None,
+        concurrency: int = FETCH_CONCURRENCY,
+    ) -> None:
+        if gap_limit < 1:
+            raise ValueError("gap limit must be at least 1")
+        self.keychain = keychain
+        self.backend = backend
+        self.gap_limit = gap_limit
+        # Addresses already shown to the user (receive_count/change_count in the wallet file).
+        self.handed_out = dict(handed_out or {})
+        self._gate = asyncio.Semaphore(concurrency)
+
+    # --- public --------------------------------------------------------------------------
+
+    async def sync(self, state: SyncState | None = None) -> SyncState:
+        """Full sync (state None) or an incremental refresh of `state` on a new tip."""
+        full = state is None
+        st = SyncState() if state is None else state
+        st.dropped = []
+        st.tip = await self.backend.tip_height()
+        fixed = [a.address for a in self.keychain.fixed_addresses]
+        targets = fixed if full else self._watched(st)
+        stop_early = not full
+        while True:
+            targets += self._grow_windows(st)
+            if not targets:
+                break
+            await self._read_history(st, targets, stop_early=stop_early)
+            self._mark_used(st)
+            stop_early = False
+            targets = []
+            if all(st.scanned[c] >= self._window_end(st, c) for c in self._chains()):
+                break
+        await self._read_utxos(st)
+        self._drop_expired(st)
+        st.utxos = self._coins(st)
+        st.history = self._history(st)
+        return st
+
+    def add_local_pending(self, state: SyncState, tx: Transaction) -> None:
+        """Record a transaction this wallet just broadcast, before any server lists it."""
+        state.local_pending[tx.txid] = tx
+        state.txs.setdefault(tx.txid, ChainTx(tx.txid, tx, None, False))
+        self._mark_used(state)
+        state.utxos = self._coins(state)
+        state.history = self._history(state)
+
+    # --- discovery ------------------------------------------------------------------------
+
+    def _chains(self) -> tuple[int, ...]:
+        return CHAINS if self.keychain.is_hd else ()
+
+    def _window_end(self, st: SyncState, chain: int) -> int:
+        floor = max(st.last_used[chain] + 1, self.handed_out.get(chain, 0))
+        return min(floor + self.gap_limit, MAX_ADDRESSES_PER_CHAIN)
+
+    def _grow_windows(self, st: SyncState) -> list[str]:
+        new: list[str] = []
+        for chain in self._chains():
+            end = self._window_end(st, chain)
+            if end > st.scanned[chain]:
+                count = end - st.scanned[chain]
+                batch = self.keychain.derive_range(chain, st.scanned[chain], count)
+                new += [a.address for a in batch]
+                st.scanned[chain] = end
+        return new
+
+    def _watched(self, st: SyncState) -> list[str]:
+        addresses = [a.address for a in self.keychain.fixed_addresses]
+        for chain in self._chains():
+            derived = self.keychain.derive_range(chain, 0, st.scanned[chain])
+            addresses += [a.address for a in derived]
+        return addresses
+
+    def _mark_used(self, st: SyncState) -> None:
+        for item in st.txs.values():
+            for out in item.tx.outputs:
+                entry = self.keychain.lookup_script(out.script_pubkey)
+                if entry is not None and entry.chain is not None and entry.index is not None:
+                    st.last_used[entry.chain] = max(st.last_used[entry.chain], entry.index)
+
+    # --- history --------------------------------------------------------------------------
+
+    async def _read_history(self, st: SyncState, addresses: list[str], *, stop_early: bool) -> None:
+        items = await self._history_items(st, addresses, stop_early=stop_early)
+        seen: dict[str, HistoryItem] = {}
+        for item in items:
+            seen.setdefault(item.txid.lower(), item)
+        missing = [t for t in seen if t not in st.txs]
+        fetched = await self._fetch_many(missing)
+        for txid, item in seen.items():
+            tx = fetched.get(txid) or st.txs[txid].tx
+            st.txs[txid] = ChainTx(txid, tx, item.height, item.confirmed)
+            if item.confirmed:
+                st.local_pending.pop(txid, None)
+        if stop_early:
+            # A mempool tx the server no longer lists was dropped (expired or replaced).
+            for txid, known in list(st.txs.items()):
+                if not known.confirmed and txid not in seen and txid not in st.local_pending:
+                    del st.txs[txid]
+                    st.dropped.append(txid)
+
+    async def _history_items(
+        self, st: SyncState, addresses: list[str], *, stop_early: bool
+    ) -> list[HistoryItem]:
+        first = await self._page(addresses, 0)
+        items = list(first.items)
+        if stop_early:
+            page = first
+            while not self._page_settles(st, page.items) and page.next_start is not None:
+                page = await self._page(addresses, page.next_start)
+                items += page.items
+            return items
+        starts = range(len(first.items), first.total, HISTORY_PAGE) if first.items else ()
+        pages = await asyncio.gather(*(self._page(addresses, s) for s in starts))
+        for page in pages:
+            items += page.items
+        return items
+
+    async def _page(self, addresses: Sequence[str], start: int) -> HistoryPage:
+        async with self._gate:
+            return await self.backend.history(addresses, start=start, limit=HISTORY_PAGE)
+
+    @staticmethod
+    def _page_settles(st: SyncState, items: Sequence[HistoryItem]) -> bool:
+        """True when nothing on the page is new or changed and it reaches confirmed txs."""
+        if not items:
+            return True
+        for item in items:
+            known = st.txs.get(item.txid.lower())
+            if known is None or known.confirmed != item.confirmed or known.height != item.height:
+                return False
+        return any(item.confirmed for item in items)
+
+    async def _fetch_many(self, txids: Iterable[str]) -> dict[str, Transaction]:
+        wanted = list(dict.fromkeys(txids))
+        results = await asyncio.gather(*(self._fetch(t) for t in wanted))
+        return dict(zip(wanted, results, strict=True))
+
+    async def _fetch(self, txid: str) -> Transaction:
+        async with self._gate:
+            raw = await self.backend.raw_transaction(txid)
+        return verify_transaction(raw, txid)
+
+    # --- coins ----------------------------------------------------------------------------
+
+    async def _read_utxos(self, st: SyncState) -> None:
+        addresses = self._used_addresses(st)
+        listed = await self.backend.utxos(addresses) if addresses else []
+        missing = [u.txid.lower() for u in listed if u.txid.lower() not in st.txs]
+        fetched = await self._fetch_many(missing)
+        for utxo in listed:
+            txid = utxo.txid.lower()
+            if txid in fetched:
+                st.txs[txid] = ChainTx(txid, fetched[txid], utxo.height, utxo.confirmations > 0)
+        checked = []
+        for utxo in listed:
+            known = st.txs[utxo.txid.lower()]
+            # The raw transaction (hash-checked) is the truth; a differing claim is a lie.
+            prevout = output_of(known.tx, utxo.vout)
+            check_utxo(utxo, prevout)
+            if known.confirmed and known.height is None and utxo.height is not None:
+                # fluxd's history has no heights; its coin list does.
+                known = replace(known, height=utxo.height)
+                st.txs[known.txid] = known
+            checked.append(
+                replace(
+                    utxo,
+                    txid=known.txid,
+                    script_pubkey=prevout.script_pubkey,
+                    coinbase=is_coinbase(known.tx),
+                    height=known.height if known.confirmed else None,
+                    confirmations=known.confirmations(st.tip),
+                )
+            )
+        st.listed = checked
+
+    def _used_addresses(self, st: SyncState) -> list[str]:
+        addresses = [a.address for a in self.keychain.fixed_addresses]
+        for chain in self._chains():
+            count = max(st.last_used[chain] + 1, self.handed_out.get(chain, 0))
+            addresses += [a.address for a in self.keychain.derive_range(chain, 0, count)]
+        return addresses
+
+    def _live_txs(self, st: SyncState) -> dict[str, ChainTx]:
+        return {t: c for t, c in st.txs.items() if c.confirmed or not is_expired(c.tx, st.tip)}
+
+    def _drop_expired(self, st: SyncState) -> None:
+        for txid, item in list(st.txs.items()):
+            if not item.confirmed and is_expired(item.tx, st.tip):
+                log.info("pending transaction %s expired at %d", txid[:16], item.tx.expiry_height)
+                del st.txs[txid]
+                st.local_pending.pop(txid, None)
+                st.dropped.append(txid)
+
+    def _coins(self, st: SyncState) -> list[Utxo]:
+        """Unspent outputs of the wallet: its own transactions corrected by the server's list.
+
+        Outputs come from the hash-checked transactions; an output spent by any live (mined or
+        unexpired pending) transaction is gone even if a lagging server lists it, and the inputs
+        of a dropped (expired) transaction are free again. Coins a server lists from a
+        transaction not in the history yet are kept.
+        """
+        live = self._live_txs(st)
+        spent = {
+            (txin.prevout.txid_hex, txin.prevout.index)
+            for c in live.values()
+            for txin in c.tx.inputs
+        }
+        coins: dict[tuple[str, int], Utxo] = {}
+        for item in live.values():
+            self._add_own_outputs(st, item, coins, spent)
+        for utxo in st.listed:
+            if utxo.txid in live and utxo.outpoint not in spent:
+                coins.setdefault(utxo.outpoint, utxo)
+        return sorted(coins.values(), key=lambda u: (u.height or 1 << 62, u.txid, u.vout))
+
+    def _add_own_outputs(
+        self,
+        st: SyncState,
+        item: ChainTx,
+        coins: dict[tuple[str, int], Utxo],
+        spent: set[tuple[str, int]],
+    ) -> None:
+        for vout, out in enumerate(item.tx.outputs):
+            outpoint = (item.txid, vout)
+            entry = self.keychain.lookup_script(out.script_pubkey)
+            if outpoint in coins or outpoint in spent or entry is None:
+                continue
+            height = item.height if item.confirmed else None
+            coins[outpoint] = Utxo(
+                item.txid,
+                vout,
+                entry.address,
+                out.value,
+                out.script_pubkey,
+                height,
+                item.confirmations(st.tip),
+                is_coinbase(item.tx),
+            )
+
+    # --- history entries -----------------------------------------------------------------
+
+    def _history(self, st: SyncState) -> list[HistoryEntry]:
+        live = self._live_txs(st)
+        known = {t: c.tx for t, c in st.txs.items()}
+        entries = [
+            classify(
+                item,
+                tip=st.tip,
+                is_mine=lambda script: self.keychain.lookup_script(script) is not None,
+                known=known,
+                network=self.keychain.network,
+            )
+            for item in live.values()
+        ]
+        # Newest first; pending on top.
+        entries.sort(key=lambda e: (e.height is not None, -(e.height or 0), e.txid))
+        return entries
+
