@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Any
 
-BENCHMARKS: tuple[str, ...] = ("bench.startup",)
+BENCHMARKS: tuple[str, ...] = ("bench.startup", "bench.bench_signing")
 
 
 def main() -> int:
