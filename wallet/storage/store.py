@@ -66,6 +66,9 @@ class WalletStore:
         )
         header = crypto.Header(document.wallet_id, kdf, wrap, None, crypto.new_nonce())
         wallet = UnlockedWallet(self, header, data_key, document)
+        # A replaced wallet must not linger as this one's ".bak" (it is a different wallet).
+        wallet._backup_is_stale = True
+        fileio.backup_path(self.path).unlink(missing_ok=True)
         wallet.save()
         log.info("created wallet %s (%s)", _short(document.wallet_id), document.network)
         return wallet

@@ -60,6 +60,18 @@ def test_create_refuses_to_overwrite_and_empty_password(store: WalletStore) -> N
         store.create(hd_document(), "", overwrite=True)
 
 
+def test_overwrite_leaves_no_backup_of_the_other_wallet(
+    store: WalletStore, wallet_path: Path
+) -> None:
+    first = store.create(hd_document(), PASSWORD)
+    first.save()
+    assert fileio.backup_path(wallet_path).exists()
+    second = store.create(hd_document(), "other", overwrite=True)
+    assert not fileio.backup_path(wallet_path).exists()
+    second.save()
+    assert WalletStore(fileio.backup_path(wallet_path)).open("other").wallet_id == second.wallet_id
+
+
 def test_missing_file(store: WalletStore) -> None:
     assert not store.exists()
     with pytest.raises(StorageError, match="no wallet file"):
