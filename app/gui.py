@@ -20,9 +20,11 @@ from app import __version__, settings
 from app.context import AppContext
 from app.errorhook import ErrorReporter
 from ui.about import AboutDialog
+from ui.bench_service import make_bench_service
 from ui.error_dialog import ErrorDialog
 from ui.main_window import MainWindow
 from ui.pages.base import Page
+from ui.pages.benchmark import BenchmarkPage
 from ui.pages.settings_page import SettingsPage
 from ui.theme import apply_theme
 from ui.tray import Tray
@@ -46,6 +48,7 @@ def build_pages(ctx: AppContext, app: QApplication) -> list[Page]:
         settings.save(ctx.data_dir, ctx.settings)
 
     return [
+        BenchmarkPage(make_bench_service(ctx.data_dir, ctx.settings.extra, ctx.network)),
         SettingsPage(
             ctx.settings,
             data_dir=ctx.data_dir,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import psutil
 
-from nodectl.bench.errors import SysbenchFailed, SysbenchMissing
+from nodectl.bench.errors import SYSBENCH_INSTALL_COMMAND, SysbenchFailed, SysbenchMissing
 
 MAX_PRIME = 60000  # the replica's and fluxbench's --cpu-max-prime
 BUSY_WARNING_PERCENT = 25.0
@@ -138,3 +138,32 @@ async def cpu_busy_percent(interval: float = 0.5) -> float:
     """System-wide CPU use over ``interval`` seconds, sampled off the event-loop thread."""
     loop = asyncio.get_running_loop()
     return float(await loop.run_in_executor(None, lambda: psutil.cpu_percent(interval=interval)))
+
+
+def install_sysbench_command() -> list[str]:
+    """How the GUI installs sysbench: apt through pkexec, which asks for the admin password."""
+    return ["pkexec", "apt-get", "install", "-y", "sysbench"]
+
+
+async def install_sysbench() -> None:
+    """Install sysbench with pkexec + apt-get; raises SysbenchFailed with apt's reason."""
+    command = install_sysbench_command()
+    if shutil.which(command[0]) is None:
+        raise SysbenchFailed(
+            "pkexec is not available to install sysbench. "
+            f"Run in a terminal: {SYSBENCH_INSTALL_COMMAND}"
+        )
+    proc = await asyncio.create_subprocess_exec(
+        *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await proc.communicate()
+    if proc.returncode != 0:
+        # pkexec exits 126 when the person dismisses the password prompt.
+        reason = (
+            "the password prompt was dismissed"
+            if proc.returncode == 126
+            else (out.decode(errors="replace").strip()[-300:] or f"exit code {proc.returncode}")
+        )
+        raise SysbenchFailed(
+            f"Installing sysbench failed ({reason}). Run in a terminal: {SYSBENCH_INSTALL_COMMAND}"
+        )

@@ -98,3 +98,31 @@ async def test_real_sysbench_single_thread() -> None:
     assert result.total_events and result.total_events > 0
     assert os.path.basename(result.command[0]) == "sysbench"
     assert await cpu.sysbench_version() != "unknown"
+
+
+@pytest.mark.asyncio
+async def test_install_reports_a_dismissed_prompt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tool(tmp_path / "pkexec", "sys.exit(126)")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(SysbenchFailed, match="password prompt was dismissed.*sudo apt-get install"):
+        await cpu.install_sysbench()
+
+
+@pytest.mark.asyncio
+async def test_install_runs_apt_through_pkexec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args_file = tmp_path / "args"
+    write_tool(tmp_path / "pkexec", f"open({str(args_file)!r}, 'w').write(' '.join(sys.argv[1:]))")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    await cpu.install_sysbench()
+    assert args_file.read_text() == "apt-get install -y sysbench"
+
+
+@pytest.mark.asyncio
+async def test_install_without_pkexec(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(SysbenchFailed, match="pkexec is not available"):
+        await cpu.install_sysbench()

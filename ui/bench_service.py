@@ -1,0 +1,145 @@
+"""View-model for the Benchmark page: runs the benchmark as an asyncio task and reports by signal.
+
+All work happens in ``nodectl.bench`` (sysbench as an async subprocess, disk writes in an
+executor); this object only starts, cancels and relays, so the GUI thread never waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from qasync import asyncSlot
+
+from nodectl.bench import (
+    BenchError,
+    BenchHistory,
+    BenchOptions,
+    BenchReport,
+    NetworkEndpoints,
+    ProgressEvent,
+    SysbenchMissing,
+    SystemProbe,
+    run_benchmark,
+)
+from nodectl.bench.cpu import install_sysbench
+from nodectl.bench.probes import probe_system
+
+log = logging.getLogger(__name__)
+
+RunFunc = Callable[[BenchOptions, Callable[[ProgressEvent], None]], Awaitable[BenchReport]]
+
+
+async def _default_run(
+    options: BenchOptions, progress: Callable[[ProgressEvent], None]
+) -> BenchReport:
+    return await run_benchmark(options, progress)
+
+
+class BenchService(QObject):
+    # step id, state ("started", "running", "done", "failed", "skipped"), fraction 0…1, message
+    step_changed = Signal(str, str, float, str)
+    running_changed = Signal(bool)
+    finished = Signal(object)  # BenchReport
+    failed = Signal(str)
+    sysbench_missing = Signal(str)
+    cancelled = Signal()
+    history_changed = Signal()
+    install_finished = Signal(bool, str)
+
+    def __init__(
+        self,
+        data_dir: Path,
+        options: BenchOptions,
+        *,
+        run_func: RunFunc = _default_run,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.history = BenchHistory(data_dir)
+        self.options = options
+        self._run_func = run_func
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def probe(self) -> SystemProbe:
+        return probe_system(self.options.disk_paths)
+
+    def latest(self) -> BenchReport | None:
+        return self.history.latest()
+
+    def runs(self) -> list[BenchReport]:
+        return self.history.load_all()
+
+    def _relay(self, event: ProgressEvent) -> None:
+        self.step_changed.emit(event.step, event.state.value, event.fraction, event.message)
+
+    def start(self, quick: bool) -> None:
+        """Start a run unless one is going; results arrive through the signals."""
+        if self.running:
+            return
+        self._task = asyncio.ensure_future(self._run(quick))
+
+    def cancel(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    async def wait(self) -> None:
+        """Until the current run (if any) has finished, failed or been cancelled."""
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self, quick: bool) -> None:
+        self.running_changed.emit(True)
+        try:
+            report = await self._run_func(replace(self.options, quick=quick), self._relay)
+        except asyncio.CancelledError:
+            self.cancelled.emit()
+            return
+        except SysbenchMissing as exc:
+            self.sysbench_missing.emit(str(exc))
+            return
+        except BenchError as exc:
+            self.failed.emit(str(exc))
+            return
+        except Exception as exc:  # a bug must not leave the page stuck in "running"
+            log.exception("benchmark run failed")
+            self.failed.emit(f"The benchmark stopped unexpectedly: {exc}")
+            return
+        finally:
+            self.running_changed.emit(False)
+        try:
+            self.history.save(report)
+        except BenchError as exc:
+            self.failed.emit(str(exc))
+        self.finished.emit(report)
+        self.history_changed.emit()
+
+    @asyncSlot()
+    async def install_sysbench(self) -> None:
+        try:
+            await install_sysbench()
+        except BenchError as exc:
+            self.install_finished.emit(False, str(exc))
+            return
+        self.install_finished.emit(True, "sysbench is installed.")
+
+
+def make_bench_service(
+    data_dir: Path, settings_extra: Mapping[str, object], network: str
+) -> BenchService:
+    """The service the app uses: node data disk, endpoints from settings, fluxbench per network."""
+    try:
+        endpoints = NetworkEndpoints.from_settings(settings_extra)
+    except BenchError as exc:
+        log.warning("benchmark endpoints from settings ignored: %s", exc)
+        endpoints = NetworkEndpoints()
+    options = BenchOptions(endpoints=endpoints, testnet=network == "testnet")
+    return BenchService(data_dir, options)
