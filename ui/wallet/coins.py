@@ -1,0 +1,189 @@
+"""Coins (UTXOs) with coin control: freeze/unfreeze, pick coins for a send, consolidate rewards.
+
+Collateral outputs of nodes are shown, marked and locked: they cannot be frozen, picked or
+consolidated here (unlocking one is a deliberate step on the node's own page).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from ui.pages.base import hint
+from ui.wallet.gate import WalletPage
+from ui.wallet.models import CoinRow, ConsolidationPlan
+from ui.wallet.service import WalletQt
+from wallet.amounts import format_amount
+from wallet.errors import WalletError
+
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+COLUMNS = ("State", "Amount", "Confirmations", "Address", "Output", "Label")
+OUTPOINT_ROLE = Qt.ItemDataRole.UserRole
+
+
+class CoinsPage(WalletPage):
+    page_id: ClassVar[str] = "wallet-coins"
+    order: ClassVar[int] = 140
+
+    def __init__(self, service: WalletQt, parent: QWidget | None = None) -> None:
+        super().__init__(service, parent)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.freeze_button = QPushButton(self.tr("Freeze"))
+        self.freeze_button.setToolTip(self.tr("Frozen coins are never spent until you unfreeze"))
+        self.unfreeze_button = QPushButton(self.tr("Unfreeze"))
+        self.use_button = QPushButton(self.tr("Spend only these…"))
+        self.consolidate_button = QPushButton(self.tr("Consolidate rewards…"))
+        self.consolidate_button.setToolTip(self.tr(
+            "Merge many small coins (node rewards) into one, so later sends stay small and cheap"))
+        self.freeze_button.clicked.connect(lambda: self.freeze(True))
+        self.unfreeze_button.clicked.connect(lambda: self.freeze(False))
+        self.use_button.clicked.connect(self.use_for_send)
+        self.consolidate_button.clicked.connect(self.consolidate)
+        self.summary = hint("")
+        self.dialog: QMessageBox | None = None
+        buttons = QHBoxLayout()
+        for button in (self.freeze_button, self.unfreeze_button, self.use_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.consolidate_button)
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        self._coins: dict[tuple[str, int], CoinRow] = {}
+        self._selection_changed()
+        self.finish_setup()
+
+    def title(self) -> str:
+        return self.tr("Coins")
+
+    def refresh(self) -> None:
+        unit = self.service.engine.currency
+        coins = self.service.engine.coins()
+        chosen = self.service.coin_selection
+        self._coins = {c.outpoint: c for c in coins}
+        self.table.setSortingEnabled(False)
+        self.table.setRowCount(len(coins))
+        for number, coin in enumerate(coins):
+            if coin.locked:
+                state = self.tr("🔒 %s collateral") % coin.collateral
+            elif coin.frozen:
+                state = self.tr("❄ Frozen")
+            elif coin.outpoint in chosen:
+                state = self.tr("✔ Selected for send")
+            elif coin.coinbase and coin.confirmations < 100:
+                state = self.tr("Maturing reward")
+            else:
+                state = self.tr("Spendable")
+            texts = (state, format_amount(coin.satoshis, unit=unit), str(coin.confirmations),
+                     coin.address, f"{coin.txid[:16]}…:{coin.vout}", coin.label)
+            for column, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                item.setData(OUTPOINT_ROLE, coin.outpoint)
+                if column in (1, 2):
+                    item.setTextAlignment(RIGHT)
+                if column == 4:
+                    item.setToolTip(f"{coin.txid}:{coin.vout}")
+                if coin.locked:
+                    item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.table.setItem(number, column, item)
+        total = sum(c.satoshis for c in coins)
+        locked = sum(c.satoshis for c in coins if c.locked)
+        frozen = sum(c.satoshis for c in coins if c.frozen and not c.locked)
+        self.summary.setText(self.tr("%d coins, %s; %s locked as collateral, %s frozen") % (
+            len(coins), format_amount(total, unit=unit), format_amount(locked, unit=unit),
+            format_amount(frozen, unit=unit)))
+        self._selection_changed()
+
+    def selected(self) -> list[CoinRow]:
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        found = []
+        for row in sorted(rows):
+            item = self.table.item(row, 0)
+            coin = self._coins.get(item.data(OUTPOINT_ROLE)) if item is not None else None
+            if coin is not None and not coin.locked:
+                found.append(coin)
+        return found
+
+    def select_outpoints(self, outpoints: set[tuple[str, int]]) -> None:
+        self.table.clearSelection()
+        mode = self.table.selectionMode()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if item is not None and item.data(OUTPOINT_ROLE) in outpoints:
+                self.table.selectRow(row)
+        self.table.setSelectionMode(mode)
+
+    def _selection_changed(self) -> None:
+        chosen = self.selected()
+        self.freeze_button.setEnabled(any(not c.frozen for c in chosen))
+        self.unfreeze_button.setEnabled(any(c.frozen for c in chosen))
+        self.use_button.setEnabled(bool(chosen) and all(not c.frozen for c in chosen))
+
+    def freeze(self, frozen: bool) -> None:
+        outpoints = [c.outpoint for c in self.selected() if c.frozen != frozen]
+        if outpoints:
+            self.service.set_frozen(outpoints, frozen)
+
+    def use_for_send(self) -> None:
+        self.service.select_coins([c.outpoint for c in self.selected() if not c.frozen])
+        self.refresh()
+        self.summary.setText(self.tr("The next send on the Send page uses only these coins."))
+
+    @asyncSlot()
+    async def consolidate(self) -> None:
+        try:
+            plan = await self.service.plan_consolidation()
+        except WalletError as exc:
+            self.summary.setText(str(exc))
+            return
+        if plan.batches == 0:
+            self.summary.setText(self.tr("Nothing to consolidate: fewer than two spendable coins."))
+            return
+        unit = self.service.engine.currency
+        self.dialog = QMessageBox(
+            QMessageBox.Icon.Question, self.tr("Consolidate rewards"),
+            self.tr("Merge %d coins worth %s into %d transaction(s) to your own address, "
+                    "paying %s in fees? Frozen and collateral coins are left alone.") % (
+                plan.inputs, format_amount(plan.amount, unit=unit), plan.batches,
+                format_amount(plan.fee, unit=unit)),
+            QMessageBox.StandardButton.Cancel, self)
+        broadcast = self.dialog.addButton(self.tr("Broadcast"), QMessageBox.ButtonRole.AcceptRole)
+        self.dialog.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        broadcast.clicked.connect(lambda: self._run_consolidation(plan))
+        self.dialog.open()
+
+    @asyncSlot(object)
+    async def _run_consolidation(self, plan: ConsolidationPlan) -> None:
+        try:
+            txids = await self.service.consolidate(plan)
+        except WalletError as exc:
+            self.summary.setText(str(exc))
+            return
+        self.summary.setText(self.tr("Sent %d consolidation transaction(s).") % len(txids))

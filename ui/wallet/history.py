@@ -1,0 +1,199 @@
+"""History page: searchable, filterable transaction table, details dialog and CSV export."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import ClassVar
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from ui.pages.base import hint
+from ui.wallet.gate import WalletPage
+from ui.wallet.history_model import (
+    AMOUNT,
+    CONFIRMATIONS,
+    DATE,
+    KIND,
+    LABEL,
+    HistoryModel,
+    HistoryProxy,
+    HistoryRow,
+    export_csv,
+)
+from ui.wallet.service import WalletQt
+from wallet.amounts import format_amount
+
+FILTERS = (
+    ("", "All types"),
+    ("received", "Received"),
+    ("sent", "Sent"),
+    ("self", "To yourself"),
+    ("node_reward", "Node rewards"),
+    ("fluxnode_start", "Node start"),
+    ("pending", "Pending"),
+)
+SEARCH_DELAY_MS = 200
+
+
+class HistoryDetails(QDialog):
+    def __init__(self, row: HistoryRow, unit: str, url: str, service: WalletQt,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Transaction"))
+        self._row, self._service, self._url = row, service, url
+        form = QFormLayout()
+        txid = QLabel(row.txid)
+        txid.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(self.tr("Transaction ID"), txid)
+        form.addRow(self.tr("Type"), QLabel(row.texts[KIND]))
+        form.addRow(self.tr("Amount"), QLabel(format_amount(row.amount, unit=unit)))
+        if row.fee is not None:
+            form.addRow(self.tr("Fee"), QLabel(format_amount(row.fee, unit=unit)))
+        form.addRow(self.tr("Confirmations"), QLabel(row.texts[CONFIRMATIONS]))
+        form.addRow(self.tr("Block"), QLabel("—" if row.height is None else str(row.height)))
+        if row.confirmations <= 0 and row.expiry_height:
+            form.addRow(self.tr("Expires at block"), QLabel(str(row.expiry_height)))
+        if row.addresses:
+            addresses = QLabel("\n".join(row.addresses))
+            addresses.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(self.tr("Addresses"), addresses)
+        self.label = QLineEdit(row.label)
+        form.addRow(self.tr("Label"), self.label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        copy = buttons.addButton(self.tr("Copy ID"), QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(row.txid))
+        explorer = buttons.addButton(self.tr("Open in explorer"),
+                                     QDialogButtonBox.ButtonRole.ActionRole)
+        explorer.setEnabled(bool(url))
+        explorer.clicked.connect(lambda: QDesktopServices.openUrl(QUrl(url)))
+        buttons.rejected.connect(self.reject)
+        self.finished.connect(self._save_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def _save_label(self) -> None:
+        text = self.label.text().strip()
+        if text != self._row.label:
+            self._service.set_label(self._row.txid, text)
+
+
+class HistoryPage(WalletPage):
+    page_id: ClassVar[str] = "wallet-history"
+    order: ClassVar[int] = 130
+
+    def __init__(self, service: WalletQt, parent: QWidget | None = None) -> None:
+        super().__init__(service, parent)
+        self.model = HistoryModel()
+        self.proxy = HistoryProxy(self.model)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(DATE, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        vertical = self.table.verticalHeader()
+        vertical.setVisible(False)
+        # Fixed row heights let the view skip measuring 100 000 rows.
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in ((DATE, 140), (KIND, 110), (AMOUNT, 140), (CONFIRMATIONS, 110),
+                              (LABEL, 160)):
+            self.table.setColumnWidth(column, width)
+        self.table.doubleClicked.connect(self.show_details)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search label, amount, address or transaction ID"))
+        self.search.setClearButtonEnabled(True)
+        self.kind = QComboBox()
+        for value, label in FILTERS:
+            self.kind.addItem(self.tr(label), value)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.kind.currentIndexChanged.connect(self.apply_filter)
+        self.export_button = QPushButton(self.tr("Export CSV…"))
+        self.export_button.clicked.connect(self.choose_export)
+        self.count = hint("")
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.kind)
+        top.addWidget(self.export_button)
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+        self.details: HistoryDetails | None = None
+        self.file_dialog: QFileDialog | None = None
+        service.history_changed.connect(self.reload)
+        self.reload()
+        self.finish_setup()
+
+    def title(self) -> str:
+        return self.tr("History")
+
+    def reload(self) -> None:
+        self.model.set_rows(self.service.history_rows)
+        self._update_count()
+
+    def apply_filter(self) -> None:
+        self._search_timer.stop()
+        self.model.set_filter(self.search.text(), str(self.kind.currentData()))
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), len(self.service.history_rows)
+        self.count.setText(self.tr("%d transactions") % total if shown == total
+                           else self.tr("%d of %d transactions") % (shown, total))
+
+    def show_details(self, index: QModelIndex) -> None:
+        row = self.proxy.row_at(index.row())
+        self.details = HistoryDetails(row, self.service.engine.currency,
+                                      self.service.engine.explorer_url(row.txid),
+                                      self.service, self)
+        self.details.open()
+
+    def choose_export(self) -> None:
+        self.file_dialog = QFileDialog(self, self.tr("Export history"), "history.csv",
+                                       self.tr("CSV files (*.csv)"))
+        self.file_dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        self.file_dialog.setDefaultSuffix("csv")
+        self.file_dialog.fileSelected.connect(self.export_to)
+        self.file_dialog.open()
+
+    @asyncSlot(str)
+    async def export_to(self, path: str) -> None:
+        rows = self.model.visible_rows()
+        try:
+            written = await asyncio.to_thread(export_csv, Path(path), rows)
+        except OSError as exc:
+            self.count.setText(self.tr("Could not write %s: %s") % (path, exc.strerror or exc))
+            return
+        self.count.setText(self.tr("Exported %d transactions to %s") % (written, path))

@@ -1,0 +1,253 @@
+"""History table model: display strings computed once per row, filtering and sorting on arrays.
+
+With 100 000 transactions, anything that calls Python per row on every keystroke or per comparison
+while sorting (a QSortFilterProxyModel with a Python filterAcceptsRow/lessThan) takes seconds.
+So the model keeps every row's display text and sort keys, filters with one list comprehension and
+sorts with `list.sort`, and the view only ever asks for the ~30 rows on screen. The proxy on top
+just forwards (see HistoryProxy) so views and selection code stay standard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor
+
+from wallet.amounts import format_amount
+from wallet.networks import COIN
+
+Index = QModelIndex | QPersistentModelIndex
+
+KIND_TEXT = {
+    "received": "Received",
+    "sent": "Sent",
+    "self": "To yourself",
+    "reward": "Node reward",
+    "node_reward": "Node reward",
+    "start": "Node start",
+    "fluxnode_start": "Node start",
+    "confirm": "Node confirm",
+    "fluxnode_confirm": "Node confirm",
+}
+COLUMNS = ("Date", "Type", "Amount", "Confirmations", "Label", "Transaction")
+DATE, KIND, AMOUNT, CONFIRMATIONS, LABEL, TXID = range(len(COLUMNS))
+
+
+@dataclass(slots=True)
+class HistoryRow:
+    """One transaction as the wallet sees it; amount is the signed net change in satoshis."""
+
+    txid: str
+    kind: str
+    amount: int
+    confirmations: int
+    timestamp: int | None = None
+    height: int | None = None
+    fee: int | None = None
+    label: str = ""
+    expiry_height: int | None = None
+    addresses: tuple[str, ...] = ()
+    texts: tuple[str, ...] = field(default=(), repr=False)
+    search: str = field(default="", repr=False)
+
+    def prepare(self) -> None:
+        if self.timestamp:
+            date = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.timestamp))
+        elif self.confirmations > 0 and self.height is not None:
+            date = f"block {self.height}"
+        else:
+            date = "pending"
+        kind = KIND_TEXT.get(self.kind) or self.kind.replace("_", " ").capitalize()
+        amount = _amount_text(self.amount)
+        confirmations = str(self.confirmations) if self.confirmations > 0 else "unconfirmed"
+        self.texts = (date, kind, amount, confirmations, self.label, self.txid)
+        self.search = f"{kind} {amount} {self.label} {self.txid} {' '.join(self.addresses)}".lower()
+
+
+def _amount_text(satoshis: int) -> str:
+    # format_amount's checks cost more than the formatting; history amounts are trusted ints.
+    whole, frac = divmod(abs(satoshis), COIN)
+    frac_text = f"{frac:08d}".rstrip("0")
+    sign = "-" if satoshis < 0 else "+" if satoshis > 0 else ""
+    return f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
+
+
+async def prepare_rows(rows: Sequence[HistoryRow], chunk: int = 2000) -> None:
+    """Compute display strings in slices, yielding to the event loop between them."""
+    for start in range(0, len(rows), chunk):
+        for row in rows[start : start + chunk]:
+            row.prepare()
+        await asyncio.sleep(0)
+
+
+def kind_matches(row: HistoryRow, wanted: str) -> bool:
+    if wanted == "pending":
+        return row.confirmations <= 0
+    return KIND_TEXT.get(row.kind, row.kind) == KIND_TEXT.get(wanted, wanted)
+
+
+class HistoryModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self._all: list[HistoryRow] = []  # every row, in the current sort order
+        self._rows: list[HistoryRow] = []
+        self._text = ""
+        self._kind = ""
+        self._sort_column = DATE
+        self._sort_order = Qt.SortOrder.DescendingOrder
+        self._positive = QColor("#2e9d4f")
+        self._negative = QColor("#d0403a")
+
+    # --- data in ---------------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[HistoryRow]) -> None:
+        for row in rows:
+            if not row.texts:
+                row.prepare()
+        self.beginResetModel()
+        self._all = sorted(
+            rows,
+            key=_SORT_KEYS[self._sort_column],
+            reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
+        )
+        self._rows = self._select()
+        self.endResetModel()
+
+    def set_filter(self, text: str = "", kind: str = "") -> None:
+        text = text.strip().lower()
+        if (text, kind) == (self._text, self._kind):
+            return
+        self.beginResetModel()
+        self._text, self._kind = text, kind
+        self._rows = self._select()
+        self.endResetModel()
+
+    def _select(self) -> list[HistoryRow]:
+        rows = self._all
+        if self._kind:
+            rows = [r for r in rows if kind_matches(r, self._kind)]
+        if self._text:
+            text = self._text
+            rows = [r for r in rows if text in r.search]
+        # Filtering keeps the order of _all, so no sort is needed here.
+        return rows if rows is not self._all else list(rows)
+
+    # --- Qt model API ----------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.texts[column]
+        if role == Qt.ItemDataRole.ForegroundRole and column == AMOUNT:
+            return self._positive if row.amount > 0 else self._negative if row.amount < 0 else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (AMOUNT, CONFIRMATIONS):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column == TXID:
+            return row.txid
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._sort_column, self._sort_order = column, order
+        self._all.sort(key=_SORT_KEYS[column], reverse=order == Qt.SortOrder.DescendingOrder)
+        self._rows = self._select()
+        self.layoutChanged.emit()
+
+    # --- data out --------------------------------------------------------------------------
+
+    def row_at(self, row: int) -> HistoryRow:
+        return self._rows[row]
+
+    def visible_rows(self) -> list[HistoryRow]:
+        return list(self._rows)
+
+    def find(self, txid: str) -> int:
+        for number, row in enumerate(self._rows):
+            if row.txid == txid:
+                return number
+        return -1
+
+
+def _date_key(row: HistoryRow) -> tuple[bool, int, int]:
+    # Pending transactions are the newest; without a block time the height orders the rest.
+    return (row.confirmations <= 0, row.timestamp or 0, row.height or 0)
+
+
+_SORT_KEYS: dict[int, Any] = {
+    DATE: _date_key,
+    KIND: lambda r: r.texts[KIND],
+    AMOUNT: lambda r: r.amount,
+    CONFIRMATIONS: lambda r: r.confirmations,
+    LABEL: lambda r: r.label.lower(),
+    TXID: lambda r: r.txid,
+}
+
+
+class HistoryProxy(QSortFilterProxyModel):
+    """Passes sort requests down to HistoryModel, which sorts its arrays in one go."""
+
+    def __init__(self, source: HistoryModel) -> None:
+        super().__init__()
+        self.setSourceModel(source)
+        self.setDynamicSortFilter(False)
+        self._source = source
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._source.sort(column, order)
+
+    def row_at(self, proxy_row: int) -> HistoryRow:
+        return self._source.row_at(self.mapToSource(self.index(proxy_row, 0)).row())
+
+
+def export_csv(path: Path, rows: Sequence[HistoryRow]) -> int:
+    """Write rows as CSV (amounts in FLUX with 8 decimals); returns how many were written."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["date", "type", "amount_flux", "fee_flux", "confirmations", "height", "label", "txid"]
+        )
+        for row in rows:
+            writer.writerow(
+                [
+                    row.texts[DATE] if row.texts else "",
+                    row.kind,
+                    format_amount(row.amount, trim=False),
+                    "" if row.fee is None else format_amount(row.fee, trim=False),
+                    row.confirmations,
+                    "" if row.height is None else row.height,
+                    row.label,
+                    row.txid,
+                ]
+            )
+    return len(rows)

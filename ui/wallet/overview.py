@@ -1,0 +1,146 @@
+"""Wallet overview: balances, latest activity, connection and sync state; hosts the wizard."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from typing import ClassVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.pages.base import hint
+from ui.wallet.gate import WalletPage
+from ui.wallet.models import ConnectionInfo, WalletState
+from ui.wallet.service import WalletQt
+from ui.wallet.wizard_view import WizardFlow, WizardView
+from wallet.amounts import format_amount
+
+LATEST = 8
+
+
+class OverviewPage(WalletPage):
+    page_id: ClassVar[str] = "wallet"
+    order: ClassVar[int] = 100
+
+    def __init__(
+        self,
+        service: WalletQt,
+        make_flow: Callable[[], WizardFlow],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(service, parent)
+        self._make_flow = make_flow
+        self.wizard: WizardView | None = None
+        unit = service.engine.currency
+        self.total = QLabel()
+        self.total.setObjectName("balanceTotal")
+        big = self.total.font()
+        big.setPointSizeF(big.pointSizeF() * 2)
+        big.setWeight(QFont.Weight.DemiBold)
+        self.total.setFont(big)
+        self.total.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.values: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(28)
+        grid.addWidget(hint(self.tr("Total")), 0, 0)
+        grid.addWidget(self.total, 1, 0, 1, 4)
+        for column, (key, label) in enumerate(
+            (
+                ("spendable", self.tr("Spendable")),
+                ("pending", self.tr("Pending")),
+                ("collateral", self.tr("Locked as collateral")),
+                ("immature", self.tr("Rewards maturing")),
+            )
+        ):
+            value = QLabel()
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setObjectName("balanceValue")
+            self.values[key] = value
+            grid.addWidget(hint(label), 2, column)
+            grid.addWidget(value, 3, column)
+        card = QFrame()
+        card.setObjectName("card")
+        card.setLayout(grid)
+        self.unit = unit
+        self.connection = QLabel()
+        self.connection.setObjectName("connectionState")
+        self.activity = QListWidget()
+        self.activity.setObjectName("activity")
+        self.activity.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.activity.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.sync_button = QPushButton(self.tr("Refresh"))
+        self.sync_button.clicked.connect(service.sync)
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(card)
+        layout.addSpacing(8)
+        layout.addWidget(self.connection)
+        layout.addSpacing(8)
+        layout.addWidget(hint(self.tr("Latest activity")))
+        layout.addWidget(self.activity, 1)
+        layout.addWidget(self.sync_button, 0, Qt.AlignmentFlag.AlignLeft)
+        service.connection_changed.connect(self._connection_changed)
+        service.history_changed.connect(self.refresh)
+        service.wizard_requested.connect(self.open_wizard)
+        self.no_wallet.button.clicked.disconnect()
+        self.no_wallet.button.clicked.connect(self.open_wizard)
+        self.finish_setup()
+
+    def title(self) -> str:
+        return self.tr("Wallet")
+
+    def open_wizard(self) -> None:
+        if self.service.state != WalletState.NONE:
+            return
+        if self.wizard is not None:
+            self.gate.removeWidget(self.wizard)
+            self.wizard.deleteLater()
+        self.wizard = WizardView(self._make_flow())
+        self.wizard.finished.connect(self._wizard_finished)
+        self.gate.addWidget(self.wizard)
+        self.gate.setCurrentWidget(self.wizard)
+
+    def _wizard_finished(self) -> None:
+        self.service.refresh_state()
+
+    def _connection_changed(self, info: ConnectionInfo) -> None:
+        state = "" if info.ok is None else ("ok" if info.ok else "bad")
+        tip = self.tr(" · block %d") % info.tip_height if info.tip_height >= 0 else ""
+        self.connection.setText(info.text + tip)
+        self.connection.setProperty("state", state)
+        self.connection.style().unpolish(self.connection)
+        self.connection.style().polish(self.connection)
+
+    def refresh(self) -> None:
+        if self.service.state != WalletState.UNLOCKED:
+            return
+        balances = self.service.engine.balances()
+        self.total.setText(format_amount(balances.total, unit=self.unit))
+        self.values["spendable"].setText(format_amount(balances.spendable, unit=self.unit))
+        self.values["pending"].setText(format_amount(balances.pending, unit=self.unit))
+        self.values["collateral"].setText(format_amount(balances.collateral, unit=self.unit))
+        self.values["immature"].setText(format_amount(balances.immature, unit=self.unit))
+        self._connection_changed(self.service.engine.connection())
+        self.activity.clear()
+        # Newest = pending first, then fewest confirmations; nsmallest stays O(n) for big wallets.
+        rows = heapq.nsmallest(
+            LATEST, self.service.history_rows, key=lambda r: (r.confirmations > 0, r.confirmations)
+        )
+        if not rows:
+            self.activity.addItem(self.tr("No transactions yet. Receive coins to get started."))
+        for row in rows:
+            date, kind, amount, confirmations = row.texts[:4]
+            label = f" · {row.label}" if row.label else ""
+            self.activity.addItem(
+                f"{date}   {kind}   {amount} {self.unit}   ({confirmations}){label}"
+            )

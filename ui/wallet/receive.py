@@ -1,0 +1,95 @@
+"""Receive: the current unused address as text and QR code, copy, label, and a fresh address."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.pages.base import hint
+from ui.wallet.gate import WalletPage
+from ui.wallet.qr import QrWidget
+from ui.wallet.service import WalletQt
+
+
+class ReceivePage(WalletPage):
+    page_id: ClassVar[str] = "wallet-receive"
+    order: ClassVar[int] = 120
+
+    def __init__(self, service: WalletQt, parent: QWidget | None = None) -> None:
+        super().__init__(service, parent)
+        self.address = QLabel()
+        self.address.setObjectName("receiveAddress")
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        mono.setPointSizeF(mono.pointSizeF() * 1.1)
+        self.address.setFont(mono)
+        self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.qr = QrWidget()
+        self.qr.setFixedSize(220, 220)
+        self.copy_button = QPushButton(self.tr("Copy address"))
+        self.copy_button.clicked.connect(self.copy)
+        self.new_button = QPushButton(self.tr("New address"))
+        self.new_button.setToolTip(self.tr("A fresh address, so payers cannot link your payments"))
+        self.new_button.clicked.connect(self.new_address)
+        self.label = QLineEdit()
+        self.label.setPlaceholderText(self.tr("Who is paying, what for (only stored here)"))
+        self.label.editingFinished.connect(self.save_label)
+        self.status = hint("")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.new_button)
+        buttons.addStretch(1)
+        form = QFormLayout()
+        form.addRow(self.tr("Label"), self.label)
+        side = QVBoxLayout()
+        side.addWidget(hint(self.tr("Your address")))
+        side.addWidget(self.address)
+        side.addLayout(buttons)
+        side.addSpacing(8)
+        side.addLayout(form)
+        side.addWidget(self.status)
+        side.addStretch(1)
+        row = QHBoxLayout(self.content)
+        row.setContentsMargins(0, 8, 0, 0)
+        row.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignTop)
+        row.addSpacing(20)
+        row.addLayout(side, 1)
+        self.finish_setup()
+
+    def title(self) -> str:
+        return self.tr("Receive")
+
+    def refresh(self) -> None:
+        address = self.service.engine.receive_address()
+        self.show_address(address)
+
+    def show_address(self, address: str) -> None:
+        if address == self.address.text():
+            return
+        self.address.setText(address)
+        self.qr.set_text(address)
+        labels = {row.address: row.label for row in self.service.engine.addresses()}
+        self.label.setText(labels.get(address, ""))
+        self.status.setText("")
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.address.text())
+        self.status.setText(self.tr("Address copied."))
+
+    def new_address(self) -> None:
+        self.show_address(self.service.new_receive_address())
+
+    def save_label(self) -> None:
+        if self.address.text():
+            self.service.set_label(self.address.text(), self.label.text().strip())

@@ -1,0 +1,120 @@
+"""The review dialog before broadcast, and the result panel after it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.pages.base import heading, hint
+from ui.wallet.models import Review
+from wallet.amounts import format_amount
+
+
+def _mono() -> QFont:
+    font = QFont("monospace")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    return font
+
+
+class ReviewDialog(QDialog):
+    """Shows what will happen; only the explicit Broadcast button sends anything."""
+
+    broadcast_requested = Signal(object)
+
+    def __init__(self, review: Review, unit: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.review = review
+        self.setWindowTitle(self.tr("Review transaction"))
+        self.setModal(True)
+        form = QFormLayout()
+        self.fields: dict[str, QLabel] = {}
+
+        def add(key: str, label: str, text: str) -> None:
+            value = QLabel(text)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields[key] = value
+            form.addRow(label, value)
+
+        for number, (address, amount) in enumerate(review.recipients, start=1):
+            prefix = self.tr("To") if len(review.recipients) == 1 else self.tr("To #%d") % number
+            add(f"to{number}", prefix, f"{address}\n{format_amount(amount, unit=unit)}")
+            self.fields[f"to{number}"].setFont(_mono())
+        add("amount", self.tr("Amount"), format_amount(review.amount, unit=unit))
+        add("fee", self.tr("Fee"), self.tr("%s (%.1f sat/byte, %d bytes, %d inputs)") % (
+            format_amount(review.fee, unit=unit), review.fee_rate, review.size, review.inputs))
+        add("change", self.tr("Change back to you"), format_amount(review.change, unit=unit))
+        add("total", self.tr("Total leaving the wallet"), format_amount(review.total, unit=unit))
+        add("expiry", self.tr("Expires"), self.tr(
+            "at block %d (about %d minutes from now if not mined)") % (
+            review.expiry_height, max(0, review.expiry_height - review.tip_height) * 2))
+        if review.message:
+            add("message", self.tr("Message (public, on chain)"), review.message)
+        self.fields["total"].setProperty("role", "heading")
+        buttons = QDialogButtonBox()
+        self.broadcast_button = buttons.addButton(
+            self.tr("Broadcast"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # Enter must not broadcast by accident: the safe choice is the default.
+        self.cancel_button.setDefault(True)
+        self.broadcast_button.setAutoDefault(False)
+        self.broadcast_button.clicked.connect(self._broadcast)
+        self.cancel_button.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(self.tr("Check before sending")))
+        layout.addLayout(form)
+        layout.addWidget(hint(self.tr(
+            "A broadcast transaction cannot be called back. Check the address on another "
+            "channel if someone sent it to you.")))
+        layout.addWidget(buttons)
+
+    def _broadcast(self) -> None:
+        self.broadcast_requested.emit(self.review)
+        self.accept()
+
+
+class SentPanel(QWidget):
+    """After a broadcast: the txid with copy and explorer buttons."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.txid = QLabel()
+        self.txid.setFont(_mono())
+        self.txid.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.txid.setWordWrap(True)
+        self.copy_button = QPushButton(self.tr("Copy transaction ID"))
+        self.copy_button.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(self.txid.text()))
+        self.explorer_button = QPushButton(self.tr("Open in explorer"))
+        self.explorer_button.clicked.connect(self._open)
+        self.url = ""
+        title = QLabel(self.tr("Sent. The transaction is on its way to the network."))
+        title.setProperty("state", "ok")
+        row = QHBoxLayout()
+        row.addWidget(self.copy_button)
+        row.addWidget(self.explorer_button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(title)
+        layout.addWidget(self.txid)
+        layout.addLayout(row)
+
+    def show_txid(self, txid: str, url: str) -> None:
+        self.txid.setText(txid)
+        self.url = url
+        self.explorer_button.setEnabled(bool(url))
+        self.show()
+
+    def _open(self) -> None:
+        if self.url:
+            QDesktopServices.openUrl(QUrl(self.url))

@@ -1,0 +1,280 @@
+"""WalletQt: the only object wallet views talk to. Signals out, coroutines in, no blocking.
+
+It wraps a `WalletEngine` — an async, Qt-free wallet facade the composition root builds (app/
+adapts the wallet package to it). Everything slow (key derivation, signing, network) happens in the
+engine's coroutines or its worker threads, so the GUI thread only ever waits in `await`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from qasync import asyncSlot
+
+from ui.wallet.history_model import HistoryRow, prepare_rows
+from ui.wallet.models import (
+    AddressRow,
+    Balances,
+    CoinRow,
+    ConnectionInfo,
+    ConsolidationPlan,
+    ContactRow,
+    Review,
+    SendRequest,
+    WalletState,
+)
+from wallet.errors import WalletError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+class WalletEngine(Protocol):
+    """What the views need from the wallet; implemented in app/ on top of the wallet package."""
+
+    network_name: str
+    currency: str
+
+    def state(self) -> WalletState: ...
+    def can_spend(self) -> bool: ...
+    def is_remembered(self) -> bool: ...
+    async def unlock(self, password: str) -> None: ...
+    async def unlock_remembered(self) -> None: ...
+    def lock(self) -> None: ...
+    def touch(self) -> None: ...
+    def check_idle(self) -> bool: ...
+    async def sync(self, progress: Progress) -> None: ...
+    def connection(self) -> ConnectionInfo: ...
+    def balances(self) -> Balances: ...
+    def history(self) -> list[HistoryRow]: ...
+    def coins(self) -> list[CoinRow]: ...
+    def addresses(self) -> list[AddressRow]: ...
+    def contacts(self) -> list[ContactRow]: ...
+    def set_contacts(self, contacts: Sequence[ContactRow]) -> None: ...
+    def receive_address(self) -> str: ...
+    def new_receive_address(self) -> str: ...
+    def set_label(self, key: str, label: str) -> None: ...
+    def set_frozen(self, outpoints: Sequence[tuple[str, int]], frozen: bool) -> None: ...
+    async def prepare_send(self, request: SendRequest) -> Review: ...
+    async def broadcast(self, review: Review) -> str: ...
+    async def plan_consolidation(self) -> ConsolidationPlan: ...
+    async def consolidate(self, plan: ConsolidationPlan) -> list[str]: ...
+    async def change_password(self, old: str, new: str) -> None: ...
+    async def reveal_seed(self, password: str) -> str: ...
+    async def export_backup(self, target: Path, password: str) -> None: ...
+    def auto_lock_minutes(self) -> int: ...
+    def set_auto_lock_minutes(self, minutes: int) -> None: ...
+    def explorer_url(self, txid: str) -> str: ...
+    def check_address(self, address: str) -> tuple[bool, str]:
+        """(valid for this wallet's network?, a short note for the person)."""
+        ...
+
+
+class WalletQt(QObject):
+    """Qt face of the wallet: re-emits engine changes as signals, runs requests as coroutines."""
+
+    state_changed = Signal(str)
+    data_changed = Signal()
+    history_changed = Signal()
+    connection_changed = Signal(object)
+    busy_changed = Signal(bool, str)
+    error = Signal(str)
+    broadcasted = Signal(str)
+    wizard_requested = Signal()
+    coin_selection_changed = Signal()
+
+    def __init__(
+        self, engine: WalletEngine, *, poll_seconds: float = 30.0, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self._history: list[HistoryRow] = []
+        self._sync_task: asyncio.Task[None] | None = None
+        self._state = engine.state()
+        # Coins picked on the Coins page for the next send (coin control); empty = automatic.
+        self.coin_selection: frozenset[tuple[str, int]] = frozenset()
+        self._idle = QTimer(self)
+        self._idle.setInterval(15_000)
+        self._idle.timeout.connect(self._check_idle)
+        self._idle.start()
+        self._poll = QTimer(self)
+        self._poll.setInterval(int(poll_seconds * 1000))
+        self._poll.timeout.connect(self._poll_tick)
+
+    # --- state -----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> WalletState:
+        return self._state
+
+    @property
+    def history_rows(self) -> list[HistoryRow]:
+        return self._history
+
+    def _set_state(self, state: WalletState) -> None:
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(str(state))
+        if state == WalletState.UNLOCKED:
+            self._poll.start()
+        else:
+            self._poll.stop()
+
+    def refresh_state(self) -> None:
+        """Re-read the engine's state (after the wizard created a wallet, for instance)."""
+        self._set_state(self.engine.state())
+
+    def _check_idle(self) -> None:
+        if self._state == WalletState.UNLOCKED and self.engine.check_idle():
+            self._set_state(WalletState.LOCKED)
+
+    def touch(self) -> None:
+        if self._state == WalletState.UNLOCKED:
+            self.engine.touch()
+
+    def _poll_tick(self) -> None:
+        if self._sync_task is None or self._sync_task.done():
+            self.sync()
+
+    # --- requests --------------------------------------------------------------------------
+
+    async def unlock(self, password: str, *, remembered: bool = False) -> None:
+        """Unlock (KDF runs in the engine's worker thread), then sync. Errors propagate."""
+        self.busy_changed.emit(True, self.tr("Unlocking…"))
+        try:
+            if remembered:
+                await self.engine.unlock_remembered()
+            else:
+                await self.engine.unlock(password)
+        finally:
+            self.busy_changed.emit(False, "")
+        self._set_state(WalletState.UNLOCKED)
+        self.data_changed.emit()
+        self.sync()
+
+    def lock(self) -> None:
+        self.engine.lock()
+        self._history = []
+        self._set_state(self.engine.state())
+        self.history_changed.emit()
+
+    @asyncSlot()
+    async def sync(self) -> None:
+        """Refresh from the chain; one at a time, errors become connection state, not dialogs."""
+        if self._sync_task is not None and not self._sync_task.done():
+            return
+        self._sync_task = asyncio.ensure_future(self._run_sync())
+        await asyncio.shield(self._sync_task)
+
+    async def wait_synced(self) -> None:
+        if self._sync_task is not None:
+            await asyncio.shield(self._sync_task)
+
+    async def _run_sync(self) -> None:
+        if self.engine.state() != WalletState.UNLOCKED:
+            return
+        self.connection_changed.emit(ConnectionInfo(self.tr("Synchronising…"), None, syncing=True))
+        try:
+            await self.engine.sync(self._progress)
+        except WalletError as exc:
+            log.warning("wallet sync failed: %s", exc)
+            self.connection_changed.emit(ConnectionInfo(str(exc), False))
+            return
+        rows = self.engine.history()
+        await prepare_rows(rows)
+        self._history = rows
+        self.connection_changed.emit(self.engine.connection())
+        self.history_changed.emit()
+        self.data_changed.emit()
+
+    def _progress(self, text: str) -> None:
+        self.connection_changed.emit(ConnectionInfo(text, None, syncing=True))
+
+    async def prepare_send(self, request: SendRequest) -> Review:
+        self.touch()
+        self.busy_changed.emit(True, self.tr("Building and signing…"))
+        try:
+            return await self.engine.prepare_send(request)
+        finally:
+            self.busy_changed.emit(False, "")
+
+    async def broadcast(self, review: Review) -> str:
+        self.touch()
+        self.busy_changed.emit(True, self.tr("Broadcasting…"))
+        try:
+            txid = await self.engine.broadcast(review)
+        finally:
+            self.busy_changed.emit(False, "")
+        self.broadcasted.emit(txid)
+        await self._after_change()
+        return txid
+
+    async def _after_change(self) -> None:
+        self.data_changed.emit()
+        await self.sync()
+
+    def select_coins(self, outpoints: Sequence[tuple[str, int]]) -> None:
+        self.coin_selection = frozenset(outpoints)
+        self.coin_selection_changed.emit()
+
+    def set_frozen(self, outpoints: Sequence[tuple[str, int]], frozen: bool) -> None:
+        self.touch()
+        self.engine.set_frozen(outpoints, frozen)
+        self.data_changed.emit()
+
+    def set_label(self, key: str, label: str) -> None:
+        self.touch()
+        self.engine.set_label(key, label)
+        for row in self._history:
+            if row.txid == key:
+                row.label = label
+                row.prepare()
+        self.data_changed.emit()
+        self.history_changed.emit()
+
+    def new_receive_address(self) -> str:
+        self.touch()
+        address = self.engine.new_receive_address()
+        self.data_changed.emit()
+        return address
+
+    def set_contacts(self, contacts: Sequence[ContactRow]) -> None:
+        self.touch()
+        self.engine.set_contacts(contacts)
+        self.data_changed.emit()
+
+    async def plan_consolidation(self) -> ConsolidationPlan:
+        self.touch()
+        return await self.engine.plan_consolidation()
+
+    async def consolidate(self, plan: ConsolidationPlan) -> list[str]:
+        self.touch()
+        self.busy_changed.emit(True, self.tr("Consolidating…"))
+        try:
+            txids = await self.engine.consolidate(plan)
+        finally:
+            self.busy_changed.emit(False, "")
+        await self._after_change()
+        return txids
+
+    async def change_password(self, old: str, new: str) -> None:
+        self.touch()
+        await self.engine.change_password(old, new)
+
+    async def reveal_seed(self, password: str) -> str:
+        self.touch()
+        return await self.engine.reveal_seed(password)
+
+    async def export_backup(self, target: Path, password: str) -> None:
+        self.touch()
+        await self.engine.export_backup(target, password)
+
+    def set_auto_lock_minutes(self, minutes: int) -> None:
+        self.touch()
+        self.engine.set_auto_lock_minutes(minutes)
