@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
+from wallet import wordlists
 from wallet.errors import InvalidMnemonic
 
 # The English list published with BIP39; the test suite checks the file against this digest.
@@ -37,7 +38,8 @@ class UnknownMnemonicWord(InvalidMnemonic):
 
 @lru_cache(maxsize=1)
 def english_wordlist() -> tuple[str, ...]:
-    data = resources.files("wallet.wordlists").joinpath("english.txt").read_bytes()
+    # A static import of the package (not a name string) lets PyInstaller see and bundle it.
+    data = resources.files(wordlists).joinpath("english.txt").read_bytes()
     if hashlib.sha256(data).hexdigest() != ENGLISH_WORDLIST_SHA256:
         raise RuntimeError("wallet/wordlists/english.txt is damaged (sha256 mismatch)")
     words = tuple(data.decode("ascii").split())
