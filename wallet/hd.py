@@ -18,11 +18,22 @@ from wallet.errors import DecodeError, InvalidKey, InvalidPath
 from wallet.keys import CURVE_ORDER, PrivateKey, parse_public_key
 from wallet.networks import NETWORKS, Network
 
-__all__ = ["HARDENED", "HDKey", "default_path", "mnemonic_to_seed", "parse_path"]
+__all__ = [
+    "BIP44_PURPOSE",
+    "HARDENED",
+    "HDKey",
+    "default_path",
+    "format_index",
+    "mnemonic_to_seed",
+    "parse_path",
+]
 
 HARDENED = 0x80000000
 _SEGMENT = re.compile(r"^(\d+)(['hH]?)$")
 MAX_PATH_DEPTH = 255  # depth is one byte in the serialisation
+# Single-signature BIP44 layout. The spec marks the Flux single-sig path as unconfirmed (no
+# published source), so the purpose lives here as data rather than inside the format string.
+BIP44_PURPOSE = 44
 
 
 def parse_path(path: str) -> list[int]:
@@ -61,7 +72,7 @@ def default_path(network: Network, account: int = 0, change: int = 0, index: int
     for name, value in (("account", account), ("change", change), ("index", index)):
         if not 0 <= value < HARDENED:
             raise InvalidPath(f"The {name} number must be between 0 and 2^31-1, got {value}.")
-    return f"m/44'/{network.coin_type}'/{account}'/{change}/{index}"
+    return f"m/{BIP44_PURPOSE}'/{network.coin_type}'/{account}'/{change}/{index}"
 
 
 class HDKey:
