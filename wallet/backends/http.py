@@ -88,10 +88,14 @@ async def fetch(
         ) as response:
             if response.content_length and response.content_length > MAX_REPLY_BYTES:
                 raise Transient(f"reply too large ({response.content_length} bytes)")
-            raw = await response.content.read(MAX_REPLY_BYTES + 1)
-            if len(raw) > MAX_REPLY_BYTES:
-                raise Transient("reply too large")
-            text = raw.decode("utf-8", errors="replace")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.content.iter_chunked(64 * 1024):
+                size += len(chunk)
+                if size > MAX_REPLY_BYTES:
+                    raise Transient("reply too large")
+                chunks.append(chunk)
+            text = b"".join(chunks).decode("utf-8", errors="replace")
             if transient_statuses(response.status):
                 raise Transient(f"HTTP {response.status} {response.reason or ''}".strip())
             return response.status, text

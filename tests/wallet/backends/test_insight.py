@@ -292,3 +292,28 @@ def test_server_urls() -> None:
     assert servers_for("mainnet", ["http://127.0.0.1:3001/api/"]) == ["http://127.0.0.1:3001/api"]
     with pytest.raises(BackendError, match="No Insight server"):
         InsightBackend(servers_for("regtest"))
+
+
+@pytest.mark.asyncio
+async def test_large_reply_read_completely(insight_server) -> None:
+    fake, url = insight_server
+    addresses = [f"t1big{i:04d}" for i in range(5)]
+    for a in addresses:
+        fake.utxos[a] = [utxo(a, vout=v, sat=v + 1) for v in range(2000)]
+    async with InsightBackend([url], retry=FAST) as backend:
+        coins = await backend.utxos(addresses)
+    # ~1.5 MB of JSON arrives in many TCP reads; every coin must be there.
+    assert len(coins) == 2000  # same txid/vout across addresses is one outpoint
+    assert sum(c.satoshis for c in coins) == sum(range(1, 2001))
+
+
+@pytest.mark.asyncio
+async def test_oversized_reply_is_refused(insight_server, monkeypatch) -> None:
+    from wallet.backends import http
+
+    fake, url = insight_server
+    fake.utxos["t1a"] = [utxo("t1a", vout=v) for v in range(200)]
+    monkeypatch.setattr(http, "MAX_REPLY_BYTES", 10_000)
+    async with InsightBackend([url], retry=RetryPolicy(rounds=1)) as backend:
+        with pytest.raises(BackendUnavailable, match="too large"):
+            await backend.utxos(["t1a"])
