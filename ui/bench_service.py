@@ -86,6 +86,8 @@ class BenchService(QObject):
         if self.running:
             return
         self._task = asyncio.ensure_future(self._run(quick))
+        # Right away, not when the task first runs, so the buttons never show a stale state.
+        self.running_changed.emit(True)
 
     def cancel(self) -> None:
         if self._task is not None and not self._task.done():
@@ -97,7 +99,6 @@ class BenchService(QObject):
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _run(self, quick: bool) -> None:
-        self.running_changed.emit(True)
         try:
             report = await self._run_func(replace(self.options, quick=quick), self._relay)
         except asyncio.CancelledError:
