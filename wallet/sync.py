@@ -77,10 +77,17 @@ class WalletSync:
 
     # --- public --------------------------------------------------------------------------
 
-    async def sync(self, state: SyncState | None = None) -> SyncState:
-        """Full sync (state None) or an incremental refresh of `state` on a new tip."""
-        full = state is None
-        st = SyncState() if state is None else state
+    async def sync(self, state: SyncState | None = None, *, full: bool = False) -> SyncState:
+        """Full sync (state None or full=True) or an incremental refresh of `state`.
+
+        A full sync starts over but keeps the wallet's own pending transactions.
+        """
+        full = full or state is None
+        st = state if state is not None and not full else SyncState()
+        if full and state is not None:
+            for tx in state.local_pending.values():
+                st.local_pending[tx.txid] = tx
+                st.txs[tx.txid] = ChainTx(tx.txid, tx, None, False)
         st.dropped = []
         st.tip = await self.backend.tip_height()
         fixed = [a.address for a in self.keychain.fixed_addresses]

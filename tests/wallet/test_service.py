@@ -1,0 +1,126 @@
+"""WalletService over a real WalletStore (fast KDF) and the in-memory chain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.wallet.memchain import MemoryChain
+from wallet.errors import InsufficientFunds, InvalidMnemonic, StorageError, WalletLocked
+from wallet.history import TxType
+from wallet.keychain import CHANGE, RECEIVE
+from wallet.networks import COIN, TESTNET
+from wallet.send import SendRequest
+from wallet.service import WalletService
+from wallet.state import WalletState
+from wallet.storage.crypto import KdfParams
+from wallet.storage.model import NodeEntry
+from wallet.storage.store import WalletStore
+
+MNEMONIC = "legal winner thank year wave sausage worth useful legal winner thank yellow"
+PASSWORD = "correct horse"
+OUTSIDE = "tmAjD2oz6p8Lu99uJZsXLwfpoWA26LFcByJ"
+
+
+def make_store(tmp_path: Path) -> WalletStore:
+    kdf = KdfParams.argon2id(iterations=1, lanes=1, memory_kib=8)
+    return WalletStore(tmp_path / "wallets" / "testnet" / "default.fluxwallet", kdf=kdf)
+
+
+async def restored(tmp_path: Path, chain: MemoryChain) -> WalletService:
+    service = WalletService(make_store(tmp_path), chain, network="testnet")
+    await service.restore(MNEMONIC, PASSWORD)
+    return service
+
+
+@pytest.mark.asyncio
+async def test_create_gives_a_seed_and_receive_addresses_are_remembered(tmp_path: Path) -> None:
+    chain = MemoryChain(TESTNET)
+    service = WalletService(make_store(tmp_path), chain, network="testnet")
+    mnemonic = await service.create(PASSWORD)
+    assert len(mnemonic.split()) == 24
+    state = await service.sync()
+    assert state.balances.total == 0 and state.history == ()
+    first = service.receive_address()
+    assert state.receive_address == first
+    fresh = [service.receive_address(new=True) for _ in range(3)]
+    assert fresh[0] == first and len(set(fresh)) == 3
+    service.lock()
+    again = WalletService(make_store(tmp_path), chain, network="testnet")
+    await again.open(PASSWORD)
+    assert again.document.accounts[0].receive_count == 3
+    assert again.receive_address(new=True) == again.keychain.derive(RECEIVE, 3).address
+
+
+@pytest.mark.asyncio
+async def test_restore_sync_send_and_pending_balances(tmp_path: Path) -> None:
+    chain = MemoryChain(TESTNET)
+    service = await restored(tmp_path, chain)
+    kc = service.keychain
+    chain.fund(kc.derive(RECEIVE, 4).address, 6 * COIN)
+    chain.fund(kc.derive(CHANGE, 2).address, 1 * COIN)
+    seen: list[WalletState] = []
+    unsubscribe = service.subscribe(seen.append)
+    state = await service.sync()
+    assert state.balances.total == state.balances.spendable == 7 * COIN
+    assert len(state.history) == 2 and seen[-1] is state
+    review = await service.prepare_send(SendRequest(OUTSIDE, "2.5"))
+    assert review.change_address == kc.derive(CHANGE, 3).address
+    txid = await service.send(review)
+    state = seen[-1]
+    assert state.history[0].txid == txid and state.history[0].pending
+    assert state.history[0].type == TxType.SENT
+    assert state.balances.pending == review.change
+    assert state.balances.total == 7 * COIN - review.total
+    assert state.balances.spendable == 7 * COIN - sum(i.satoshis for i in review.inputs)
+    assert await service.refresh_if_new_tip() is not None  # a pending tx: always refresh
+    chain.mine()
+    state = await service.sync()
+    assert not state.history[0].pending and state.balances.pending == 0
+    assert state.balances.spendable == 7 * COIN - review.total
+    assert await service.refresh_if_new_tip() is None
+    unsubscribe()
+    await service.sync(full=True)
+    assert len(seen) == 4
+    assert service.document.accounts[0].change_count == 4
+
+
+@pytest.mark.asyncio
+async def test_collateral_is_locked_and_frozen_coins_stay_put(tmp_path: Path) -> None:
+    chain = MemoryChain(TESTNET)
+    service = await restored(tmp_path, chain)
+    kc = service.keychain
+    collateral = chain.fund(kc.derive(RECEIVE, 0).address, 1000 * COIN)
+    node = chain.fund(kc.derive(RECEIVE, 1).address, 50 * COIN)
+    chain.fund(kc.derive(RECEIVE, 2).address, 3 * COIN)
+    service.document.nodes.append(NodeEntry("n1", node, 0))
+    state = await service.sync()
+    assert state.balances.locked == 1050 * COIN and state.balances.spendable == 3 * COIN
+    with pytest.raises(InsufficientFunds, match="locked"):
+        await service.prepare_send(SendRequest(OUTSIDE, "10"))
+    service.unlock_collateral((collateral, 0))
+    assert service.state is not None and service.state.balances.spendable == 1003 * COIN
+    service.freeze((collateral, 0))
+    assert service.state.balances.frozen == 1000 * COIN
+    review = await service.prepare_send(SendRequest(OUTSIDE, "max"))
+    three = next(c for c in state.coins if c.satoshis == 3 * COIN)
+    assert [i.txid for i in review.inputs] == [three.txid]
+
+
+@pytest.mark.asyncio
+async def test_errors_wrong_network_and_lock(tmp_path: Path) -> None:
+    chain = MemoryChain(TESTNET)
+    with pytest.raises(InvalidMnemonic):
+        await WalletService(make_store(tmp_path), chain, network="testnet").restore(
+            "legal winner thank", PASSWORD
+        )
+    service = await restored(tmp_path, chain)
+    service.lock()
+    with pytest.raises(WalletLocked):
+        service.receive_address()
+    with pytest.raises(WalletLocked):
+        await service.sync()
+    mainnet = WalletService(make_store(tmp_path), chain, network="mainnet")
+    with pytest.raises(StorageError, match="for testnet"):
+        await mainnet.open(PASSWORD)

@@ -1,0 +1,336 @@
+"""WalletService: one wallet file + one chain backend + sync + send, for the GUI and the CLI.
+
+Async and Qt-free. Views call its coroutines and read `state` (a plain WalletState snapshot);
+listeners registered with `subscribe` get every new snapshot. Slow work (key derivation for the
+wallet file, seed stretching) runs in a worker thread so an event loop never stalls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+
+from wallet.backends.base import ChainBackend
+from wallet.bip39 import generate_mnemonic, validate_mnemonic
+from wallet.errors import InvalidKey, StorageError, WalletLocked
+from wallet.fees import DEFAULT_FEE_RATE
+from wallet.keychain import CHANGE, RECEIVE, Keychain
+from wallet.networks import network_by_name
+from wallet.send import Review, SendRequest, SignedTransaction, broadcast, build_review, sign_review
+from wallet.state import WalletState, coins_and_balances, collateral_outpoints
+from wallet.storage.model import (
+    HdSeed,
+    ImportedKeys,
+    WalletDocument,
+    WalletKind,
+    WatchOnly,
+)
+from wallet.storage.store import UnlockedWallet, WalletStore
+from wallet.sync import SyncState, WalletSync
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[WalletState], None]
+Outpoint = tuple[str, int]
+
+
+class WalletService:
+    """The wallet as the rest of the app sees it. One instance per open wallet file."""
+
+    def __init__(self, store: WalletStore, backend: ChainBackend, *, network: str) -> None:
+        self.store = store
+        self.backend = backend
+        self.network = network_by_name(network)
+        self._wallet: UnlockedWallet | None = None
+        self._keychain: Keychain | None = None
+        self._sync: WalletSync | None = None
+        self._sync_state: SyncState | None = None
+        self._state: WalletState | None = None
+        self._listeners: list[Listener] = []
+        self._lock = asyncio.Lock()
+        # Collateral coins the user chose to spend in this session (never saved).
+        self._unlocked: set[Outpoint] = set()
+
+    # --- opening ---------------------------------------------------------------------------
+
+    async def create(self, password: str, *, words: int = 24, passphrase: str = "") -> str:
+        """A new HD wallet; returns the seed phrase for the person to write down."""
+        mnemonic = generate_mnemonic(words)
+        await self._create(HdSeed(mnemonic, passphrase), password)
+        return mnemonic
+
+    async def restore(self, mnemonic: str, password: str, *, passphrase: str = "") -> None:
+        await self._create(HdSeed(validate_mnemonic(mnemonic), passphrase), password)
+
+    async def import_keys(self, wifs: Sequence[str], password: str) -> None:
+        if not wifs:
+            raise InvalidKey("Give at least one private key (WIF) to import.")
+        await self._create(ImportedKeys([w.strip() for w in wifs]), password)
+
+    async def watch(
+        self, password: str, *, xpub: str | None = None, addresses: Sequence[str] = ()
+    ) -> None:
+        if not xpub and not addresses:
+            raise InvalidKey("A watch-only wallet needs an account xpub or some addresses.")
+        await self._create(WatchOnly(xpub, [a.strip() for a in addresses]), password)
+
+    async def open(self, password: str) -> None:
+        wallet = await self.store.open_async(password)
+        await self._attach(wallet)
+
+    async def open_remembered(self) -> None:
+        wallet = await asyncio.to_thread(self.store.open_remembered)
+        await self._attach(wallet)
+
+    async def _create(self, kind: WalletKind, password: str) -> None:
+        document = WalletDocument(kind=kind, network=self.network.name)
+        # Built first so a bad key or xpub is refused before any file is written.
+        keychain = await asyncio.to_thread(Keychain.from_document, document)
+        wallet = await self.store.create_async(document, password)
+        self._install(wallet, keychain)
+
+    async def _attach(self, wallet: UnlockedWallet) -> None:
+        document = wallet.document
+        if document.network != self.network.name:
+            wallet.lock()
+            raise StorageError(
+                f"This wallet is for {document.network}, but FluxDesk is on {self.network.name}."
+                f" Switch the network to {document.network} to open it."
+            )
+        keychain = await asyncio.to_thread(Keychain.from_document, document)
+        self._install(wallet, keychain)
+
+    def _install(self, wallet: UnlockedWallet, keychain: Keychain) -> None:
+        self._wallet, self._keychain = wallet, keychain
+        document = wallet.document
+        self._sync = WalletSync(
+            keychain, self.backend, gap_limit=document.settings.gap_limit,
+            handed_out=self._handed_out(document),
+        )
+        self._sync_state = None
+        self._state = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._wallet is not None and not self._wallet.check_idle()
+
+    @property
+    def document(self) -> WalletDocument:
+        """The decrypted document; WalletLocked once locked or idle too long."""
+        if self._wallet is None:
+            raise WalletLocked("No wallet is open. Open or create one first.")
+        try:
+            return self._wallet.document
+        except WalletLocked:
+            self.lock()
+            raise
+
+    @property
+    def keychain(self) -> Keychain:
+        self.document  # noqa: B018 - raises WalletLocked after the idle timeout
+        assert self._keychain is not None
+        return self._keychain
+
+    def lock(self) -> None:
+        """Forget every key and the decrypted document."""
+        if self._wallet is not None:
+            self._wallet.lock()
+        self._wallet = self._keychain = self._sync = None
+        self._sync_state = self._state = None
+
+    async def close(self) -> None:
+        self.lock()
+        await self.backend.close()
+
+    def set_backend(self, backend: ChainBackend) -> None:
+        """Use another server from the next sync on (the state is rebuilt from it)."""
+        self.backend = backend
+        if self._keychain is not None and self._wallet is not None:
+            self._install(self._wallet, self._keychain)
+
+    # --- state -----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> WalletState | None:
+        return self._state
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` with every new state; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    async def sync(self, *, full: bool = False) -> WalletState:
+        """Bring the wallet up to date: a full sync the first time (or with full=True), else an
+        incremental refresh. Pending transactions of this wallet survive a full sync."""
+        async with self._lock:
+            sync = self._require_sync()
+            state = await sync.sync(self._sync_state, full=full)
+            self._sync_state = state
+            self._remember_usage(state)
+            return self._publish()
+
+    async def refresh_if_new_tip(self) -> WalletState | None:
+        """Sync only when the chain moved (for a timer); returns the new state or None."""
+        if self._sync_state is None:
+            return await self.sync()
+        tip = await self.backend.tip_height()
+        if tip == self._sync_state.tip and not self._sync_state.local_pending:
+            return None
+        return await self.sync()
+
+    # --- receive ---------------------------------------------------------------------------
+
+    def receive_address(self, *, new: bool = False) -> str:
+        """The first unused receive address; `new` hands out a fresh one and remembers it."""
+        keychain = self.keychain
+        document = self.document
+        if not keychain.is_hd:
+            return keychain.fixed_addresses[0].address
+        index = self._sync_state.next_unused(RECEIVE) if self._sync_state else 0
+        if new and document.accounts:
+            account = document.accounts[0]
+            index = max(index, account.receive_count)
+            account.receive_count = index + 1
+            self._save()
+            if self._sync is not None:
+                self._sync.handed_out = self._handed_out(document)
+        return keychain.derive(RECEIVE, index).address
+
+    # --- send ------------------------------------------------------------------------------
+
+    async def prepare_send(self, request: SendRequest) -> Review:
+        """Review of a send against a fresh tip; nothing is signed."""
+        if self._sync_state is None:
+            await self.sync()
+        assert self._sync_state is not None
+        tip = await self.backend.tip_height()
+        document = self.document
+        return build_review(
+            request,
+            keychain=self.keychain,
+            coins=self._sync_state.utxos,
+            tip=tip,
+            change_address=self._change_address(),
+            locked=self._locked(),
+            frozen=document.frozen,
+            base_rate=DEFAULT_FEE_RATE,
+        )
+
+    async def sign(self, review: Review) -> SignedTransaction:
+        return await sign_review(review, keychain=self.keychain, backend=self.backend)
+
+    async def send(self, review: Review) -> str:
+        """Sign (after verifying every input) and broadcast; the tx shows as pending at once."""
+        signed = await self.sign(review)
+        txid = await broadcast(signed, self.backend)
+        async with self._lock:
+            if self._sync is not None and self._sync_state is not None:
+                self._sync.add_local_pending(self._sync_state, signed.tx)
+                self._remember_usage(self._sync_state)
+                self._publish()
+        return txid
+
+    # --- coin control and labels -----------------------------------------------------------
+
+    def freeze(self, outpoint: Outpoint, frozen: bool = True) -> None:
+        document = self.document
+        (document.frozen.add if frozen else document.frozen.discard)(outpoint)
+        self._save()
+        self._republish()
+
+    def unlock_collateral(self, outpoint: Outpoint, unlocked: bool = True) -> None:
+        """Allow (or forbid again) spending one collateral coin in this session."""
+        (self._unlocked.add if unlocked else self._unlocked.discard)(outpoint)
+        self._republish()
+
+    def set_label(self, key: str, label: str) -> None:
+        """Label an address or txid (an empty label removes it)."""
+        document = self.document
+        if label:
+            document.labels[key] = label
+        else:
+            document.labels.pop(key, None)
+        self._save()
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _require_sync(self) -> WalletSync:
+        self.document  # noqa: B018 - raises WalletLocked after the idle timeout
+        assert self._sync is not None
+        return self._sync
+
+    def _change_address(self) -> str | None:
+        keychain = self.keychain
+        if keychain.is_hd:
+            index = self._sync_state.next_unused(CHANGE) if self._sync_state else 0
+            return keychain.derive(CHANGE, index).address
+        fixed = keychain.fixed_addresses
+        return fixed[0].address if fixed else None
+
+    def _locked(self) -> set[Outpoint]:
+        state = self._sync_state
+        nodes = {(n.collateral_txid, n.collateral_vout) for n in self.document.nodes}
+        return collateral_outpoints(
+            state.utxos if state else (), self.network, nodes=nodes, unlocked=self._unlocked
+        )
+
+    @staticmethod
+    def _handed_out(document: WalletDocument) -> dict[int, int]:
+        if not document.accounts:
+            return {}
+        account = document.accounts[0]
+        return {RECEIVE: account.receive_count, CHANGE: account.change_count}
+
+    def _remember_usage(self, state: SyncState) -> None:
+        """Keep the used-address counts in the file so the next scan starts from them."""
+        document = self.document
+        if not document.accounts or not self.keychain.is_hd:
+            return
+        account = document.accounts[0]
+        receive = max(account.receive_count, state.next_unused(RECEIVE))
+        change = max(account.change_count, state.next_unused(CHANGE))
+        if (receive, change) != (account.receive_count, account.change_count):
+            account.receive_count, account.change_count = receive, change
+            self._save()
+
+    def _save(self) -> None:
+        if self._wallet is None:
+            raise WalletLocked("No wallet is open.")
+        self._wallet.save()
+
+    def _republish(self) -> None:
+        if self._sync_state is not None:
+            self._publish()
+
+    def _publish(self) -> WalletState:
+        state = self._sync_state
+        assert state is not None
+        document = self.document
+        keychain = self.keychain
+        coins, balances = coins_and_balances(
+            state.utxos, locked=self._locked(), frozen=document.frozen
+        )
+        receive = None
+        if keychain.is_hd:
+            receive = keychain.derive(RECEIVE, state.next_unused(RECEIVE)).address
+        elif keychain.fixed_addresses:
+            receive = keychain.fixed_addresses[0].address
+        self._state = WalletState(
+            network=self.network.name,
+            name=document.name,
+            watch_only=not keychain.can_sign,
+            tip=state.tip,
+            balances=balances,
+            coins=coins,
+            history=tuple(state.history),
+            receive_address=receive,
+            backend=self.backend.name,
+            dropped=tuple(state.dropped),
+        )
+        for listener in list(self._listeners):
+            try:
+                listener(self._state)
+            except Exception:
+                log.exception("a wallet state listener failed")
+        return self._state
