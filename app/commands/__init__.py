@@ -6,7 +6,7 @@ import argparse
 import importlib
 from typing import Any
 
-COMMAND_MODULES: tuple[str, ...] = ("app.commands.bench",)
+COMMAND_MODULES: tuple[str, ...] = ("app.commands.bench", "app.commands.node")
 
 
 def register_all(subparsers: argparse._SubParsersAction[Any]) -> None:

@@ -117,9 +117,13 @@ class LocalHost:
 
     name = "local"
 
-    def __init__(self, scratch: Path, helper: PrivilegedHelper | None = None) -> None:
+    def __init__(self, scratch: Path, helper: PrivilegedHelper | None = None, *,
+                 privileged_reads: bool = True) -> None:
+        """``privileged_reads=False`` for preflight and dry runs: never ask for a password
+        just to look at a file; unreadable files then count as absent."""
         self._scratch = scratch
         self._helper = helper or PrivilegedHelper()
+        self._privileged_reads = privileged_reads
         self._me = pwd.getpwuid(os.geteuid()).pw_name
 
     @staticmethod
@@ -145,6 +149,8 @@ class LocalHost:
         except FileNotFoundError:
             return None
         except PermissionError:
+            if not self._privileged_reads:
+                return None
             data = await self._helper.read_file(path)
             return None if data is None else data.decode("utf-8", "replace")
 
@@ -164,8 +170,11 @@ class LocalHost:
     async def exists(self, path: str) -> bool:
         if os.path.lexists(path):
             return True
-        parent_visible = os.access(os.path.dirname(path) or "/", os.X_OK)
-        if self._is_root() or parent_visible:
+        ancestor = Path(path).parent
+        while not ancestor.exists() and ancestor != ancestor.parent:
+            ancestor = ancestor.parent
+        hidden = not os.access(ancestor, os.X_OK | os.R_OK)
+        if self._is_root() or not hidden or not self._privileged_reads:
             return False
         # A file in another user's home is invisible without privileges.
         return await self._helper.exists(path)

@@ -59,6 +59,8 @@ def _b58decode_check(text: str) -> bytes:
 
 
 def _plain(field: str, value: object, max_len: int = 200) -> str:
+    if value is None or value == "":
+        raise InvalidInput(field, "is required")
     if not isinstance(value, str):
         raise InvalidInput(field, "must be text")
     if len(value) > max_len:
@@ -172,6 +174,8 @@ def validate_zelid(value: object, field: str = "Flux ID") -> str:
 
 def validate_kadena(value: object, field: str = "Kadena address") -> str:
     """Optional Kadena reward account; empty means none."""
+    if value == "":
+        return ""
     text = _plain(field, value, 70)
     if text and not _KADENA.fullmatch(text):
         raise InvalidInput(field, "must be empty or a k: account (k: followed by 64 hex digits)")

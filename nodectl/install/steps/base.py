@@ -132,10 +132,12 @@ class Description:
     commands: list[dict[str, Any]]
     files: list[dict[str, Any]]
     other: list[str]
+    sequence: list[dict[str, Any]]  # everything above, in the order it happens
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.step_id, "title": self.title, "why": self.why, "root": self.root,
-                "commands": self.commands, "files": self.files, "other": self.other}
+                "commands": self.commands, "files": self.files, "other": self.other,
+                "sequence": self.sequence}
 
 
 def _cmd_dict(action: Run) -> dict[str, Any]:
@@ -167,10 +169,12 @@ class Step:
         commands: list[dict[str, Any]] = []
         files: list[dict[str, Any]] = []
         other: list[str] = []
+        sequence: list[dict[str, Any]] = []
         root = False
         for action in self.actions(ctx):
             if isinstance(action, Run):
                 commands.append(_cmd_dict(action))
+                sequence.append({"kind": "run", **commands[-1]})
                 root = root or action.user is None
             elif isinstance(action, WriteFile):
                 entry: dict[str, Any] = {
@@ -182,17 +186,22 @@ class Step:
                         old.splitlines(True), action.shown.splitlines(True),
                         action.path + " (now)", action.path + " (new)"))
                 files.append(entry)
+                sequence.append({"kind": "write", **entry})
                 root = True
             elif isinstance(action, AppendLine):
                 files.append({"path": action.path, "append": action.line,
                               "diff": f"+{action.line}\n"})
+                sequence.append({"kind": "append", **files[-1]})
                 root = True
             elif isinstance(action, Remove):
                 other.append(f"remove {action.path}")
+                sequence.append({"kind": "remove", "path": action.path})
                 root = True
             else:
                 other.append(action.text)
-        return Description(self.step_id, self.title, self.why, root, commands, files, other)
+                sequence.append({"kind": "other", "text": action.text})
+        return Description(self.step_id, self.title, self.why, root, commands, files, other,
+                           sequence)
 
     async def check(self, ctx: InstallContext) -> bool:
         """Already done? True only if every action is verifiably in place."""

@@ -59,7 +59,8 @@ def fetch_key(key: RepoKey) -> Custom:
     async def done(run: StepRun) -> bool:
         return await run.ctx.host.exists(key.keyring)
 
-    return Custom(f"download {key.url}, check its fingerprint is {key.fingerprint}, "
+    what = "key id" if len(key.fingerprint) == 16 else "fingerprint"
+    return Custom(f"download {key.url}, check its {what} is {key.fingerprint}, "
                   f"write it to {key.keyring}", fetch, done)
 
 

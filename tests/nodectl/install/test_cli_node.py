@@ -1,0 +1,76 @@
+"""`fluxdesk node install --dry-run` on this machine (acceptance 1); it must change nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.paths import REPO_ROOT
+
+from .conftest import TXID, WIF, ZELID
+
+
+def fluxdesk(data_dir: Path, *args: str, stdin: str = "",
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app.main", "--data-dir", str(data_dir), "node", *args],
+        cwd=REPO_ROOT, env={**os.environ, **(env or {})}, input=stdin, capture_output=True,
+        text=True, timeout=120, check=False)
+
+
+FULL = ("install", "--dry-run", "--json", "--txid", TXID, "--index", "0", "--zelid", ZELID,
+        "--ip", "81.2.69.160", "--identity-key-stdin")
+
+
+def test_dry_run_json_prints_plan_and_preflight_and_changes_nothing(tmp_path: Path) -> None:
+    before = set(Path("/home").iterdir()) if Path("/home").exists() else set()
+    result = fluxdesk(tmp_path, *FULL, stdin=WIF + "\n")
+    assert result.returncode == 0, result.stderr
+    assert WIF not in result.stdout + result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["dry_run"] and doc["missing_inputs"] == []
+    checks = {c["check_id"]: c for c in doc["preflight"]["checks"]}
+    assert {"os", "cpu", "systemd", "ports", "disk", "public_ip"} <= set(checks)
+    assert all(c["fix"] for c in checks.values() if c["status"] == "fail")
+    if Path("/proc/1/comm").read_text().strip() != "systemd":
+        assert checks["systemd"]["status"] == "fail" and not doc["preflight"]["ok"]
+    steps = {s["id"]: s for s in doc["plan"]["steps"]}
+    assert list(steps)[0] == "user" and list(steps)[-1] == "verify"
+    conf = next(f for f in steps["flux-conf"]["files"] if f["path"].endswith("flux.conf"))
+    assert f"zelnodeoutpoint={TXID}" in conf["content"]
+    assert "zelnodeprivkey=<your identity key>" in conf["content"]
+    unit = steps["zelcash-service"]["files"][-1]
+    assert unit["path"] == "/etc/systemd/system/zelcash.service"
+    assert ["systemctl", "daemon-reload"] in [c["argv"] for c in
+                                             steps["zelcash-service"]["commands"]]
+    assert not (tmp_path / "node-install" / "state.json").exists()
+    assert (set(Path("/home").iterdir()) if Path("/home").exists() else set()) == before
+
+
+def test_dry_run_without_inputs_still_shows_the_plan(tmp_path: Path) -> None:
+    result = fluxdesk(tmp_path, "install", "--dry-run", "--ip", "81.2.69.160")
+    assert result.returncode == 0, result.stderr
+    assert "Inputs still needed to run: identity_wif, collateral_txid" in result.stdout
+    assert "$ useradd --create-home" in result.stdout
+    assert "| zelnodeoutpoint=<collateral txid>" in result.stdout
+
+
+def test_injection_in_cli_input_is_rejected(tmp_path: Path) -> None:
+    result = fluxdesk(tmp_path, "install", "--dry-run", "--ip", "81.2.69.160",
+                      "--txid", TXID + "\nrpcallowip=0.0.0.0/0")
+    assert result.returncode == 2
+    assert "collateral txid" in result.stderr and "Traceback" not in result.stderr
+    result = fluxdesk(tmp_path, "install", "--dry-run", "--ip", "81.2.69.160",
+                      "--user", "x;reboot")
+    assert result.returncode == 2 and "node user" in result.stderr
+
+
+def test_real_install_refuses_without_inputs_and_key_is_never_an_argument(
+        tmp_path: Path) -> None:
+    result = fluxdesk(tmp_path, "install", "--yes", "--ip", "81.2.69.160")
+    assert result.returncode == 2 and "identity key: is required" in result.stderr
+    result = fluxdesk(tmp_path, "install", "--yes", "--identity-key", WIF)
+    assert result.returncode == 2 and "unrecognized arguments" in result.stderr
