@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Final
 
 import aiohttp
@@ -89,12 +90,11 @@ class FluxdRpcBackend:
 
     async def status(self) -> BackendStatus:
         """Tip and sync state from getblockchaininfo (used to decide whether to use this node)."""
-        info = p.obj(await self.call("getblockchaininfo"), "getblockchaininfo")
-        try:
+        reply = await self.call("getblockchaininfo")
+        with self._reply("getblockchaininfo"):
+            info = p.obj(reply, "reply")
             blocks = p.integer(info, "blocks", 0, p.MAX_HEIGHT)
             headers = p.integer(info, "headers", 0, p.MAX_HEIGHT)
-        except p.BadReply as exc:
-            raise BackendResponseError(f"{self.name}: getblockchaininfo {exc}") from None
         progress = info.get("verificationprogress")
         synced = headers > 0 and blocks >= headers - 1
         detail = f"block {blocks} of {headers}"
@@ -106,52 +106,49 @@ class FluxdRpcBackend:
         unique = list(dict.fromkeys(addresses))
         if not unique:
             return []
-        tip = await self.tip_height()
-        confirmed = p.arr(
-            await self.call("getaddressutxos", {"addresses": unique}), "getaddressutxos"
-        )
-        mempool = p.arr(
-            await self.call("getaddressmempool", {"addresses": unique}), "getaddressmempool"
-        )
+        # chainInfo makes fluxd return the tip height read together with the UTXO set, so the
+        # confirmation counts cannot race a new block.
+        reply = await self.call("getaddressutxos", {"addresses": unique, "chainInfo": True})
+        mempool_reply = await self.call("getaddressmempool", {"addresses": unique})
         wanted = set(unique)
-        try:
+        with self._reply("getaddressutxos"):
+            data = p.obj(reply, "reply")
+            tip = p.integer(data, "height", 0, p.MAX_HEIGHT, "height")
+            found = [
+                _confirmed_utxo(p.obj(u, "utxo"), tip, wanted)
+                for u in p.arr(data.get("utxos"), "utxos")
+            ]
+        with self._reply("getaddressmempool"):
+            mempool = [_delta(d) for d in p.arr(mempool_reply, "reply")]
             spent = {
                 (p.txid(d.get("prevtxid")), p.integer(d, "prevout", 0, 1_000_000))
-                for d in map(_delta, mempool)
+                for d in mempool
                 if p.satoshis(d, "satoshis", signed=True) < 0
             }
-            found = [_confirmed_utxo(p.obj(u, "utxo"), tip, wanted) for u in confirmed]
             found += [
                 _mempool_utxo(d, wanted)
-                for d in map(_delta, mempool)
+                for d in mempool
                 if p.satoshis(d, "satoshis", signed=True) > 0
             ]
-        except p.BadReply as exc:
-            raise BackendResponseError(f"{self.name}: address index reply {exc}") from None
         # Insight's /utxo semantics: outputs spent by mempool transactions are gone already.
         return [u for u in found if u.outpoint not in spent]
 
     async def balances(self, addresses: Sequence[str]) -> dict[str, AddressBalance]:
         result: dict[str, AddressBalance] = {}
         for address in dict.fromkeys(addresses):
-            summary = p.obj(
-                await self.call("getaddressbalance", {"addresses": [address]}),
-                "getaddressbalance",
-            )
-            mempool = p.arr(
-                await self.call("getaddressmempool", {"addresses": [address]}),
-                "getaddressmempool",
-            )
-            try:
-                pending = sum(p.satoshis(_delta(d), "satoshis", signed=True) for d in mempool)
+            summary_reply = await self.call("getaddressbalance", {"addresses": [address]})
+            mempool_reply = await self.call("getaddressmempool", {"addresses": [address]})
+            with self._reply("getaddressbalance/getaddressmempool"):
+                summary = p.obj(summary_reply, "balance reply")
+                mempool = p.arr(mempool_reply, "mempool reply")
                 result[address] = AddressBalance(
                     address,
                     confirmed=p.satoshis(summary, "balance"),
-                    unconfirmed=pending,
+                    unconfirmed=sum(
+                        p.satoshis(_delta(d), "satoshis", signed=True) for d in mempool
+                    ),
                     received=p.satoshis(summary, "received"),
                 )
-            except p.BadReply as exc:
-                raise BackendResponseError(f"{self.name}: balance reply {exc}") from None
         return result
 
     async def history(
@@ -160,17 +157,13 @@ class FluxdRpcBackend:
         unique = list(dict.fromkeys(addresses))
         if not unique:
             return HistoryPage([], 0, start)
-        confirmed = p.arr(
-            await self.call("getaddresstxids", {"addresses": unique}), "getaddresstxids"
-        )
-        mempool = p.arr(
-            await self.call("getaddressmempool", {"addresses": unique}), "getaddressmempool"
-        )
-        try:
-            pending = list(dict.fromkeys(p.txid(_delta(d).get("txid")) for d in mempool))
-            mined = [p.txid(t) for t in confirmed]
-        except p.BadReply as exc:
-            raise BackendResponseError(f"{self.name}: history reply {exc}") from None
+        txids_reply = await self.call("getaddresstxids", {"addresses": unique})
+        mempool_reply = await self.call("getaddressmempool", {"addresses": unique})
+        with self._reply("getaddresstxids/getaddressmempool"):
+            mined = [p.txid(t) for t in p.arr(txids_reply, "txid list")]
+            pending = list(
+                dict.fromkeys(p.txid(_delta(d).get("txid")) for d in p.arr(mempool_reply, "list"))
+            )
         # getaddresstxids is oldest first; the interface is newest first, mempool on top.
         items = [HistoryItem(t, None, False) for t in reversed(pending)]
         items += [HistoryItem(t, None, True) for t in reversed(mined)]
@@ -208,6 +201,17 @@ class FluxdRpcBackend:
             raise BackendResponseError(f"{self.name}: {exc}") from None
 
     # --- JSON-RPC ------------------------------------------------------------------------
+
+    @contextmanager
+    def _reply(self, what: str) -> Iterator[None]:
+        """Turn a malformed reply (internal BadReply) into a BackendResponseError naming it."""
+        try:
+            yield
+        except p.BadReply as exc:
+            raise BackendResponseError(
+                f"{self.name} answered {what} with data that cannot be right ({exc}). "
+                "Nothing was signed or sent."
+            ) from None
 
     async def call(self, method: str, *params: Any) -> Any:
         """One JSON-RPC call; errors are mapped to BackendError subclasses with a next step."""

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from wallet.amounts import satoshis_from_json
-from wallet.errors import InvalidAmount
+from wallet.errors import BackendResponseError, InvalidAmount
 from wallet.networks import MAX_MONEY
 
 _TXID = re.compile(r"[0-9a-fA-F]{64}")
@@ -21,8 +21,12 @@ _MAX_SCRIPT_HEX = 20_000
 MAX_HEIGHT = 100_000_000
 
 
-class BadReply(Exception):
-    """A reply that parsed as HTTP but not as what the API promises."""
+class BadReply(BackendResponseError):
+    """A reply that parsed as HTTP but not as what the API promises.
+
+    A subclass of BackendResponseError so that, should one ever escape a client, it is still a
+    typed error; the clients normally catch it to fail over and add the server's name.
+    """
 
 
 def parse_json(text: str) -> Any:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
-from wallet.errors import CorruptWalletFile, UnsupportedWalletFile
+from wallet.errors import CorruptWalletFile, UnknownNetwork, UnsupportedWalletFile
 
 SCHEMA_VERSION: Final = 1
 NETWORKS: Final = ("mainnet", "testnet", "regtest")
@@ -109,7 +109,9 @@ class WalletDocument:
 
     def __post_init__(self) -> None:
         if self.network not in NETWORKS:
-            raise ValueError(f"unknown network {self.network!r}")
+            raise UnknownNetwork(
+                f"Unknown network {self.network!r}; use one of {', '.join(NETWORKS)}."
+            )
         if not self.accounts and not isinstance(self.kind, ImportedKeys):
             self.accounts.append(Account(0, "Account 1"))
 

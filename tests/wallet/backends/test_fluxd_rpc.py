@@ -55,25 +55,28 @@ async def test_not_running() -> None:
 @pytest.mark.asyncio
 async def test_utxos_merge_index_and_mempool(fluxd_server) -> None:
     fake, port = fluxd_server
-    fake.results["getblockcount"] = 1010
-    fake.results["getaddressutxos"] = [
-        {
-            "address": A,
-            "txid": T1,
-            "outputIndex": 0,
-            "script": "76a9",
-            "satoshis": 5000,
-            "height": 1001,
-        },
-        {
-            "address": B,
-            "txid": T1,
-            "outputIndex": 1,
-            "script": "76a9",
-            "satoshis": 7000,
-            "height": 1010,
-        },
-    ]
+    fake.results["getaddressutxos"] = lambda params: {
+        "height": 1010,
+        "hash": "00" * 32,
+        "utxos": [
+            {
+                "address": A,
+                "txid": T1,
+                "outputIndex": 0,
+                "script": "76a9",
+                "satoshis": 5000,
+                "height": 1001,
+            },
+            {
+                "address": B,
+                "txid": T1,
+                "outputIndex": 1,
+                "script": "76a9",
+                "satoshis": 7000,
+                "height": 1010,
+            },
+        ],
+    }
     fake.results["getaddressmempool"] = [
         # T2 spends T1:1 and pays A 6000 (change) — T1:1 is gone, T2:0 is new.
         {
@@ -93,7 +96,7 @@ async def test_utxos_merge_index_and_mempool(fluxd_server) -> None:
         (T1, 0, 5000, 10, 1001),
         (T2, 1, 6000, 0, None),
     ]
-    assert fake.calls[1] == ("getaddressutxos", [{"addresses": [A, B]}])
+    assert fake.calls[0] == ("getaddressutxos", [{"addresses": [A, B], "chainInfo": True}])
 
 
 @pytest.mark.asyncio
@@ -206,18 +209,20 @@ async def test_broadcast_fee_and_raw(fluxd_server) -> None:
 @pytest.mark.asyncio
 async def test_malformed_utxo_reply(fluxd_server) -> None:
     fake, port = fluxd_server
-    fake.results["getblockcount"] = 10
-    fake.results["getaddressutxos"] = [
-        {
-            "address": A,
-            "txid": T1,
-            "outputIndex": 0,
-            "script": "76",
-            "satoshis": "5000",
-            "height": 1,
-        }
-    ]
+    coin = {
+        "address": A,
+        "txid": T1,
+        "outputIndex": 0,
+        "script": "76",
+        "satoshis": "5000",
+        "height": 1,
+    }
+    fake.results["getaddressutxos"] = {"height": 10, "utxos": [coin]}
     fake.results["getaddressmempool"] = []
     async with client(fake, port) as rpc:
         with pytest.raises(BackendResponseError, match="satoshis"):
+            await rpc.utxos([A])
+        # An old fluxd that ignores chainInfo answers with a bare list: refused, not guessed.
+        fake.results["getaddressutxos"] = [{**coin, "satoshis": 5000}]
+        with pytest.raises(BackendResponseError, match="should be an object"):
             await rpc.utxos([A])

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from wallet.errors import CorruptWalletFile, UnsupportedWalletFile
+from wallet.errors import CorruptWalletFile, UnknownNetwork, UnsupportedWalletFile
 from wallet.storage.model import (
     SCHEMA_VERSION,
     Contact,
@@ -48,7 +48,7 @@ def test_secrets_absent_from_repr() -> None:
 
 
 def test_unknown_network_refused() -> None:
-    with pytest.raises(ValueError, match="unknown network"):
+    with pytest.raises(UnknownNetwork, match="Unknown network"):
         WalletDocument(kind=ImportedKeys(), network="bitcoin")
     data = hd_document().to_json()
     data["network"] = "bitcoin"
