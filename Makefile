@@ -11,17 +11,26 @@ SYSTEM_PACKAGES := xvfb xauth sysbench dbus dbus-x11 gnome-keyring libsecret-too
 	libglib2.0-0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint pytest bench bundle demo sysdeps clean
+.PHONY: run test lint oracle pytest bench bundle demo sysdeps clean
 
 run: sysdeps $(STAMP)
 	$(PY) -m app.main
 
-test: sysdeps $(STAMP) lint pytest
+test: sysdeps $(STAMP) lint oracle pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
+
+# The official JS libraries as a test-time oracle (never a runtime dependency). Without npm the
+# oracle tests skip and say how to enable them.
+ORACLE := tests/wallet/oracle
+oracle:
+	@if command -v npm >/dev/null; then \
+		test -d $(ORACLE)/node_modules || npm ci --prefix $(ORACLE) --no-audit --no-fund --loglevel=error \
+			|| echo "npm ci failed: the JS oracle tests will be skipped"; \
+	else echo "npm not found: the JS oracle tests will be skipped"; fi
 
 # Keyring tests need a real Secret Service: run the suite inside a private D-Bus session with an
 # unlocked gnome-keyring when the tools are there; otherwise those tests skip with the reason.
