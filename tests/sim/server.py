@@ -126,10 +126,18 @@ class SimNetwork:
 
     # ------------------------------------------------------------------------------ shaping
 
-    def mine(self, n: int = 1, to_address: str | None = None) -> list[str]:
-        """Mine ``n`` blocks (mempool included); rewards to ``to_address`` or the faucet."""
+    def mine(
+        self, n: int = 1, to_address: str | None = None, *, include_mempool: bool = True
+    ) -> list[str]:
+        """Mine ``n`` blocks; rewards to ``to_address`` or the faucet.
+
+        ``include_mempool=False`` mines empty blocks, as if the network ignored the pending
+        transactions (to test expiry: they are dropped once the tip passes their expiry).
+        """
         script = self.chain.miner_script(to_address, self.faucet.script)
-        return [self.chain.mine_block(script).hash for _ in range(n)]
+        return [
+            self.chain.mine_block(script, include_mempool=include_mempool).hash for _ in range(n)
+        ]
 
     def fund(
         self, address: str, sats: int, *, coinbase: bool = False, confirmations: int = 1
