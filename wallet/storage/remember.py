@@ -13,7 +13,7 @@ import os
 from typing import Final
 
 import keyring
-from keyring.errors import KeyringError, PasswordDeleteError
+from keyring.errors import PasswordDeleteError
 
 from wallet.errors import RememberUnavailable
 
@@ -35,7 +35,7 @@ def new_device_key() -> bytes:
 def store_device_key(wallet_id: str, key: bytes) -> None:
     try:
         keyring.set_password(SERVICE, wallet_id, base64.b64encode(key).decode("ascii"))
-    except (KeyringError, RuntimeError, OSError) as exc:
+    except Exception as exc:  # any backend (D-Bus, KWallet, macOS) may fail its own way
         log.warning("keyring refused to store the unlock key: %s", type(exc).__name__)
         raise RememberUnavailable(
             f"The system keyring could not store the unlock key ({type(exc).__name__}). {_HINT}"
@@ -45,7 +45,7 @@ def store_device_key(wallet_id: str, key: bytes) -> None:
 def load_device_key(wallet_id: str) -> bytes:
     try:
         encoded = keyring.get_password(SERVICE, wallet_id)
-    except (KeyringError, RuntimeError, OSError) as exc:
+    except Exception as exc:  # see store_device_key
         raise RememberUnavailable(
             f"The system keyring could not be read ({type(exc).__name__}). {_HINT}"
         ) from None
@@ -72,5 +72,5 @@ def delete_device_key(wallet_id: str) -> None:
         keyring.delete_password(SERVICE, wallet_id)
     except PasswordDeleteError:
         pass
-    except (KeyringError, RuntimeError, OSError) as exc:
+    except Exception as exc:  # see store_device_key
         log.warning("could not delete the keyring entry: %s", type(exc).__name__)

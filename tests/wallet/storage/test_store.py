@@ -295,3 +295,29 @@ def test_secrets_never_logged(
     assert isinstance(restored.document.kind, HdSeed)
     for secret in (MNEMONIC, PASSPHRASE, NODE_WIF, PASSWORD, "pw2", "legal winner"):
         assert secret not in text
+
+
+class _DBusFailure(Exception):
+    """Stands in for a backend-specific error type (e.g. from jeepney/secretstorage)."""
+
+
+class _FailingKeyring(MemoryKeyring):
+    def get_password(self, service: str, username: str) -> str | None:
+        raise _DBusFailure("org.freedesktop.DBus.Error.ServiceUnknown")
+
+
+def test_keyring_failing_on_read_is_a_clear_error(store: WalletStore) -> None:
+    previous = keyring.get_keyring()
+    backend = _FailingKeyring()
+    keyring.set_keyring(backend)
+    try:
+        wallet = store.create(hd_document(), PASSWORD)
+        wallet.remember_on_device()  # storing works, reading back fails
+        with pytest.raises(RememberUnavailable, match="could not be read"):
+            store.open_remembered()
+        # Changing the password then drops the device wrap instead of failing.
+        wallet.change_password(PASSWORD, "new")
+        assert not store.is_remembered()
+        assert store.open("new").document.name == "Savings"
+    finally:
+        keyring.set_keyring(previous)
