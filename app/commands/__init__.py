@@ -6,7 +6,11 @@ import argparse
 import importlib
 from typing import Any
 
-COMMAND_MODULES: tuple[str, ...] = ("app.commands.bench", "app.commands.node")
+COMMAND_MODULES: tuple[str, ...] = (
+    "app.commands.bench",
+    "app.commands.node",
+    "app.commands.wallet",
+)
 
 
 def register_all(subparsers: argparse._SubParsersAction[Any]) -> None:

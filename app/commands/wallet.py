@@ -1,0 +1,294 @@
+"""`fluxdesk wallet`: create, restore, import a key, balance, receive, history and send.
+
+Secrets never come from argv: passwords from a prompt or --password-file, the seed phrase from a
+prompt or --seed-file, private keys from a prompt or --wif-file. Every action takes --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wallet.amounts import format_amount
+from wallet.backends.base import ChainBackend
+from wallet.backends.fluxconf import read_flux_conf
+from wallet.backends.fluxd_rpc import FluxdRpcBackend
+from wallet.backends.insight import InsightBackend, servers_for
+from wallet.errors import BackendError, WalletError
+from wallet.send import DEFAULT_EXPIRY_DELTA, FEE_PRESETS, Review, SendRequest
+from wallet.service import WalletService
+from wallet.state import WalletState
+from wallet.storage.store import WalletStore
+
+if TYPE_CHECKING:
+    from app.context import AppContext
+
+WALLET_SUFFIX = ".fluxwallet"
+
+
+class CliError(Exception):
+    """A plain message for stderr (exit code 1)."""
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON document")
+    common.add_argument("--wallet", default="default", metavar="NAME", help="wallet file name")
+    common.add_argument(
+        "--password-file", type=Path, metavar="FILE", help="read the password from FILE"
+    )
+    common.add_argument(
+        "--insight", action="append", metavar="URL",
+        help="Insight API base URL, e.g. https://explorer.example/api (repeatable: failover)",
+    )
+    common.add_argument(
+        "--rpc-conf", type=Path, metavar="PATH", help="use the local fluxd from this flux.conf"
+    )
+    parser = subparsers.add_parser(
+        "wallet", help="light wallet: create, restore, balance, receive, history, send",
+        description="The FluxDesk light wallet on the command line.",
+    )
+    actions = parser.add_subparsers(dest="wallet_action", metavar="ACTION", required=True)
+    create = actions.add_parser("create", parents=[common], help="new wallet with a new seed")
+    create.add_argument("--words", type=int, choices=(12, 15, 18, 21, 24), default=24)
+    restore = actions.add_parser("restore", parents=[common], help="restore from a seed phrase")
+    restore.add_argument("--seed-file", type=Path, metavar="FILE", help="read the seed from FILE")
+    restore.add_argument(
+        "--passphrase-file", type=Path, metavar="FILE", help="BIP39 passphrase (25th word)"
+    )
+    imp = actions.add_parser("import-key", parents=[common], help="wallet of WIF private keys")
+    imp.add_argument("--wif-file", type=Path, metavar="FILE", help="one WIF key per line")
+    actions.add_parser("balance", parents=[common], help="sync and show the balance")
+    receive = actions.add_parser("receive", parents=[common], help="show a receive address")
+    receive.add_argument("--new", action="store_true", help="hand out a fresh address")
+    history = actions.add_parser("history", parents=[common], help="sync and list transactions")
+    history.add_argument("--limit", type=int, default=50, help="newest N entries (0 = all)")
+    send = actions.add_parser("send", parents=[common], help="send FLUX")
+    send.add_argument("--to", required=True, metavar="ADDR")
+    send.add_argument("--amount", required=True, metavar="X", help='FLUX amount or "max"')
+    send.add_argument("--fee-rate", metavar="R", help="fee rate in sat/B (default: preset)")
+    send.add_argument("--fee-preset", choices=tuple(FEE_PRESETS), default="normal")
+    send.add_argument("--message", help="OP_RETURN text (at most 80 bytes)")
+    send.add_argument("--expiry-delta", type=int, default=DEFAULT_EXPIRY_DELTA, metavar="N")
+    send.add_argument("--dry-run", action="store_true", help="show the review; sign nothing")
+    send.add_argument("--yes", action="store_true", help="do not ask before broadcasting")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, ctx: AppContext) -> int:
+    try:
+        return asyncio.run(_run(args, ctx))
+    except (CliError, WalletError) as exc:
+        ctx.logger.info("wallet %s failed: %s", args.wallet_action, type(exc).__name__)
+        print(f"fluxdesk wallet: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"fluxdesk wallet: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, EOFError):
+        print("\nfluxdesk wallet: cancelled; nothing was changed.", file=sys.stderr)
+        return 1
+
+
+async def _run(args: argparse.Namespace, ctx: AppContext) -> int:
+    service = WalletService(_store(args, ctx), _backend(args, ctx), network=ctx.network)
+    action: Callable[[WalletService, argparse.Namespace], Awaitable[object]] = _ACTIONS[
+        args.wallet_action
+    ]
+    try:
+        result = await action(service, args)
+    finally:
+        await service.close()
+    if args.json:
+        print(json.dumps(result, indent=2, sort_keys=True))
+    else:
+        print(result if isinstance(result, str) else _text(result))
+    return 0
+
+
+# --- actions -------------------------------------------------------------------------------
+
+
+async def _create(service: WalletService, args: argparse.Namespace) -> object:
+    password = _password(args, confirm=True)
+    mnemonic = await service.create(password, words=args.words)
+    address = service.receive_address()
+    if args.json:
+        return {"mnemonic": mnemonic, "address": address, "wallet": str(service.store.path)}
+    return (
+        "Write these words down, in order, and keep them offline. Anyone who has them can spend"
+        f" your coins; FluxDesk cannot recover them for you.\n\n  {mnemonic}\n\n"
+        f"First receive address: {address}\nWallet file: {service.store.path}"
+    )
+
+
+async def _restore(service: WalletService, args: argparse.Namespace) -> object:
+    mnemonic = _secret(args.seed_file, "Seed phrase (hidden): ")
+    passphrase = _read_secret_file(args.passphrase_file) if args.passphrase_file else ""
+    password = _password(args, confirm=True)
+    await service.restore(mnemonic, password, passphrase=passphrase)
+    return _summary(await service.sync(), service, args)
+
+
+async def _import_key(service: WalletService, args: argparse.Namespace) -> object:
+    if args.wif_file:
+        wifs = [w for w in _read_secret_file(args.wif_file, all_lines=True).split() if w]
+    else:
+        wifs = [_secret(None, "Private key, WIF (hidden): ")]
+    password = _password(args, confirm=True)
+    await service.import_keys(wifs, password)
+    return _summary(await service.sync(), service, args)
+
+
+async def _balance(service: WalletService, args: argparse.Namespace) -> object:
+    await service.open(_password(args))
+    return _summary(await service.sync(), service, args)
+
+
+async def _receive(service: WalletService, args: argparse.Namespace) -> object:
+    await service.open(_password(args))
+    await service.sync()
+    address = service.receive_address(new=args.new)
+    return {"address": address} if args.json else address
+
+
+async def _history(service: WalletService, args: argparse.Namespace) -> object:
+    await service.open(_password(args))
+    state = await service.sync()
+    entries = state.history[: args.limit] if args.limit > 0 else state.history
+    if args.json:
+        return {"tip": state.tip, "unit": "satoshi", "history": [asdict(e) for e in entries]}
+    if not entries:
+        return "No transactions yet."
+    lines = []
+    for e in entries:
+        where = f"block {e.height}" if e.height else ("pending" if e.pending else "confirmed")
+        lines.append(
+            f"{where:>14}  {e.type.value:<16} {format_amount(e.amount):>20} FLUX  {e.txid}"
+        )
+    return "\n".join(lines)
+
+
+async def _send(service: WalletService, args: argparse.Namespace) -> object:
+    await service.open(_password(args))
+    await service.sync()
+    request = SendRequest(
+        to=args.to, amount=args.amount, fee_preset=args.fee_preset, fee_rate=args.fee_rate,
+        message=args.message, expiry_delta=args.expiry_delta,
+    )
+    review = await service.prepare_send(request)
+    if args.dry_run:
+        return {**_review_json(review), "dry_run": True} if args.json else review.describe()
+    if not args.yes and sys.stdin.isatty():
+        print(review.describe(), file=sys.stderr)
+        if input("Broadcast this transaction? [y/N] ").strip().lower() not in ("y", "yes"):
+            raise CliError("Not sent.")
+    txid = await service.send(review)
+    if args.json:
+        return {**_review_json(review), "txid": txid, "dry_run": False}
+    return f"{review.describe()}\nSent: {txid}"
+
+
+_ACTIONS: dict[str, Callable[[WalletService, argparse.Namespace], Awaitable[object]]] = {
+    "create": _create,
+    "restore": _restore,
+    "import-key": _import_key,
+    "balance": _balance,
+    "receive": _receive,
+    "history": _history,
+    "send": _send,
+}
+
+
+# --- plumbing ------------------------------------------------------------------------------
+
+
+def wallet_path(ctx: AppContext, name: str) -> Path:
+    if not name or Path(name).name != name or name.startswith("."):
+        raise CliError(f"{name!r} is not a wallet name; use letters, digits, - or _.")
+    return ctx.data_dir / "wallets" / ctx.network / f"{name}{WALLET_SUFFIX}"
+
+
+def _store(args: argparse.Namespace, ctx: AppContext) -> WalletStore:
+    return WalletStore(wallet_path(ctx, args.wallet))
+
+
+def _backend(args: argparse.Namespace, ctx: AppContext) -> ChainBackend:
+    if args.rpc_conf:
+        return FluxdRpcBackend(read_flux_conf(args.rpc_conf))
+    configured = ctx.settings.extra.get("insight_servers", {})
+    user = args.insight or (configured.get(ctx.network, []) if isinstance(configured, dict) else [])
+    servers = servers_for(ctx.network, user)
+    if not servers:
+        raise BackendError(
+            f"No Insight server is known for {ctx.network}. Pass --insight URL or --rpc-conf PATH."
+        )
+    return InsightBackend(servers)
+
+
+def _read_secret_file(path: Path, *, all_lines: bool = False) -> str:
+    text = path.read_text(encoding="utf-8")
+    return text.strip() if all_lines else (text.splitlines() or [""])[0].strip()
+
+
+def _secret(path: Path | None, prompt: str) -> str:
+    value = _read_secret_file(path) if path else getpass.getpass(prompt)
+    if not value.strip():
+        raise CliError("Nothing was entered.")
+    return value.strip()
+
+
+def _password(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    if args.password_file:
+        password = _read_secret_file(args.password_file)
+        if not password:
+            raise CliError(f"The password file {args.password_file} is empty.")
+        return password
+    password = getpass.getpass("Wallet password: ")
+    if confirm and getpass.getpass("Repeat the password: ") != password:
+        raise CliError("The two passwords differ; nothing was created.")
+    return password
+
+
+def _summary(state: WalletState, service: WalletService, args: argparse.Namespace) -> object:
+    b = state.balances
+    if args.json:
+        return {
+            "network": state.network,
+            "tip": state.tip,
+            "backend": state.backend,
+            "unit": "satoshi",
+            "balances": asdict(b),
+            "receive_address": state.receive_address,
+            "coins": len(state.coins),
+            "transactions": len(state.history),
+            "watch_only": state.watch_only,
+            "wallet": str(service.store.path),
+        }
+    rows = [("Total", b.total), ("Spendable", b.spendable), ("Pending", b.pending)]
+    rows += [(n, v) for n, v in (("Locked", b.locked), ("Frozen", b.frozen),
+                                  ("Immature", b.immature)) if v]
+    lines = [f"{state.network} wallet at block {state.tip} ({state.backend})"]
+    lines += [f"{name:<10} {format_amount(value, trim=False):>22} FLUX" for name, value in rows]
+    lines.append(f"Receive to {state.receive_address}")
+    return "\n".join(lines)
+
+
+def _review_json(review: Review) -> dict[str, Any]:
+    data = asdict(review)
+    data["fee_rate_sat_per_kb"] = review.fee_rate.sat_per_kb
+    del data["fee_rate"]
+    data["total"] = review.total
+    data["unit"] = "satoshi"
+    return data
+
+
+def _text(result: object) -> str:
+    return json.dumps(result, indent=2, sort_keys=True)
