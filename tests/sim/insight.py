@@ -61,7 +61,7 @@ def _chain(request: web.Request) -> Chain:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    if request.method != "POST" or not request.can_read_body:
+    if request.method != "POST" or not request.body_exists:
         return {}
     if request.content_type == "application/json":
         try:

@@ -9,6 +9,7 @@ import pytest
 
 from tests.paths import VECTORS_DIR
 from tests.sim import testkit as kit
+from tests.sim.faucet import Funded
 from tests.sim.params import SimParams
 from tests.sim.server import SimNetwork
 from tests.sim.validate import SimReject
@@ -105,7 +106,7 @@ def test_spent_input_and_missing_input(sim: SimNetwork) -> None:
     again = kit.raw_spend(sim, coin, ALICE, [(kit.address(ALICE), coin.satoshis - 2 * FEE)])
     error = reject(sim, again)
     assert (error.code, error.message) == (-26, "18: bad-txns-inputs-spent")
-    unknown = kit.Funded("ab" * 32, 0, kit.address(ALICE), COIN)
+    unknown = Funded("ab" * 32, 0, kit.address(ALICE), COIN)
     error = reject(sim, kit.raw_spend(sim, unknown, ALICE, [(kit.address(BOB), COIN - FEE)]))
     assert (error.code, error.message) == (-25, "Missing inputs")
 
@@ -124,7 +125,7 @@ def test_spending_unconfirmed_output_is_allowed(sim: SimNetwork) -> None:
                           expiry=sim.height + 30)
     kit.sign_p2pkh(parent, [(ALICE, coin.satoshis)])
     sim.submit(parent.serialize().hex())
-    child_coin = kit.Funded(parent.txid, 0, kit.address(ALICE), coin.satoshis - FEE)
+    child_coin = Funded(parent.txid, 0, kit.address(ALICE), coin.satoshis - FEE)
     child = kit.raw_spend(sim, child_coin, ALICE, [(kit.address(BOB), coin.satoshis - 2 * FEE)])
     child_txid = sim.submit(child)
     sim.mine(1)
