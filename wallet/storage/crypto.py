@@ -74,7 +74,8 @@ class KdfParams:
 
     @staticmethod
     def argon2id(iterations: int = 3, lanes: int = 4, memory_kib: int = 64 * 1024) -> KdfParams:
-        # RFC 9106 "second recommended option" (t=3, p=4, m=64 MiB): ~0.3 s on a 2-core machine.
+        # RFC 9106 "second recommended option" (t=3, p=4, m=64 MiB): 0.3-1.2 s measured on a
+        # 2-core machine, which is why key derivation runs in a worker thread.
         return KdfParams("argon2id", os.urandom(SALT_BYTES), iterations, lanes, memory_kib)
 
     @staticmethod
