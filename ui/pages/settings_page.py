@@ -92,6 +92,8 @@ class SettingsPage(Page):
         data_row.addWidget(open_dir)
         self.log_label = QLabel(str(log_path))
 
+        for combo in (self.network, self.theme):
+            combo.setMaximumWidth(360)
         form = QFormLayout()
         form.addRow(self.tr("Network"), self.network)
         form.addRow("", self.network_note)
