@@ -134,7 +134,7 @@ async def _restore(service: WalletService, args: argparse.Namespace) -> object:
     passphrase = _read_secret_file(args.passphrase_file) if args.passphrase_file else ""
     password = _password(args, confirm=True)
     await service.restore(mnemonic, password, passphrase=passphrase)
-    return _summary(await service.sync(), service, args)
+    return _summary(await _first_sync(service), service, args)
 
 
 async def _import_key(service: WalletService, args: argparse.Namespace) -> object:
@@ -144,7 +144,17 @@ async def _import_key(service: WalletService, args: argparse.Namespace) -> objec
         wifs = [_secret(None, "Private key, WIF (hidden): ")]
     password = _password(args, confirm=True)
     await service.import_keys(wifs, password)
-    return _summary(await service.sync(), service, args)
+    return _summary(await _first_sync(service), service, args)
+
+
+async def _first_sync(service: WalletService) -> WalletState:
+    try:
+        return await service.sync()
+    except BackendError as exc:
+        raise CliError(
+            f"The wallet was saved to {service.store.path}, but it could not be synced: {exc}"
+            " Run `fluxdesk wallet balance` when a server is reachable."
+        ) from None
 
 
 async def _balance(service: WalletService, args: argparse.Namespace) -> object:

@@ -1,0 +1,144 @@
+"""`fluxdesk wallet` as a subprocess against tests/sim; the log never shows seed or keys."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.paths import REPO_ROOT
+from tests.sim import SimNetwork
+from tests.sim.fixtures import sim  # noqa: F401 - the simulator fixture
+from wallet.hd import HDKey
+from wallet.keychain import CHANGE, RECEIVE, Keychain
+from wallet.keys import PrivateKey
+from wallet.networks import COIN, REGTEST
+from wallet.storage.model import HdSeed, WalletDocument
+
+MNEMONIC = "legal winner thank year wave sausage worth useful legal winner thank yellow"
+PASSWORD = "cli pässword 42"
+IMPORTED_WIF = "cVbZ8ovhye9AoAHFsqobCf7LxbXDAECy9Kb8TZdfsDYMZGBUyCnm"
+
+
+class Cli:
+    def __init__(self, data_dir: Path, insight: str, password_file: Path) -> None:
+        self.data_dir = data_dir
+        self.insight = insight
+        self.password_file = password_file
+
+    async def __call__(self, *args: str, json_out: bool = True) -> tuple[int, Any, str]:
+        argv = [
+            sys.executable, "-m", "app.main", "--data-dir", str(self.data_dir),
+            "--network", "regtest", "wallet", *args,
+            "--password-file", str(self.password_file), "--insight", self.insight,
+        ]
+        if json_out:
+            argv.append("--json")
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        proc = await asyncio.create_subprocess_exec(
+            *argv, cwd=REPO_ROOT, env=env, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+        text = out.decode()
+        data = json.loads(text) if json_out and proc.returncode == 0 else text
+        return proc.returncode or 0, data, err.decode()
+
+
+def secrets_of_the_wallet() -> list[str]:
+    """Seed words run, xprv, and the WIF of every key the test touches."""
+    master = HDKey.from_mnemonic(MNEMONIC, REGTEST)
+    account = master.derive(f"m/44'/{REGTEST.coin_type}'/0'")
+    wifs = [
+        account.child(chain).child(i).private_key.to_wif(REGTEST)
+        for chain in (RECEIVE, CHANGE) for i in range(8)
+    ]
+    words = MNEMONIC.split()
+    return [
+        MNEMONIC, " ".join(words[:6]), " ".join(words[6:]), master.xprv(), account.xprv(),
+        IMPORTED_WIF, PrivateKey.from_wif(IMPORTED_WIF).secret.hex(), PASSWORD, *wifs,
+    ]
+
+
+@pytest.mark.asyncio
+async def test_cli_restore_balance_history_send_and_clean_log(
+    sim: SimNetwork, tmp_path: Path  # noqa: F811
+) -> None:
+    kc = Keychain.from_document(WalletDocument(kind=HdSeed(MNEMONIC), network="regtest"))
+    sim.fund(kc.derive(RECEIVE, 3).address, 5 * COIN)
+    sim.fund(kc.derive(CHANGE, 2).address, 2 * COIN)
+    outside = Keychain.from_document(
+        WalletDocument(kind=HdSeed(MNEMONIC, "elsewhere"), network="regtest")
+    ).derive(RECEIVE, 0).address
+    data_dir = tmp_path / "data"
+    (tmp_path / "pw").write_text(PASSWORD + "\n")
+    (tmp_path / "seed").write_text(MNEMONIC + "\n")
+    (tmp_path / "wif").write_text(IMPORTED_WIF + "\n")
+    cli = Cli(data_dir, sim.insight_url, tmp_path / "pw")
+
+    code, restored, err = await cli("restore", "--seed-file", str(tmp_path / "seed"))
+    assert code == 0, err
+    assert restored["balances"]["total"] == 7 * COIN and restored["transactions"] == 2
+    assert (data_dir / "wallets" / "regtest" / "default.fluxwallet").exists()
+
+    code, text, err = await cli("balance", json_out=False)
+    assert code == 0, err
+    assert "Spendable" in text and "7.00000000 FLUX" in text
+
+    code, receive, _ = await cli("receive")
+    assert receive["address"] == kc.derive(RECEIVE, 4).address
+
+    code, dry, err = await cli("send", "--to", outside, "--amount", "1.5", "--dry-run")
+    assert code == 0, err
+    assert dry["dry_run"] and dry["amount"] == 150_000_000 and sim.chain.mempool == {}
+
+    code, sent, err = await cli("send", "--to", outside, "--amount", "1.5", "--message", "cli")
+    assert code == 0, err
+    assert sim.chain.in_mempool(sent["txid"]) and sent["change"] > 0
+    sim.mine()
+
+    code, history, _ = await cli("history")
+    assert history["history"][0]["type"] == "sent" and history["history"][0]["message"] == "cli"
+    assert history["history"][0]["amount"] == -(150_000_000 + sent["fee"])
+
+    code, _, err = await cli("send", "--to", outside, "--amount", "0.123456789")
+    assert code == 1 and "8 decimals" in err
+    mainnet = Keychain.from_document(
+        WalletDocument(kind=HdSeed(MNEMONIC), network="mainnet")
+    ).derive(RECEIVE, 0).address
+    code, _, err = await cli("send", "--to", mainnet, "--amount", "1")
+    assert code == 1 and "mainnet address" in err
+    code, _, err = await cli("send", "--to", outside, "--amount", "500")
+    assert code == 1 and "does not cover" in err
+
+    code, imported, err = await cli(
+        "import-key", "--wallet", "loose", "--wif-file", str(tmp_path / "wif")
+    )
+    assert code == 0, err
+    assert imported["receive_address"] and imported["balances"]["total"] == 0
+
+    logs = "".join(p.read_text() for p in data_dir.rglob("*.log*"))
+    assert "wallet" in logs  # the runs did log
+    leaked = [s for s in secrets_of_the_wallet() if s in logs]
+    assert leaked == []
+
+
+@pytest.mark.asyncio
+async def test_cli_errors_are_plain(sim: SimNetwork, tmp_path: Path) -> None:  # noqa: F811
+    (tmp_path / "pw").write_text(PASSWORD)
+    cli = Cli(tmp_path / "data", sim.insight_url, tmp_path / "pw")
+    code, _, err = await cli("balance")
+    assert code == 1 and "There is no wallet file" in err
+    (tmp_path / "seed").write_text("legal winner thank year\n")
+    code, _, err = await cli("restore", "--seed-file", str(tmp_path / "seed"))
+    assert code == 1 and "seed" in err.lower() and "Traceback" not in err
+    wrong = Cli(tmp_path / "data", "http://127.0.0.1:9/api", tmp_path / "pw")
+    (tmp_path / "seed").write_text(MNEMONIC)
+    code, _, err = await wrong("restore", "--seed-file", str(tmp_path / "seed"))
+    assert code == 1 and "could be reached" in err and "Traceback" not in err
+    assert "The wallet was saved" in err
