@@ -59,7 +59,8 @@ class SimNetwork:
 
     async def start(self) -> SimNetwork:
         for name in SERVERS:
-            runner = web.AppRunner(self._apps[name], access_log=None)
+            # A short shutdown timeout: a "slow server" fault must not hold up closing.
+            runner = web.AppRunner(self._apps[name], access_log=None, shutdown_timeout=0.2)
             await runner.setup()
             self._runners[name] = runner
             await self.start_server(name)
