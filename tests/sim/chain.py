@@ -117,7 +117,10 @@ class Chain:
         entry = self.mempool.get(key[0])
         if entry is None or not 0 <= key[1] < len(entry.tx.outputs):
             return None
-        return self._coin_of(entry.tx.outputs[key[1]], None, False)
+        out = entry.tx.outputs[key[1]]
+        if out.script_pubkey[:1] == b"\x6a":
+            return None  # OP_RETURN outputs never enter the coins view
+        return self._coin_of(out, None, False)
 
     def mempool_spender(self, outpoint: OutPoint) -> str | None:
         return self.mempool_spends.get((outpoint.txid_hex, outpoint.index))

@@ -90,6 +90,14 @@ async def _addresses(request: web.Request) -> list[str]:
     return _check_addresses(_chain(request), str(raw).split(","))
 
 
+def _on_chain(chain: Chain, addresses: list[str]) -> list[str]:
+    """fluxd's address index answers -5 "Invalid address" for another network's address."""
+    for address in addresses:
+        if not address_on_chain(chain, address):
+            raise coded("Invalid address", -5)
+    return addresses
+
+
 def _int(value: object) -> int:
     """JavaScript parseInt(x) || 0 for the simple inputs insight receives."""
     text = str(value or "").strip()
@@ -182,9 +190,7 @@ def utxo_list(chain: Chain, addresses: list[str], *, mempool: bool) -> list[dict
 
 async def addr_utxo(request: web.Request) -> web.Response:
     chain = _chain(request)
-    address = _check_addresses(chain, [request.match_info["addr"]])[0]
-    if not address_on_chain(chain, address):
-        raise coded("Invalid address", -5)
+    address = _on_chain(chain, _check_addresses(chain, [request.match_info["addr"]]))[0]
     return web.json_response(utxo_list(chain, [address], mempool=True))
 
 
@@ -224,7 +230,7 @@ def all_txids(chain: Chain, addresses: list[str]) -> list[str]:
 async def addr_summary(request: web.Request) -> web.Response:
     chain = _chain(request)
     address = _check_addresses(chain, [request.match_info["addr"]])[0]
-    wanted = [address] if address_on_chain(chain, address) else []
+    wanted = _on_chain(chain, [address])
     balance, received = chain.balance(wanted)
     deltas = chain.mempool_deltas(wanted)
     mempool_txids = _mempool_txids(chain, wanted)
@@ -255,7 +261,7 @@ async def addr_summary(request: web.Request) -> web.Response:
 
 async def addrs_balance(request: web.Request) -> web.Response:
     chain = _chain(request)
-    addresses = [a for a in await _addresses(request) if address_on_chain(chain, a)]
+    addresses = _on_chain(chain, await _addresses(request))
     unconfirmed = sum(d.satoshis for d in chain.mempool_deltas(addresses))
     # fluxd getaddressbalance has no "immature" field, so insight's copy of it is absent.
     return web.json_response({"unconfirmedBalance": unconfirmed,
@@ -292,7 +298,7 @@ def history(chain: Chain, addresses: list[str], start: int, end: int) -> tuple[i
 
 async def addrs_txs(request: web.Request) -> web.Response:
     chain = _chain(request)
-    addresses = await _addresses(request)
+    addresses = _on_chain(chain, await _addresses(request))
     body = await _body(request)
     start = _int(request.query.get("from")) or _int(body.get("from"))
     end = _int(request.query.get("to")) or _int(body.get("to")) or start + 10
@@ -313,7 +319,7 @@ async def txs_list(request: web.Request) -> web.Response:
         txids = block.txids[page * PAGE_LENGTH:(page + 1) * PAGE_LENGTH]
         pages = -(-len(block.txids) // PAGE_LENGTH)
     elif request.query.get("address"):
-        addresses = _check_addresses(chain, [request.query["address"]])
+        addresses = _on_chain(chain, _check_addresses(chain, [request.query["address"]]))
         total, txids = history(chain, addresses, page * PAGE_LENGTH, (page + 1) * PAGE_LENGTH)
         pages = -(-total // PAGE_LENGTH)
     else:

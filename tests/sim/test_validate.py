@@ -14,8 +14,8 @@ from tests.sim.params import SimParams
 from tests.sim.server import SimNetwork
 from tests.sim.validate import SimReject
 from wallet.keys import PrivateKey
-from wallet.networks import COIN, REGTEST
-from wallet.script import OP_RETURN, push_data
+from wallet.networks import COIN, MAX_MONEY, REGTEST
+from wallet.script import OP_RETURN, multisig_script, push_data
 from wallet.tx import build_signed_transaction
 
 ALICE = kit.key("alice")
@@ -288,3 +288,53 @@ def test_fluxnode_start_is_refused_with_a_reason(sim: SimNetwork) -> None:
     start = next(v for v in vectors["official_vectors"] if v["name"].startswith("startFluxNode v5"))
     error = reject(sim, start["expected_hex"])
     assert error.code == -26 and "sim-fluxnode-tx-unsupported" in error.message
+
+
+def test_value_ranges_duplicates_and_size(sim: SimNetwork) -> None:
+    coin = funded(sim)
+    for value, reason in ((-1, "bad-txns-vout-negative"),
+                          (MAX_MONEY + 1, "bad-txns-vout-toolarge")):
+        raw = kit.raw_spend(sim, coin, ALICE, [(kit.address(BOB), value)])
+        assert reject(sim, raw).message == f"16: {reason}"
+    tx = kit.unsigned([coin, coin], [(kit.address(BOB), COIN)], expiry=sim.height + 30)
+    assert reject(sim, tx.serialize().hex()).message == "16: bad-txns-inputs-duplicate"
+    tx = kit.unsigned([coin], [(kit.address(BOB), COIN - FEE)], expiry=sim.height + 30)
+    tx.inputs[0].script_sig = push_data(b"x" * 200) * 10_000
+    assert reject(sim, tx.serialize().hex()).message == "16: bad-txns-oversize"
+
+
+def test_standardness_rules(sim: SimNetwork) -> None:
+    coin = funded(sim)
+    tx = kit.unsigned([coin], [(kit.address(BOB), COIN - FEE)], expiry=sim.height + 30)
+    kit.sign_p2pkh(tx, [(ALICE, coin.satoshis)])
+    signed = tx.inputs[0].script_sig
+    tx.inputs[0].script_sig = signed + b"\x76"  # OP_DUP
+    assert reject(sim, tx.serialize().hex()).message == "64: scriptsig-not-pushonly"
+    tx.inputs[0].script_sig = signed
+    odd = bytes.fromhex("51")  # OP_TRUE: not a standard output template
+    raw = kit.raw_spend(sim, coin, ALICE, [(kit.address(BOB), COIN - FEE), (odd, 1000)])
+    assert reject(sim, raw).message == "64: scriptpubkey"
+    bare = multisig_script(1, [BOB.public_key()])
+    many = [(bare, 1000)] * 201  # 201 x 20 legacy sigops > 4000
+    raw = kit.raw_spend(sim, coin, ALICE, [(kit.address(BOB), COIN // 2), *many])
+    assert reject(sim, raw).message == "64: bad-txns-too-many-sigops"
+    late = kit.unsigned([coin], [(kit.address(BOB), COIN - FEE)], expiry=sim.height + 30,
+                        lock_time=sim.height + 10)
+    late.inputs[0].sequence = 0
+    kit.sign_p2pkh(late, [(ALICE, coin.satoshis)])
+    assert reject(sim, late.serialize().hex()).message == "64: non-final"
+    late.inputs[0].sequence = 0xFFFFFFFF
+    kit.sign_p2pkh(late, [(ALICE, coin.satoshis)])
+    assert sim.submit(late.serialize().hex())
+
+
+def test_op_return_output_cannot_be_spent(sim: SimNetwork) -> None:
+    coin = funded(sim)
+    data = bytes((OP_RETURN,)) + push_data(b"memo")
+    parent = kit.unsigned([coin], [(data, 0), (kit.address(ALICE), COIN - FEE)],
+                          expiry=sim.height + 30)
+    kit.sign_p2pkh(parent, [(ALICE, coin.satoshis)])
+    sim.submit(parent.serialize().hex())
+    memo = Funded(parent.txid, 0, kit.address(ALICE), 0)
+    raw = kit.raw_spend(sim, memo, ALICE, [(kit.address(BOB), 1000)])
+    assert reject(sim, raw).message == "18: bad-txns-inputs-spent"
