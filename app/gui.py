@@ -19,12 +19,15 @@ import resources
 from app import __version__, settings
 from app.context import AppContext
 from app.errorhook import ErrorReporter
+from app.wallet_wiring import WalletUi, build_wallet_ui
 from ui.about import AboutDialog
 from ui.bench_service import make_bench_service
 from ui.error_dialog import ErrorDialog
+from ui.install_service import InstallService, local_sessions
 from ui.main_window import MainWindow
 from ui.pages.base import Page
 from ui.pages.benchmark import BenchmarkPage
+from ui.pages.local_node import LocalNodePage
 from ui.pages.settings_page import SettingsPage
 from ui.theme import apply_theme
 from ui.tray import Tray
@@ -43,12 +46,15 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
     qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
 
 
-def build_pages(ctx: AppContext, app: QApplication) -> list[Page]:
+def build_pages(
+    ctx: AppContext, app: QApplication, wallet_ui: WalletUi | None = None
+) -> list[Page]:
     def save_settings() -> None:
         settings.save(ctx.data_dir, ctx.settings)
 
     return [
         BenchmarkPage(make_bench_service(ctx.data_dir, ctx.settings.extra, ctx.network)),
+        LocalNodePage(InstallService(local_sessions(ctx.data_dir), ctx.data_dir, ctx.network)),
         SettingsPage(
             ctx.settings,
             data_dir=ctx.data_dir,
@@ -58,6 +64,7 @@ def build_pages(ctx: AppContext, app: QApplication) -> list[Page]:
             apply_theme=lambda theme: apply_theme(app, theme),
             tray_available=QSystemTrayIcon.isSystemTrayAvailable(),
         ),
+        *(wallet_ui.pages if wallet_ui is not None else ()),
     ]
 
 
@@ -85,7 +92,9 @@ class Gui:
         self.icon = QIcon(str(resources.path("fluxdesk.svg")))
         app.setWindowIcon(self.icon)
         apply_theme(app, ctx.settings.theme)
-        self.window = MainWindow(build_pages(ctx, app), self.icon)
+        self.wallet = build_wallet_ui(ctx)
+        self.window = MainWindow(build_pages(ctx, app, self.wallet), self.icon)
+        self.wallet.attach_window(self.window)
         self.window.close_to_tray = ctx.settings.close_to_tray
         self.window.restore_geometry_state(ctx.settings.window_geometry)
         self.window.about_requested.connect(self.show_about)

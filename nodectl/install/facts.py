@@ -40,6 +40,7 @@ class HostFacts:
     existing: tuple[str, ...] = ()
     home_free_path: str = "/home"
     local_ipv4: tuple[str, ...] = ()
+    escalation: tuple[str, ...] = ()  # which of pkexec / sudo the host has
 
     @property
     def arch(self) -> str:
@@ -97,6 +98,8 @@ async def gather(host: Host, user: str) -> HostFacts:
     existing = [p for p in EXISTING_MARKERS if await host.exists(p)]
     existing += [f"{home}/{m}" for m in HOME_MARKERS if await host.exists(f"{home}/{m}")]
     free = {path: await host.disk_free(path) for path in ("/", home)}
+    escalation = tuple([name for name in ("pkexec", "sudo")
+                        if await host.exists(f"/usr/bin/{name}")])
     return HostFacts(
         distro=os_release.get("ID", ""), version_id=os_release.get("VERSION_ID", ""),
         codename=os_release.get("VERSION_CODENAME", ""),
@@ -104,4 +107,5 @@ async def gather(host: Host, user: str) -> HostFacts:
         threads=threads, cores=cores, ram_mib=ram, pid1=pid1, euid=await host.euid(),
         disk_free=free, listening=tuple(sorted(await host.listening_ports())),
         existing=tuple(existing), home_free_path=home, local_ipv4=local_ipv4,
+        escalation=escalation,
     )

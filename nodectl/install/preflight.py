@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import shutil
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -113,9 +112,10 @@ def _admin(f: HostFacts, user: str) -> Check:
     if f.euid == 0:
         return Check("admin", title, Status.PASS,
                      f"running as root; node steps will run as '{user}', never as root")
-    if shutil.which("pkexec") or shutil.which("sudo"):
+    if f.escalation:
         return Check("admin", title, Status.PASS,
-                     "pkexec/sudo available: you will be asked for your password once")
+                     f"{' / '.join(f.escalation)} available: you will be asked for your "
+                     "password once")
     return Check("admin", title, Status.FAIL, "neither pkexec nor sudo is installed",
                  "install the 'policykit-1' or 'sudo' package as root")
 

@@ -86,7 +86,9 @@ class Runner:
 
     def emit(self, event: Event) -> None:
         local = 0.0
-        if event.kind is Kind.PROGRESS:
+        current_id = self._current.step_id if self._current else ""
+        # Progress from a worker thread may land after its step ended: it moves nothing.
+        if event.kind is Kind.PROGRESS and event.step_id == current_id:
             # Multi-phase steps (bootstrap) say where they are within the step themselves.
             fraction = event.extra.get("fraction")
             local = float(fraction) if isinstance(fraction, int | float) else \

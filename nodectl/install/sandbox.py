@@ -63,6 +63,7 @@ class SandboxHost:
             "/proc/meminfo": f"MemTotal:       {ram_mib * 1024} kB\n",
             "/proc/1/comm": pid1 + "\n", "/proc/sys/kernel/arch": machine + "\n",
             "/etc/passwd": "root:x:0:0:root:/root:/bin/bash\n", "/etc/fstab": "",
+            "/usr/bin/sudo": "#!/bin/sh\n",
         }
         for path, text in files.items():
             self.path(path).parent.mkdir(parents=True, exist_ok=True)

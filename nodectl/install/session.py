@@ -46,8 +46,9 @@ async def lookup_public_ip(urls: Sequence[str] = PUBLIC_IP_URLS, timeout: float 
                 ipaddress.IPv4Address(text)
                 return PublicIp(text)
             except (aiohttp.ClientError, TimeoutError, ValueError, OSError) as exc:
-                errors.append(f"{url.split('/')[2]}: {type(exc).__name__} {exc}".strip())
-    return PublicIp(None, "; ".join(errors))
+                reason = "no DNS" if "DNS" in type(exc).__name__ else type(exc).__name__
+                errors.append(f"{url.split('/')[2]}: {reason}")
+    return PublicIp(None, "no answer from " + ", ".join(errors))
 
 
 def display_params(user: str, tier: str, network: str, values: dict[str, Any],

@@ -152,6 +152,7 @@ class ChainBootstrap(Step):
                                         sink("check"))
                 run.log(f"extracting into {dest}")
                 await run.ctx.host.extract(archive, dest, p.user, sink("extract"))
+                await asyncio.sleep(0)  # deliver the last thread-posted progress first
             except StepFailed:
                 raise
             except ArchiveError as exc:

@@ -38,7 +38,8 @@ def test_dry_run_json_prints_plan_and_preflight_and_changes_nothing(tmp_path: Pa
     if Path("/proc/1/comm").read_text().strip() != "systemd":
         assert checks["systemd"]["status"] == "fail" and not doc["preflight"]["ok"]
     steps = {s["id"]: s for s in doc["plan"]["steps"]}
-    assert list(steps)[0] == "user" and list(steps)[-1] == "verify"
+    order = list(steps)
+    assert order[0] == "user" and order[-1] == "verify"
     conf = next(f for f in steps["flux-conf"]["files"] if f["path"].endswith("flux.conf"))
     assert f"zelnodeoutpoint={TXID}" in conf["content"]
     assert "zelnodeprivkey=<your identity key>" in conf["content"]

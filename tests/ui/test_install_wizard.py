@@ -1,0 +1,177 @@
+"""Install wizard on the sandbox host: preflight → collateral → plan → run → done (acceptance 5).
+
+Screenshots of each page go to $FLUXDESK_SHOTS (default: the test's tmp dir) for a human look.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from PySide6.QtCore import Qt
+
+from nodectl.install.sandbox import SandboxHost, sandbox_key_source
+from nodectl.install.session import InstallSession
+from tests.nodectl.install.conftest import TXID, WIF, ZELID, BootstrapServer, make_bootstrap
+from ui.install_service import InstallService
+from ui.pages.local_node import LocalNodePage
+
+pytestmark = pytest.mark.gui
+
+
+def until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool],
+          timeout: float = 60.0) -> None:
+    async def wait() -> None:
+        deadline = loop.time() + timeout
+        while not condition():
+            if loop.time() > deadline:
+                raise AssertionError("condition not met in time")
+            await asyncio.sleep(0.02)
+    loop.run_until_complete(wait())
+
+
+class Rig:
+    def __init__(self, qtbot, loop: asyncio.AbstractEventLoop, tmp: Path, pid1: str) -> None:
+        self.loop = loop
+        self.shots = Path(os.environ.get("FLUXDESK_SHOTS", str(tmp / "shots")))
+        self.shots.mkdir(parents=True, exist_ok=True)
+        self.server = BootstrapServer()
+        self.server.files["b.tar.gz"] = make_bootstrap()
+        app = web.Application()
+        app.router.add_get("/{name}", self.server.handle)
+        self.web = web.AppRunner(app)
+        loop.run_until_complete(self.web.setup())
+        site = web.TCPSite(self.web, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.host = SandboxHost(tmp / "root")
+        self.host.seed_machine(pid1=pid1)
+        options = {"bootstrap_cdns": [f"http://127.0.0.1:{port}/b.tar.gz"],
+                   "daemon_poll_s": 0.01}
+
+        def sessions(_privileged: bool) -> InstallSession:
+            return InstallSession(self.host, tmp / "data", sandbox_key_source, dict(options))
+
+        self.service = InstallService(sessions, tmp / "data", "mainnet")
+        self.page = LocalNodePage(self.service)
+        qtbot.addWidget(self.page)
+        self.page.resize(1000, 720)
+        self.page.show()
+        self.wizard = self.page.wizard
+
+    def shot(self, name: str) -> Path:
+        path = self.shots / f"wizard-{name}.png"
+        assert self.page.grab().save(str(path))
+        return path
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.service.wait())
+        self.loop.run_until_complete(self.web.cleanup())
+
+
+@pytest.fixture
+def rig(qtbot, qasync_loop: asyncio.AbstractEventLoop, tmp_path: Path):
+    made: list[Rig] = []
+
+    def make(pid1: str = "systemd") -> Rig:
+        made.append(Rig(qtbot, qasync_loop, tmp_path, pid1))
+        return made[-1]
+    yield make
+    for item in made:
+        item.close()
+
+
+def fill(rig: Rig, **over: str) -> None:
+    values = {"identity_wif": WIF, "collateral_txid": TXID, "collateral_index": "0",
+              "zelid": ZELID, **over}
+    for key, value in values.items():
+        rig.wizard.form.edits[key].setText(value)
+
+
+def test_wizard_preflight_collateral_plan_run_done(rig, qtbot) -> None:
+    r: Rig = rig()
+    r.wizard.form.edits["public_ip"].setText("81.2.69.160")
+    qtbot.mouseClick(r.page.install_button, Qt.MouseButton.LeftButton)
+    until(r.loop, lambda: r.wizard.preflight_result is not None and not r.service.busy)
+    assert r.wizard.page == "preflight" and r.wizard.preflight_result.report.ok
+    assert set(r.wizard.preflight_view.rows) >= {"os", "cpu", "systemd", "ports", "public_ip"}
+    r.shot("1-preflight")
+
+    qtbot.mouseClick(r.wizard.next_button, Qt.MouseButton.LeftButton)
+    assert r.wizard.page == "collateral"
+    fill(r, collateral_txid=TXID + "; rm -rf /")
+    qtbot.mouseClick(r.wizard.next_button, Qt.MouseButton.LeftButton)
+    assert r.wizard.page == "collateral"
+    assert "collateral txid" in r.wizard.form.error.text()
+    r.shot("2-collateral-error")
+    fill(r, identity_wif=WIF + "\n")  # a pasted trailing newline is harmless
+    qtbot.mouseClick(r.wizard.next_button, Qt.MouseButton.LeftButton)
+    until(r.loop, lambda: r.wizard.page == "plan")
+    tree = r.wizard.plan_view.tree
+    assert tree.topLevelItemCount() == len(r.wizard.plan["steps"]) >= 19
+    conf_step = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                     if "flux.conf" in tree.topLevelItem(i).text(0))
+    conf_file = next(conf_step.child(i) for i in range(conf_step.childCount())
+                     if conf_step.child(i).text(0).startswith("write"))
+    tree.setCurrentItem(conf_file)
+    details = r.wizard.plan_view.details.toPlainText()
+    assert f"zelnodeoutpoint={TXID}" in details and "<your identity key>" in details
+    assert WIF not in details
+    assert r.wizard.next_button.text() == "Install" and r.wizard.next_button.isEnabled()
+    r.shot("3-plan")
+
+    qtbot.mouseClick(r.wizard.next_button, Qt.MouseButton.LeftButton)
+    assert r.wizard.page == "run"
+    until(r.loop, lambda: r.wizard.page == "done" or bool(r.wizard.failure.text()))
+    assert r.wizard.page == "done", r.wizard.failure.text()
+    assert r.wizard.run_view.overall.value() == 1000
+    assert all(r.wizard.run_view.state_of(s["id"]).endswith("done")
+               for s in r.wizard.plan["steps"])
+    assert "http://81.2.69.160:16126" in r.wizard.done_text.text()
+    r.shot("5-done")
+    qtbot.mouseClick(r.wizard.cancel_button, Qt.MouseButton.LeftButton)
+    assert "installed" in r.page.state_label.text()
+
+
+def test_wizard_run_failure_shows_fix_and_retry_completes(rig, qtbot) -> None:
+    r: Rig = rig()
+    r.host.fail["git"] = 128
+    r.wizard.form.edits["public_ip"].setText("81.2.69.160")
+    r.page.open_wizard()
+    until(r.loop, lambda: r.wizard.preflight_result is not None and not r.service.busy)
+    r.wizard.next()
+    fill(r)
+    r.wizard.next()
+    until(r.loop, lambda: r.wizard.page == "plan" and not r.service.busy)
+    r.wizard.next()
+    until(r.loop, lambda: bool(r.wizard.failure.text()) and not r.service.busy)
+    text = r.wizard.failure.text()
+    assert "fluxos" in text and "What to do" in text and "github.com" in text
+    assert r.wizard.run_view.state_of("fluxos").endswith("failed")
+    assert r.wizard.next_button.text() == "Retry" and r.wizard.next_button.isEnabled()
+    r.shot("4-run-failed")
+    del r.host.fail["git"]
+    qtbot.mouseClick(r.wizard.next_button, Qt.MouseButton.LeftButton)
+    until(r.loop, lambda: r.wizard.page == "done" and not r.service.busy)
+    assert r.wizard.run_view.state_of("user").endswith("skipped")
+
+
+def test_failed_preflight_blocks_install(rig) -> None:
+    r: Rig = rig(pid1="process_api")
+    r.wizard.form.edits["public_ip"].setText("81.2.69.160")
+    r.page.open_wizard()
+    until(r.loop, lambda: r.wizard.preflight_result is not None and not r.service.busy)
+    mark, text = r.wizard.preflight_view.rows["systemd"]
+    assert mark.text() == "✘" and "process_api" in text.text() and "What to do" in text.text()
+    r.shot("1-preflight-failed")
+    r.wizard.next()
+    fill(r)
+    r.wizard.next()
+    until(r.loop, lambda: r.wizard.page == "plan" and not r.service.busy)
+    assert not r.wizard.next_button.isEnabled()
+    assert "preflight" in r.wizard.busy.text()
+    assert r.host.commands == [], "nothing may run on the host before Install"

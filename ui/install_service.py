@@ -1,0 +1,117 @@
+"""View-model for the FluxNode installer: preflight, plan and run as asyncio tasks, relayed
+by signals. All the work is in ``nodectl.install``; this object starts, cancels and relays."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from nodectl.install.events import Event
+from nodectl.install.facts import HostFacts
+from nodectl.install.host import LocalHost
+from nodectl.install.params import InstallParams
+from nodectl.install.preflight import PublicIp
+from nodectl.install.runner import RunResult
+from nodectl.install.session import InstallSession
+from nodectl.install.state import InstallState
+
+log = logging.getLogger(__name__)
+
+# privileged=False: a session that only looks (never asks for a password).
+SessionFactory = Callable[[bool], InstallSession]
+
+
+def local_sessions(data_dir: Path) -> SessionFactory:
+    scratch = data_dir / "node-install" / "downloads"
+
+    def make(privileged: bool) -> InstallSession:
+        return InstallSession(LocalHost(scratch, privileged_reads=privileged), data_dir)
+
+    return make
+
+
+class InstallService(QObject):
+    preflight_ready = Signal(object)  # nodectl.install.session.Preflight
+    plan_ready = Signal(object)  # dict from InstallSession.describe
+    progress = Signal(object)  # nodectl.install.events.Event
+    finished = Signal(object)  # RunResult
+    failed = Signal(str)  # unexpected error, plain text
+    busy_changed = Signal(bool)
+
+    def __init__(self, sessions: SessionFactory, data_dir: Path, network: str,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sessions = sessions
+        self.data_dir = data_dir
+        self.network = network
+        self._task: asyncio.Task[None] | None = None
+        self.facts: HostFacts | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def saved_state(self) -> InstallState:
+        return InstallState.load(self._sessions(False).state_path)
+
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+        if self.busy:
+            work.close()
+            return
+        self._task = asyncio.ensure_future(self._guard(work))
+        self.busy_changed.emit(True)
+
+    async def _guard(self, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            self.failed.emit(self.tr("Stopped. Start again to continue where it stopped."))
+        except Exception as exc:  # a bug must not leave the wizard stuck on "working"
+            log.exception("installer task failed")
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+        finally:
+            self.busy_changed.emit(False)
+
+    def preflight(self, user: str, tier: str, api_port: int, public_ip: str = "") -> None:
+        async def work() -> None:
+            given = PublicIp(public_ip) if public_ip else None
+            result = await self._sessions(False).preflight(
+                user=user, tier=tier, api_port=api_port, public_ip=given)
+            self.facts = result.facts
+            self.preflight_ready.emit(result)
+        self._start(work())
+
+    def describe(self, params: InstallParams) -> None:
+        async def work() -> None:
+            assert self.facts is not None
+            self.plan_ready.emit(await self._sessions(False).describe(params, self.facts))
+        self._start(work())
+
+    def run(self, params: InstallParams, mode: str = "install") -> None:
+        async def work() -> None:
+            assert self.facts is not None
+            session = self._sessions(True)
+            try:
+                result: RunResult = await session.execute(params, self.facts, self._relay, mode)
+            finally:
+                close = getattr(session.host, "close", None)
+                if close is not None:
+                    await close()
+            self.finished.emit(result)
+        self._start(work())
+
+    def _relay(self, event: Event) -> None:
+        self.progress.emit(event)
+
+    def cancel(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    async def wait(self) -> None:
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)

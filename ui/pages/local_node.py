@@ -1,0 +1,94 @@
+"""Local node page: state of the FluxNode install on this machine and the install wizard."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+
+from nodectl.install.plan import PLAN_NOTES
+from ui.install_service import InstallService
+from ui.install_wizard import InstallWizard
+from ui.pages.base import Page, heading, hint
+
+
+class LocalNodePage(Page):
+    page_id: ClassVar[str] = "local_node"
+    order: ClassVar[int] = 400
+
+    def __init__(self, service: InstallService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.state_label = QLabel("")
+        self.state_label.setWordWrap(True)
+        self.install_button = QPushButton(self.tr("Install FluxNode…"))
+        self.install_button.setDefault(True)
+        self.wizard = InstallWizard(service)
+        overview = QWidget()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.install_button)
+        buttons.addStretch(1)
+        steps = hint(self.tr(
+            "The installer checks this machine first, asks for the tier and the collateral "
+            "your wallet shows for the node, then lists every command and file before it "
+            "changes anything. It produces the same result as the official multitoolbox "
+            "install (zelcash.service, ~/.flux/flux.conf, FluxOS in ~/zelflux under pm2, the "
+            "watchdog), so FluxOS updates and the community guides keep working. An "
+            "interrupted install continues where it stopped."))
+        notes = hint("\n".join("• " + note for note in PLAN_NOTES))
+        layout = QVBoxLayout(overview)
+        layout.addWidget(heading(self.tr("FluxNode on this machine")))
+        layout.addWidget(self.state_label)
+        layout.addWidget(steps)
+        layout.addWidget(notes)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(overview)
+        self.stack.addWidget(self.wizard)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        self.install_button.clicked.connect(self.open_wizard)
+        self.wizard.closed.connect(self.close_wizard)
+        self.wizard.installed.connect(self.refresh)
+        self.refresh()
+
+    def title(self) -> str:
+        return self.tr("Local node")
+
+    def page_shown(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        state = self.service.saved_state()
+        records = state.steps
+        done = sum(1 for r in records.values() if r.status == "done")
+        failed = [k for k, r in records.items() if r.status == "failed"]
+        if not records:
+            text, mood = self.tr("No FluxNode has been installed here by FluxDesk yet."), ""
+        elif failed:
+            record = records[failed[0]]
+            text = self.tr("The install stopped at “{0}”: {1}\nWhat to do: {2}").format(
+                failed[0], record.message, record.fix)
+            mood = "bad"
+        elif records.get("verify") and records["verify"].status == "done":
+            text, mood = self.tr("FluxNode installed ({0} steps done).").format(done), "ok"
+        else:
+            text = self.tr("Install in progress: {0} steps done; open the installer to "
+                           "continue.").format(done)
+            mood = "warn"
+        self.state_label.setText(text)
+        self.state_label.setProperty("state", mood)
+        self.state_label.style().unpolish(self.state_label)
+        self.state_label.style().polish(self.state_label)
+        self.install_button.setText(self.tr("Continue install…") if records and mood != "ok"
+                                    else self.tr("Install FluxNode…"))
+
+    def open_wizard(self) -> None:
+        self.stack.setCurrentWidget(self.wizard)
+        self.wizard.start()
+
+    def close_wizard(self) -> None:
+        self.stack.setCurrentIndex(0)
+        self.refresh()
