@@ -53,7 +53,9 @@ class WizardError(ValueError):
 
 
 StoreFor = Callable[[str], WalletStore]
-OnCreated = Callable[[UnlockedWallet], Awaitable[None]]
+# Called with the new wallet and its password (the service opens the file itself); returns the
+# sentence the wizard shows at the end.
+OnCreated = Callable[[UnlockedWallet, str], Awaitable[str]]
 
 
 class WalletWizard:
@@ -88,6 +90,7 @@ class WalletWizard:
         self.remember = False
         self.wallet_name = "Wallet"
         self.created: UnlockedWallet | None = None
+        self.done_message = ""
 
     # --- choices on the first page ---------------------------------------------------------
 
@@ -308,7 +311,8 @@ class WalletWizard:
         if not feedback.ok:
             raise WizardError(feedback.message)
         store = self._store_for(self.network)
-        wallet = await store.create_async(self.document(), self._password)
+        password = self._password
+        wallet = await store.create_async(self.document(), password)
         self._password = self._password_again = ""
         if self.remember:
             # The wallet exists either way; a keyring problem only means asking for the password.
@@ -318,8 +322,9 @@ class WalletWizard:
                 self.remember_error = str(exc)
         self.created = wallet
         self.step = DONE
+        self.done_message = "Wallet created."
         if self._on_created is not None:
-            await self._on_created(wallet)
+            self.done_message = await self._on_created(wallet, password)
         return wallet
 
     remember_error = ""

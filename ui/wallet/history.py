@@ -9,18 +9,15 @@ from typing import ClassVar
 from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,9 +32,9 @@ from ui.wallet.history_model import (
     KIND,
     LABEL,
     HistoryModel,
-    HistoryProxy,
     HistoryRow,
     export_csv,
+    history_table,
 )
 from ui.wallet.service import WalletQt
 from wallet.amounts import format_amount
@@ -104,24 +101,7 @@ class HistoryPage(WalletPage):
     def __init__(self, service: WalletQt, parent: QWidget | None = None) -> None:
         super().__init__(service, parent)
         self.model = HistoryModel()
-        self.proxy = HistoryProxy(self.model)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(DATE, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        vertical = self.table.verticalHeader()
-        vertical.setVisible(False)
-        # Fixed row heights let the view skip measuring 100 000 rows.
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        self.table, self.proxy = history_table(self.model)
         for column, width in ((DATE, 140), (KIND, 110), (AMOUNT, 140), (CONFIRMATIONS, 110),
                               (LABEL, 160)):
             self.table.setColumnWidth(column, width)

@@ -117,7 +117,7 @@ class ConnectionInfo:
 
 
 FEE_PRESETS = (
-    ("economy", "Economy"),
+    ("slow", "Economy (may take longer)"),
     ("normal", "Normal"),
-    ("priority", "Priority"),
+    ("fast", "Fast"),
 )

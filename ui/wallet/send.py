@@ -29,6 +29,11 @@ MAX_MESSAGE_BYTES = 80  # fluxd's standard OP_RETURN payload limit
 _SEPARATOR = " — "
 
 
+def _sentence(text: str) -> str:
+    # Engine messages are sometimes clauses ("spendable balance … does not cover …").
+    return text[:1].upper() + text[1:]
+
+
 class SendPage(WalletPage):
     page_id: ClassVar[str] = "wallet-send"
     order: ClassVar[int] = 110
@@ -157,7 +162,7 @@ class SendPage(WalletPage):
         try:
             review = await self.service.prepare_send(self.request())
         except WalletError as exc:
-            self.error.setText(str(exc))
+            self.error.setText(_sentence(str(exc)))
             return
         finally:
             self.review_button.setEnabled(True)
@@ -171,7 +176,7 @@ class SendPage(WalletPage):
         try:
             txid = await self.service.broadcast(review)
         except WalletError as exc:
-            self.error.setText(str(exc))
+            self.error.setText(_sentence(str(exc)))
             return
         finally:
             self.review_button.setEnabled(True)

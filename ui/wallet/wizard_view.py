@@ -54,6 +54,7 @@ class WizardFlow(Protocol):
     confirm_positions: list[int]
     passphrase: str
     remember: bool
+    done_message: str
 
     def choose_kind(self, kind: str) -> None: ...
     def choose_network(self, network: str) -> None: ...
@@ -154,10 +155,17 @@ class WizardView(QWidget):
             lambda: self.flow.choose_network(str(self.network_box.currentData())))
         form = QFormLayout()
         form.addRow(self.tr("Network"), self.network_box)
-        layout.addSpacing(8)
-        layout.addLayout(form)
-        layout.addWidget(hint(self.tr("Testnet and regtest are for testing; their coins "
-                                      "have no value.")))
+        network_hint = hint(self.tr("Testnet and regtest are for testing; their coins have no "
+                                    "value."))
+        # Mainnet users see no network choice at all.
+        if len(self.flow.networks) > 1:
+            layout.addSpacing(8)
+            layout.addLayout(form)
+            layout.addWidget(network_hint)
+        else:
+            self.network_box.setParent(page)
+            self.network_box.hide()
+            network_hint.hide()
         layout.addStretch(1)
         return page
 
@@ -372,7 +380,7 @@ class WizardView(QWidget):
             return
         self.password_edit.clear()
         self.password_again.clear()
-        self.feedback.setText(self.tr("Wallet created."))
+        self.feedback.setText(self.flow.done_message or self.tr("Wallet created."))
         self.finished.emit()
 
     def refresh_buttons(self) -> None:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from app.wizard import WalletWizard
+from app import settings
+from app.context import AppContext
+from app.wallet_wiring import WalletUi, build_wallet_ui
+from app.wizard import WalletWizard, default_wallet_path
+from tests.sim.server import SimNetwork
+from wallet.keychain import Keychain
+from wallet.networks import COIN
 from wallet.storage.crypto import KdfParams
+from wallet.storage.model import HdSeed, WalletDocument
 from wallet.storage.store import WalletStore
 
 # BIP39 test vector phrase (public, holds nothing).
@@ -38,3 +47,56 @@ def run_until(loop: asyncio.AbstractEventLoop, done: Callable[[], bool], timeout
             await asyncio.sleep(0.005)
 
     loop.run_until_complete(asyncio.wait_for(poll(), timeout))
+
+
+@dataclass
+class SimWallet:
+    """A regtest wallet file pointed at a running simulator, and the GUI's wallet side for it."""
+
+    sim: SimNetwork
+    ctx: AppContext
+    ui: WalletUi
+    addresses: list[str]
+    loop: asyncio.AbstractEventLoop
+
+    def run(self, done: Callable[[], bool], timeout: float = 20) -> None:
+        run_until(self.loop, done, timeout)
+
+    def sync(self) -> None:
+        self.loop.run_until_complete(self.ui.service.sync())
+
+
+def regtest_addresses(count: int, chain: int = 0) -> list[str]:
+    doc = WalletDocument(kind=HdSeed(MNEMONIC_12), network="regtest")
+    keychain = Keychain.from_document(doc)
+    return [keychain.derive(chain, i).address for i in range(count)]
+
+
+def write_sim_wallet(path: Path, sim: SimNetwork, kdf: KdfParams) -> None:
+    doc = WalletDocument(kind=HdSeed(MNEMONIC_12), network="regtest", name="Sim")
+    doc.settings.insight_servers = [sim.insight_url]
+    doc.settings.use_local_node = False
+    WalletStore(path, kdf=kdf).create(doc, GOOD_PASSWORD).lock()
+
+
+@pytest.fixture
+def sim_wallet(
+    qasync_loop: asyncio.AbstractEventLoop, data_dir: Path, fast_kdf: KdfParams
+) -> Iterator[SimWallet]:
+    """Simulator on the test's qasync loop (so GUI coroutines and servers share it), a funded
+    regtest wallet (3 coins of 20, 30 and 40 FLUX on receive addresses 0 and 1)."""
+    sim = qasync_loop.run_until_complete(SimNetwork().start())
+    addresses = regtest_addresses(2)
+    for address, flux in ((addresses[0], 20), (addresses[1], 30), (addresses[0], 40)):
+        sim.fund(address, flux * COIN)
+    path = default_wallet_path(data_dir, "regtest")
+    write_sim_wallet(path, sim, fast_kdf)
+    ctx = AppContext(data_dir=data_dir, network="regtest", settings=settings.load(data_dir),
+                     log_path=data_dir / "log.txt", logger=logging.getLogger("test"))
+    ui = build_wallet_ui(ctx, kdf=fast_kdf)
+    try:
+        yield SimWallet(sim, ctx, ui, addresses, qasync_loop)
+    finally:
+        ui.service.lock()
+        qasync_loop.run_until_complete(ui.engine.service.close())
+        qasync_loop.run_until_complete(sim.close())

@@ -1,0 +1,149 @@
+"""The wallet pages against the simulator over real HTTP: unlock, send with review and broadcast,
+history, coin control. Servers and GUI coroutines share the test's qasync loop."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from tests.ui.wallet.conftest import GOOD_PASSWORD, SimWallet
+from ui.wallet.coins import CoinsPage
+from ui.wallet.history import HistoryPage
+from ui.wallet.models import WalletState
+from ui.wallet.overview import OverviewPage
+from ui.wallet.review import ReviewDialog
+from ui.wallet.send import SendPage
+from wallet import send as wsend
+from wallet.networks import COIN
+
+pytestmark = pytest.mark.gui
+
+
+def _page(sw: SimWallet, kind: type) -> object:
+    return next(p for p in sw.ui.pages if isinstance(p, kind))
+
+
+def _unlock(sw: SimWallet, qtbot: QtBot) -> OverviewPage:
+    overview = _page(sw, OverviewPage)
+    assert isinstance(overview, OverviewPage)
+    qtbot.addWidget(overview)
+    assert overview.gate.currentWidget() is overview.unlock_form
+    overview.unlock_form.password.setText(GOOD_PASSWORD)
+    overview.unlock_form.unlock_button.click()
+    sw.run(lambda: len(sw.ui.service.history_rows) == 3)
+    assert sw.ui.service.state == WalletState.UNLOCKED
+    assert overview.gate.currentWidget() is overview.content
+    return overview
+
+
+def _review_and_broadcast(sw: SimWallet, send: SendPage, to: str, amount: str) -> str:
+    send.address.setText(to)
+    send.amount.setText(amount)
+    send.review_button.click()
+    sw.run(lambda: send.dialog is not None and send.dialog.isVisible())
+    dialog = send.dialog
+    assert isinstance(dialog, ReviewDialog)
+    send.dialog = None
+    dialog.broadcast_button.click()
+    sw.run(lambda: not send.sent.isHidden() or bool(send.error.text()))
+    assert not send.error.text()
+    return send.sent.txid.text()
+
+
+def test_unlock_send_review_broadcast_and_history(sim_wallet: SimWallet, qtbot: QtBot) -> None:
+    sw = sim_wallet
+    overview = _unlock(sw, qtbot)
+    assert overview.total.text() == "90 REG"
+    send = _page(sw, SendPage)
+    assert isinstance(send, SendPage)
+    send.address.setText(sw.sim.faucet.address)
+    send.amount.setText("12.5")
+    send.message.setText("rent for june")
+    send.review_button.click()
+    sw.run(lambda: send.dialog is not None and send.dialog.isVisible())
+    dialog = send.dialog
+    assert isinstance(dialog, ReviewDialog)
+    fields = {k: v.text() for k, v in dialog.fields.items()}
+    assert fields["amount"] == "12.5 REG"
+    assert sw.sim.faucet.address in fields["to1"]
+    assert "at block" in fields["expiry"] and fields["message"] == "rent for june"
+    review = dialog.review
+    assert review.total == review.amount + review.fee and review.fee > 0
+    assert review.expiry_height == review.tip_height + 30
+    assert dialog.cancel_button.isDefault() and not dialog.broadcast_button.isDefault()
+    dialog.broadcast_button.click()
+    sw.run(lambda: not send.sent.isHidden() or bool(send.error.text()))
+    assert not send.error.text()
+    txid = send.sent.txid.text()
+    assert txid in sw.sim.chain.mempool
+    history = _page(sw, HistoryPage)
+    assert isinstance(history, HistoryPage)
+    sw.run(lambda: history.model.find(txid) >= 0)
+    row = history.model.row_at(history.model.find(txid))
+    assert row.kind == "sent" and row.amount == -(review.amount + review.fee)
+    assert row.texts[3] == "unconfirmed"
+    sw.sim.mine(1)
+    sw.sync()
+    row = history.model.row_at(history.model.find(txid))
+    assert row.confirmations == 1
+    history.search.setText(txid[:10])
+    history.apply_filter()
+    assert history.proxy.rowCount() == 1 and history.proxy.row_at(0).txid == txid
+    QApplication.clipboard().clear()
+    send.sent.copy_button.click()
+    assert QApplication.clipboard().text() == txid
+
+
+def test_frozen_coin_is_avoided_by_the_next_send(sim_wallet: SimWallet, qtbot: QtBot) -> None:
+    sw = sim_wallet
+    _unlock(sw, qtbot)
+    engine = sw.ui.engine
+    send = _page(sw, SendPage)
+    coins = _page(sw, CoinsPage)
+    assert isinstance(send, SendPage) and isinstance(coins, CoinsPage)
+    first = sw.loop.run_until_complete(sw.ui.service.prepare_send(send_request(sw, "15")))
+    assert isinstance(first.token, wsend.Review)
+    picked = {(i.txid, i.vout) for i in first.token.inputs}
+    coins.select_outpoints(picked)
+    assert coins.freeze_button.isEnabled()
+    coins.freeze_button.click()
+    frozen = {c.outpoint for c in engine.coins() if c.frozen}
+    assert frozen == picked
+    assert "❄ Frozen" in {coins.table.item(r, 0).text() for r in range(coins.table.rowCount())}
+    txid = _review_and_broadcast(sw, send, sw.sim.faucet.address, "15")
+    spent = {(i.prevout.txid_hex, i.prevout.index) for i in sw.sim.chain.mempool[txid].tx.inputs}
+    assert spent and not spent & picked
+    # Frozen stays frozen after a re-sync and in the file.
+    sw.sync()
+    assert {c.outpoint for c in engine.coins() if c.frozen} == picked
+    assert engine.service.document.frozen == picked
+
+
+def test_coins_selected_for_a_send_are_the_only_inputs(sim_wallet: SimWallet,
+                                                       qtbot: QtBot) -> None:
+    sw = sim_wallet
+    _unlock(sw, qtbot)
+    coins = _page(sw, CoinsPage)
+    send = _page(sw, SendPage)
+    assert isinstance(coins, CoinsPage) and isinstance(send, SendPage)
+    twenty = next(c for c in sw.ui.engine.coins() if c.satoshis == 20 * COIN)
+    coins.select_outpoints({twenty.outpoint})
+    coins.use_button.click()
+    assert sw.ui.service.coin_selection == {twenty.outpoint}
+    assert "Only the 1 coins" in send.coins_note.text()
+    send.address.setText(sw.sim.faucet.address)
+    send.amount.setText("25")
+    send.review_button.click()
+    sw.run(lambda: bool(send.error.text()))
+    assert send.error.text().startswith("Spendable balance 20.00000000 FLUX does not cover")
+    txid = _review_and_broadcast(sw, send, sw.sim.faucet.address, "5")
+    spent = {(i.prevout.txid_hex, i.prevout.index) for i in sw.sim.chain.mempool[txid].tx.inputs}
+    assert spent == {twenty.outpoint}
+    assert sw.ui.service.coin_selection == frozenset()
+
+
+def send_request(sw: SimWallet, amount: str):  # type: ignore[no-untyped-def]
+    from ui.wallet.models import SendRequest
+
+    return SendRequest(address=sw.sim.faucet.address, amount_text=amount)
