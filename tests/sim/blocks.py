@@ -48,8 +48,11 @@ def merkle_root(txids_internal: list[bytes]) -> bytes:
     return level[0]
 
 
-def make_block(height: int, prev_hash: str, block_time: int, raw_txs: list[bytes]) -> Block:
-    txids = [sha256d(raw) for raw in raw_txs]
+def make_block(
+    height: int, prev_hash: str, block_time: int, raw_txs: list[bytes], txids_hex: list[str]
+) -> Block:
+    """``txids_hex`` are given, not hashed here: a fluxnode txid leaves its signatures out."""
+    txids = [bytes.fromhex(t)[::-1] for t in txids_hex]
     root = merkle_root(txids)
     nonce = sha256d(b"sim-nonce" + height.to_bytes(8, "little"))
     header = (

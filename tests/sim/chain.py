@@ -81,11 +81,15 @@ class Chain:
         self.mempool: dict[str, TxEntry] = {}
         self.mempool_spends: dict[Key, str] = {}
         self.index = AddressIndex()
-        # Hook for a later fluxnode model: tier -> payout script for the block at a height.
+        # Hooks for a fluxnode model: tier -> payout script for the block at a height, and the
+        # mempool check of START/CONFIRM transactions (validate.accept); block listeners see
+        # every connected block to track node states.
         self.node_payees: Callable[[int], dict[Tier, bytes]] | None = None
+        self.fluxnode_check: validate.FluxnodeCheck | None = None
         self.dev_fund_script: bytes | None = None
         self.listeners: list[Callable[[Block], None]] = []
         self._addresses: dict[bytes, str | None] = {}
+        self._txids_cache: dict[frozenset[str], list[str]] = {}
 
     # ------------------------------------------------------------------ view (validate.CoinView)
 
@@ -140,7 +144,10 @@ class Chain:
 
     def submit(self, raw_hex: object, *, allow_high_fees: bool = False) -> str:
         """sendrawtransaction: validate and add to the mempool; SimReject on refusal."""
-        accepted = validate.accept(self, raw_hex, self.params, allow_high_fees=allow_high_fees)
+        accepted = validate.accept(
+            self, raw_hex, self.params, allow_high_fees=allow_high_fees,
+            fluxnode_check=self.fluxnode_check,
+        )
         if not accepted.already_known:
             self.add_to_mempool(accepted.tx, accepted.raw, accepted.spent, accepted.fee)
         return accepted.txid
@@ -236,11 +243,16 @@ class Chain:
         )
         cb_raw = coinbase.serialize()
         prev = self.tip.hash if self.blocks else GENESIS_PREV
-        block = make_block(height, prev, self.next_block_time(), [cb_raw] + [e.raw for e in chosen])
-        self._connect(block, TxEntry(coinbase, cb_raw, coinbase.txid, [], 0, now, True), chosen)
+        cb_entry = TxEntry(coinbase, cb_raw, sha256d(cb_raw)[::-1].hex(), [], 0, now, True)
+        block = make_block(
+            height, prev, self.next_block_time(), [cb_raw] + [e.raw for e in chosen],
+            [cb_entry.txid] + [e.txid for e in chosen],
+        )
+        self._connect(block, cb_entry, chosen)
         return block
 
     def _connect(self, block: Block, coinbase: TxEntry, entries: list[TxEntry]) -> None:
+        self._txids_cache.clear()
         self.blocks.append(block)
         self.block_by_hash[block.hash] = block
         for entry in [coinbase, *entries]:
@@ -288,11 +300,18 @@ class Chain:
         return 0 if height is None else self.tip_height - height + 1
 
     def address_txids(self, addresses: Iterable[str]) -> list[str]:
-        """fluxd getaddresstxids: confirmed, ordered by (height, txid), duplicates removed."""
-        pairs: set[tuple[int, str]] = set()
-        for address in addresses:
-            pairs.update(self.index.txids.get(address, ()))
-        return [txid for _, txid in sorted(pairs)]
+        """fluxd getaddresstxids: confirmed, ordered by (height, txid), duplicates removed.
+
+        Cached until the next block: wallets page through long histories one query at a time.
+        """
+        key = frozenset(addresses)
+        cached = self._txids_cache.get(key)
+        if cached is None:
+            pairs: set[tuple[int, str]] = set()
+            for address in key:
+                pairs.update(self.index.txids.get(address, ()))
+            cached = self._txids_cache[key] = [txid for _, txid in sorted(pairs)]
+        return list(cached)
 
     def mempool_deltas(self, addresses: Iterable[str]) -> list[Delta]:
         """fluxd getaddressmempool entries (spends negative with prevtxid/prevout)."""

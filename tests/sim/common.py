@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from statistics import median
 
 from tests.sim.chain import Chain
 from wallet.address import decode_address
 from wallet.errors import InvalidAddress
-from wallet.networks import COIN, same_encoding
+from wallet.networks import COIN, Network, same_encoding
 
 RPC_MISC_ERROR = -1
 RPC_TYPE_ERROR = -3
@@ -45,13 +46,19 @@ def parse_hash(value: object, name: str) -> str:
     return value.lower()
 
 
+@lru_cache(maxsize=65536)
+def address_network(address: str) -> Network | None:
+    """The network an address decodes to (testnet for regtest ones), None if invalid."""
+    try:
+        return decode_address(address)[0]
+    except InvalidAddress:
+        return None
+
+
 def address_on_chain(chain: Chain, address: str) -> bool:
     """True if ``address`` decodes and belongs to the simulated network."""
-    try:
-        network, _kind, _digest = decode_address(address)
-    except InvalidAddress:
-        return False
-    return same_encoding(network, chain.network)
+    network = address_network(address)
+    return network is not None and same_encoding(network, chain.network)
 
 
 def estimate_fee(chain: Chain, blocks: int) -> float:

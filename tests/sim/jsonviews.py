@@ -8,6 +8,7 @@ shortest form), except ``vout[].value`` which is ``toFixed(8)`` text.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -16,6 +17,7 @@ from tests.sim.script_check import is_valid_signature_encoding
 from tests.sim.validate import Coin
 from wallet.networks import COIN
 from wallet.script import ScriptKind, classify_script, iter_script, parse_multisig
+from wallet.txmodel import FluxnodeStart, Transaction
 
 OPCODE_NAMES = {
     0x4F: "-1", 0x61: "OP_NOP", 0x69: "OP_VERIFY", 0x6A: "OP_RETURN", 0x76: "OP_DUP",
@@ -106,13 +108,49 @@ def script_pubkey_json(chain: Chain, script: bytes) -> dict[str, Any]:
     return out
 
 
+def _fluxnode_rpc(tx: Transaction) -> dict[str, Any]:
+    """TxToJSON's fluxnode fields (rawtransaction.cpp); keys and pubkeys are base64 there."""
+    node = tx.fluxnode
+    assert node is not None
+    out = node.collateral
+    result: dict[str, Any] = {
+        "type": "Starting a fluxnode" if isinstance(node, FluxnodeStart) else "Confirming a fluxnode",
+        "collateral_output": f"COutPoint({out.txid_hex[:10]}, {out.index})",
+        "collateral": f"COutPoint({out.txid_hex}, {out.index})",
+        "txhash": out.txid_hex, "outidx": str(out.index), "sigtime": node.sig_time,
+        "sig": _b64(node.sig),
+    }
+    if isinstance(node, FluxnodeStart):
+        if node.flux_tx_version is not None:
+            result["fluxnode_upgraded_tx_version"] = node.flux_tx_version
+        if node.collateral_pubkey:
+            result["collateral_pubkey"] = _b64(node.collateral_pubkey)
+        if node.redeem_script:
+            result["redeemscript"] = script_asm(node.redeem_script)
+        result["zelnode_pubkey"] = _b64(node.identity_pubkey)
+    else:
+        result.update({
+            "ip": node.ip.decode(errors="replace"), "update_type": node.update_type,
+            "benchmark_tier": node.benchmark_tier, "benchmark_sigtime": node.benchmark_sig_time,
+            "benchmark_sig": _b64(node.benchmark_sig),
+        })
+    return result
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
 def rpc_tx(chain: Chain, entry: TxEntry, *, include_hex: bool = True) -> dict[str, Any]:
     """getrawtransaction verbose=1 (TxToJSON with spentindex fields)."""
     tx = entry.tx
     result: dict[str, Any] = {"hex": entry.raw.hex()} if include_hex else {}
-    result.update({
-        "txid": entry.txid, "version": tx.version, "overwintered": tx.overwintered,
-    })
+    result.update({"txid": entry.txid, "version": tx.version})
+    if tx.is_fluxnode:
+        result.update(_fluxnode_rpc(tx))
+        _block_fields(chain, entry, result)
+        return result
+    result["overwintered"] = tx.overwintered
     if tx.overwintered:
         result["versiongroupid"] = f"{tx.version_group_id:08x}"
     result["locktime"] = tx.lock_time
@@ -154,6 +192,11 @@ def rpc_tx(chain: Chain, entry: TxEntry, *, include_hex: bool = True) -> dict[st
         result.update({"valueBalance": Amount(tx.value_balance),
                        "valueBalanceZat": tx.value_balance,
                        "vShieldedSpend": [], "vShieldedOutput": []})
+    _block_fields(chain, entry, result)
+    return result
+
+
+def _block_fields(chain: Chain, entry: TxEntry, result: dict[str, Any]) -> None:
     if entry.block_hash is not None and entry.height is not None:
         block_time = chain.blocks[entry.height].time
         result.update({
@@ -161,7 +204,6 @@ def rpc_tx(chain: Chain, entry: TxEntry, *, include_hex: bool = True) -> dict[st
             "confirmations": chain.confirmations(entry.height),
             "time": block_time, "blocktime": block_time,
         })
-    return result
 
 
 def insight_tx(chain: Chain, entry: TxEntry) -> dict[str, Any]:
@@ -176,6 +218,9 @@ def insight_tx(chain: Chain, entry: TxEntry) -> dict[str, Any]:
     }
     if confirmations:
         result["blocktime"] = time_
+    if tx.is_fluxnode:
+        result.update(_fluxnode_insight(tx))
+        return result
     if entry.coinbase:
         txin = tx.inputs[0]
         result["vin"] = [{"coinbase": txin.script_sig.hex(), "sequence": txin.sequence, "n": 0}]
@@ -223,4 +268,33 @@ def insight_tx(chain: Chain, entry: TxEntry) -> dict[str, Any]:
         if tx.version >= 4:
             result.update({"valueBalance": flux(tx.value_balance), "spendDescs": [],
                            "outputDescs": []})
+    return result
+
+
+def _fluxnode_insight(tx: Transaction) -> dict[str, Any]:
+    """transformTransaction's v5/v6 branch: no vin/vout, the fluxnode fields instead."""
+    node = tx.fluxnode
+    assert node is not None
+    out = node.collateral
+    start = isinstance(node, FluxnodeStart)
+    result: dict[str, Any] = {
+        "type": "Starting a fluxnode" if start else "Confirming a fluxnode",
+        "nType": 2 if start else 4,
+        "collateralOutputHash": out.txid_hex, "collateralOutputIndex": out.index,
+        "sigTime": node.sig_time, "sig": node.sig.hex(),
+    }
+    if isinstance(node, FluxnodeStart):
+        if node.flux_tx_version is not None:
+            result["nFluxNodeTxVersion"] = node.flux_tx_version
+        if node.collateral_pubkey:
+            result["collateralPubKey"] = node.collateral_pubkey.hex()
+        if node.redeem_script:
+            result["RedeemScript"] = node.redeem_script.hex()
+        result["zelnodePubKey"] = result["fluxnodePubKey"] = node.identity_pubkey.hex()
+    else:
+        result.update({
+            "ip": node.ip.decode(errors="replace"), "updateType": node.update_type,
+            "benchmarkTier": node.benchmark_tier, "benchmarkSigTime": node.benchmark_sig_time,
+            "benchmarkSig": node.benchmark_sig.hex(),
+        })
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import stat
@@ -103,3 +104,37 @@ def test_demo_wallet_funds_and_state_file(tmp_path: Path) -> None:
     assert data["network"] == "regtest" and data["rpc_password"] == sim.rpc_password
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert data["derivation"] == "m/44'/1'/0'"
+
+
+@pytest.mark.asyncio
+async def test_fluxnode_hook_admits_start_transactions(sim: SimNetwork) -> None:
+    from tests.paths import VECTORS_DIR
+    from tests.sim.validate import SimReject, invalid
+
+    vectors = json.loads((VECTORS_DIR / "fluxnode-start.json").read_text())
+    start = next(v for v in vectors["official_vectors"] if v["name"].startswith("startFluxNode v5"))
+    seen: list[str] = []
+
+    def refuse(tx: Transaction) -> None:
+        seen.append(tx.txid)
+        raise invalid(16, "bad-txns-fluxnode-tx-invalid-signature")
+
+    sim.chain.fluxnode_check = refuse
+    with pytest.raises(SimReject, match="16: bad-txns-fluxnode-tx-invalid-signature"):
+        sim.submit(start["expected_hex"])
+    sim.chain.fluxnode_check = lambda tx: None
+    txid = sim.submit(start["expected_hex"])
+    assert seen == [txid]
+    sim.mine(1)
+    assert txid in sim.chain.tip.txids
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{sim.insight_url}/tx/{txid}") as response:
+            shown = await response.json()
+        payload = {"id": 1, "method": "getrawtransaction", "params": [txid, 1]}
+        token = base64.b64encode(f"{sim.rpc_user}:{sim.rpc_password}".encode()).decode()
+        headers = {"Authorization": f"Basic {token}"}
+        async with session.post(sim.rpc_url, json=payload, headers=headers) as response:
+            verbose = (await response.json())["result"]
+    assert shown["type"] == "Starting a fluxnode" and "vin" not in shown
+    assert shown["collateralOutputIndex"] == 0 and shown["confirmations"] == 1
+    assert verbose["type"] == "Starting a fluxnode" and verbose["hex"] == start["expected_hex"]

@@ -11,6 +11,7 @@ simulator's own coin view, never from the submitted transaction.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -112,19 +113,32 @@ def decode(raw_hex: object) -> tuple[Transaction, bytes]:
         raise SimReject(RPC_DESERIALIZATION_ERROR, "TX decode failed") from None
 
 
+FluxnodeCheck = Callable[[Transaction], None]
+
+
 def accept(
-    view: CoinView, raw_hex: object, params: SimParams, *, allow_high_fees: bool = False
+    view: CoinView, raw_hex: object, params: SimParams, *, allow_high_fees: bool = False,
+    fluxnode_check: FluxnodeCheck | None = None,
 ) -> Accepted:
-    """Validate ``raw_hex`` for the mempool of ``view``; SimReject with fluxd's error if not."""
+    """Validate ``raw_hex`` for the mempool of ``view``; SimReject with fluxd's error if not.
+
+    Fluxnode START/CONFIRM (v5/v6) transactions go to ``fluxnode_check`` (fluxnode-protocol
+    §3.6 rules, raising SimReject); without one they are refused with a stated reason.
+    """
     tx, raw = decode(raw_hex)
     txid = tx.txid
     next_height = view.tip_height + 1
     if tx.is_fluxnode:
-        raise invalid(
-            REJECT_INVALID,
-            "sim-fluxnode-tx-unsupported (the simulator does not accept fluxnode START/CONFIRM "
-            "transactions yet)",
-        )
+        if fluxnode_check is None:
+            raise invalid(
+                REJECT_INVALID,
+                "sim-fluxnode-tx-unsupported (the simulator does not accept fluxnode "
+                "START/CONFIRM transactions yet)",
+            )
+        if view.in_mempool(txid):
+            return Accepted(tx, raw, txid, 0, [], already_known=True)
+        fluxnode_check(tx)
+        return Accepted(tx, raw, txid, 0, [])
     threshold = params.expiring_soon_threshold
     if tx.expiry_height > 0 and next_height + threshold > tx.expiry_height:
         raise SimReject(
