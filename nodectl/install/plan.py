@@ -32,11 +32,12 @@ PLAN_NOTES = (
 
 
 def build_plan(params: InstallParams, facts: HostFacts) -> list[Step]:
-    steps: list[Step] = [NodeUser(), SudoRule()]
+    steps: list[Step] = [NodeUser()]
     if params.swap and render.swap_size_mib(facts.ram_mib) > 0:
         steps.append(Swap())
+    # The sudo rule comes after the packages: its visudo check needs the sudo package.
     steps += [
-        BasePackages(), Docker(), FluxRepo(), FluxPackages(), ZkParams(), FluxConf(),
+        BasePackages(), SudoRule(), Docker(), FluxRepo(), FluxPackages(), ZkParams(), FluxConf(),
         ChainBootstrap(), DaemonService(), MongoDb(), NodeJs(), FluxOs(), StartDaemon(), Pm2(),
         LogRotate(), Firewall(), Watchdog(), Verify(),
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -22,8 +23,30 @@ def _ids(owner: str | None) -> tuple[int, int]:
     return entry.pw_uid, entry.pw_gid
 
 
+class SudoersRejected(Exception):
+    """visudo refused a sudoers drop-in; nothing was written."""
+
+
+def check_sudoers(content: bytes) -> None:
+    """A broken sudoers drop-in can lock everyone out of sudo: let visudo check it first."""
+    visudo = shutil.which("visudo", path="/usr/sbin:/usr/bin:/sbin:/bin")
+    if visudo is None:
+        raise SudoersRejected("visudo is missing (install the sudo package)")
+    with tempfile.NamedTemporaryFile("wb", suffix=".sudoers") as tmp:
+        tmp.write(content)
+        tmp.flush()
+        done = subprocess.run([visudo, "-cf", tmp.name], capture_output=True, check=False)
+    if done.returncode != 0:
+        raise SudoersRejected("sudoers rule rejected by visudo")
+
+
 def write_file_atomic(path: str, content: bytes, mode: int, owner: str | None) -> None:
-    """Temp file in the same folder, fsync, chmod/chown, rename, fsync the folder."""
+    """Temp file in the same folder, fsync, chmod/chown, rename, fsync the folder.
+
+    Files under /etc/sudoers.d are checked with visudo first, whoever calls this.
+    """
+    if path.startswith("/etc/sudoers.d/"):
+        check_sudoers(content)
     target = Path(path)
     uid, gid = _ids(owner)
     if not target.parent.exists():

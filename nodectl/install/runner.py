@@ -113,7 +113,7 @@ class Runner:
             if self.state.is_done(step.step_id, key):
                 result.skipped.append(step.step_id)
                 self.emit(Event(Kind.STEP_SKIP, step.step_id, "finished earlier"))
-            elif await step.check(self.ctx):
+            elif await self._already_done(step):
                 self.state.mark_done(step.step_id, key)
                 result.skipped.append(step.step_id)
                 self.emit(Event(Kind.STEP_SKIP, step.step_id, "already in place"))
@@ -131,6 +131,12 @@ class Runner:
         self._current = None
         self.emit(Event(Kind.PLAN_DONE, message="install finished"))
         return result
+
+    async def _already_done(self, step: Step) -> bool:
+        try:
+            return await step.check(self.ctx)
+        except Exception:  # a check that cannot run proves nothing: do the step
+            return False
 
     async def _apply(self, step: Step, key: str) -> StepFailed | None:
         self.state.mark_running(step.step_id, key)

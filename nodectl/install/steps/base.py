@@ -231,7 +231,11 @@ def checkable(action: Action) -> bool:
 
 
 async def probe(host: Host, check: Probe) -> bool:
-    result = await host.run(list(check.argv), user=check.user, timeout=120)
+    """A probe that cannot even run (helper refused, tool missing) means "not done"."""
+    try:
+        result = await host.run(list(check.argv), user=check.user, timeout=120)
+    except Exception:
+        return False
     return result.ok and (not check.contains or check.contains in result.text)
 
 

@@ -4,6 +4,7 @@ installs: every accepted operation below is read-only)."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,6 +12,7 @@ import pytest_asyncio
 
 from nodectl.install import privhelper
 from nodectl.install.privclient import HelperError, PrivilegedHelper
+from nodectl.install.privops import SudoersRejected, check_sudoers
 
 
 @pytest_asyncio.fixture
@@ -76,3 +78,17 @@ def test_no_shell_or_interpreter_is_allowed() -> None:
     shells = {"sh", "bash", "dash", "zsh", "python", "python3", "perl", "env", "sudo", "su",
               "runuser", "xargs", "find", "curl", "wget", "tee", "cp", "mv", "rm", "dd"}
     assert not shells & privhelper.ALLOWED_PROGRAMS
+
+
+@pytest.mark.asyncio
+async def test_allowed_but_missing_program_is_exit_127(helper: PrivilegedHelper) -> None:
+    rc, tail = await helper.run(["fluxbench-cli", "getinfo"], user=None, env={}, timeout=30,
+                                on_line=None)
+    assert rc == 127 and "command not found" in tail[0]
+
+
+@pytest.mark.skipif(shutil.which("visudo") is None, reason="visudo (package sudo) missing")
+def test_sudoers_rule_checked_by_visudo() -> None:
+    check_sudoers(b"fluxnode ALL=(ALL) NOPASSWD:ALL\n")
+    with pytest.raises(SudoersRejected):
+        check_sudoers(b"fluxnode ALL=(ALL NOPASSWD ALL\n")

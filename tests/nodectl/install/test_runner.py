@@ -88,6 +88,9 @@ async def test_whole_plan_end_to_end_then_rerun_skips_everything(harness: Harnes
     assert "16100:16199/tcp" in " ".join(state["ufw"]["rules"]) and state["ufw"]["active"]
     assert (await host.read_text("/etc/systemd/system/zelcash.service") or "").count(
         "User=fluxnode") == 1
+    shown = json.dumps([e.__dict__ for e in harness.events], default=str)
+    saved = (harness.tmp / "data" / "install-state.json").read_text()
+    assert WIF not in shown and WIF not in saved, "the identity key must stay in flux.conf"
     progress = [e.overall for e in harness.events]
     assert progress == sorted(progress) and progress[-1] == 1.0
 
