@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Any
 
-BENCHMARKS: tuple[str, ...] = ("bench.startup", "bench.bench_signing")
+BENCHMARKS: tuple[str, ...] = ("bench.startup", "bench.bench_signing", "bench.bench_sync")
 
 
 def main() -> int:

@@ -103,14 +103,15 @@ def classify(
     item: ChainTx,
     *,
     tip: int,
-    is_mine: Callable[[bytes], bool],
+    owner_of: Callable[[bytes], str | None],
     known: Mapping[str, Transaction],
     network: Network,
 ) -> HistoryEntry:
     """History entry of one transaction.
 
-    `is_mine` tells whether a scriptPubKey pays the wallet; `known` maps txid -> transaction for
-    the wallet's other transactions (where the values of its inputs are read).
+    `owner_of` gives the wallet's address a scriptPubKey pays (None if not the wallet's);
+    `known` maps txid -> transaction for the wallet's other transactions, where the values of
+    its inputs are read.
     """
     tx = item.tx
     confirmations = item.confirmations(tip)
@@ -118,8 +119,9 @@ def classify(
         start = isinstance(tx.fluxnode, FluxnodeStart)
         kind = TxType.FLUXNODE_START if start else TxType.FLUXNODE_CONFIRM
         return HistoryEntry(item.txid, kind, 0, None, item.height, confirmations, 0, ())
+    coinbase = is_coinbase(tx)
     mine_in = 0
-    all_inputs_mine = bool(tx.inputs) and not is_coinbase(tx)
+    all_inputs_mine = bool(tx.inputs) and not coinbase
     for txin in tx.inputs:
         prev = known.get(txin.prevout.txid_hex)
         spent = (
@@ -127,31 +129,35 @@ def classify(
             if prev is not None and txin.prevout.index < len(prev.outputs)
             else None
         )
-        if spent is not None and is_mine(spent.script_pubkey):
+        if spent is not None and owner_of(spent.script_pubkey) is not None:
             mine_in += spent.value
         else:
             all_inputs_mine = False
     mine_out = 0
     own_addresses: list[str] = []
-    foreign: list[tuple[str, int]] = []
+    foreign_scripts: list[bytes] = []
     for out in tx.outputs:
-        owner = address_from_script(out.script_pubkey, network)
-        if is_mine(out.script_pubkey):
+        owner = owner_of(out.script_pubkey)
+        if owner is not None:
             mine_out += out.value
-            if owner is not None:
-                own_addresses.append(owner)
-        elif owner is not None:
-            foreign.append((owner, out.value))
+            own_addresses.append(owner)
+        elif out.script_pubkey[:1] != bytes((OP_RETURN,)):
+            foreign_scripts.append(out.script_pubkey)
     fee = (mine_in - sum(o.value for o in tx.outputs)) if all_inputs_mine else None
-    if is_coinbase(tx):
+    if coinbase:
         kind = TxType.NODE_REWARD
     elif mine_in == 0:
         kind = TxType.RECEIVED
-    elif all_inputs_mine and not foreign:
+    elif all_inputs_mine and not foreign_scripts:
         kind = TxType.SELF
     else:
         kind = TxType.SENT
-    addresses = tuple(a for a, _ in foreign) if kind == TxType.SENT else tuple(own_addresses)
+    if kind == TxType.SENT:
+        # Encoding addresses is the costly part of a sync of many txs: only where shown.
+        found = (address_from_script(s, network) for s in foreign_scripts)
+        addresses = tuple(a for a in found if a is not None)
+    else:
+        addresses = tuple(own_addresses)
     return HistoryEntry(
         txid=item.txid,
         type=kind,

@@ -25,7 +25,8 @@ from wallet.txmodel import Transaction
 log = logging.getLogger(__name__)
 
 DEFAULT_GAP_LIMIT = 20
-HISTORY_PAGE = 50
+# Backends cap pages to what they serve (Insight 50); fluxd returns up to this many at once.
+HISTORY_PAGE = 1000
 # Raw transactions fetched at the same time (each is one request).
 FETCH_CONCURRENCY = 8
 # A server claiming every address is used must not make discovery run forever.
@@ -161,8 +162,13 @@ class WalletSync:
         missing = [t for t in seen if t not in st.txs]
         fetched = await self._fetch_many(missing)
         for txid, item in seen.items():
+            known = st.txs.get(txid)
             tx = fetched.get(txid) or st.txs[txid].tx
-            st.txs[txid] = ChainTx(txid, tx, item.height, item.confirmed)
+            height = item.height
+            if height is None and item.confirmed and known is not None and known.confirmed:
+                # fluxd lists txids without heights; keep the one learnt from its coin list.
+                height = known.height
+            st.txs[txid] = ChainTx(txid, tx, height, item.confirmed)
             if item.confirmed:
                 st.local_pending.pop(txid, None)
         if stop_early:
@@ -183,7 +189,8 @@ class WalletSync:
                 page = await self._page(addresses, page.next_start)
                 items += page.items
             return items
-        starts = range(len(first.items), first.total, HISTORY_PAGE) if first.items else ()
+        step = len(first.items)
+        starts = range(step, first.total, step) if step else ()
         pages = await asyncio.gather(*(self._page(addresses, s) for s in starts))
         for page in pages:
             items += page.items
@@ -200,7 +207,9 @@ class WalletSync:
             return True
         for item in items:
             known = st.txs.get(item.txid.lower())
-            if known is None or known.confirmed != item.confirmed or known.height != item.height:
+            if known is None or known.confirmed != item.confirmed:
+                return False
+            if item.height is not None and known.height != item.height:
                 return False
         return any(item.confirmed for item in items)
 
@@ -313,6 +322,10 @@ class WalletSync:
 
     # --- history entries -----------------------------------------------------------------
 
+    def _owner_of(self, script_pubkey: bytes) -> str | None:
+        entry = self.keychain.lookup_script(script_pubkey)
+        return entry.address if entry is not None else None
+
     def _history(self, st: SyncState) -> list[HistoryEntry]:
         live = self._live_txs(st)
         known = {t: c.tx for t, c in st.txs.items()}
@@ -320,7 +333,7 @@ class WalletSync:
             classify(
                 item,
                 tip=st.tip,
-                is_mine=lambda script: self.keychain.lookup_script(script) is not None,
+                owner_of=self._owner_of,
                 known=known,
                 network=self.keychain.network,
             )

@@ -202,7 +202,7 @@ def test_fluxnode_start_and_confirm_are_typed_by_version(prefix: str, expected: 
     tx = Transaction.parse(bytes.fromhex(vector["inputs"]["rawtx"]))
     assert tx.txid == vector["expected_txid"]
     entry = classify(
-        ChainTx(tx.txid, tx, 100, True), tip=105, is_mine=lambda s: False, known={},
+        ChainTx(tx.txid, tx, 100, True), tip=105, owner_of=lambda s: None, known={},
         network=TESTNET,
     )
     assert entry.type == expected and entry.amount == 0 and entry.confirmations == 6
