@@ -46,6 +46,7 @@ class CoinsPage(WalletPage):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
@@ -91,11 +92,11 @@ class CoinsPage(WalletPage):
         self.table.setRowCount(len(coins))
         for number, coin in enumerate(coins):
             if coin.locked:
-                state = self.tr("🔒 %s collateral") % coin.collateral
+                state = self.tr("Locked: %s collateral") % coin.collateral
             elif coin.frozen:
-                state = self.tr("❄ Frozen")
+                state = self.tr("Frozen")
             elif coin.outpoint in chosen:
-                state = self.tr("✔ Selected for send")
+                state = self.tr("Selected for send")
             elif coin.coinbase and coin.confirmations < 100:
                 state = self.tr("Maturing reward")
             else:

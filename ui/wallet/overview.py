@@ -140,7 +140,7 @@ class OverviewPage(WalletPage):
             self.activity.addItem(self.tr("No transactions yet. Receive coins to get started."))
         for row in rows:
             date, kind, amount, confirmations = row.texts[:4]
-            label = f" · {row.label}" if row.label else ""
-            self.activity.addItem(
-                f"{date}   {kind}   {amount} {self.unit}   ({confirmations}){label}"
-            )
+            label = f"  ·  {row.label}" if row.label else ""
+            state = (self.tr("%s confirmations") % confirmations if row.confirmations > 0
+                     else self.tr("pending"))
+            self.activity.addItem(f"{amount} {self.unit}  ·  {kind}  ·  {date}  ·  {state}{label}")

@@ -35,6 +35,7 @@ def _password_edit(placeholder: str) -> QLineEdit:
     edit = QLineEdit()
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     edit.setPlaceholderText(placeholder)
+    edit.setMaximumWidth(420)
     return edit
 
 
@@ -69,11 +70,13 @@ class SecurityPage(WalletPage):
         self.change_button.clicked.connect(self.change_password)
         self.change_note = hint("")
         change = QFormLayout()
-        change.addRow(self.old_password)
-        change.addRow(self.new_password)
-        change.addRow(self.new_again)
-        change.addRow(self.change_note)
-        change.addRow(self.change_button)
+        change.addRow(self.tr("Current"), self.old_password)
+        change.addRow(self.tr("New"), self.new_password)
+        change.addRow(self.tr("New again"), self.new_again)
+        change_row = QHBoxLayout()
+        change_row.addWidget(self.change_note, 1)
+        change_row.addWidget(self.change_button)
+        change.addRow("", change_row)
         change_box = QGroupBox(self.tr("Password"))
         change_box.setLayout(change)
 
@@ -90,9 +93,10 @@ class SecurityPage(WalletPage):
         self.hide_seed.clicked.connect(self.clear_seed)
         self.hide_seed.hide()
         seed_row = QHBoxLayout()
-        seed_row.addWidget(self.seed_password, 1)
+        seed_row.addWidget(self.seed_password)
         seed_row.addWidget(self.seed_button)
         seed_row.addWidget(self.hide_seed)
+        seed_row.addStretch(1)
         seed_box = QGroupBox(self.tr("Seed words"))
         seed_layout = QVBoxLayout(seed_box)
         seed_layout.addWidget(hint(self.tr(
@@ -107,8 +111,9 @@ class SecurityPage(WalletPage):
             "A copy of the encrypted wallet file (labels, contacts, nodes included). It opens "
             "with the wallet password."))
         backup_row = QHBoxLayout()
-        backup_row.addWidget(self.backup_password, 1)
+        backup_row.addWidget(self.backup_password)
         backup_row.addWidget(self.backup_button)
+        backup_row.addStretch(1)
         backup_box = QGroupBox(self.tr("Backup"))
         backup_layout = QVBoxLayout(backup_box)
         backup_layout.addLayout(backup_row)

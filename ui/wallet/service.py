@@ -13,8 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from qasync import asyncSlot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from ui.wallet.history_model import HistoryRow, prepare_rows
 from ui.wallet.models import (
@@ -95,7 +94,7 @@ class WalletQt(QObject):
         super().__init__(parent)
         self.engine = engine
         self._history: list[HistoryRow] = []
-        self._sync_task: asyncio.Task[None] | None = None
+        self._sync_task: asyncio.Future[None] | None = None
         self._state = engine.state()
         # Coins picked on the Coins page for the next send (coin control); empty = automatic.
         self.coin_selection: frozenset[tuple[str, int]] = frozenset()
@@ -164,13 +163,16 @@ class WalletQt(QObject):
         self._set_state(self.engine.state())
         self.history_changed.emit()
 
-    @asyncSlot()
-    async def sync(self) -> None:
-        """Refresh from the chain; one at a time, errors become connection state, not dialogs."""
-        if self._sync_task is not None and not self._sync_task.done():
-            return
-        self._sync_task = asyncio.ensure_future(self._run_sync())
-        await asyncio.shield(self._sync_task)
+    @Slot()
+    def sync(self) -> asyncio.Future[None]:
+        """Refresh from the chain, one run at a time; returns the running (or new) task.
+
+        The task is created here, not inside a coroutine, so `wait_synced` right after an unlock
+        always finds it. Errors become connection state, not dialogs.
+        """
+        if self._sync_task is None or self._sync_task.done():
+            self._sync_task = asyncio.ensure_future(self._run_sync())
+        return self._sync_task
 
     async def wait_synced(self) -> None:
         if self._sync_task is not None:
