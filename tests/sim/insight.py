@@ -8,150 +8,32 @@ top of bitcore-node's address queries; errors follow its common.js ``handleError
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from aiohttp import web
 
+from tests.sim import insight_chain as ic
 from tests.sim import jsonviews as jv
 from tests.sim.chain import Chain, TxEntry
-from tests.sim.common import (
-    RpcError,
-    address_network,
-    address_on_chain,
-    estimate_fee,
-    parse_hash,
-)
+from tests.sim.common import address_on_chain, parse_hash
 from tests.sim.faults import fault_middleware
+from tests.sim.insight_base import (
+    CHAIN,
+    MAX_HISTORY,
+    MAX_TXIDS,
+    NOT_FOUND,
+    PAGE_LENGTH,
+    InsightError,
+    addresses_of,
+    body_of,
+    chain_of,
+    check_addresses,
+    coded,
+    insight_errors,
+    js_int,
+    on_chain,
+)
 from tests.sim.validate import SimReject
-from wallet.address import decode_address
-from wallet.errors import InvalidAddress
-from wallet.networks import COIN
-
-CHAIN: web.AppKey[Chain] = web.AppKey("chain", Chain)
-MAX_HISTORY = 50  # bitcore-node DEFAULT_MAX_HISTORY
-MAX_TXIDS = 1000  # bitcore-node DEFAULT_MAX_TXIDS
-PAGE_LENGTH = 10
-BLOCK_LIMIT = 200
-PROTOCOL_VERSION = 170021
-CLIENT_VERSION = 9000650
-
-
-class InsightError(Exception):
-    def __init__(self, status: int, text: str) -> None:
-        super().__init__(text)
-        self.status = status
-        self.text = text
-
-
-def coded(message: str, code: int) -> InsightError:
-    return InsightError(400, f"{message}. Code:{code}")
-
-
-NOT_FOUND = InsightError(404, "Not found")
-
-
-@web.middleware
-async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
-    try:
-        response: web.StreamResponse = await handler(request)
-        return response
-    except InsightError as exc:
-        return web.Response(status=exc.status, text=exc.text)
-    except RpcError as exc:
-        return web.Response(status=400, text=f"{exc.message}. Code:{exc.code}")
-
-
-def _chain(request: web.Request) -> Chain:
-    return request.app[CHAIN]
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    if request.method != "POST" or not request.body_exists:
-        return {}
-    if request.content_type == "application/json":
-        try:
-            data = await request.json()
-        except ValueError:
-            raise InsightError(400, "SyntaxError: Unexpected token in JSON") from None
-        return data if isinstance(data, dict) else {}
-    return dict(await request.post())
-
-
-def _check_addresses(chain: Chain, addresses: list[str]) -> list[str]:
-    """insight AddressController.check: every address must decode (any Flux network)."""
-    if not addresses or not addresses[0]:
-        raise coded("Must include address", 1)
-    for address in addresses:
-        if address_network(address) is None:
-            try:
-                decode_address(address)
-            except InvalidAddress as exc:
-                raise coded(f"Invalid address: {exc}", 1) from None
-    return addresses
-
-
-async def _addresses(request: web.Request) -> list[str]:
-    body = await _body(request)
-    raw = body.get("addrs") if body.get("addrs") else request.match_info.get("addrs", "")
-    return _check_addresses(_chain(request), str(raw).split(","))
-
-
-def _on_chain(chain: Chain, addresses: list[str]) -> list[str]:
-    """fluxd's address index answers -5 "Invalid address" for another network's address."""
-    for address in addresses:
-        if not address_on_chain(chain, address):
-            raise coded("Invalid address", -5)
-    return addresses
-
-
-def _int(value: object) -> int:
-    """JavaScript parseInt(x) || 0 for the simple inputs insight receives."""
-    text = str(value or "").strip()
-    digits = ""
-    for i, ch in enumerate(text):
-        if ch.isdigit() or (i == 0 and ch in "+-"):
-            digits += ch
-        else:
-            break
-    try:
-        return int(digits)
-    except ValueError:
-        return 0
-
-
-# ------------------------------------------------------------------------------------- status
-
-
-def info(chain: Chain) -> dict[str, Any]:
-    return {
-        "version": CLIENT_VERSION, "protocolversion": PROTOCOL_VERSION, "blocks": chain.tip_height,
-        "timeoffset": 0, "connections": 8, "proxy": "", "difficulty": 1, "testnet": True,
-        "relayfee": chain.params.min_relay_fee / COIN, "errors": "", "network": "testnet",
-    }
-
-
-async def status(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    query = request.query.get("q")
-    if query == "getDifficulty":
-        return web.json_response({"difficulty": 1})
-    if query in ("getBestBlockHash",):
-        return web.json_response({"bestblockhash": chain.tip.hash})
-    if query == "getLastBlockHash":
-        return web.json_response({"syncTipHash": chain.tip.hash, "lastblockhash": chain.tip.hash})
-    return web.json_response({"info": info(chain)})
-
-
-async def sync(request: web.Request) -> web.Response:
-    height = _chain(request).tip_height
-    return web.json_response({
-        "status": "finished", "blockChainHeight": height, "syncPercentage": 100,
-        "height": height, "error": None, "type": "bitcore node",
-    })
-
-
-# ----------------------------------------------------------------------------------- addresses
 
 
 def _utxo_json(chain: Chain, txid: str, vout: int, coin_address: str, script: bytes,
@@ -196,26 +78,26 @@ def utxo_list(chain: Chain, addresses: list[str], *, mempool: bool) -> list[dict
 
 
 async def addr_utxo(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    address = _on_chain(chain, _check_addresses(chain, [request.match_info["addr"]]))[0]
+    chain = chain_of(request)
+    address = on_chain(chain, check_addresses(chain, [request.match_info["addr"]]))[0]
     return web.json_response(utxo_list(chain, [address], mempool=True))
 
 
 async def addrs_utxo(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    addresses = await _addresses(request)
+    chain = chain_of(request)
+    addresses = await addresses_of(request)
     return web.json_response(utxo_list(chain, addresses, mempool=True))
 
 
 async def addrs_unspent(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    addresses = await _addresses(request)
+    chain = chain_of(request)
+    addresses = await addresses_of(request)
     return web.json_response(utxo_list(chain, addresses, mempool=False))
 
 
 async def fluxnode_utxo(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    addresses = await _addresses(request)
+    chain = chain_of(request)
+    addresses = await addresses_of(request)
     amounts = {t.collateral for t in chain.network.tiers}
     items = utxo_list(chain, addresses, mempool=True)
     return web.json_response([u for u in items if u["satoshis"] in amounts])
@@ -235,9 +117,9 @@ def all_txids(chain: Chain, addresses: list[str]) -> list[str]:
 
 
 async def addr_summary(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    address = _check_addresses(chain, [request.match_info["addr"]])[0]
-    wanted = _on_chain(chain, [address])
+    chain = chain_of(request)
+    address = check_addresses(chain, [request.match_info["addr"]])[0]
+    wanted = on_chain(chain, [address])
     balance, received = chain.balance(wanted)
     deltas = chain.mempool_deltas(wanted)
     mempool_txids = _mempool_txids(chain, wanted)
@@ -250,10 +132,10 @@ async def addr_summary(request: web.Request) -> web.Response:
         "unconfirmedTxApperances": len(mempool_txids),
         "txApperances": len(chain.address_txids(wanted)),
     }
-    if not _int(request.query.get("noTxList")):
+    if not js_int(request.query.get("noTxList")):
         both = request.query.get("from") and request.query.get("to")
-        start = _int(request.query.get("from")) if both else 0
-        end = _int(request.query.get("to")) if both else MAX_TXIDS
+        start = js_int(request.query.get("from")) if both else 0
+        end = js_int(request.query.get("to")) if both else MAX_TXIDS
         if end - start > MAX_TXIDS:
             raise InsightError(503, f'"from" ({start}) and "to" ({end}) range should be less '
                                     f"than or equal to {MAX_TXIDS}")
@@ -267,8 +149,8 @@ async def addr_summary(request: web.Request) -> web.Response:
 
 
 async def addrs_balance(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    addresses = _on_chain(chain, await _addresses(request))
+    chain = chain_of(request)
+    addresses = on_chain(chain, await addresses_of(request))
     unconfirmed = sum(d.satoshis for d in chain.mempool_deltas(addresses))
     # fluxd getaddressbalance has no "immature" field, so insight's copy of it is absent.
     return web.json_response({"unconfirmedBalance": unconfirmed,
@@ -277,15 +159,15 @@ async def addrs_balance(request: web.Request) -> web.Response:
 
 def _tx_json(chain: Chain, entry: TxEntry, query: Any) -> dict[str, Any]:
     data = jv.insight_tx(chain, entry)
-    if _int(query.get("noScriptSig")):
+    if js_int(query.get("noScriptSig")):
         for vin in data.get("vin", []):
             vin.pop("scriptSig", None)
-    if _int(query.get("noAsm")):
+    if js_int(query.get("noAsm")):
         for vin in data.get("vin", []):
             vin.get("scriptSig", {}).pop("asm", None)
         for vout in data["vout"]:
             vout["scriptPubKey"].pop("asm", None)
-    if _int(query.get("noSpent")):
+    if js_int(query.get("noSpent")):
         for vout in data["vout"]:
             for key in ("spentTxId", "spentIndex", "spentHeight"):
                 vout.pop(key, None)
@@ -304,11 +186,11 @@ def history(chain: Chain, addresses: list[str], start: int, end: int) -> tuple[i
 
 
 async def addrs_txs(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    addresses = _on_chain(chain, await _addresses(request))
-    body = await _body(request)
-    start = _int(request.query.get("from")) or _int(body.get("from"))
-    end = _int(request.query.get("to")) or _int(body.get("to")) or start + 10
+    chain = chain_of(request)
+    addresses = on_chain(chain, await addresses_of(request))
+    body = await body_of(request)
+    start = js_int(request.query.get("from")) or js_int(body.get("from"))
+    end = js_int(request.query.get("to")) or js_int(body.get("to")) or start + 10
     total, txids = history(chain, addresses, start, end)
     items = [_tx_json(chain, chain.txs[t], request.query) for t in txids]
     return web.json_response(
@@ -317,8 +199,8 @@ async def addrs_txs(request: web.Request) -> web.Response:
 
 
 async def txs_list(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    page = _int(request.query.get("pageNum"))
+    chain = chain_of(request)
+    page = js_int(request.query.get("pageNum"))
     if request.query.get("block"):
         block = chain.get_block(request.query["block"])
         if block is None:
@@ -326,7 +208,7 @@ async def txs_list(request: web.Request) -> web.Response:
         txids = block.txids[page * PAGE_LENGTH:(page + 1) * PAGE_LENGTH]
         pages = -(-len(block.txids) // PAGE_LENGTH)
     elif request.query.get("address"):
-        addresses = _on_chain(chain, _check_addresses(chain, [request.query["address"]]))
+        addresses = on_chain(chain, check_addresses(chain, [request.query["address"]]))
         total, txids = history(chain, addresses, page * PAGE_LENGTH, (page + 1) * PAGE_LENGTH)
         pages = -(-total // PAGE_LENGTH)
     else:
@@ -339,7 +221,7 @@ async def txs_list(request: web.Request) -> web.Response:
 
 
 def _entry(request: web.Request) -> TxEntry:
-    chain = _chain(request)
+    chain = chain_of(request)
     txid = parse_hash(request.match_info["txid"], "parameter 1")
     entry = chain.txs.get(txid)
     if entry is None:
@@ -348,7 +230,7 @@ def _entry(request: web.Request) -> TxEntry:
 
 
 async def tx(request: web.Request) -> web.Response:
-    return web.json_response(jv.insight_tx(_chain(request), _entry(request)))
+    return web.json_response(jv.insight_tx(chain_of(request), _entry(request)))
 
 
 async def rawtx(request: web.Request) -> web.Response:
@@ -356,8 +238,8 @@ async def rawtx(request: web.Request) -> web.Response:
 
 
 async def tx_send(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    body = await _body(request)
+    chain = chain_of(request)
+    body = await body_of(request)
     raw = body.get("rawtx")
     if not isinstance(raw, str):
         raise coded(f"Expected type string, got {'null' if raw is None else type(raw).__name__}", -3)
@@ -369,91 +251,12 @@ async def tx_send(request: web.Request) -> web.Response:
     return web.json_response({"txid": txid})
 
 
-async def estimatefee(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    counts = (request.query.get("nbBlocks") or "2").split(",")
-    return web.json_response({str(_int(n)): estimate_fee(chain, _int(n)) for n in counts})
-
-
-# -------------------------------------------------------------------------------------- blocks
-
-
-def _block_json(chain: Chain, height: int) -> dict[str, Any]:
-    block = chain.blocks[height]
-    coinbase = chain.txs[block.txids[0]]
-    reward = sum(o.value for o in coinbase.tx.outputs) - sum(
-        chain.txs[t].fee for t in block.txids[1:]
-    )
-    next_hash = chain.blocks[height + 1].hash if height < chain.tip_height else None
-    return {
-        "hash": block.hash, "size": block.size, "height": height, "version": 4,
-        "merkleroot": block.merkle_root, "tx": block.txids, "time": block.time,
-        "nonce": block.nonce, "bits": f"{block.bits:x}", "difficulty": 1,
-        "chainwork": f"{height + 1:064x}", "confirmations": chain.confirmations(height),
-        "previousblockhash": block.prev_hash if height > 0 else None,
-        "nextblockhash": next_hash, "reward": jv.flux(reward), "isMainChain": True,
-        "minedBy": chain.address_of(coinbase.tx.outputs[0].script_pubkey),
-        "solution": "", "poolInfo": {},
-    }
-
-
-async def block(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    ref = request.match_info["hash"]
-    found = chain.get_block(ref.lower()) if len(ref) >= 64 else None
-    if found is None:
-        raise NOT_FOUND
-    return web.json_response(_block_json(chain, found.height))
-
-
-async def block_index(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    found = chain.get_block(_int(request.match_info["height"]))
-    if found is None:
-        raise coded("Block height out of range", -8)
-    return web.json_response({"blockHash": found.hash})
-
-
-async def rawblock(request: web.Request) -> web.Response:
-    found = _chain(request).get_block(request.match_info["hash"].lower())
-    if found is None:
-        raise NOT_FOUND
-    return web.json_response({"rawblock": found.serialize().hex()})
-
-
-async def blocks(request: web.Request) -> web.Response:
-    chain = _chain(request)
-    limit = _int(request.query.get("limit")) or BLOCK_LIMIT
-    day = request.query.get("blockDate") or time.strftime("%Y-%m-%d", time.gmtime())
-    try:
-        start = int(time.mktime(time.strptime(day, "%Y-%m-%d"))) - time.timezone
-    except ValueError:
-        raise InsightError(503, "Please use yyyy-mm-dd format") from None
-    end = _int(request.query.get("startTimestamp")) or start + 86400
-    chosen = [b for b in reversed(chain.blocks) if start <= b.time < end]
-    more = len(chosen) > limit
-    rows: list[dict[str, Any]] = [
-        {"height": b.height, "size": b.size, "hash": b.hash, "time": b.time,
-         "txlength": len(b.txids), "poolInfo": {}, "isMainChain": True,
-         "minedBy": chain.address_of(chain.txs[b.txids[0]].tx.outputs[0].script_pubkey)}
-        for b in chosen[:limit]
-    ]
-    pagination: dict[str, Any] = {
-        "next": time.strftime("%Y-%m-%d", time.gmtime(end)),
-        "prev": time.strftime("%Y-%m-%d", time.gmtime(start - 86400)),
-        "currentTs": end - 1, "current": day,
-        "isToday": day == time.strftime("%Y-%m-%d", time.gmtime()), "more": more,
-    }
-    if more and rows:
-        pagination["moreTs"] = rows[-1]["time"]
-    return web.json_response({"blocks": rows, "length": len(rows), "pagination": pagination})
-
 
 def make_app(chain: Chain, prefix: str = "/api") -> web.Application:
-    app = web.Application(middlewares=[fault_middleware, _errors])
+    app = web.Application(middlewares=[fault_middleware, insight_errors])
     app[CHAIN] = chain
     routes = [
-        web.get("/status", status), web.get("/sync", sync),
+        web.get("/status", ic.status), web.get("/sync", ic.sync),
         web.get("/addr/{addr}", addr_summary), web.get("/addr/{addr}/utxo", addr_utxo),
         web.get(r"/addr/{addr}/{field:balance|totalReceived|totalSent|unconfirmedBalance}",
                 addr_summary),
@@ -463,9 +266,9 @@ def make_app(chain: Chain, prefix: str = "/api") -> web.Application:
         web.get("/addrs/{addrs}/txs", addrs_txs), web.post("/addrs/txs", addrs_txs),
         web.get("/fluxnode/addrs/{addrs}/utxo", fluxnode_utxo),
         web.get("/txs", txs_list), web.get("/tx/{txid}", tx), web.get("/rawtx/{txid}", rawtx),
-        web.post("/tx/send", tx_send), web.get("/utils/estimatefee", estimatefee),
-        web.get("/blocks", blocks), web.get("/block/{hash}", block),
-        web.get("/block-index/{height}", block_index), web.get("/rawblock/{hash}", rawblock),
+        web.post("/tx/send", tx_send), web.get("/utils/estimatefee", ic.estimatefee),
+        web.get("/blocks", ic.blocks), web.get("/block/{hash}", ic.block),
+        web.get("/block-index/{height}", ic.block_index), web.get("/rawblock/{hash}", ic.rawblock),
     ]
     app.add_routes([web.RouteDef(r.method, prefix + r.path, r.handler, r.kwargs) for r in routes])
     return app
