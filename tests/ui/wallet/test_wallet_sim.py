@@ -110,7 +110,7 @@ def test_frozen_coin_is_avoided_by_the_next_send(sim_wallet: SimWallet, qtbot: Q
     coins.freeze_button.click()
     frozen = {c.outpoint for c in engine.coins() if c.frozen}
     assert frozen == picked
-    assert "❄ Frozen" in {coins.table.item(r, 0).text() for r in range(coins.table.rowCount())}
+    assert "Frozen" in {coins.table.item(r, 0).text() for r in range(coins.table.rowCount())}
     txid = _review_and_broadcast(sw, send, sw.sim.faucet.address, "15")
     spent = {(i.prevout.txid_hex, i.prevout.index) for i in sw.sim.chain.mempool[txid].tx.inputs}
     assert spent and not spent & picked
