@@ -142,3 +142,21 @@ async def test_cli_errors_are_plain(sim: SimNetwork, tmp_path: Path) -> None:  #
     code, _, err = await wrong("restore", "--seed-file", str(tmp_path / "seed"))
     assert code == 1 and "could be reached" in err and "Traceback" not in err
     assert "The wallet was saved" in err
+
+
+@pytest.mark.asyncio
+async def test_cli_create_prints_the_seed_once_and_never_logs_it(
+    sim: SimNetwork, tmp_path: Path  # noqa: F811
+) -> None:
+    (tmp_path / "pw").write_text(PASSWORD)
+    cli = Cli(tmp_path / "data", sim.insight_url, tmp_path / "pw")
+    code, created, err = await cli("create", "--words", "12")
+    assert code == 0, err
+    words = created["mnemonic"].split()
+    assert len(words) == 12 and created["address"].startswith("tm")
+    code, _, err = await cli("create")
+    assert code == 1 and "already exists" in err
+    code, balance, err = await cli("balance")
+    assert code == 0 and balance["receive_address"] == created["address"]
+    logs = "".join(p.read_text() for p in (tmp_path / "data").rglob("*.log*"))
+    assert created["mnemonic"] not in logs and " ".join(words[:4]) not in logs

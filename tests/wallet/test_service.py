@@ -124,3 +124,28 @@ async def test_errors_wrong_network_and_lock(tmp_path: Path) -> None:
     mainnet = WalletService(make_store(tmp_path), chain, network="mainnet")
     with pytest.raises(StorageError, match="for testnet"):
         await mainnet.open(PASSWORD)
+
+
+@pytest.mark.asyncio
+async def test_watch_only_and_imported_key_wallets(tmp_path: Path) -> None:
+    chain = MemoryChain(TESTNET)
+    seeded = await restored(tmp_path / "seed", chain)
+    xpub = seeded.keychain.account_xpub
+    assert xpub is not None
+    chain.fund(seeded.keychain.derive(RECEIVE, 2).address, 4 * COIN)
+    watch = WalletService(make_store(tmp_path / "watch"), chain, network="testnet")
+    await watch.watch(PASSWORD, xpub=xpub)
+    state = await watch.sync()
+    assert state.watch_only and state.balances.total == 4 * COIN
+    assert state.receive_address == seeded.keychain.derive(RECEIVE, 3).address
+    wif = "cVbZ8ovhye9AoAHFsqobCf7LxbXDAECy9Kb8TZdfsDYMZGBUyCnm"
+    loose = WalletService(make_store(tmp_path / "loose"), chain, network="testnet")
+    await loose.import_keys([wif], PASSWORD)
+    address = loose.receive_address(new=True)
+    chain.fund(address, 2 * COIN)
+    state = await loose.sync()
+    assert not state.watch_only and state.balances.spendable == 2 * COIN
+    review = await loose.prepare_send(SendRequest(OUTSIDE, "1"))
+    assert review.change_address == address
+    await loose.send(review)
+    assert chain.mempool
