@@ -12,12 +12,12 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from nodectl.install.events import Event
-from nodectl.install.facts import HostFacts
+from nodectl.install.facts import HostFacts, gather
 from nodectl.install.host import LocalHost
 from nodectl.install.params import InstallParams
 from nodectl.install.preflight import PublicIp
 from nodectl.install.runner import RunResult
-from nodectl.install.session import InstallSession
+from nodectl.install.session import InstallSession, display_params
 from nodectl.install.state import InstallState
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,22 @@ class InstallService(QObject):
             session = self._sessions(True)
             try:
                 result: RunResult = await session.execute(params, self.facts, self._relay, mode)
+            finally:
+                close = getattr(session.host, "close", None)
+                if close is not None:
+                    await close()
+            self.finished.emit(result)
+        self._start(work())
+
+    def uninstall(self, user: str) -> None:
+        """Remove services and configs of the install made for ``user`` (chain kept)."""
+        async def work() -> None:
+            session = self._sessions(True)
+            try:
+                facts = await gather(session.host, user)
+                # Undo needs only the user and host facts, never the identity key.
+                params, _missing = display_params(user, "cumulus", self.network, {})
+                result = await session.execute(params, facts, self._relay, "uninstall")
             finally:
                 close = getattr(session.host, "close", None)
                 if close is not None:

@@ -83,6 +83,21 @@ class CollateralForm(QWidget):
         self.upnp.toggled.connect(self._upnp_toggled)
         self._upnp_toggled(False)
 
+    def prefill(self, meta: dict[str, Any]) -> None:
+        """Answers of an earlier run (everything except the identity key, never stored)."""
+        for key in ("user", "collateral_txid", "public_ip", "zelid", "router_ip"):
+            if isinstance(meta.get(key), str) and meta[key]:
+                self.edits[key].setText(meta[key])
+        if isinstance(meta.get("collateral_index"), int):
+            self.edits["collateral_index"].setText(str(meta["collateral_index"]))
+        index = self.tier.findData(meta.get("tier"))
+        if index >= 0:
+            self.tier.setCurrentIndex(index)
+        port = meta.get("api_port")
+        if isinstance(port, int) and port != 16127:
+            self.upnp.setChecked(True)
+            self.api_port.setCurrentIndex(max(0, self.api_port.findData(port)))
+
     def _upnp_toggled(self, on: bool) -> None:
         self.api_port.setEnabled(on)
         self.edits["router_ip"].setEnabled(on)
@@ -131,6 +146,8 @@ class InstallWizard(QWidget):
         self._working_text = ""
         self._is_busy = False
         self._plan_pending = False
+        self._running = False
+        self.mode = "install"  # or "repair": re-check every step and redo what is missing
         self.title = heading("")
         self.busy = QLabel("")
         self.busy.setProperty("role", "hint")
@@ -206,7 +223,8 @@ class InstallWizard(QWidget):
         self.recheck_button.setVisible(page == "preflight")
         self.recheck_button.setEnabled(not busy)
         self.next_button.setVisible(page != "done")
-        labels = {"plan": self.tr("Install"), "run": self.tr("Retry")}
+        action = self.tr("Repair") if self.mode == "repair" else self.tr("Install")
+        labels = {"plan": action, "run": self.tr("Retry")}
         self.next_button.setText(labels.get(page, self.tr("Next")))
         ok = self.preflight_result is not None and self.preflight_result.report.ok
         enabled = {"preflight": self.preflight_result is not None,
@@ -214,6 +232,16 @@ class InstallWizard(QWidget):
                    "run": bool(self.failure.text())}
         self.next_button.setEnabled(not busy and enabled.get(page, False))
         self.back_button.setEnabled(not busy)
+
+    def begin(self, mode: str, meta: dict[str, Any]) -> None:
+        """Open on the first page for an install or a repair, prefilled from the last run."""
+        self.mode = mode
+        self.plan = None
+        self.preflight_result = None
+        self.failure.setText("")
+        self.form.prefill(meta)
+        self._go(0)
+        self.start()
 
     def start(self) -> None:
         """(Re)run the preflight with the user and tier chosen so far."""
@@ -244,7 +272,8 @@ class InstallWizard(QWidget):
                 self.run_view.set_steps(self.plan)
                 self._go(3)
             self._working(self.tr("Installing…"))
-            self.service.run(self.params)
+            self._running = True
+            self.service.run(self.params, self.mode)
 
     def _close(self) -> None:
         if self._is_busy and self.page == "run":
@@ -291,6 +320,9 @@ class InstallWizard(QWidget):
         self.run_view.on_event(event)
 
     def _finished(self, result: RunResult) -> None:
+        if not self._running:
+            return  # an uninstall started from the page, not ours
+        self._running = False
         if result.ok:
             assert self.params is not None
             p = self.params

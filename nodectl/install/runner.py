@@ -104,6 +104,7 @@ class Runner:
     async def run(self) -> RunResult:
         """Run every step not finished yet; stop at the first failure (state keeps it)."""
         result = RunResult(ok=True)
+        self.state.remember(self.ctx.params.public_dict())
         self._started = self._clock()
         self._weight_before = self._run_weight = self._last_overall = 0.0
         self.emit(Event(Kind.PLAN_START, message=f"{len(self.steps)} steps"))
@@ -181,11 +182,14 @@ class Runner:
             for action in actions:
                 try:
                     await execute(run, action)
-                except (StepFailed, OSError) as exc:
+                except Exception as exc:  # keep removing the rest; report at the end
                     result.ok = False
                     result.failed_step = result.failed_step or step.step_id
                     result.tail.append(f"{step.step_id}: {exc}")
             self.state.forget(step.step_id)
             result.done.append(step.step_id)
+        # What uninstall leaves in place (user, packages, chain) is no longer "installed".
+        for step_id in list(self.state.steps):
+            self.state.forget(step_id)
         self.emit(Event(Kind.PLAN_DONE, message="uninstall finished"))
         return result

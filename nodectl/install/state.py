@@ -51,9 +51,12 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 class InstallState:
-    def __init__(self, path: Path, steps: dict[str, StepRecord] | None = None) -> None:
+    def __init__(self, path: Path, steps: dict[str, StepRecord] | None = None,
+                 meta: dict[str, Any] | None = None) -> None:
         self.path = path
         self.steps: dict[str, StepRecord] = steps or {}
+        # Public inputs of the last run (never the identity key), to prefill a resume.
+        self.meta: dict[str, Any] = meta or {}
 
     @classmethod
     def load(cls, path: Path) -> InstallState:
@@ -63,16 +66,19 @@ class InstallState:
             if raw.get("version") != STATE_VERSION:
                 raise ValueError("unknown state version")
             steps = {k: StepRecord(**v) for k, v in raw.get("steps", {}).items()}
+            meta = raw.get("meta", {})
+            if not isinstance(meta, dict):
+                raise ValueError("bad meta")
         except FileNotFoundError:
             return cls(path)
         except (ValueError, TypeError, AttributeError, OSError):
             with contextlib.suppress(OSError):
                 path.replace(path.with_name(path.name + f".broken-{int(time.time())}"))
             return cls(path)
-        return cls(path, steps)
+        return cls(path, steps, meta)
 
     def save(self) -> None:
-        data = {"version": STATE_VERSION,
+        data = {"version": STATE_VERSION, "meta": self.meta,
                 "steps": {k: asdict(v) for k, v in self.steps.items()}}
         _atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True).encode())
 
@@ -100,6 +106,11 @@ class InstallState:
         record.finished_at = time.time()
         self.steps[step_id] = record
         self.save()
+
+    def remember(self, meta: dict[str, Any]) -> None:
+        if meta != self.meta:
+            self.meta = dict(meta)
+            self.save()
 
     def forget(self, step_id: str) -> None:
         if self.steps.pop(step_id, None) is not None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from nodectl.install.sandbox import SandboxHost, sandbox_key_source
 from nodectl.install.session import InstallSession
@@ -175,3 +176,49 @@ def test_failed_preflight_blocks_install(rig) -> None:
     assert not r.wizard.next_button.isEnabled()
     assert "preflight" in r.wizard.busy.text()
     assert r.host.commands == [], "nothing may run on the host before Install"
+
+
+def install_through_wizard(r: Rig, mode: str = "install") -> None:
+    r.page.open_wizard(mode)
+    until(r.loop, lambda: r.wizard.preflight_result is not None and not r.service.busy)
+    r.wizard.next()
+    fill(r)
+    r.wizard.next()
+    until(r.loop, lambda: r.wizard.page == "plan" and not r.service.busy)
+    r.wizard.next()
+    until(r.loop, lambda: r.wizard.page == "done" and not r.service.busy)
+
+
+def test_repair_prefills_answers_and_uninstall_from_the_page(rig, qtbot) -> None:
+    r: Rig = rig()
+    r.wizard.form.edits["public_ip"].setText("81.2.69.160")
+    install_through_wizard(r)
+    r.wizard.cancel_button.click()
+    assert r.page.repair_button.isVisibleTo(r.page)
+    assert r.page.uninstall_button.isVisibleTo(r.page)
+    r.shot("6-overview-installed")
+
+    r.wizard.form.edits["collateral_txid"].clear()
+    r.wizard.form.edits["identity_wif"].clear()
+    r.page.open_wizard("repair")
+    assert r.wizard.form.edits["collateral_txid"].text() == TXID  # from the saved answers
+    assert r.wizard.form.edits["identity_wif"].text() == ""  # never stored
+    until(r.loop, lambda: r.wizard.preflight_result is not None and not r.service.busy)
+    r.wizard.next()
+    fill(r)
+    r.wizard.next()
+    until(r.loop, lambda: r.wizard.page == "plan" and not r.service.busy)
+    assert r.wizard.next_button.text() == "Repair"
+    r.wizard.next()
+    until(r.loop, lambda: r.wizard.page == "done" and not r.service.busy)
+    assert r.wizard.run_view.state_of("zelcash-service").endswith("skipped")
+    r.wizard.cancel_button.click()
+
+    r.page.ask_uninstall()
+    box = next(w for w in r.page.findChildren(QMessageBox) if w.isVisible())
+    next(b for b in box.buttons() if b.text() == "Uninstall").click()
+    until(r.loop, lambda: not r.service.busy and "Uninstalled" in r.page.action_status.text())
+    assert not r.host.path("/etc/systemd/system/zelcash.service").exists()
+    assert r.host.path("/home/fluxnode/.flux/blocks").exists()
+    assert "No FluxNode" in r.page.state_label.text()
+    r.shot("7-overview-uninstalled")

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nodectl.install.plan import PLAN_NOTES
+from nodectl.install.runner import RunResult
 from ui.install_service import InstallService
 from ui.install_wizard import InstallWizard
 from ui.pages.base import Page, heading, hint
@@ -23,10 +32,22 @@ class LocalNodePage(Page):
         self.state_label.setWordWrap(True)
         self.install_button = QPushButton(self.tr("Install FluxNode…"))
         self.install_button.setDefault(True)
+        self.repair_button = QPushButton(self.tr("Repair…"))
+        self.repair_button.setToolTip(self.tr(
+            "Check every step on this machine again and redo what is missing or changed"))
+        self.uninstall_button = QPushButton(self.tr("Uninstall…"))
+        self.uninstall_button.setToolTip(self.tr(
+            "Stop and remove the services, configs and apt sources; the chain, the node "
+            "user and flux.conf stay"))
+        self.action_status = QLabel("")
+        self.action_status.setWordWrap(True)
+        self._uninstalling = False
         self.wizard = InstallWizard(service)
         overview = QWidget()
         buttons = QHBoxLayout()
         buttons.addWidget(self.install_button)
+        buttons.addWidget(self.repair_button)
+        buttons.addWidget(self.uninstall_button)
         buttons.addStretch(1)
         steps = hint(self.tr(
             "The installer checks this machine first, asks for the tier and the collateral "
@@ -42,6 +63,7 @@ class LocalNodePage(Page):
         layout.addWidget(steps)
         layout.addWidget(notes)
         layout.addLayout(buttons)
+        layout.addWidget(self.action_status)
         layout.addStretch(1)
         self.stack = QStackedWidget()
         self.stack.addWidget(overview)
@@ -49,7 +71,11 @@ class LocalNodePage(Page):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
-        self.install_button.clicked.connect(self.open_wizard)
+        self.install_button.clicked.connect(lambda: self.open_wizard("install"))
+        self.repair_button.clicked.connect(lambda: self.open_wizard("repair"))
+        self.uninstall_button.clicked.connect(self.ask_uninstall)
+        service.finished.connect(self._uninstalled)
+        service.busy_changed.connect(self._busy)
         self.wizard.closed.connect(self.close_wizard)
         self.wizard.installed.connect(self.refresh)
         self.refresh()
@@ -84,10 +110,51 @@ class LocalNodePage(Page):
         self.state_label.style().polish(self.state_label)
         self.install_button.setText(self.tr("Continue install…") if records and mood != "ok"
                                     else self.tr("Install FluxNode…"))
+        self.install_button.setVisible(mood != "ok")
+        self.repair_button.setVisible(bool(records))
+        self.uninstall_button.setVisible(bool(records))
 
-    def open_wizard(self) -> None:
+    def open_wizard(self, mode: str = "install") -> None:
+        self.action_status.setText("")
         self.stack.setCurrentWidget(self.wizard)
-        self.wizard.start()
+        self.wizard.begin(mode, self.service.saved_state().meta)
+
+    def ask_uninstall(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Uninstall FluxNode"), self.tr(
+            "Stop fluxd, FluxOS and the watchdog and remove their services, configs and apt "
+            "sources? The chain data, ~/.flux/flux.conf and the node user are kept, so a "
+            "later install is quick."), QMessageBox.StandardButton.Cancel, self)
+        remove = box.addButton(self.tr("Uninstall"), QMessageBox.ButtonRole.DestructiveRole)
+        box.finished.connect(lambda _code: self._answered(box.clickedButton() is remove))
+        box.open()
+
+    def _answered(self, confirmed: bool) -> None:
+        if confirmed:
+            self.uninstall()
+
+    def uninstall(self) -> None:
+        user = self.service.saved_state().meta.get("user")
+        if not isinstance(user, str) or not user:
+            self.action_status.setText(self.tr("Nothing to uninstall: no finished step."))
+            return
+        self._uninstalling = True
+        self.action_status.setText(self.tr("Uninstalling…"))
+        self.service.uninstall(user)
+
+    def _uninstalled(self, result: RunResult) -> None:
+        if not self._uninstalling:
+            return
+        self._uninstalling = False
+        if result.ok:
+            self.action_status.setText(self.tr("Uninstalled. The chain data was kept."))
+        else:
+            self.action_status.setText(self.tr("Uninstall finished with problems:\n{0}").format(
+                "\n".join(result.tail)))
+        self.refresh()
+
+    def _busy(self, busy: bool) -> None:
+        for button in (self.install_button, self.repair_button, self.uninstall_button):
+            button.setEnabled(not busy)
 
     def close_wizard(self) -> None:
         self.stack.setCurrentIndex(0)
