@@ -270,7 +270,8 @@ def _checkmultisig(
     if ops > MAX_OPS:
         raise ScriptFailure(ERR_OP_COUNT)
     _need(stack, n_keys)
-    keys = [stack.pop() for _ in range(n_keys)]  # first key first
+    # Popped last-pushed first, as fluxd walks both lists from the top: same relative order.
+    keys = [stack.pop() for _ in range(n_keys)]
     _need(stack, 1)
     n_sigs = _script_num(stack.pop(), standard)
     if not 0 <= n_sigs <= n_keys:

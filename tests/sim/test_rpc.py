@@ -154,3 +154,29 @@ async def test_wallet_backends_read_the_simulator(sim: SimNetwork) -> None:
             assert [i.txid for i in page.items] == [coin.txid]
             raw = await backend.raw_transaction(coin.txid)
             assert Transaction.parse(bytes.fromhex(raw)).txid == coin.txid
+
+
+@pytest.mark.asyncio
+async def test_wallet_backends_map_simulator_rejections(sim: SimNetwork) -> None:
+    from wallet.backends.broadcast_errors import BroadcastKind
+    from wallet.backends.fluxconf import RpcConfig
+    from wallet.backends.fluxd_rpc import FluxdRpcBackend
+    from wallet.backends.insight import InsightBackend
+    from wallet.errors import BroadcastRejected
+
+    alice, bob = kit.address(ALICE), kit.address(BOB)
+    coin = sim.fund(alice, COIN)
+    soon = kit.raw_spend(sim, coin, ALICE, [(bob, COIN - 1000)], expiry_delta=3)
+    good = kit.raw_spend(sim, coin, ALICE, [(bob, COIN - 1000)])
+    rival = kit.raw_spend(sim, coin, ALICE, [(bob, COIN - 2000)])
+    config = RpcConfig(sim.rpc_user, sim.rpc_password, port=sim.rpc_port, network="regtest")
+    async with InsightBackend([sim.insight_url]) as insight, FluxdRpcBackend(config) as rpc:
+        for backend in (insight, rpc):
+            with pytest.raises(BroadcastRejected) as info:
+                await backend.broadcast(soon)
+            assert info.value.kind == BroadcastKind.EXPIRING_SOON
+        assert await insight.broadcast(good) == Transaction.parse(bytes.fromhex(good)).txid
+        for backend in (insight, rpc):
+            with pytest.raises(BroadcastRejected) as info:
+                await backend.broadcast(rival)
+            assert info.value.kind == BroadcastKind.CONFLICT
