@@ -232,10 +232,12 @@ def _review(
     is_max: bool,
 ) -> Review:
     outputs = []
-    for target, value in plan.outputs:
+    last = len(plan.outputs) - 1
+    for n, (target, value) in enumerate(plan.outputs):
         if target == OP_RETURN_MARKER:
             outputs.append(ReviewOutput(None, 0, "message"))
-        elif plan.change and target == change_address and value == plan.change:
+        elif plan.change and n == last:
+            # Coin selection appends the change output last, and only when there is change.
             outputs.append(ReviewOutput(target, value, "change"))
         else:
             outputs.append(ReviewOutput(target, value, "recipient"))
