@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.paths import REPO_ROOT
 
 from .conftest import TXID, WIF, ZELID
@@ -75,3 +77,15 @@ def test_real_install_refuses_without_inputs_and_key_is_never_an_argument(
     assert result.returncode == 2 and "identity key: is required" in result.stderr
     result = fluxdesk(tmp_path, "install", "--yes", "--identity-key", WIF)
     assert result.returncode == 2 and "unrecognized arguments" in result.stderr
+
+
+def test_real_install_stops_at_a_failed_preflight(tmp_path: Path) -> None:
+    if Path("/proc/1/comm").read_text().strip() == "systemd":
+        pytest.skip("only safe where the preflight is sure to fail (no systemd)")
+    result = fluxdesk(tmp_path, "install", "--yes", "--txid", TXID, "--index", "0",
+                      "--zelid", ZELID, "--ip", "81.2.69.160",
+                      env={"FLUXDESK_IDENTITY_KEY": WIF})
+    assert result.returncode == 1
+    assert "preflight failed; nothing was changed" in result.stderr
+    assert "[FAIL] systemd" in result.stdout
+    assert not (tmp_path / "node-install" / "state.json").exists()
