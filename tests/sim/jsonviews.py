@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 from tests.sim.chain import Chain, TxEntry
@@ -38,17 +39,28 @@ class Amount(int):
     """Satoshis that fluxd prints as a JSON number with 8 decimals."""
 
 
-def dumps(value: Any) -> str:
-    """JSON text with ``Amount`` values written like fluxd's ValueFromAmount."""
+_AMOUNT_TOKEN = re.compile(r'"@@amount:(-?\d+)@@"')
+
+
+def _tokens(value: Any) -> Any:
     if isinstance(value, Amount):
-        sign = "-" if value < 0 else ""
-        whole, frac = divmod(abs(int(value)), COIN)
-        return f"{sign}{whole}.{frac:08d}"
+        return f"@@amount:{int(value)}@@"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k))}: {dumps(v)}" for k, v in value.items()) + "}"
+        return {k: _tokens(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(dumps(v) for v in value) + "]"
-    return json.dumps(value)
+        return [_tokens(v) for v in value]
+    return value
+
+
+def _format_amount(match: re.Match[str]) -> str:
+    sats = int(match.group(1))
+    whole, frac = divmod(abs(sats), COIN)
+    return f"{'-' if sats < 0 else ''}{whole}.{frac:08d}"
+
+
+def dumps(value: Any) -> str:
+    """JSON text with ``Amount`` values written like fluxd's ValueFromAmount (8 decimals)."""
+    return _AMOUNT_TOKEN.sub(_format_amount, json.dumps(_tokens(value), separators=(",", ":")))
 
 
 def fixed8(sats: int) -> str:

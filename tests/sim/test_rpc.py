@@ -132,7 +132,7 @@ async def test_amounts_print_like_fluxd(sim: SimNetwork) -> None:
         sim.rpc_url, json=payload, headers=auth(sim.rpc_user, sim.rpc_password)
     ) as response:
         text = await response.text()
-    assert '"value": 1.23456789' in text and '"valueSat": 123456789' in text
+    assert '"value":1.23456789' in text and '"valueSat":123456789' in text
 
 
 @pytest.mark.asyncio
