@@ -37,8 +37,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--block-interval", type=float, default=0.0, metavar="SECONDS",
                         help="mine a block every SECONDS (default: only on demand)")
     parser.add_argument("--rpc-user", default="fluxdesk-demo")
-    parser.add_argument("--rpc-password", default=None,
-                        help="RPC password (default: random, shown in the state file)")
     args = parser.parse_args(argv)
     if args.block_interval < 0:
         parser.error("--block-interval must be 0 (off) or a positive number of seconds")
@@ -100,8 +98,8 @@ def banner(sim: SimNetwork) -> str:
 
 
 async def run(args: argparse.Namespace) -> None:
-    sim = SimNetwork(insight_port=args.port, rpc_port=args.rpc_port, rpc_user=args.rpc_user,
-                     rpc_password=args.rpc_password)
+    # The RPC password is random per run and only written to the (0600) state file.
+    sim = SimNetwork(insight_port=args.port, rpc_port=args.rpc_port, rpc_user=args.rpc_user)
     fund_demo(sim)
     async with sim:
         if args.state_file:
