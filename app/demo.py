@@ -92,7 +92,7 @@ def screenshots(data_dir: Path, target: Path, theme: str | None) -> int:
         if page_id.startswith("wallet"):
             gui.window.show_page(page_id)
             save_screenshot(gui.window, app, target / f"{page_id}-{suffix}.png")
-    loop.run_until_complete(gui.wallet.engine.service.close())
+    loop.run_until_complete(gui.wallet.engine.close())
     loop.run_until_complete(loop.shutdown_default_executor())
     return 0
 

@@ -8,10 +8,12 @@ password change, consolidation) in `GuiWalletService`, a subclass using the serv
 from __future__ import annotations
 
 import asyncio
+import gc
 import shutil
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from pathlib import Path
 
+from app.engine_thread import EngineThread
 from ui.wallet.history_model import HistoryRow
 from ui.wallet.models import (
     AddressRow,
@@ -111,9 +113,16 @@ class GuiWalletService(WalletService):
 class WalletEngine:
     """Implements ui.wallet.service.WalletEngine on top of GuiWalletService."""
 
-    def __init__(self, service: GuiWalletService, backend_for: BackendFactory) -> None:
+    def __init__(
+        self, service: GuiWalletService, backend_for: BackendFactory,
+        worker: EngineThread | None = None,
+    ) -> None:
         self.service = service
         self._backend_for = backend_for
+        # Everything that touches the service or its backend runs on this loop (see
+        # app/engine_thread.py); reads of the immutable state snapshot happen on the GUI thread.
+        self.worker = worker or EngineThread()
+        self._rows: list[HistoryRow] = []
         self.network_name = service.network.name
         self.currency = service.network.currency_unit
         self._connection = ConnectionInfo("Not connected", None)
@@ -135,11 +144,16 @@ class WalletEngine:
             return False
 
     async def unlock(self, password: str) -> None:
-        await self.service.open(password)
-        await self._use_configured_backend()
+        await self.worker.call(self._open(password))
 
     async def unlock_remembered(self) -> None:
-        await self.service.open_remembered()
+        await self.worker.call(self._open(None))
+
+    async def _open(self, password: str | None) -> None:
+        if password is None:
+            await self.service.open_remembered()
+        else:
+            await self.service.open(password)
         await self._use_configured_backend()
 
     async def _use_configured_backend(self) -> None:
@@ -151,7 +165,13 @@ class WalletEngine:
         self._connection = ConnectionInfo(reason, None)
 
     def lock(self) -> None:
-        self.service.lock()
+        # Forget the keys now (from this thread), then let the engine drop its state between
+        # two of its steps.
+        wallet = self.service._wallet
+        if wallet is not None:
+            wallet.lock()
+        self._rows = []
+        self.worker.submit(self.service.lock)
 
     def touch(self) -> None:
         self.service.touch()
@@ -161,7 +181,23 @@ class WalletEngine:
 
     async def sync(self, progress: Progress) -> None:
         progress(f"Synchronising with {self.service.backend.name}…")
-        state = await self.service.sync()
+        await self.worker.call(self._sync())
+
+    async def _sync(self) -> None:
+        # A full sync allocates hundreds of thousands of objects; a cyclic-GC pass over them
+        # holds the GIL long enough to freeze the window, so collect only after it, once.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            state = await self.service.sync()
+            rows = self._history_rows()
+            for row in rows:
+                row.prepare()
+            self._rows = rows
+        finally:
+            gc.freeze()
+            if was_enabled:
+                gc.enable()
         self._connection = ConnectionInfo(
             f"Connected to {state.backend}", True, tip_height=state.tip
         )
@@ -179,6 +215,9 @@ class WalletEngine:
         return Balances(b.total, b.spendable, b.pending, b.locked, b.immature, b.frozen)
 
     def history(self) -> list[HistoryRow]:
+        return self._rows
+
+    def _history_rows(self) -> list[HistoryRow]:
         state = self.service.state
         if state is None:
             return []
@@ -237,7 +276,10 @@ class WalletEngine:
         return [ContactRow(c.name, c.address, c.note)
                 for c in self.service.document.address_book]
 
-    def set_contacts(self, contacts: Sequence[ContactRow]) -> None:
+    async def set_contacts(self, contacts: Sequence[ContactRow]) -> None:
+        await self.worker.run(self._set_contacts, list(contacts))
+
+    def _set_contacts(self, contacts: list[ContactRow]) -> None:
         self.service.document.address_book = [Contact(c.name, c.address, c.note)
                                               for c in contacts]
         self.service.save_document()
@@ -245,15 +287,18 @@ class WalletEngine:
     def receive_address(self) -> str:
         return self.service.receive_address()
 
-    def new_receive_address(self) -> str:
-        return self.service.receive_address(new=True)
+    async def new_receive_address(self) -> str:
+        return await self.worker.run(lambda: self.service.receive_address(new=True))
 
-    def set_label(self, key: str, label: str) -> None:
-        self.service.set_label(key, label)
+    async def set_label(self, key: str, label: str) -> None:
+        await self.worker.run(self.service.set_label, key, label)
 
-    def set_frozen(self, outpoints: Sequence[Outpoint], frozen: bool) -> None:
-        for outpoint in outpoints:
-            self.service.freeze(outpoint, frozen)
+    async def set_frozen(self, outpoints: Sequence[Outpoint], frozen: bool) -> None:
+        def freeze_all() -> None:
+            for outpoint in outpoints:
+                self.service.freeze(outpoint, frozen)
+
+        await self.worker.run(freeze_all)
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -263,15 +308,15 @@ class WalletEngine:
             fee_preset=request.fee_preset, message=request.message or None,
             expiry_delta=self.service.document.settings.expiry_delta,
         )
-        review = await self.service.prepare_send_from(wanted, request.coins)
+        review = await self.worker.call(self.service.prepare_send_from(wanted, request.coins))
         return _review_view(review)
 
     async def broadcast(self, review: Review) -> str:
         assert isinstance(review.token, wsend.Review)
-        return await self.service.send(review.token)
+        return await self.worker.call(self.service.send(review.token))
 
     async def plan_consolidation(self) -> ConsolidationPlan:
-        reviews = await self.service.consolidation_reviews()
+        reviews = await self.worker.call(self.service.consolidation_reviews())
         return ConsolidationPlan(
             batches=len(reviews),
             inputs=sum(len(r.inputs) for r in reviews),
@@ -282,12 +327,12 @@ class WalletEngine:
 
     async def consolidate(self, plan: ConsolidationPlan) -> list[str]:
         assert isinstance(plan.token, list)
-        return [await self.service.send(review) for review in plan.token]
+        return [await self.worker.call(self.service.send(review)) for review in plan.token]
 
     # --- security --------------------------------------------------------------------------
 
     async def change_password(self, old: str, new: str) -> None:
-        await self.service.change_password(old, new)
+        await self.worker.call(self.service.change_password(old, new))
 
     async def _check_password(self, password: str) -> None:
         # A second, throw-away unlock proves the password without touching the open wallet.
@@ -312,9 +357,17 @@ class WalletEngine:
     def auto_lock_minutes(self) -> int:
         return self.service.document.settings.auto_lock_minutes
 
-    def set_auto_lock_minutes(self, minutes: int) -> None:
-        self.service.document.settings.auto_lock_minutes = max(0, minutes)
-        self.service.save_document()
+    async def set_auto_lock_minutes(self, minutes: int) -> None:
+        def apply() -> None:
+            self.service.document.settings.auto_lock_minutes = max(0, minutes)
+            self.service.save_document()
+
+        await self.worker.run(apply)
+
+    async def close(self) -> None:
+        """Close the backend's connections on the engine loop, then stop the engine thread."""
+        await self.worker.call(self.service.close())
+        self.worker.stop()
 
     def explorer_url(self, txid: str) -> str:
         template = EXPLORER_TX_URLS.get(self.network_name, "")

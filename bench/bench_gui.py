@@ -150,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--no-sync", action="store_true", help="skip the simulator sync part")
+    parser.add_argument("--txs", type=int, default=10_000, help="transactions in the sync part")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_sync:
         from bench.bench_gui_sync import bench_sync
 
-        report["gui_sync"] = bench_sync(loop, run_probed)
+        report["gui_sync"] = bench_sync(loop, run_probed, args.txs)
     print(json.dumps(report))
     return 0
 

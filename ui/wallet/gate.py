@@ -7,6 +7,7 @@ asks for the password, and once unlocked it shows its own content widget.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -121,6 +122,7 @@ class WalletPage(Page):
     def __init__(self, service: WalletQt, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        self._stale = True
         self.gate = QStackedWidget()
         self.no_wallet = _NoWallet(service)
         self.unlock_form = UnlockForm(service)
@@ -146,14 +148,27 @@ class WalletPage(Page):
             self.gate.setCurrentWidget(self.unlock_form)
         else:
             self.gate.setCurrentWidget(self.content)
-            self.refresh()
+            self._maybe_refresh()
 
     def _maybe_refresh(self) -> None:
-        if self.service.state == WalletState.UNLOCKED:
+        # Hidden pages only note that they are stale: rebuilding a coins table of thousands of
+        # rows for a page nobody looks at would stall the window after every sync.
+        if self.service.state != WalletState.UNLOCKED:
+            return
+        if self.isVisible():
+            self._stale = False
             self.refresh()
+        else:
+            self._stale = True
 
     def page_shown(self) -> None:
-        self._maybe_refresh()
+        if self._stale:
+            self._maybe_refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._maybe_refresh()
 
     def refresh(self) -> None:
         """Re-read what the page shows from the service (cheap; called on every change)."""

@@ -133,6 +133,7 @@ class HistoryPage(WalletPage):
         self.details: HistoryDetails | None = None
         self.file_dialog: QFileDialog | None = None
         service.history_changed.connect(self.reload)
+        service.labels_changed.connect(self.model.texts_changed)
         self.reload()
         self.finish_setup()
 

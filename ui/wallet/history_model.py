@@ -104,7 +104,8 @@ async def prepare_rows(rows: Sequence[HistoryRow], chunk: int = 500) -> None:
     try:
         for start in range(0, len(rows), chunk):
             for row in rows[start : start + chunk]:
-                row.prepare()
+                if not row.texts:
+                    row.prepare()
             await asyncio.sleep(0)
     finally:
         gc.freeze()
@@ -208,6 +209,11 @@ class HistoryModel(QAbstractTableModel):
         self._all.sort(key=_SORT_KEYS[column], reverse=order == Qt.SortOrder.DescendingOrder)
         self._rows = self._select()
         self.layoutChanged.emit()
+
+    def texts_changed(self) -> None:
+        """Rows' texts changed in place (a label): repaint without a reset."""
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, TXID))
 
     # --- data out --------------------------------------------------------------------------
 

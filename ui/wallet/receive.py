@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from qasync import asyncSlot
 
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
 from ui.wallet.qr import QrWidget
 from ui.wallet.service import WalletQt
+from wallet.errors import WalletError
 
 
 class ReceivePage(WalletPage):
@@ -87,8 +89,14 @@ class ReceivePage(WalletPage):
         QGuiApplication.clipboard().setText(self.address.text())
         self.status.setText(self.tr("Address copied."))
 
-    def new_address(self) -> None:
-        self.show_address(self.service.new_receive_address())
+    @asyncSlot()
+    async def new_address(self) -> None:
+        try:
+            address = await self.service.new_receive_address()
+        except WalletError as exc:
+            self.status.setText(str(exc))
+            return
+        self.show_address(address)
 
     def save_label(self) -> None:
         if self.address.text():

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -32,6 +32,7 @@ from wallet.errors import WalletError
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 class WalletEngine(Protocol):
@@ -55,11 +56,11 @@ class WalletEngine(Protocol):
     def coins(self) -> list[CoinRow]: ...
     def addresses(self) -> list[AddressRow]: ...
     def contacts(self) -> list[ContactRow]: ...
-    def set_contacts(self, contacts: Sequence[ContactRow]) -> None: ...
+    async def set_contacts(self, contacts: Sequence[ContactRow]) -> None: ...
     def receive_address(self) -> str: ...
-    def new_receive_address(self) -> str: ...
-    def set_label(self, key: str, label: str) -> None: ...
-    def set_frozen(self, outpoints: Sequence[tuple[str, int]], frozen: bool) -> None: ...
+    async def new_receive_address(self) -> str: ...
+    async def set_label(self, key: str, label: str) -> None: ...
+    async def set_frozen(self, outpoints: Sequence[tuple[str, int]], frozen: bool) -> None: ...
     async def prepare_send(self, request: SendRequest) -> Review: ...
     async def broadcast(self, review: Review) -> str: ...
     async def plan_consolidation(self) -> ConsolidationPlan: ...
@@ -68,7 +69,7 @@ class WalletEngine(Protocol):
     async def reveal_seed(self, password: str) -> str: ...
     async def export_backup(self, target: Path, password: str) -> None: ...
     def auto_lock_minutes(self) -> int: ...
-    def set_auto_lock_minutes(self, minutes: int) -> None: ...
+    async def set_auto_lock_minutes(self, minutes: int) -> None: ...
     def explorer_url(self, txid: str) -> str: ...
     def check_address(self, address: str) -> tuple[bool, str]:
         """(valid for this wallet's network?, a short note for the person)."""
@@ -87,6 +88,7 @@ class WalletQt(QObject):
     broadcasted = Signal(str)
     wizard_requested = Signal()
     coin_selection_changed = Signal()
+    labels_changed = Signal()
 
     def __init__(
         self, engine: WalletEngine, *, poll_seconds: float = 30.0, parent: QObject | None = None
@@ -225,31 +227,40 @@ class WalletQt(QObject):
         self.coin_selection = frozenset(outpoints)
         self.coin_selection_changed.emit()
 
-    def set_frozen(self, outpoints: Sequence[tuple[str, int]], frozen: bool) -> None:
-        self.touch()
-        self.engine.set_frozen(outpoints, frozen)
-        self.data_changed.emit()
+    def _mutate(self, change: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
+        """Run an engine change; pages refresh once it is done. Failures reach the error signal
+        (the change did not happen, so nothing on screen has to be undone)."""
 
-    def set_label(self, key: str, label: str) -> None:
+        async def run() -> T:
+            try:
+                result = await change
+            except WalletError as exc:
+                self.error.emit(str(exc))
+                raise
+            self.data_changed.emit()
+            return result
+
         self.touch()
-        self.engine.set_label(key, label)
+        return asyncio.ensure_future(run())
+
+    def set_frozen(
+        self, outpoints: Sequence[tuple[str, int]], frozen: bool
+    ) -> asyncio.Future[None]:
+        return self._mutate(self.engine.set_frozen(outpoints, frozen))
+
+    def set_label(self, key: str, label: str) -> asyncio.Future[None]:
         for row in self._history:
             if row.txid == key:
                 row.label = label
                 row.prepare()
-        self.data_changed.emit()
-        self.history_changed.emit()
+                self.labels_changed.emit()
+        return self._mutate(self.engine.set_label(key, label))
 
-    def new_receive_address(self) -> str:
-        self.touch()
-        address = self.engine.new_receive_address()
-        self.data_changed.emit()
-        return address
+    def new_receive_address(self) -> asyncio.Future[str]:
+        return self._mutate(self.engine.new_receive_address())
 
-    def set_contacts(self, contacts: Sequence[ContactRow]) -> None:
-        self.touch()
-        self.engine.set_contacts(contacts)
-        self.data_changed.emit()
+    def set_contacts(self, contacts: Sequence[ContactRow]) -> asyncio.Future[None]:
+        return self._mutate(self.engine.set_contacts(contacts))
 
     async def plan_consolidation(self) -> ConsolidationPlan:
         self.touch()
@@ -277,6 +288,5 @@ class WalletQt(QObject):
         self.touch()
         await self.engine.export_backup(target, password)
 
-    def set_auto_lock_minutes(self, minutes: int) -> None:
-        self.touch()
-        self.engine.set_auto_lock_minutes(minutes)
+    def set_auto_lock_minutes(self, minutes: int) -> asyncio.Future[None]:
+        return self._mutate(self.engine.set_auto_lock_minutes(minutes))

@@ -98,5 +98,5 @@ def sim_wallet(
         yield SimWallet(sim, ctx, ui, addresses, qasync_loop)
     finally:
         ui.service.lock()
-        qasync_loop.run_until_complete(ui.engine.service.close())
+        qasync_loop.run_until_complete(ui.engine.close())
         qasync_loop.run_until_complete(sim.close())

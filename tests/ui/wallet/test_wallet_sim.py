@@ -24,6 +24,14 @@ def _page(sw: SimWallet, kind: type) -> object:
     return next(p for p in sw.ui.pages if isinstance(p, kind))
 
 
+def _shown(sw: SimWallet, qtbot: QtBot, kind: type) -> object:
+    """The page, shown as when the user opens it (hidden pages refresh lazily)."""
+    page = _page(sw, kind)
+    qtbot.addWidget(page)
+    page.show()  # type: ignore[attr-defined]
+    return page
+
+
 def _unlock(sw: SimWallet, qtbot: QtBot) -> OverviewPage:
     overview = _page(sw, OverviewPage)
     assert isinstance(overview, OverviewPage)
@@ -55,7 +63,7 @@ def test_unlock_send_review_broadcast_and_history(sim_wallet: SimWallet, qtbot: 
     sw = sim_wallet
     overview = _unlock(sw, qtbot)
     assert overview.total.text() == "90 REG"
-    send = _page(sw, SendPage)
+    send = _shown(sw, qtbot, SendPage)
     assert isinstance(send, SendPage)
     send.address.setText(sw.sim.faucet.address)
     send.amount.setText("12.5")
@@ -99,8 +107,8 @@ def test_frozen_coin_is_avoided_by_the_next_send(sim_wallet: SimWallet, qtbot: Q
     sw = sim_wallet
     _unlock(sw, qtbot)
     engine = sw.ui.engine
-    send = _page(sw, SendPage)
-    coins = _page(sw, CoinsPage)
+    send = _shown(sw, qtbot, SendPage)
+    coins = _shown(sw, qtbot, CoinsPage)
     assert isinstance(send, SendPage) and isinstance(coins, CoinsPage)
     first = sw.loop.run_until_complete(sw.ui.service.prepare_send(send_request(sw, "15")))
     assert isinstance(first.token, wsend.Review)
@@ -108,8 +116,7 @@ def test_frozen_coin_is_avoided_by_the_next_send(sim_wallet: SimWallet, qtbot: Q
     coins.select_outpoints(picked)
     assert coins.freeze_button.isEnabled()
     coins.freeze_button.click()
-    frozen = {c.outpoint for c in engine.coins() if c.frozen}
-    assert frozen == picked
+    sw.run(lambda: {c.outpoint for c in engine.coins() if c.frozen} == picked)
     assert "Frozen" in {coins.table.item(r, 0).text() for r in range(coins.table.rowCount())}
     txid = _review_and_broadcast(sw, send, sw.sim.faucet.address, "15")
     spent = {(i.prevout.txid_hex, i.prevout.index) for i in sw.sim.chain.mempool[txid].tx.inputs}
@@ -124,8 +131,8 @@ def test_coins_selected_for_a_send_are_the_only_inputs(sim_wallet: SimWallet,
                                                        qtbot: QtBot) -> None:
     sw = sim_wallet
     _unlock(sw, qtbot)
-    coins = _page(sw, CoinsPage)
-    send = _page(sw, SendPage)
+    coins = _shown(sw, qtbot, CoinsPage)
+    send = _shown(sw, qtbot, SendPage)
     assert isinstance(coins, CoinsPage) and isinstance(send, SendPage)
     twenty = next(c for c in sw.ui.engine.coins() if c.satoshis == 20 * COIN)
     coins.select_outpoints({twenty.outpoint})
