@@ -187,7 +187,8 @@ def _existing(f: HostFacts) -> Check:
         return Check("existing", "Earlier install", Status.PASS, "no fluxd/FluxOS install found")
     return Check("existing", "Earlier install", Status.WARN,
                  "found " + ", ".join(f.existing) + "; nothing will be wiped",
-                 "use Repair to bring that install in line instead of reinstalling")
+                 "go ahead: every step keeps what is already in place and only fills the gaps "
+                 "(the same as Repair)")
 
 
 def evaluate(facts: HostFacts, *, tier: str, user: str, api_port: int,

@@ -135,9 +135,13 @@ class ChainBootstrap(Step):
                              fraction=fraction(prog.phase, prog.done, prog.total))
 
             try:
-                url = await downloader.pick_fastest(cdns, report)
-                run.log(f"downloading from {url}")
-                await downloader.download(url, archive, report)
+                if archive.exists():
+                    # Downloaded before an interruption: check it rather than fetch 30+ GB.
+                    run.log(f"reusing the downloaded {archive.name}")
+                else:
+                    url = await downloader.pick_fastest(cdns, report)
+                    run.log(f"downloading from {url}")
+                    await downloader.download(url, archive, report)
                 loop = asyncio.get_running_loop()
 
                 def sink(phase: str) -> Callable[[int, int], None]:

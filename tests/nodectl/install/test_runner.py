@@ -189,3 +189,23 @@ async def test_sandbox_catches_a_wrong_order(harness: Harness) -> None:
     result = await runner.run()
     assert not result.ok and result.failed_step == "flux-packages"
     assert "Unable to locate package flux" in "\n".join(result.tail)
+
+
+@pytest.mark.asyncio
+async def test_interrupted_extraction_reuses_the_downloaded_archive(harness: Harness) -> None:
+    starts: dict[str, int] = {}
+    runner = await harness.runner()
+    host = harness.host
+    runner._emit = lambda e: starts.setdefault(e.step_id, host.operations) \
+        if e.kind is Kind.STEP_START else None
+    assert (await runner.run()).ok
+
+    again = Harness(harness.tmp / "second", harness.server, harness.session, harness.params)
+    again.host.interrupt_at = starts["bootstrap"] + 1  # extraction is the step's first operation
+    with pytest.raises(SandboxInterrupted):
+        await (await again.runner()).run()
+    downloads = len(harness.server.requests)
+    result = await (await again.runner()).run()
+    assert result.ok and "bootstrap" in result.done
+    assert len(harness.server.requests) == downloads, "no second download after a cut"
+    assert not any(again.host.scratch_dir().iterdir())
