@@ -15,6 +15,7 @@ from app.commands import register_all
 from app.context import AppContext
 from app.logsetup import setup_logging
 from app.settings import NETWORKS, THEMES, SettingsError
+from nodectl.install.privclient import FROZEN_HELPER_FLAG
 
 APP_NAME = "FluxDesk"
 
@@ -71,6 +72,12 @@ def make_context(args: argparse.Namespace) -> AppContext:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == [FROZEN_HELPER_FLAG]:
+        # The frozen bundle started as the installer's privileged helper (see privclient).
+        from nodectl.install.privhelper import main as helper_main
+
+        return helper_main()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

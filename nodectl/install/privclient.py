@@ -33,6 +33,20 @@ def default_launcher() -> list[str]:
         "or run `fluxdesk node install --yes` in a terminal where sudo can ask for a password")
 
 
+FROZEN_HELPER_FLAG = "--privileged-helper"
+
+
+def helper_command() -> list[str]:
+    """The command that starts the helper, from source or from the frozen bundle."""
+    if getattr(sys, "frozen", False):
+        # A PyInstaller bundle has no `python -m`; its executable runs the helper on this flag.
+        return [sys.executable, FROZEN_HELPER_FLAG]
+    package_root = str(Path(nodectl.__file__).resolve().parent.parent)
+    # pkexec drops the environment, so the import path is passed through env(1).
+    return ["/usr/bin/env", f"PYTHONPATH={package_root}", sys.executable, "-m",
+            "nodectl.install.privhelper"]
+
+
 class PrivilegedHelper:
     def __init__(self, launcher: Sequence[str] | None = None) -> None:
         self._launcher = list(launcher) if launcher is not None else None
@@ -44,10 +58,7 @@ class PrivilegedHelper:
         if self._proc is not None and self._proc.returncode is None:
             return self._proc
         launcher = self._launcher if self._launcher is not None else default_launcher()
-        package_root = str(Path(nodectl.__file__).resolve().parent.parent)
-        # pkexec drops the environment, so the import path is passed through env(1).
-        argv = [*launcher, "/usr/bin/env", f"PYTHONPATH={package_root}",
-                sys.executable, "-m", "nodectl.install.privhelper"]
+        argv = [*launcher, *helper_command()]
         self._proc = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             limit=1 << 24)

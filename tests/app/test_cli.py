@@ -108,3 +108,13 @@ def test_real_window_under_xvfb(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "idle_rss_mb" in result.stdout
+
+
+def test_entry_point_can_start_the_privileged_helper():
+    # The frozen bundle has no `python -m`, so the installer starts the helper through this flag.
+    result = subprocess.run(
+        [sys.executable, "-m", "app.main", "--privileged-helper"],
+        cwd=REPO_ROOT, input="", capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[0])["ready"] is True
