@@ -220,8 +220,10 @@ class WalletWizard:
 
     def password_feedback(self) -> Feedback:
         strength, message, ok = password_feedback(self._password)
+        if ok and not self._password_again:
+            return Feedback(False, f"{message} Type it again to confirm.", strength=strength)
         if ok and self._password != self._password_again:
-            return Feedback(False, "The two passwords differ.", strength=strength)
+            return Feedback(False, f"{message} The two passwords differ.", strength=strength)
         return Feedback(ok, message, strength=strength)
 
     # --- moving ----------------------------------------------------------------------------

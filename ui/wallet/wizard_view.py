@@ -129,6 +129,7 @@ class WizardView(QWidget):
     def _start_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 8)
         layout.addWidget(heading(self.tr("Create or restore a wallet")))
         layout.addWidget(hint(self.tr(
             "FluxDesk keeps your keys on this computer, encrypted with your password.")))
@@ -172,6 +173,7 @@ class WizardView(QWidget):
     def _show_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 8)
         layout.addWidget(heading(self.tr("Write down your seed words")))
         layout.addWidget(hint(self.tr(
             "These words are the only backup of your coins. Write them on paper in this order "
@@ -185,6 +187,7 @@ class WizardView(QWidget):
     def _confirm_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 8)
         layout.addWidget(heading(self.tr("Check your copy")))
         layout.addWidget(hint(self.tr("Type these words from your written copy.")))
         self.confirm_form = QFormLayout()
@@ -196,15 +199,18 @@ class WizardView(QWidget):
     def _restore_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 8)
         layout.addWidget(heading(self.tr("Restore from seed words")))
         self.restore_edit = _text_box(self.tr("word1 word2 word3 …"))
         self.restore_edit.textChanged.connect(self._restore_changed)
         layout.addWidget(self.restore_edit)
         self.candidate_row = QHBoxLayout()
+        self.candidate_label = hint(self.tr("Suggestions:"))
+        self.candidate_label.setWordWrap(False)
+        self.candidate_row.addWidget(self.candidate_label)
         self.candidate_buttons: list[QPushButton] = []
         for _ in range(8):
             button = QPushButton()
-            button.setFlat(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, b=button: self._complete(b.text()))
             button.hide()
@@ -226,6 +232,7 @@ class WizardView(QWidget):
     def _import_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 8)
         layout.addWidget(heading(self.tr("Import private keys")))
         self.wif_edit = _text_box(self.tr("One WIF private key per line"))
         self.wif_edit.textChanged.connect(
@@ -237,6 +244,7 @@ class WizardView(QWidget):
     def _watch_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 8)
         layout.addWidget(heading(self.tr("Watch-only wallet")))
         layout.addWidget(hint(self.tr("Shows balances and receives; it can never spend.")))
         self.watch_edit = _text_box(self.tr("xpub… or one address per line"))
@@ -249,6 +257,7 @@ class WizardView(QWidget):
     def _password_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 8)
         layout.addWidget(heading(self.tr("Choose a password")))
         layout.addWidget(hint(self.tr(
             "The password encrypts the wallet file on this computer. It is not a backup: "
@@ -297,6 +306,7 @@ class WizardView(QWidget):
             word = candidates[number] if number < len(candidates) else ""
             button.setText(word)
             button.setVisible(bool(word))
+        self.candidate_label.setVisible(bool(candidates))
 
     def _complete(self, word: str) -> None:
         text = self.flow.complete_word(word)
