@@ -15,7 +15,8 @@ from pathlib import Path
 
 from wallet import bip39
 from wallet.address import decode_address_for
-from wallet.errors import InvalidAddress, InvalidKey, InvalidMnemonic, WalletError
+from wallet.backends.insight import DEFAULT_INSIGHT_SERVERS, normalize_server_url
+from wallet.errors import BackendError, InvalidAddress, InvalidKey, InvalidMnemonic, WalletError
 from wallet.hd import HDKey
 from wallet.keys import PrivateKey
 from wallet.networks import network_by_name, same_encoding
@@ -89,6 +90,7 @@ class WalletWizard:
         self._password_again = ""
         self.remember = False
         self.wallet_name = "Wallet"
+        self.server = ""
         self.created: UnlockedWallet | None = None
         self.done_message = ""
 
@@ -103,6 +105,26 @@ class WalletWizard:
         if network not in self.networks:
             raise WizardError(f"Unknown network {network!r}.")
         self.network = network
+
+    def needs_server(self) -> bool:
+        """Networks without a public explorer (regtest) need the address of the user's own."""
+        return not DEFAULT_INSIGHT_SERVERS.get(self.network)
+
+    def set_server(self, url: str) -> Feedback:
+        self.server = url.strip()
+        return self.server_feedback()
+
+    def server_feedback(self) -> Feedback:
+        if not self.needs_server() and not self.server:
+            return Feedback(True, "")
+        if not self.server:
+            return Feedback(False, f"{self.network.capitalize()} has no public explorer: enter "
+                                   "the Insight API address of your own node or simulator.")
+        try:
+            normalize_server_url(self.server)
+        except BackendError as exc:
+            return Feedback(False, str(exc))
+        return Feedback(True, "")
 
     # --- create ----------------------------------------------------------------------------
 
@@ -230,7 +252,9 @@ class WalletWizard:
 
     def current_feedback(self) -> Feedback:
         match self.step:
-            case "start" | "show_words":
+            case "start":
+                return self.server_feedback()
+            case "show_words":
                 return Feedback(True, "")
             case "confirm_words":
                 return self.confirm_feedback()
@@ -303,7 +327,10 @@ class WalletWizard:
             items = self._watch_text.split()
             is_xpub = len(items) == 1 and items[0][1:4] == "pub"
             kind = WatchOnly(items[0] if is_xpub else None, [] if is_xpub else items)
-        return WalletDocument(kind=kind, network=self.network, name=self.wallet_name)
+        document = WalletDocument(kind=kind, network=self.network, name=self.wallet_name)
+        if self.server:
+            document.settings.insight_servers = [normalize_server_url(self.server)]
+        return document
 
     async def finish(self) -> UnlockedWallet:
         """Write the wallet file (KDF in a worker thread) and hand the unlocked wallet over."""

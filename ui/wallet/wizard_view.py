@@ -58,6 +58,8 @@ class WizardFlow(Protocol):
 
     def choose_kind(self, kind: str) -> None: ...
     def choose_network(self, network: str) -> None: ...
+    def needs_server(self) -> bool: ...
+    def set_server(self, url: str) -> FeedbackLike: ...
     def set_confirm_word(self, position: int, word: str) -> FeedbackLike: ...
     def set_restore_text(self, text: str) -> FeedbackLike: ...
     def complete_word(self, word: str) -> str: ...
@@ -152,10 +154,14 @@ class WizardView(QWidget):
         for network in self.flow.networks:
             self.network_box.addItem(network.capitalize(), network)
         self.network_box.setCurrentIndex(max(0, self.network_box.findData(self.flow.network)))
-        self.network_box.currentIndexChanged.connect(
-            lambda: self.flow.choose_network(str(self.network_box.currentData())))
+        self.network_box.currentIndexChanged.connect(self._network_changed)
+        self.server_edit = QLineEdit()
+        self.server_edit.setPlaceholderText("http://127.0.0.1:16127/api")
+        self.server_edit.textChanged.connect(lambda text: self._show(self.flow.set_server(text)))
+        self.server_label = QLabel(self.tr("Server"))
         form = QFormLayout()
         form.addRow(self.tr("Network"), self.network_box)
+        form.addRow(self.server_label, self.server_edit)
         network_hint = hint(self.tr("Testnet and regtest are for testing; their coins have no "
                                     "value."))
         # Mainnet users see no network choice at all.
@@ -168,6 +174,7 @@ class WizardView(QWidget):
             self.network_box.hide()
             network_hint.hide()
         layout.addStretch(1)
+        self._update_server_row()
         return page
 
     def _show_page(self) -> QWidget:
@@ -291,6 +298,16 @@ class WizardView(QWidget):
         self.feedback.style().unpolish(self.feedback)
         self.feedback.style().polish(self.feedback)
         self.next_button.setEnabled(feedback.ok)
+
+    def _network_changed(self) -> None:
+        self.flow.choose_network(str(self.network_box.currentData()))
+        self._update_server_row()
+        self._show(self.flow.current_feedback())
+
+    def _update_server_row(self) -> None:
+        needed = self.flow.needs_server()
+        self.server_edit.setVisible(needed)
+        self.server_label.setVisible(needed)
 
     def _kind_toggled(self, on: bool, kind: str) -> None:
         if on:

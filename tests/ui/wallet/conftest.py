@@ -36,7 +36,10 @@ def wizard(tmp_path: Path, fast_kdf: KdfParams) -> WalletWizard:
     def store_for(network: str) -> WalletStore:
         return WalletStore(tmp_path / "wallets" / f"{network}.fluxwallet", kdf=fast_kdf)
 
-    return WalletWizard(store_for, network="regtest")
+    wizard = WalletWizard(store_for, network="regtest")
+    # Regtest has no public explorer; the wizard asks for the user's own server.
+    wizard.set_server("http://127.0.0.1:9/api")
+    return wizard
 
 
 def run_until(loop: asyncio.AbstractEventLoop, done: Callable[[], bool], timeout: float = 10) -> None:

@@ -117,3 +117,17 @@ def test_finish_only_from_the_password_step(wizard: WalletWizard) -> None:
 )
 def test_password_strength(password: str, ok: bool) -> None:
     assert password_feedback(password)[2] is ok
+
+
+def test_regtest_needs_a_server_address(tmp_path: Path) -> None:
+    wizard = WalletWizard(lambda net: WalletStore(tmp_path / f"{net}.fluxwallet"),
+                          network="regtest")
+    assert wizard.needs_server() and not wizard.can_next()
+    assert "not a server address" in wizard.set_server("ftp://x").message
+    assert wizard.set_server("http://127.0.0.1:16127/api/").ok
+    wizard.choose_kind("restore")
+    wizard.next()
+    wizard.set_restore_text(MNEMONIC_12)
+    assert wizard.document().settings.insight_servers == ["http://127.0.0.1:16127/api"]
+    wizard.choose_network("testnet")
+    assert not wizard.needs_server()
