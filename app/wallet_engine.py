@@ -123,6 +123,7 @@ class WalletEngine:
         # app/engine_thread.py); reads of the immutable state snapshot happen on the GUI thread.
         self.worker = worker or EngineThread()
         self._rows: list[HistoryRow] = []
+        self._fresh = ""
         self.network_name = service.network.name
         self.currency = service.network.currency_unit
         self._connection = ConnectionInfo("Not connected", None)
@@ -171,6 +172,7 @@ class WalletEngine:
         if wallet is not None:
             wallet.lock()
         self._rows = []
+        self._fresh = ""
         self.worker.submit(self.service.lock)
 
     def touch(self) -> None:
@@ -285,10 +287,24 @@ class WalletEngine:
         self.service.save_document()
 
     def receive_address(self) -> str:
+        # After "New address" that one stays current until coins arrive on it.
+        state = self.service.state
+        if self._fresh and not (state and any(c.address == self._fresh for c in state.coins)):
+            return self._fresh
         return self.service.receive_address()
 
     async def new_receive_address(self) -> str:
-        return await self.worker.run(lambda: self.service.receive_address(new=True))
+        def hand_out() -> str:
+            current = self.receive_address()
+            if not self.service.keychain.is_hd:
+                return current  # imported keys and address lists have no fresh addresses
+            address = self.service.receive_address(new=True)
+            while address == current:
+                address = self.service.receive_address(new=True)
+            return address
+
+        self._fresh = await self.worker.run(hand_out)
+        return self._fresh
 
     async def set_label(self, key: str, label: str) -> None:
         await self.worker.run(self.service.set_label, key, label)

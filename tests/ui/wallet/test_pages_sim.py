@@ -1,0 +1,131 @@
+"""Receive, security and the first-run wizard inside the app, against the simulator."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app import settings
+from app.context import AppContext
+from app.wallet_wiring import build_wallet_ui
+from tests.sim.server import SimNetwork
+from tests.ui.wallet.conftest import (
+    GOOD_PASSWORD,
+    MNEMONIC_12,
+    SimWallet,
+    regtest_addresses,
+    run_until,
+)
+from ui.wallet.gate import WalletPage
+from ui.wallet.models import WalletState
+from ui.wallet.overview import OverviewPage
+from ui.wallet.receive import ReceivePage
+from ui.wallet.security import SecurityPage
+from wallet.networks import COIN
+from wallet.storage.crypto import KdfParams
+from wallet.storage.store import WalletStore
+
+pytestmark = pytest.mark.gui
+NEW_PASSWORD = "Brand-New-Pass-9"
+
+
+def _unlocked(sw: SimWallet, qtbot: QtBot, kind: type[WalletPage]) -> WalletPage:
+    page = next(p for p in sw.ui.pages if isinstance(p, kind))
+    qtbot.addWidget(page)
+    page.show()
+    sw.loop.run_until_complete(sw.ui.service.unlock(GOOD_PASSWORD))
+    sw.loop.run_until_complete(sw.ui.service.wait_synced())
+    return page
+
+
+def test_receive_shows_unused_address_qr_copy_and_new(sim_wallet: SimWallet,
+                                                      qtbot: QtBot) -> None:
+    sw = sim_wallet
+    page = _unlocked(sw, qtbot, ReceivePage)
+    assert isinstance(page, ReceivePage)
+    first_unused = regtest_addresses(3)[2]  # 0 and 1 hold the fixture's coins
+    assert page.address.text() == first_unused == page.qr.text()
+    page.copy_button.click()
+    assert QApplication.clipboard().text() == first_unused
+    page.label.setText("from Dave")
+    page.save_label()
+    sw.run(lambda: sw.ui.engine.service.document.labels.get(first_unused) == "from Dave")
+    page.new_button.click()
+    sw.run(lambda: page.address.text() != first_unused)
+    assert page.address.text() == regtest_addresses(4)[3]
+    assert page.label.text() == ""
+
+
+def test_security_password_seed_and_backup(sim_wallet: SimWallet, qtbot: QtBot,
+                                           tmp_path: Path) -> None:
+    sw = sim_wallet
+    page = _unlocked(sw, qtbot, SecurityPage)
+    assert isinstance(page, SecurityPage)
+    page.seed_password.setText("wrong password")
+    page.seed_button.click()
+    sw.run(lambda: bool(page.seed.text()))
+    assert MNEMONIC_12 not in page.seed.text()
+    page.seed_password.setText(GOOD_PASSWORD)
+    page.seed_button.click()
+    sw.run(lambda: page.seed.text() == MNEMONIC_12)
+    page.hide()
+    assert page.seed.text() == ""
+    page.show()
+    page.new_password.setText("short")
+    assert not page.change_button.isEnabled()
+    page.old_password.setText(GOOD_PASSWORD)
+    page.new_password.setText(NEW_PASSWORD)
+    page.new_again.setText(NEW_PASSWORD)
+    assert page.change_button.isEnabled()
+    page.change_button.click()
+    sw.run(lambda: page.change_note.text() == "Password changed.")
+    store = WalletStore(sw.ui.engine.service.store.path)
+    assert store.open(NEW_PASSWORD).document.network == "regtest"
+    backup = tmp_path / "backup.fluxwallet"
+    page.backup_password.setText(NEW_PASSWORD)
+    page.export_backup(str(backup))
+    sw.run(lambda: "Backup written" in page.backup_note.text())
+    assert WalletStore(backup).open(NEW_PASSWORD).document.name == "Sim"
+    page.auto_lock.setValue(3)
+    sw.run(lambda: sw.ui.engine.service.document.settings.auto_lock_minutes == 3)
+    page.lock_button.click()
+    assert sw.ui.service.state == WalletState.LOCKED
+    assert page.gate.currentWidget() is page.unlock_form
+
+
+def test_restore_through_the_wizard_in_the_app_finds_the_coins(
+    qasync_loop, data_dir: Path, fast_kdf: KdfParams, qtbot: QtBot  # type: ignore[no-untyped-def]
+) -> None:
+    sim = qasync_loop.run_until_complete(SimNetwork().start())
+    try:
+        sim.fund(regtest_addresses(5)[4], 7 * COIN)
+        ctx = AppContext(data_dir=data_dir, network="regtest", settings=settings.load(data_dir),
+                         log_path=data_dir / "log.txt", logger=logging.getLogger("test"))
+        ui = build_wallet_ui(ctx, kdf=fast_kdf)
+        overview = next(p for p in ui.pages if isinstance(p, OverviewPage))
+        qtbot.addWidget(overview)
+        overview.show()
+        assert ui.service.state == WalletState.NONE
+        assert overview.gate.currentWidget() is overview.no_wallet
+        overview.no_wallet.button.click()
+        view = overview.wizard
+        assert view is not None and overview.gate.currentWidget() is view
+        view.kind_buttons["restore"].setChecked(True)
+        view.server_edit.setText(sim.insight_url)
+        view.next_button.click()
+        view.restore_edit.setPlainText(MNEMONIC_12)
+        view.next_button.click()
+        view.password_edit.setText(GOOD_PASSWORD)
+        view.password_again.setText(GOOD_PASSWORD)
+        view.next_button.click()
+        run_until(qasync_loop, lambda: ui.service.state == WalletState.UNLOCKED)
+        qasync_loop.run_until_complete(ui.service.wait_synced())
+        run_until(qasync_loop, lambda: overview.total.text() == "7 REG")
+        assert overview.gate.currentWidget() is overview.content
+        qasync_loop.run_until_complete(ui.engine.close())
+    finally:
+        qasync_loop.run_until_complete(sim.close())
