@@ -7,12 +7,14 @@ executor); this object only starts, cancels and relays, so the GUI thread never 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
+import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 from qasync import asyncSlot
 
 from nodectl.bench import (
@@ -31,6 +33,37 @@ from nodectl.bench.probes import probe_system
 
 log = logging.getLogger(__name__)
 
+
+class _Probe(QObject):
+    ping = Signal()
+
+
+def _emit_drops_a_true_reference() -> bool:
+    """PySide6 6.12.0 drops one reference to ``True`` on every Python-side ``emit``.
+
+    After a few hundred emits CPython aborts with "bool_dealloc: deallocating True or False".
+    6.11.x does not do this. Detect it once so this service's frequent progress signals can
+    give the reference back (and do nothing on a fixed PySide6).
+    """
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    for _ in range(8):
+        probe.ping.emit()
+    lost = before - sys.getrefcount(True)
+    for _ in range(max(lost, 0)):
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
+    return lost >= 8
+
+
+_RESTORE_TRUE = _emit_drops_a_true_reference()
+
+
+def emit(signal: SignalInstance, *args: object) -> None:
+    signal.emit(*args)
+    if _RESTORE_TRUE:
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
+
+
 RunFunc = Callable[[BenchOptions, Callable[[ProgressEvent], None]], Awaitable[BenchReport]]
 
 
@@ -48,7 +81,7 @@ class BenchService(QObject):
     failed = Signal(str)
     sysbench_missing = Signal(str)
     cancelled = Signal()
-    history_changed = Signal()
+    history_changed = Signal(object)  # list[BenchReport], oldest first
     install_finished = Signal(bool, str)
 
     def __init__(
@@ -79,7 +112,7 @@ class BenchService(QObject):
         return self.history.load_all()
 
     def _relay(self, event: ProgressEvent) -> None:
-        self.step_changed.emit(event.step, event.state.value, event.fraction, event.message)
+        emit(self.step_changed, event.step, event.state.value, event.fraction, event.message)
 
     def start(self, quick: bool) -> None:
         """Start a run unless one is going; results arrive through the signals."""
@@ -87,7 +120,7 @@ class BenchService(QObject):
             return
         self._task = asyncio.ensure_future(self._run(quick))
         # Right away, not when the task first runs, so the buttons never show a stale state.
-        self.running_changed.emit(True)
+        emit(self.running_changed, True)
 
     def cancel(self) -> None:
         if self._task is not None and not self._task.done():
@@ -102,35 +135,38 @@ class BenchService(QObject):
         try:
             report = await self._run_func(replace(self.options, quick=quick), self._relay)
         except asyncio.CancelledError:
-            self.cancelled.emit()
+            emit(self.cancelled)
             return
         except SysbenchMissing as exc:
-            self.sysbench_missing.emit(str(exc))
+            emit(self.sysbench_missing, str(exc))
             return
         except BenchError as exc:
-            self.failed.emit(str(exc))
+            emit(self.failed, str(exc))
             return
         except Exception as exc:  # a bug must not leave the page stuck in "running"
             log.exception("benchmark run failed")
-            self.failed.emit(f"The benchmark stopped unexpectedly: {exc}")
+            emit(self.failed, f"The benchmark stopped unexpectedly: {exc}")
             return
         finally:
-            self.running_changed.emit(False)
+            emit(self.running_changed, False)
+        emit(self.finished, report)
+        # Saving fsyncs and loading reads every run: both off the GUI thread.
+        loop = asyncio.get_running_loop()
         try:
-            self.history.save(report)
+            await loop.run_in_executor(None, self.history.save, report)
         except BenchError as exc:
-            self.failed.emit(str(exc))
-        self.finished.emit(report)
-        self.history_changed.emit()
+            emit(self.failed, str(exc))
+        runs = await loop.run_in_executor(None, self.history.load_all)
+        emit(self.history_changed, runs)
 
     @asyncSlot()
     async def install_sysbench(self) -> None:
         try:
             await install_sysbench()
         except BenchError as exc:
-            self.install_finished.emit(False, str(exc))
+            emit(self.install_finished, False, str(exc))
             return
-        self.install_finished.emit(True, "sysbench is installed.")
+        emit(self.install_finished, True, "sysbench is installed.")
 
 
 def make_bench_service(

@@ -87,6 +87,25 @@ class Latency:
         return statistics.median(self.samples_ms)
 
 
+class _Breather:
+    """Yields to the event loop every few milliseconds during a transfer.
+
+    On a fast link the socket never blocks, so reading buffered data or writing to an unpaused
+    transport completes without suspending: a transfer loop would then keep the (GUI) event loop
+    to itself for as long as it runs.
+    """
+
+    def __init__(self, every: float = 0.005) -> None:
+        self.every = every
+        self.last = time.perf_counter()
+
+    async def pause(self) -> None:
+        now = time.perf_counter()
+        if now - self.last >= self.every:
+            await asyncio.sleep(0)
+            self.last = time.perf_counter()
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, asyncio.TimeoutError):
         return "timed out"
@@ -156,7 +175,9 @@ async def measure_download(
                     continue
                 received = 0
                 started = time.perf_counter()
+                breather = _Breather()
                 async for chunk in resp.content.iter_chunked(CHUNK):
+                    await breather.pause()
                     received += len(chunk)
                     elapsed = time.perf_counter() - started
                     if on_progress is not None:
@@ -182,6 +203,7 @@ async def _zeros(
     on_progress: Callable[[float], None] | None,
 ) -> AsyncIterator[bytes]:
     block = bytes(CHUNK)
+    breather = _Breather()
     started.append(time.perf_counter())
     while True:
         elapsed = time.perf_counter() - started[0]
@@ -189,6 +211,7 @@ async def _zeros(
             return
         if on_progress is not None:
             on_progress(min(max(elapsed / limits.seconds, sent[0] / limits.max_bytes), 1.0))
+        await breather.pause()
         yield block
         sent[0] += len(block)
 

@@ -6,6 +6,7 @@ stops sysbench, the disk writer (which removes its temp file) and any transfer.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from nodectl.bench.verdict import VerdictInputs, evaluate
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
+PROGRESS_INTERVAL = 0.2  # seconds between "running" events of one step
 
 
 @dataclass(frozen=True)
@@ -122,10 +124,18 @@ class BenchRunner:
         self._executor = executor
         self._measurements: list[Measurement] = []
         self._warnings: list[str] = []
+        self._last_running: dict[str, float] = {}
 
     def _emit(self, step: str, state: StepState, fraction: float, message: str = "") -> None:
-        if self._on_progress is not None:
-            self._on_progress(ProgressEvent(step, state, fraction, message))
+        if self._on_progress is None:
+            return
+        if state is StepState.RUNNING:
+            # Transfers report every 64 KiB; a few updates a second are all a person can see.
+            now = time.monotonic()
+            if now - self._last_running.get(step, -1.0) < PROGRESS_INTERVAL:
+                return
+            self._last_running[step] = now
+        self._on_progress(ProgressEvent(step, state, fraction, message))
 
     def _reporter(self, step: str) -> Callable[[float], None]:
         return lambda fraction: self._emit(step, StepState.RUNNING, fraction)

@@ -184,3 +184,17 @@ def test_export(qtbot, data_dir: Path, disk: Path, tmp_path: Path) -> None:
     assert (tmp_path / "missing-dir" / "sub" / "x.csv").exists()
     page.export_to(Path("/proc/fluxdesk-cannot-write.csv"))
     assert page.status.text().startswith("Could not export")
+
+
+def test_many_progress_signals_keep_refcounts_intact(qtbot, data_dir: Path, disk: Path) -> None:
+    """PySide6 6.12.0 drops a reference to True per emit; thousands of updates must not abort."""
+    import sys
+
+    from nodectl.bench.runner import ProgressEvent, StepState
+
+    page = make_page(qtbot, data_dir, disk)
+    before = sys.getrefcount(True)
+    for index in range(3000):
+        page.service._relay(ProgressEvent("dws", StepState.RUNNING, index / 3000, ""))
+    assert sys.getrefcount(True) >= before - 100
+    assert page.steps.bars["dws"].value() == 999

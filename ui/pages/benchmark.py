@@ -77,6 +77,10 @@ class BenchmarkPage(Page):
         self.cancel_button.setEnabled(False)
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.status.setProperty("state", "")
+        # First call of style() builds PySide's enum wrappers (~50 ms): pay that while building
+        # the page, not when Run is clicked.
+        self._status_style = self.status.style()
         self.install_box = QFrame()
         self.install_text = QLabel("")
         self.install_text.setWordWrap(True)
@@ -199,8 +203,8 @@ class BenchmarkPage(Page):
             self.verdict.setText(self.tr("No run yet — press Run benchmark."))
             self.hints.setText(self._hint_text(list(verdict.hints)))
 
-    def _load_history(self) -> None:
-        self.runs = self.service.runs()
+    def _load_history(self, runs: list[BenchReport] | None = None) -> None:
+        self.runs = self.service.runs() if runs is None else runs
         if self.runs and (self.report is None or self.report.run_id != self.runs[-1].run_id):
             self._show_report(self.runs[-1])
         self._show_chart()
@@ -229,8 +233,10 @@ class BenchmarkPage(Page):
 
     def _set_status(self, text: str, bad: bool = False) -> None:
         self.status.setText(text)
-        self.status.setProperty("state", "bad" if bad else "")
-        self.status.style().polish(self.status)
+        state = "bad" if bad else ""
+        if self.status.property("state") != state:
+            self.status.setProperty("state", state)
+            self._status_style.polish(self.status)
         self.status.setVisible(bool(text))
 
     def _hint_text(self, hints: list[str]) -> str:
