@@ -15,6 +15,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -110,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="fluxdesk-demo-"))
     state_file = data_dir / "sim-state.json"
     state_file.unlink(missing_ok=True)
+    # A plain SIGTERM (Ctrl-C arrives as KeyboardInterrupt) must still stop both children.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    gui: subprocess.Popen[bytes] | None = None
     sim = start_sim(state_file, args.block_interval)
     try:
         state = wait_for_state(state_file, sim)
@@ -125,16 +129,19 @@ def main(argv: list[str] | None = None) -> int:
                    "--network", "regtest"]
         if args.theme:
             command += ["--theme", args.theme]
-        return subprocess.call(command)
+        gui = subprocess.Popen(command)
+        return gui.wait()
     except (RuntimeError, OSError) as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 1
     finally:
-        sim.terminate()
-        try:
-            sim.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sim.kill()
+        for child in (gui, sim):
+            if child is not None and child.poll() is None:
+                child.terminate()
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
 
 
 if __name__ == "__main__":
