@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # System packages: Qt's xcb platform libraries, and the real tools the tests use.
-SYSTEM_PACKAGES := xvfb xauth sysbench dbus dbus-x11 gnome-keyring libsecret-tools \
+SYSTEM_PACKAGES := xvfb xauth sysbench dbus dbus-x11 gnome-keyring libsecret-tools sudo \
 	libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xkb1 \
 	libxcb-render-util0 libxcb-image0 libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
 	libglib2.0-0
