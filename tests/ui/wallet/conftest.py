@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
 
 from app import settings
 from app.context import AppContext
@@ -103,3 +106,7 @@ def sim_wallet(
         ui.service.lock()
         qasync_loop.run_until_complete(ui.engine.close())
         qasync_loop.run_until_complete(sim.close())
+        for page in ui.pages:
+            if shiboken6.isValid(page):
+                page.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

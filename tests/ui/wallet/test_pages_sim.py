@@ -127,5 +127,8 @@ def test_restore_through_the_wizard_in_the_app_finds_the_coins(
         run_until(qasync_loop, lambda: overview.total.text() == "7 REG")
         assert overview.gate.currentWidget() is overview.content
         qasync_loop.run_until_complete(ui.engine.close())
+        for page in ui.pages:
+            if page is not overview:
+                page.deleteLater()
     finally:
         qasync_loop.run_until_complete(sim.close())
