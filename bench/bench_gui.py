@@ -14,6 +14,7 @@ import os
 import random
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -34,6 +35,33 @@ from ui.wallet.history_model import (
 PROBE_MS = 5
 KINDS = ("received", "sent", "self", "node_reward")
 LABELS = ("", "", "", "rent", "exchange", "node rewards", "Alice", "savings")
+
+
+class CallbackTimer:
+    """Longest single asyncio callback run on the GUI thread: the part of a stall that is our own
+    code, as opposed to the OS not scheduling the process (the timer probe sees both)."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._gui = threading.get_ident()
+        self._original = asyncio.events.Handle._run
+
+    def __enter__(self) -> CallbackTimer:
+        original, timer = self._original, self
+
+        def timed_run(handle: asyncio.events.Handle) -> None:
+            if threading.get_ident() != timer._gui:
+                original(handle)
+                return
+            began = time.perf_counter()
+            original(handle)
+            timer.longest = max(timer.longest, time.perf_counter() - began)
+
+        asyncio.events.Handle._run = timed_run  # type: ignore[method-assign,assignment]
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
 
 
 class StallProbe:
@@ -140,9 +168,12 @@ def run_probed(loop: asyncio.AbstractEventLoop,
     probe = StallProbe()
     probe.start()
     began = time.perf_counter()
-    loop.run_until_complete(work())
+    with CallbackTimer() as callbacks:
+        loop.run_until_complete(work())
     result = probe.stop()
     result["seconds"] = round(time.perf_counter() - began, 2)
+    result["longest_gui_callback_ms"] = round(callbacks.longest * 1000, 1)
+    result["load_average_1min"] = round(os.getloadavg()[0], 2)
     return result
 
 
@@ -156,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     report: dict[str, Any] = {"gui_history": bench_history(loop, args.rows)}
+    report["gui_history"]["load_average_1min"] = round(os.getloadavg()[0], 2)
     if not args.no_sync:
         from bench.bench_gui_sync import bench_sync
 
