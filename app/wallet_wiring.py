@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtWidgets import QApplication
+
 from app import settings as app_settings
 from app.context import AppContext
 from app.wallet_engine import BackendFactory, GuiWalletService, WalletEngine
@@ -21,7 +23,7 @@ from ui.wallet.overview import OverviewPage
 from ui.wallet.receive import ReceivePage
 from ui.wallet.security import SecurityPage
 from ui.wallet.send import SendPage
-from ui.wallet.service import WalletQt
+from ui.wallet.service import ActivityWatcher, WalletQt
 from wallet.backends.base import AddressBalance, ChainBackend, Utxo
 from wallet.backends.base import HistoryPage as ChainHistoryPage
 from wallet.backends.insight import InsightBackend, servers_for
@@ -104,6 +106,10 @@ class WalletUi:
 
         self.service.connection_changed.connect(show)
         self.service.wizard_requested.connect(lambda: window.show_page(OverviewPage.page_id))
+        app = QApplication.instance()
+        if app is not None:
+            self.activity = ActivityWatcher(self.service)
+            app.installEventFilter(self.activity)
 
 
 def build_wallet_ui(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 
 from ui.wallet.history_model import HistoryRow, prepare_rows
 from ui.wallet.models import (
@@ -290,3 +291,27 @@ class WalletQt(QObject):
 
     def set_auto_lock_minutes(self, minutes: int) -> asyncio.Future[None]:
         return self._mutate(self.engine.set_auto_lock_minutes(minutes))
+
+
+class ActivityWatcher(QObject):
+    """Counts keyboard and mouse input anywhere in the app as wallet activity (auto-lock idles
+    from the last input, not from the last wallet request); at most one touch per interval."""
+
+    def __init__(self, service: WalletQt, interval: float = 15.0) -> None:
+        super().__init__(service)
+        self._service = service
+        self._interval = interval
+        self._last = 0.0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _INPUT_EVENTS:
+            now = time.monotonic()
+            if now - self._last >= self._interval:
+                self._last = now
+                self._service.touch()
+        return False
+
+
+_INPUT_EVENTS = frozenset({
+    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel,
+})

@@ -154,3 +154,21 @@ def send_request(sw: SimWallet, amount: str):  # type: ignore[no-untyped-def]
     from ui.wallet.models import SendRequest
 
     return SendRequest(address=sw.sim.faucet.address, amount_text=amount)
+
+
+def test_consolidate_rewards_merges_spendable_coins(sim_wallet: SimWallet, qtbot: QtBot) -> None:
+    sw = sim_wallet
+    _unlock(sw, qtbot)
+    coins = _shown(sw, qtbot, CoinsPage)
+    assert isinstance(coins, CoinsPage)
+    coins.consolidate_button.click()
+    sw.run(lambda: coins.dialog is not None and coins.dialog.isVisible())
+    assert coins.dialog is not None
+    assert "Merge 3 coins worth 90 REG" in coins.dialog.text()
+    broadcast = next(b for b in coins.dialog.buttons() if b.text() == "Broadcast")
+    broadcast.click()
+    sw.run(lambda: "Sent 1 consolidation" in coins.summary.text())
+    sw.sim.mine(1)
+    sw.sync()
+    left = sw.ui.engine.coins()
+    assert len(left) == 1 and 89 * COIN < left[0].satoshis < 90 * COIN
