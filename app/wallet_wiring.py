@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import settings as app_settings
 from app.context import AppContext
+from app.gui_gc import collect_on_gui_thread
 from app.wallet_engine import BackendFactory, GuiWalletService, WalletEngine
 from app.wizard import WalletWizard, default_wallet_path, password_feedback
 from ui.main_window import MainWindow
@@ -116,6 +117,9 @@ def build_wallet_ui(
     ctx: AppContext, *, kdf: KdfParams | None = None, wallet_path: Path | None = None
 ) -> WalletUi:
     network = ctx.network
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        collect_on_gui_thread(app)
 
     def store_for(net: str) -> WalletStore:
         path = wallet_path if (wallet_path and net == network) else default_wallet_path(
