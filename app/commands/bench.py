@@ -51,6 +51,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="PATH",
         help="directory whose disk to test (repeat for several; default: the node data dir)",
     )
+    parser.add_argument(
+        "--all-disks",
+        action="store_true",
+        help="also test every other disk (its largest mounted filesystem; may need root)",
+    )
     parser.add_argument("--no-network", action="store_true", help="skip the network test")
     parser.add_argument(
         "--download-url",
@@ -83,6 +88,7 @@ def _options(args: argparse.Namespace, ctx: AppContext) -> BenchOptions:
     return BenchOptions(
         disk_paths=disks,
         quick=args.quick,
+        all_disks=args.all_disks,
         endpoints=endpoints,
         testnet=ctx.network == "testnet",
     )

@@ -6,6 +6,7 @@ thread; file-system roots are parameters so tests can point them at fixtures.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import shutil
@@ -132,6 +133,42 @@ def disk_for_path(path: Path, sys_root: Path = Path("/sys")) -> PathDisk:
         fs_free_bytes=usage.free,
         disk_size_bytes=size,
     )
+
+
+def disk_of_path(path: Path, sys_root: Path = Path("/sys")) -> str | None:
+    return whole_disk_of(os.stat(path).st_dev, sys_root)
+
+
+MIN_DISK_BYTES = 2 * 1024**3  # the replica skips disks of 2 GiB and less (boot sticks, eMMC)
+
+
+def mounts_of_other_disks(known: Iterable[Path], sys_root: Path = Path("/sys")) -> tuple[Path, ...]:
+    """One mount point per further whole disk (its largest filesystem), for "test every disk".
+
+    Disks already holding one of ``known`` are left out, as are loop devices, ``mmcblk0``
+    (the replica's exclusions) and disks of 2 GiB or less.
+    """
+    seen = set()
+    for path in known:
+        with contextlib.suppress(OSError):
+            seen.add(disk_of_path(path.expanduser().resolve(), sys_root))
+    best: dict[str, tuple[int, str]] = {}
+    for part in psutil.disk_partitions(all=False):
+        if not part.device.startswith("/dev/") or "loop" in part.device:
+            continue
+        try:
+            disk = disk_of_path(Path(part.mountpoint), sys_root)
+            total = shutil.disk_usage(part.mountpoint).total
+        except OSError:
+            continue
+        if disk is None or disk in seen or disk.startswith("mmcblk0"):
+            continue
+        sectors = _read(sys_root / "block" / disk / "size").strip()
+        if sectors.isdigit() and int(sectors) * SECTOR_BYTES <= MIN_DISK_BYTES:
+            continue
+        if disk not in best or total > best[disk][0]:
+            best[disk] = (total, part.mountpoint)
+    return tuple(Path(mount) for _, mount in sorted(best.values(), key=lambda item: item[1]))
 
 
 def physical_cores(cpuinfo: CpuInfo, threads: int) -> int:

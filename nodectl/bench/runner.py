@@ -20,9 +20,9 @@ from nodectl.bench import cpu, disk, network
 from nodectl.bench.errors import BenchError, FluxbenchError
 from nodectl.bench.fluxbench import read_fluxbench
 from nodectl.bench.models import BenchReport, Measurement, SystemProbe
-from nodectl.bench.probes import probe_system
+from nodectl.bench.probes import mounts_of_other_disks, probe_system
 from nodectl.bench.tiers import SSD_CLASS_MIN_DWS_MIB_S
-from nodectl.bench.verdict import VerdictInputs, evaluate
+from nodectl.bench.verdict import VerdictInputs, evaluate, ssd_capacity
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
@@ -94,6 +94,7 @@ def default_disk_path() -> Path:
 @dataclass(frozen=True)
 class BenchOptions:
     disk_paths: tuple[Path, ...] = field(default_factory=lambda: (default_disk_path(),))
+    all_disks: bool = False  # also test one filesystem on every other disk
     quick: bool = False
     endpoints: network.NetworkEndpoints | None = field(default_factory=network.NetworkEndpoints)
     sysbench: str = "sysbench"
@@ -155,7 +156,10 @@ class BenchRunner:
         # No sysbench means no CPU figure; say so before spending minutes on the other tests.
         cpu.find_sysbench(self.options.sysbench)
         self._emit("probes", StepState.STARTED, 0.0)
-        probes = probe_system(self.options.disk_paths)
+        paths = self.options.disk_paths
+        if self.options.all_disks:
+            paths += mounts_of_other_disks(paths)
+        probes = probe_system(paths)
         self._emit("probes", StepState.DONE, 1.0, f"{probes.threads} threads, {probes.ram_gib} GiB")
         await self._cpu_busy()
         await self._cpu(probes)
@@ -263,30 +267,7 @@ class BenchRunner:
         if primary is None:
             return
         self._record(primary)
-        self._measurements.append(self._ssd_capacity(probes, per_disk))
-
-    @staticmethod
-    def _ssd_capacity(probes: SystemProbe, per_disk: list[dict[str, object]]) -> Measurement:
-        seen: set[str] = set()
-        total = 0.0
-        measured = False
-        for row, target in zip(per_disk, probes.data_disks, strict=True):
-            if "error" in row:
-                continue
-            measured = True
-            key = target.disk or target.device or target.path
-            if row["ssd_class"] and key not in seen:
-                seen.add(key)
-                total += target.capacity_bytes / GIB
-        method = (
-            f"sum of the sizes (÷ 1024³) of tested disks writing ≥ {SSD_CLASS_MIN_DWS_MIB_S:.0f} "
-            "MiB/s, each disk counted once"
-        )
-        if not measured:
-            return Measurement("ssd", "SSD capacity", None, "GiB", method, error="no disk measured")
-        return Measurement(
-            "ssd", "SSD capacity", round(total, 2), "GiB", method, details={"disks": per_disk}
-        )
+        self._measurements.append(ssd_capacity(probes, per_disk))
 
     async def _network(self) -> None:
         endpoints = self.options.endpoints

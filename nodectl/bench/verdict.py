@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nodectl.bench.models import Check, Outcome, TierVerdict, Verdict
+from nodectl.bench.models import Check, Measurement, Outcome, SystemProbe, TierVerdict, Verdict
 from nodectl.bench.tiers import SSD_CLASS_MIN_DWS_MIB_S, TIERS, TierSpec
+
+GIB = 1024**3
 
 
 @dataclass(frozen=True)
@@ -195,4 +197,28 @@ def evaluate(data: VerdictInputs, tiers: Sequence[TierSpec] = TIERS) -> Verdict:
         )
     return Verdict(
         tiers=tuple(verdicts), best_tier=best, provisional_tier=provisional, hints=_dedupe(hints)
+    )
+
+
+def ssd_capacity(probes: SystemProbe, per_disk: list[dict[str, object]]) -> Measurement:
+    """SSD capacity: the tested disks that reached SSD-class speed, each disk counted once."""
+    seen: set[str] = set()
+    total = 0.0
+    measured = False
+    for row, target in zip(per_disk, probes.data_disks, strict=True):
+        if "error" in row:
+            continue
+        measured = True
+        key = target.disk or target.device or target.path
+        if row["ssd_class"] and key not in seen:
+            seen.add(key)
+            total += target.capacity_bytes / GIB
+    method = (
+        f"sum of the sizes (÷ 1024³) of tested disks writing ≥ {SSD_CLASS_MIN_DWS_MIB_S:.0f} "
+        "MiB/s, each disk counted once"
+    )
+    if not measured:
+        return Measurement("ssd", "SSD capacity", None, "GiB", method, error="no disk measured")
+    return Measurement(
+        "ssd", "SSD capacity", round(total, 2), "GiB", method, details={"disks": per_disk}
     )

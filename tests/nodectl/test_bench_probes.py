@@ -116,3 +116,48 @@ def test_probe_this_machine(tmp_path: Path) -> None:
     assert missing.mountpoint == first.mountpoint
     again = type(probe).from_dict(probe.to_dict())
     assert again == probe
+
+
+def test_mounts_of_other_disks(tmp_path: Path, monkeypatch) -> None:
+    from collections import namedtuple
+
+    from nodectl.bench import probes
+
+    part = namedtuple("part", "device mountpoint fstype opts")
+    mounts = {name: tmp_path / name for name in ("root", "data", "data2", "usb", "loop", "emmc")}
+    for path in mounts.values():
+        path.mkdir()
+    disk_of = {
+        mounts["root"]: "nvme0n1",
+        mounts["data"]: "sda",
+        mounts["data2"]: "sda",
+        mounts["usb"]: "sdb",
+        mounts["loop"]: "loop0",
+        mounts["emmc"]: "mmcblk0",
+    }
+    monkeypatch.setattr(probes, "disk_of_path", lambda path, _root: disk_of.get(path))
+    monkeypatch.setattr(
+        probes.psutil,
+        "disk_partitions",
+        lambda all=False: [
+            part("/dev/nvme0n1p2", str(mounts["root"]), "ext4", ""),
+            part("/dev/sda1", str(mounts["data"]), "ext4", ""),
+            part("/dev/sda2", str(mounts["data2"]), "ext4", ""),
+            part("/dev/sdb1", str(mounts["usb"]), "vfat", ""),
+            part("/dev/loop0", str(mounts["loop"]), "squashfs", ""),
+            part("/dev/mmcblk0p1", str(mounts["emmc"]), "ext4", ""),
+            part("tmpfs", "/dev/shm", "tmpfs", ""),
+        ],
+    )
+    sizes = {"data": 100, "data2": 300}
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(
+        probes.shutil, "disk_usage", lambda p: usage(sizes.get(Path(p).name, 50), 0, 0)
+    )
+    block = tmp_path / "sys" / "block"
+    for name, sectors in (("sda", 2_000_000_000), ("sdb", 1_000_000)):  # sdb: 512 MB stick
+        (block / name).mkdir(parents=True)
+        (block / name / "size").write_text(f"{sectors}\n")
+    found = probes.mounts_of_other_disks([mounts["root"]], tmp_path / "sys")
+    # The data disk once (its larger filesystem); not the known disk, loop, eMMC or the small stick.
+    assert found == (mounts["data2"],)

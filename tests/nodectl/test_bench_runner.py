@@ -193,3 +193,46 @@ async def test_real_quick_run_with_sysbench(tmp_path: Path) -> None:
     assert eps is not None and eps.value is not None and eps.value > 1
     assert eps.details["seconds"] == QUICK.cpu_seconds
     assert report.verdict.tiers and report.verdict.note.startswith("Estimate")
+
+
+@pytest.mark.asyncio
+async def test_all_disks_adds_the_other_disks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nodectl.bench import runner
+
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.setattr(runner, "mounts_of_other_disks", lambda known: (other,))
+    options = BenchOptions(
+        disk_paths=(tmp_path,),
+        all_disks=True,
+        endpoints=None,
+        sysbench=str(fake_sysbench(tmp_path)),
+        fluxbench_cli=None,
+        profile=TINY,
+    )
+    report = await run_benchmark(options)
+    assert [d.path for d in report.probes.data_disks] == [str(tmp_path), str(other)]
+    ssd = report.measurement("ssd")
+    assert ssd is not None
+    assert [row["path"] for row in ssd.details["disks"]] == [str(tmp_path), str(other)]
+    assert leftovers_in(other) == []
+
+
+@pytest.mark.asyncio
+async def test_running_events_are_throttled(tmp_path: Path) -> None:
+    events: list[ProgressEvent] = []
+    profile = Profile(1, 4 * MIB, 1, 1.0, 512 * MIB, 1, 0.05)
+    async with local_http(download_bytes=512 * MIB) as base:
+        options = BenchOptions(
+            disk_paths=(tmp_path,),
+            endpoints=endpoints(base),
+            sysbench=str(fake_sysbench(tmp_path)),
+            fluxbench_cli=None,
+            profile=profile,
+        )
+        await run_benchmark(options, events.append)
+    download = [e for e in events if e.step == "download" and e.state is StepState.RUNNING]
+    # A 1 s transfer of 64 KiB chunks would report thousands of times; the runner sends ≤ 5/s.
+    assert 1 <= len(download) <= 7
