@@ -114,11 +114,12 @@ class BenchService(QObject):
     def _relay(self, event: ProgressEvent) -> None:
         emit(self.step_changed, event.step, event.state.value, event.fraction, event.message)
 
-    def start(self, quick: bool) -> None:
+    def start(self, quick: bool, all_disks: bool = False) -> None:
         """Start a run unless one is going; results arrive through the signals."""
         if self.running:
             return
-        self._task = asyncio.ensure_future(self._run(quick))
+        options = replace(self.options, quick=quick, all_disks=all_disks or self.options.all_disks)
+        self._task = asyncio.ensure_future(self._run(options))
         # Right away, not when the task first runs, so the buttons never show a stale state.
         emit(self.running_changed, True)
 
@@ -131,9 +132,9 @@ class BenchService(QObject):
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
-    async def _run(self, quick: bool) -> None:
+    async def _run(self, options: BenchOptions) -> None:
         try:
-            report = await self._run_func(replace(self.options, quick=quick), self._relay)
+            report = await self._run_func(options, self._relay)
         except asyncio.CancelledError:
             emit(self.cancelled)
             return

@@ -73,6 +73,12 @@ class BenchmarkPage(Page):
         self.run_button = QPushButton(self.tr("Run benchmark"))
         self.run_button.setDefault(True)
         self.quick = QCheckBox(self.tr("Quick mode (about 15 s, less precise)"))
+        self.all_disks = QCheckBox(self.tr("Also test every other disk"))
+        self.all_disks.setToolTip(
+            self.tr(
+                "Writes a temporary file on the largest filesystem of each disk; may need root."
+            )
+        )
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setEnabled(False)
         self.status = QLabel("")
@@ -139,6 +145,7 @@ class BenchmarkPage(Page):
         controls = QHBoxLayout()
         controls.addWidget(self.run_button)
         controls.addWidget(self.quick)
+        controls.addWidget(self.all_disks)
         controls.addWidget(self.cancel_button)
         controls.addStretch(1)
         layout.addLayout(controls)
@@ -284,11 +291,12 @@ class BenchmarkPage(Page):
         self.install_box.hide()
         self.steps.reset()
         self._set_status(self.tr("Running… keep other programs closed for a fair CPU figure."))
-        self.service.start(self.quick.isChecked())
+        self.service.start(self.quick.isChecked(), self.all_disks.isChecked())
 
     def _running(self, running: bool) -> None:
         self.run_button.setEnabled(not running)
         self.quick.setEnabled(not running)
+        self.all_disks.setEnabled(not running)
         self.cancel_button.setEnabled(running)
 
     def _finished(self, report: BenchReport) -> None:
