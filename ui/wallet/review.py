@@ -19,6 +19,9 @@ from ui.pages.base import heading, hint
 from ui.wallet.models import Review
 from wallet.amounts import format_amount
 
+# Target block spacing since PON (specs/governance-pon.md: 30 s); only used for the estimate.
+BLOCK_SECONDS = 30
+
 
 def _mono() -> QFont:
     font = QFont("monospace")
@@ -50,13 +53,15 @@ class ReviewDialog(QDialog):
             add(f"to{number}", prefix, f"{address}\n{format_amount(amount, unit=unit)}")
             self.fields[f"to{number}"].setFont(_mono())
         add("amount", self.tr("Amount"), format_amount(review.amount, unit=unit))
-        add("fee", self.tr("Fee"), self.tr("%s (%.1f sat/byte, %d bytes, %d inputs)") % (
-            format_amount(review.fee, unit=unit), review.fee_rate, review.size, review.inputs))
+        add("fee", self.tr("Fee"), self.tr("%s  (%.1f sat/byte · %d bytes · coins spent: %d)")
+            % (format_amount(review.fee, unit=unit), review.fee_rate, review.size,
+               review.inputs))
         add("change", self.tr("Change back to you"), format_amount(review.change, unit=unit))
         add("total", self.tr("Total leaving the wallet"), format_amount(review.total, unit=unit))
+        minutes = max(0, review.expiry_height - review.tip_height) * BLOCK_SECONDS // 60
         add("expiry", self.tr("Expires"), self.tr(
             "at block %d (about %d minutes from now if not mined)") % (
-            review.expiry_height, max(0, review.expiry_height - review.tip_height) * 2))
+            review.expiry_height, minutes))
         if review.message:
             add("message", self.tr("Message (public, on chain)"), review.message)
         self.fields["total"].setProperty("role", "heading")

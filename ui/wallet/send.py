@@ -181,6 +181,8 @@ class SendPage(WalletPage):
         finally:
             self.review_button.setEnabled(True)
         self.sent.show_txid(txid, self.service.engine.explorer_url(txid))
+        self.address.clear()
+        self.address_note.setText("")
         self.amount.clear()
         self.message.clear()
         self.service.select_coins(())
