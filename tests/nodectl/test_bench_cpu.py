@@ -106,7 +106,9 @@ async def test_install_reports_a_dismissed_prompt(
 ) -> None:
     write_tool(tmp_path / "pkexec", "sys.exit(126)")
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(SysbenchFailed, match="password prompt was dismissed.*sudo apt-get install"):
+    with pytest.raises(
+        SysbenchFailed, match=r"password prompt was dismissed.*sudo apt-get install"
+    ):
         await cpu.install_sysbench()
 
 
