@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         type=Path,
         action="append",
         metavar="PATH",
-        help="directory whose disk to test (repeat for several; default: the node data dir)",
+        help="directory whose disk to test (repeatable; default: ~/.flux if present, else ~)",
     )
     parser.add_argument(
         "--all-disks",
@@ -128,7 +128,7 @@ def print_human(report: BenchReport, saved: Path | None) -> None:
         )
     print("\nMeasurements")
     for item in report.measurements:
-        shown = _value(item.value, item.unit) if item.error is None else f"— ({item.error})"
+        shown = _value(item.value, item.unit) if item.error is None else f"— {item.error}"
         print(f"  {item.label:<28} {shown}")
         print(f"  {'':<28} method: {item.method}")
     print("\nTiers (requirement: measured / required, margin)")

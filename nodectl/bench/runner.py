@@ -280,7 +280,7 @@ class BenchRunner:
             for key, (label, unit) in labels.items():
                 self._record(
                     Measurement(
-                        key, label, None, unit, "HTTP", error="skipped (network test turned off)"
+                        key, label, None, unit, "HTTP", error="skipped: network test turned off"
                     )
                 )
             return
