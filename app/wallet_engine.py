@@ -2,7 +2,7 @@
 
 Lives in app/ because it spans both sides: it turns wallet snapshots into the plain rows the pages
 show, and adds the few operations the service does not offer yet (coin-controlled sends, contacts,
-password change, consolidation) in `GuiWalletService`, a subclass using the service's internals.
+password change, consolidation) through `GuiWalletService` (app/gui_wallet_service.py).
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import shutil
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from app.engine_thread import EngineThread
+from app.gui_wallet_service import GuiWalletService
 from ui.wallet.history_model import HistoryRow
 from ui.wallet.models import (
     AddressRow,
@@ -30,14 +31,9 @@ from ui.wallet.service import Progress
 from wallet import send as wsend
 from wallet.address import decode_address_for
 from wallet.backends.base import ChainBackend
-from wallet.coinselect import SpendPlan, plan_consolidation
-from wallet.coinselect import Utxo as Coin
-from wallet.errors import StorageError, WalletError, WalletLocked
-from wallet.fees import DEFAULT_FEE_RATE
+from wallet.errors import StorageError, WalletError
 from wallet.keychain import CHANGE, RECEIVE
 from wallet.networks import tier_for_amount
-from wallet.service import WalletService
-from wallet.signing import p2pkh_input_size
 from wallet.storage.model import Contact, HdSeed, WalletSettings
 
 Outpoint = tuple[str, int]
@@ -46,68 +42,6 @@ EXPLORER_TX_URLS = {"mainnet": "https://explorer.runonflux.io/tx/{txid}"}
 # Builds the chain backend from the wallet's own settings (known only once it is unlocked);
 # returns the backend and a sentence for the status bar.
 BackendFactory = Callable[[WalletSettings], Awaitable[tuple[ChainBackend, str]]]
-
-
-class GuiWalletService(WalletService):
-    """WalletService plus what the GUI needs; candidates to move into wallet/service.py."""
-
-    async def prepare_send_from(
-        self, request: wsend.SendRequest, coins: Collection[Outpoint] | None
-    ) -> wsend.Review:
-        """Like prepare_send, but spend only `coins` when given (coin control)."""
-        if coins is None:
-            return await self.prepare_send(request)
-        if self._sync_state is None:
-            await self.sync()
-        assert self._sync_state is not None
-        tip = await self.backend.tip_height()
-        chosen = [u for u in self._sync_state.utxos if u.outpoint in coins]
-        return wsend.build_review(
-            request, keychain=self.keychain, coins=chosen, tip=tip,
-            change_address=self._change_address(), locked=self._locked(),
-            frozen=self.document.frozen, base_rate=DEFAULT_FEE_RATE,
-        )
-
-    async def consolidation_reviews(self) -> list[wsend.Review]:
-        """Send-to-self reviews merging small coins (frozen and collateral coins excluded)."""
-        if self._sync_state is None:
-            await self.sync()
-        assert self._sync_state is not None
-        keychain = self.keychain
-        frozen = self.document.frozen
-        coins = [
-            Coin(u.txid, u.vout, u.satoshis, u.confirmations, u.coinbase, u.address,
-                 p2pkh_input_size(keychain.is_compressed(u.address)))
-            for u in self._sync_state.utxos if u.outpoint not in frozen
-        ]
-        target = self.receive_address()
-        tip = await self.backend.tip_height()
-        plans = plan_consolidation(coins, target, network=self.network,
-                                   fee_rate=DEFAULT_FEE_RATE, locked=self._locked())
-        expiry = tip + self.document.settings.expiry_delta
-        return [self._self_review(plan, target, tip, expiry) for plan in plans]
-
-    def _self_review(self, plan: SpendPlan, target: str, tip: int, expiry: int) -> wsend.Review:
-        return wsend.Review(
-            network=self.network.name, to=target, amount=plan.outputs[0][1], is_max=True,
-            inputs=tuple(wsend.ReviewInput(u.txid, u.vout, u.address, u.satoshis)
-                         for u in plan.inputs),
-            outputs=(wsend.ReviewOutput(target, plan.outputs[0][1], "recipient"),),
-            change=0, change_address=None, fee=plan.fee, fee_rate=DEFAULT_FEE_RATE,
-            size=plan.size, tip_height=tip, expiry_height=expiry, message=None,
-        )
-
-    def save_document(self) -> None:
-        self._save()
-
-    def touch(self) -> None:
-        if self._wallet is not None:
-            self._wallet.touch()
-
-    async def change_password(self, old: str, new: str) -> None:
-        if self._wallet is None:
-            raise WalletLocked("No wallet is open.")
-        await self._wallet.change_password_async(old, new)
 
 
 class WalletEngine:

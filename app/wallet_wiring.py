@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QApplication
 from app import settings as app_settings
 from app.context import AppContext
 from app.gui_gc import collect_on_gui_thread
-from app.wallet_engine import BackendFactory, GuiWalletService, WalletEngine
+from app.gui_wallet_service import GuiWalletService
+from app.wallet_engine import BackendFactory, WalletEngine
 from app.wizard import WalletWizard, default_wallet_path, password_feedback
 from ui.main_window import MainWindow
 from ui.pages.base import Page
