@@ -76,9 +76,11 @@ def test_renders_probes_before_any_run(qtbot, data_dir: Path, disk: Path) -> Non
     assert set(cell_outcomes(page, 4)) == {"unknown"}
     assert page.chart.values() == []
     assert page.title() == "Benchmark"
+    assert not page.progress.isVisibleTo(page)
+    assert not page.fluxbench.isVisibleTo(page)
 
 
-def saved_report(data_dir: Path) -> BenchReport:
+def saved_report(data_dir: Path, fluxbench: dict[str, object] | None = None) -> BenchReport:
     probe = SystemProbe(
         8, 4, 32 * 1024**3, "x86_64", "amd64", "Test CPU", True, "Debian 12", "debian", "12", (), ()
     )
@@ -93,6 +95,7 @@ def saved_report(data_dir: Path) -> BenchReport:
             Measurement("dws", "Disk write speed", 450.0, "MiB/s", "dd-like"),
         ),
         verdict,
+        fluxbench=fluxbench,
     )
     BenchHistory(data_dir).save(report)
     return report
@@ -126,6 +129,7 @@ def test_run_shows_progress_verdict_and_history(
 
     qasync_loop.run_until_complete(scenario())
     assert page.run_button.isEnabled() and not page.cancel_button.isEnabled()
+    assert page.progress.isVisibleTo(page)
     assert page.steps.bars["eps_single"].value() == 1000
     assert page.steps.bars["dws"].value() == 1000
     assert "85.0 events/s" in page.steps.messages["eps_single"].text()
@@ -198,3 +202,12 @@ def test_many_progress_signals_keep_refcounts_intact(qtbot, data_dir: Path, disk
         page.service._relay(ProgressEvent("dws", StepState.RUNNING, index / 3000, ""))
     assert sys.getrefcount(True) >= before - 100
     assert page.steps.bars["dws"].value() == 999
+
+
+def test_fluxbench_figures_are_shown_beside_ours(qtbot, data_dir: Path, disk: Path) -> None:
+    saved_report(data_dir, {"status": "NIMBUS", "eps_singlethread": 85.4, "ddwrite": 512.0})
+    page = make_page(qtbot, data_dir, disk)
+    assert page.fluxbench.isVisibleTo(page)
+    text = page.fluxbench.text()
+    assert "binding" in text and "status NIMBUS" in text
+    assert "eps_single 85.4 (ours 82)" in text and "dws 512.0 (ours 450)" in text

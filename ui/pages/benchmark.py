@@ -106,6 +106,7 @@ class BenchmarkPage(Page):
         self.hints.setWordWrap(True)
         self.fluxbench = QLabel("")
         self.fluxbench.setWordWrap(True)
+        self.fluxbench.hide()
         self.figure = QComboBox()
         for key, label, unit in CHART_FIGURES:
             self.figure.addItem(self.tr(label), (key, unit))
@@ -157,14 +158,16 @@ class BenchmarkPage(Page):
         layout.addWidget(self.install_box)
         layout.addWidget(self.status)
         self.status.hide()
+        # Shown from the first Run on, right under the buttons where the person is looking.
+        self.progress = QGroupBox(self.tr("Progress"))
+        QVBoxLayout(self.progress).addWidget(self.steps)
+        self.progress.hide()
+        layout.addWidget(self.progress)
         layout.addWidget(self.verdict)
         layout.addWidget(self.run_info)
         layout.addWidget(self.matrix)
         layout.addWidget(self.hints)
         layout.addWidget(self.fluxbench)
-        progress = QGroupBox(self.tr("Progress of the current run"))
-        QVBoxLayout(progress).addWidget(self.steps)
-        layout.addWidget(progress)
         history = QGroupBox(self.tr("History"))
         history_layout = QVBoxLayout(history)
         top = QHBoxLayout()
@@ -290,10 +293,17 @@ class BenchmarkPage(Page):
     def _start(self) -> None:
         self.install_box.hide()
         self.steps.reset()
+        self.progress.show()
         self._set_status(self.tr("Running… keep other programs closed for a fair CPU figure."))
         self.service.start(self.quick.isChecked(), self.all_disks.isChecked())
 
     def _running(self, running: bool) -> None:
+        if self.report is None:
+            self.verdict.setText(
+                self.tr("First run in progress…")
+                if running
+                else self.tr("No run yet — press Run benchmark.")
+            )
         self.run_button.setEnabled(not running)
         self.quick.setEnabled(not running)
         self.all_disks.setEnabled(not running)
