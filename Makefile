@@ -44,6 +44,10 @@ pytest: $(STAMP)
 bench: sysdeps $(STAMP)
 	$(PY) -m bench
 
+# A local simulated Flux network with a funded demo wallet, and the app pointed at it (regtest).
+demo: sysdeps $(STAMP)
+	$(PY) -m app.demo
+
 bundle: $(STAMP)
 	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN build.spec
 

@@ -9,7 +9,13 @@ import sys
 import time
 from typing import Any
 
-BENCHMARKS: tuple[str, ...] = ("bench.startup", "bench.bench_signing", "bench.bench_sync")
+BENCHMARKS: tuple[str, ...] = (
+    "bench.startup",
+    "bench.bench_signing",
+    "bench.bench_sync",
+    "bench.bench_gui",
+    "bench.bench_accuracy",
+)
 
 
 def main() -> int:
