@@ -146,14 +146,23 @@ async def _latency_of(session: aiohttp.ClientSession, url: str, samples: int) ->
 async def measure_latency(
     session: aiohttp.ClientSession, urls: Sequence[str], limits: NetworkLimits
 ) -> list[Latency]:
-    """Latency to every endpoint that answers (any HTTP status counts), fastest first."""
+    """Latency to every endpoint that answers (any HTTP status counts), fastest first.
+
+    Endpoints are probed at the same time, so one dead host costs one timeout, not one each.
+    """
+    outcomes = await asyncio.gather(
+        *(_latency_of(session, url, limits.latency_samples) for url in urls),
+        return_exceptions=True,
+    )
     results: list[Latency] = []
     errors: list[str] = []
-    for url in urls:
-        try:
-            results.append(await _latency_of(session, url, limits.latency_samples))
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            errors.append(f"{url}: {_describe(exc)}")
+    for url, outcome in zip(urls, outcomes, strict=True):
+        if isinstance(outcome, Latency):
+            results.append(outcome)
+        elif isinstance(outcome, TimeoutError | aiohttp.ClientError):
+            errors.append(f"{url}: {_describe(outcome)}")
+        else:
+            raise outcome
     if not results:
         raise _fail("latency", errors)
     return sorted(results, key=lambda r: r.median_ms)

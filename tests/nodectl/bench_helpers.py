@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import stat
 import sys
 from collections.abc import AsyncIterator
@@ -67,7 +68,7 @@ print({template!r}.format(threads=threads, eps=round({eps_single} * threads, 2))
 
 @asynccontextmanager
 async def local_http(download_bytes: int = 8 * 1024 * 1024) -> AsyncIterator[str]:
-    """A speed-test server on 127.0.0.1: GET/HEAD /down, POST /up, 404 on /missing."""
+    """A speed-test server on 127.0.0.1: GET/HEAD /down, POST /up, /hang never answers."""
 
     async def down(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse()
@@ -90,11 +91,16 @@ async def local_http(download_bytes: int = 8 * 1024 * 1024) -> AsyncIterator[str
             received += len(chunk)
         return web.json_response({"received": received})
 
+    async def hang(_request: web.Request) -> web.Response:
+        await asyncio.sleep(60)
+        return web.Response()
+
     app = web.Application()
+    app.router.add_route("*", "/hang", hang)
     app.router.add_route("GET", "/down", down)
     app.router.add_route("HEAD", "/down", down)
     app.router.add_route("POST", "/up", up)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, shutdown_timeout=0.5)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import aiohttp
 import pytest
 
@@ -85,3 +87,18 @@ def test_endpoints_from_settings() -> None:
     assert custom.upload_urls == default.upload_urls
     with pytest.raises(NetworkBenchError, match="bench_upload_urls must list http"):
         network.NetworkEndpoints.from_settings({"bench_upload_urls": ["ftp://x"]})
+
+
+@pytest.mark.asyncio
+async def test_dead_hosts_are_probed_at_the_same_time() -> None:
+    limits = network.NetworkLimits(seconds=1.0, max_bytes=MIB, timeout=1.0, latency_samples=1)
+    timeout = network.client_timeout(limits)
+    async with local_http() as base, aiohttp.ClientSession(timeout=timeout) as session:
+        started = time.monotonic()
+        results = await network.measure_latency(
+            session, [f"{base}/hang"] * 4 + [f"{base}/down"], limits
+        )
+        elapsed = time.monotonic() - started
+    assert [r.url for r in results] == [f"{base}/down"]
+    # One after the other, four hung hosts would take at least 4 × 1 s.
+    assert elapsed < 3.0
