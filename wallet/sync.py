@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from wallet.backends.base import ChainBackend, HistoryItem, HistoryPage, Utxo
 from wallet.backends.verify import check_utxo, output_of, verify_transaction
+from wallet.errors import BackendMismatch
 from wallet.history import ChainTx, HistoryEntry, classify, is_coinbase, is_expired
 from wallet.keychain import CHAINS, Keychain
 from wallet.txmodel import Transaction
@@ -240,6 +241,7 @@ class WalletSync:
             # The raw transaction (hash-checked) is the truth; a differing claim is a lie.
             prevout = output_of(known.tx, utxo.vout)
             check_utxo(utxo, prevout)
+            owner = self._listed_owner(utxo, prevout.script_pubkey)
             if known.confirmed and known.height is None and utxo.height is not None:
                 # fluxd's history has no heights; its coin list does.
                 known = replace(known, height=utxo.height)
@@ -248,6 +250,7 @@ class WalletSync:
                 replace(
                     utxo,
                     txid=known.txid,
+                    address=owner,
                     script_pubkey=prevout.script_pubkey,
                     coinbase=is_coinbase(known.tx),
                     height=known.height if known.confirmed else None,
@@ -255,6 +258,27 @@ class WalletSync:
                 )
             )
         st.listed = checked
+
+    def _listed_owner(self, utxo: Utxo, script_pubkey: bytes) -> str:
+        """Our address that the verified output pays; BackendMismatch when it pays a stranger.
+
+        A server could list someone else's real coin under one of our addresses (with no script)
+        to inflate the balance, so the owner comes from the output itself, never the server.
+        """
+        entry = self.keychain.lookup_script(script_pubkey)
+        where = f"{utxo.txid[:16]}…:{utxo.vout}"
+        if entry is None:
+            raise BackendMismatch(
+                f"The server listed coin {where} as this wallet's, but the transaction pays "
+                "an address that is not in this wallet. It was not counted. Switch to another "
+                "server."
+            )
+        if utxo.address and utxo.address != entry.address:
+            raise BackendMismatch(
+                f"The server listed coin {where} under {utxo.address:.40}, but the transaction "
+                f"pays {entry.address}. Switch to another server."
+            )
+        return entry.address
 
     def _used_addresses(self, st: SyncState) -> list[str]:
         addresses = [a.address for a in self.keychain.fixed_addresses]
