@@ -7,14 +7,12 @@ executor); this object only starts, cancels and relays, so the GUI thread never 
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import logging
-import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtCore import QObject, Signal
 from qasync import asyncSlot
 
 from nodectl.bench import (
@@ -32,36 +30,6 @@ from nodectl.bench.cpu import install_sysbench
 from nodectl.bench.probes import probe_system
 
 log = logging.getLogger(__name__)
-
-
-class _Probe(QObject):
-    ping = Signal()
-
-
-def _emit_drops_a_true_reference() -> bool:
-    """PySide6 6.12.0 drops one reference to ``True`` on every Python-side ``emit``.
-
-    After a few hundred emits CPython aborts with "bool_dealloc: deallocating True or False".
-    6.11.x does not do this. Detect it once so this service's frequent progress signals can
-    give the reference back (and do nothing on a fixed PySide6).
-    """
-    probe = _Probe()
-    before = sys.getrefcount(True)
-    for _ in range(8):
-        probe.ping.emit()
-    lost = before - sys.getrefcount(True)
-    for _ in range(max(lost, 0)):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
-    return lost >= 8
-
-
-_RESTORE_TRUE = _emit_drops_a_true_reference()
-
-
-def emit(signal: SignalInstance, *args: object) -> None:
-    signal.emit(*args)
-    if _RESTORE_TRUE:
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
 
 
 RunFunc = Callable[[BenchOptions, Callable[[ProgressEvent], None]], Awaitable[BenchReport]]
@@ -112,7 +80,7 @@ class BenchService(QObject):
         return self.history.load_all()
 
     def _relay(self, event: ProgressEvent) -> None:
-        emit(self.step_changed, event.step, event.state.value, event.fraction, event.message)
+        self.step_changed.emit(event.step, event.state.value, event.fraction, event.message)
 
     def start(self, quick: bool, all_disks: bool = False) -> None:
         """Start a run unless one is going; results arrive through the signals."""
@@ -121,7 +89,7 @@ class BenchService(QObject):
         options = replace(self.options, quick=quick, all_disks=all_disks or self.options.all_disks)
         self._task = asyncio.ensure_future(self._run(options))
         # Right away, not when the task first runs, so the buttons never show a stale state.
-        emit(self.running_changed, True)
+        self.running_changed.emit(True)
 
     def cancel(self) -> None:
         if self._task is not None and not self._task.done():
@@ -136,38 +104,38 @@ class BenchService(QObject):
         try:
             report = await self._run_func(options, self._relay)
         except asyncio.CancelledError:
-            emit(self.cancelled)
+            self.cancelled.emit()
             return
         except SysbenchMissing as exc:
-            emit(self.sysbench_missing, str(exc))
+            self.sysbench_missing.emit(str(exc))
             return
         except BenchError as exc:
-            emit(self.failed, str(exc))
+            self.failed.emit(str(exc))
             return
         except Exception as exc:  # a bug must not leave the page stuck in "running"
             log.exception("benchmark run failed")
-            emit(self.failed, f"The benchmark stopped unexpectedly: {exc}")
+            self.failed.emit(f"The benchmark stopped unexpectedly: {exc}")
             return
         finally:
-            emit(self.running_changed, False)
-        emit(self.finished, report)
+            self.running_changed.emit(False)
+        self.finished.emit(report)
         # Saving fsyncs and loading reads every run: both off the GUI thread.
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(None, self.history.save, report)
         except BenchError as exc:
-            emit(self.failed, str(exc))
+            self.failed.emit(str(exc))
         runs = await loop.run_in_executor(None, self.history.load_all)
-        emit(self.history_changed, runs)
+        self.history_changed.emit(runs)
 
     @asyncSlot()
     async def install_sysbench(self) -> None:
         try:
             await install_sysbench()
         except BenchError as exc:
-            emit(self.install_finished, False, str(exc))
+            self.install_finished.emit(False, str(exc))
             return
-        emit(self.install_finished, True, "sysbench is installed.")
+        self.install_finished.emit(True, "sysbench is installed.")
 
 
 def make_bench_service(
