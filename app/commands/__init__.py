@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 from typing import Any
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "app.commands.bench",
-    "app.commands.node",
-    "app.commands.wallet",
-)
+# Imported statically (not by name) so the frozen bundle's analysis sees every command.
+from app.commands import bench, node, wallet
+
+COMMAND_MODULES = (bench, node, wallet)
 
 
 def register_all(subparsers: argparse._SubParsersAction[Any]) -> None:
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
