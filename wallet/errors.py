@@ -110,8 +110,26 @@ class BackendMismatch(BackendError):
 class BroadcastRejected(BackendError):
     """The network refused a transaction; `kind` says why and the message says what to do."""
 
-    def __init__(self, message: str, *, kind: str, code: int | None, detail: str) -> None:
+    def __init__(
+        self, message: str, *, kind: str, code: int | None, detail: str, maybe_sent: bool = False
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.code = code
         self.detail = detail
+        # True when an earlier server got the transaction but gave no answer (it may have
+        # relayed it), so this refusal does not prove that nothing was sent.
+        self.maybe_sent = maybe_sent
+
+
+class BroadcastUncertain(BackendError):
+    """A broadcast whose outcome is unknown: the transaction may be on the network.
+
+    The wallet keeps it as pending (its coins stay spent) until it confirms or expires after
+    block `expiry_height`; sending again before then could pay twice.
+    """
+
+    def __init__(self, message: str, *, txid: str, expiry_height: int) -> None:
+        super().__init__(message)
+        self.txid = txid
+        self.expiry_height = expiry_height

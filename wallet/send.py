@@ -16,11 +16,16 @@ from typing import Any, Final
 from wallet.address import decode_address_for
 from wallet.amounts import MAX, MaxAmount, format_amount, parse_amount
 from wallet.backends.base import ChainBackend, Utxo
+from wallet.backends.broadcast_errors import ALREADY_KNOWN
 from wallet.backends.verify import fetch_verified_prevouts
 from wallet.coinselect import SpendPlan, select_coins, send_max
 from wallet.coinselect import Utxo as Coin
 from wallet.errors import (
     BackendMismatch,
+    BackendResponseError,
+    BackendUnavailable,
+    BroadcastRejected,
+    BroadcastUncertain,
     FeeError,
     InvalidAmount,
     InvalidTransaction,
@@ -326,8 +331,25 @@ async def sign_review(
 
 
 async def broadcast(signed: SignedTransaction, backend: ChainBackend) -> str:
-    """Send the signed transaction; BroadcastRejected carries a plain message."""
-    answered = await backend.broadcast(signed.raw_hex)
+    """Send the signed transaction; BroadcastRejected carries a plain message.
+
+    A node that already has the transaction (mempool or chain) counts as success. When the
+    outcome is unknown (no answer after the bytes went out, or a refusal after such a silence)
+    BroadcastUncertain is raised: the transaction may be on the network, so the caller must
+    treat it as pending and must not let the person send the same payment again.
+    """
+    try:
+        answered = await backend.broadcast(signed.raw_hex)
+    except BroadcastRejected as exc:
+        if exc.kind in ALREADY_KNOWN:
+            log.info("broadcast %s: the node already has it (%s)", signed.txid[:16], exc.kind)
+            return signed.txid
+        if exc.maybe_sent:
+            raise _uncertain(signed, f"a server did not answer, another refused it: "
+                             f"{exc.detail[:120] or exc.kind}") from None
+        raise
+    except (BackendUnavailable, BackendResponseError) as exc:
+        raise _uncertain(signed, _first_sentence(str(exc))) from None
     if answered.lower() != signed.txid:
         # The bytes sent define the txid; a server naming another one is broken, not fatal.
         log.warning(
@@ -339,3 +361,20 @@ async def broadcast(signed: SignedTransaction, backend: ChainBackend) -> str:
     )
     return signed.txid
 
+
+
+def _uncertain(signed: SignedTransaction, reason: str) -> BroadcastUncertain:
+    expiry = signed.review.expiry_height
+    return BroadcastUncertain(
+        f"Transaction {signed.txid} may have been sent: the servers gave no clear answer "
+        f"({reason}). Do not send this payment again yet. The wallet shows it as pending and "
+        f"holds its coins until it confirms, or until it expires after block {expiry}; check "
+        "the history after a refresh before trying again.",
+        txid=signed.txid,
+        expiry_height=expiry,
+    )
+
+
+def _first_sentence(text: str) -> str:
+    head, _, _ = text.partition(". ")
+    return head.rstrip(".")[:200]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from wallet.backends.base import ChainBackend
 from wallet.bip39 import generate_mnemonic, validate_mnemonic
-from wallet.errors import InvalidKey, StorageError, WalletLocked
+from wallet.errors import BroadcastUncertain, InvalidKey, StorageError, WalletLocked
 from wallet.fees import DEFAULT_FEE_RATE
 from wallet.keychain import CHANGE, RECEIVE, Keychain
 from wallet.networks import network_by_name
@@ -223,13 +223,22 @@ class WalletService:
     async def send(self, review: Review) -> str:
         """Sign (after verifying every input) and broadcast; the tx shows as pending at once."""
         signed = await self.sign(review)
-        txid = await broadcast(signed, self.backend)
+        try:
+            txid = await broadcast(signed, self.backend)
+        except BroadcastUncertain:
+            # It may be on the network: hold its coins as pending (it drops out on its own once
+            # expired) so that a second review cannot pay the same person again.
+            await self._record_pending(signed)
+            raise
+        await self._record_pending(signed)
+        return txid
+
+    async def _record_pending(self, signed: SignedTransaction) -> None:
         async with self._lock:
             if self._sync is not None and self._sync_state is not None:
                 self._sync.add_local_pending(self._sync_state, signed.tx)
                 self._remember_usage(self._sync_state)
                 self._publish()
-        return txid
 
     # --- coin control and labels -----------------------------------------------------------
 

@@ -28,7 +28,7 @@ from ui.wallet.models import (
     SendRequest,
     WalletState,
 )
-from wallet.errors import WalletError
+from wallet.errors import BroadcastUncertain, WalletError
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ class WalletQt(QObject):
 
     async def prepare_send(self, request: SendRequest) -> Review:
         self.touch()
-        self.busy_changed.emit(True, self.tr("Building and signing…"))
+        self.busy_changed.emit(True, self.tr("Building the review…"))
         try:
             return await self.engine.prepare_send(request)
         finally:
@@ -214,6 +214,11 @@ class WalletQt(QObject):
         self.busy_changed.emit(True, self.tr("Broadcasting…"))
         try:
             txid = await self.engine.broadcast(review)
+        except BroadcastUncertain:
+            # The engine holds it as pending: refresh so history and balances show that before
+            # the page explains why the payment must not be sent again.
+            await self._after_change()
+            raise
         finally:
             self.busy_changed.emit(False, "")
         self.broadcasted.emit(txid)

@@ -24,6 +24,7 @@ class BroadcastKind(StrEnum):
     MISSING_INPUTS = "missing-inputs"
     CONFLICT = "conflict"  # RPC -25 with an empty message
     ALREADY_IN_CHAIN = "already-in-chain"
+    ALREADY_IN_MEMPOOL = "already-in-mempool"
     IMMATURE_COINBASE = "immature-coinbase"
     BAD_SIGNATURE = "bad-signature"
     BAD_FORMAT = "bad-format"
@@ -32,6 +33,9 @@ class BroadcastKind(StrEnum):
     DECODE_FAILED = "decode-failed"
     UNKNOWN = "unknown"
 
+
+# The node already has exactly these bytes (same txid): the broadcast has succeeded.
+ALREADY_KNOWN = frozenset({BroadcastKind.ALREADY_IN_CHAIN, BroadcastKind.ALREADY_IN_MEMPOOL})
 
 _REFRESH = "Refresh the wallet and send again."
 _NOTHING_SENT = "Nothing was sent."
@@ -86,6 +90,12 @@ _RULES: tuple[tuple[str, BroadcastKind, str], ...] = (
         "The server does not know one of the coins being spent: it is spent already, or the "
         f"transaction that created it has not reached this server. {_NOTHING_SENT} {_REFRESH} "
         "If it happens again, switch to another server.",
+    ),
+    (
+        r"txn-already-in-mempool|txn-already-known|already in (?:the )?mempool",
+        BroadcastKind.ALREADY_IN_MEMPOOL,
+        "This transaction is already waiting in the network's memory pool; it will confirm "
+        "without being sent again.",
     ),
     (
         r"already in block chain|already-in-chain",

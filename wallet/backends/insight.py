@@ -21,9 +21,18 @@ import aiohttp
 
 from wallet.backends import parsing as p
 from wallet.backends.base import AddressBalance, HistoryItem, HistoryPage, Utxo
-from wallet.backends.broadcast_errors import explain_broadcast_error, split_insight_error
+from wallet.backends.broadcast_errors import (
+    ALREADY_KNOWN,
+    explain_broadcast_error,
+    split_insight_error,
+)
 from wallet.backends.http import RetryPolicy, SessionOwner, Sleep, Transient, default_sleep, fetch
-from wallet.errors import BackendError, BackendResponseError, BackendUnavailable
+from wallet.errors import (
+    BackendError,
+    BackendResponseError,
+    BackendUnavailable,
+    BroadcastRejected,
+)
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +205,19 @@ class InsightBackend:
             return p.txid(p.obj(_ok_json(status, body), "broadcast reply").get("txid"))
 
         # Re-sending the same signed bytes to another server is harmless (same txid).
-        return await self._request("POST", "/tx/send", handle, json_body={"rawtx": raw_hex})
+        failures: dict[str, str] = {}
+        try:
+            return await self._request(
+                "POST", "/tx/send", handle, json_body={"rawtx": raw_hex}, failures=failures
+            )
+        except BroadcastRejected as exc:
+            if not failures or exc.kind in ALREADY_KNOWN:
+                raise
+            # A server that timed out may have relayed the transaction before this one refused
+            # it, so the refusal does not prove that nothing was sent.
+            raise BroadcastRejected(
+                str(exc), kind=exc.kind, code=exc.code, detail=exc.detail, maybe_sent=True
+            ) from None
 
     async def fee_estimate(self, blocks: int = 2) -> int | None:
         def handle(status: int, body: str) -> int | None:
@@ -234,9 +255,11 @@ class InsightBackend:
         *,
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
+        failures: dict[str, str] | None = None,
     ) -> T:
+        """Ask each server in turn; `failures` (given or new) collects the ones that failed."""
         session = await self._http.session()
-        failures: dict[str, str] = {}
+        failures = {} if failures is None else failures
         bad_data: set[int] = set()
         for round_index in range(self._retry.rounds):
             if round_index:

@@ -172,3 +172,36 @@ def test_consolidate_rewards_merges_spendable_coins(sim_wallet: SimWallet, qtbot
     sw.sync()
     left = sw.ui.engine.coins()
     assert len(left) == 1 and 89 * COIN < left[0].satoshis < 90 * COIN
+
+
+def test_unclear_broadcast_is_shown_as_pending_and_says_not_to_resend(
+    sim_wallet: SimWallet, qtbot: QtBot
+) -> None:
+    sw = sim_wallet
+    _unlock(sw, qtbot)
+    send = _shown(sw, qtbot, SendPage)
+    assert isinstance(send, SendPage)
+    send.address.setText(sw.sim.faucet.address)
+    send.amount.setText("12.5")
+    send.review_button.click()
+    sw.run(lambda: send.dialog is not None and send.dialog.isVisible())
+    dialog = send.dialog
+    assert isinstance(dialog, ReviewDialog)
+    faults = sw.sim.faults["insight"]
+    faults.status, faults.only = 500, ("/tx/send",)
+    dialog.broadcast_button.click()
+    sw.run(lambda: bool(send.error.text()))
+    faults.clear()
+    assert "may have been sent" in send.error.text()
+    assert "Do not send this payment again" in send.error.text()
+    assert send.sent.isHidden()
+    history = _page(sw, HistoryPage)
+    assert isinstance(history, HistoryPage)
+    sw.run(lambda: len(sw.ui.service.history_rows) == 4)
+    pending = [r for r in sw.ui.service.history_rows if r.kind == "sent"]
+    assert len(pending) == 1 and pending[0].confirmations == 0
+    token = dialog.review.token
+    assert isinstance(token, wsend.Review)
+    state = sw.ui.engine.service.state
+    assert state is not None
+    assert not {(i.txid, i.vout) for i in token.inputs} & {(c.txid, c.vout) for c in state.coins}

@@ -27,6 +27,8 @@ CASES = [
     ("Missing inputs", -25, BroadcastKind.MISSING_INPUTS),
     ("", -25, BroadcastKind.CONFLICT),
     ("transaction already in block chain", -27, BroadcastKind.ALREADY_IN_CHAIN),
+    ("18: txn-already-in-mempool", -26, BroadcastKind.ALREADY_IN_MEMPOOL),
+    ("txn-already-known", -26, BroadcastKind.ALREADY_IN_MEMPOOL),
     (
         "16: mandatory-script-verify-flag-failed (Script evaluated without error but finished with a false/empty top stack element)",
         -26,
@@ -55,7 +57,7 @@ def test_mapping(detail: str, code: int, kind: BroadcastKind) -> None:
     assert error.code == code and error.detail == detail
     message = str(error)
     assert len(message) > 40
-    if kind not in (BroadcastKind.ALREADY_IN_CHAIN,):
+    if kind not in (BroadcastKind.ALREADY_IN_CHAIN, BroadcastKind.ALREADY_IN_MEMPOOL):
         assert "Nothing was sent" in message or "free again" in message
 
 
