@@ -78,7 +78,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     send.add_argument("--message", help="OP_RETURN text (at most 80 bytes)")
     send.add_argument("--expiry-delta", type=int, default=DEFAULT_EXPIRY_DELTA, metavar="N")
     send.add_argument("--dry-run", action="store_true", help="show the review; sign nothing")
-    send.add_argument("--yes", action="store_true", help="do not ask before broadcasting")
+    send.add_argument(
+        "--yes", action="store_true",
+        help="do not ask before broadcasting (needed when input is not a terminal)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -196,7 +199,14 @@ async def _send(service: WalletService, args: argparse.Namespace) -> object:
     review = await service.prepare_send(request)
     if args.dry_run:
         return {**_review_json(review), "dry_run": True} if args.json else review.describe()
-    if not args.yes and sys.stdin.isatty():
+    if not args.yes:
+        if not sys.stdin.isatty():
+            # A pipe or cron job cannot answer the question; sending unasked would spend money
+            # nobody confirmed.
+            raise CliError(
+                "Not sent: nobody can confirm the transaction here (input is not a terminal). "
+                "Check it with --dry-run, then run the command again with --yes."
+            )
         print(review.describe(), file=sys.stderr)
         if input("Broadcast this transaction? [y/N] ").strip().lower() not in ("y", "yes"):
             raise CliError("Not sent.")

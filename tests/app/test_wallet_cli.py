@@ -97,7 +97,12 @@ async def test_cli_restore_balance_history_send_and_clean_log(
     assert code == 0, err
     assert dry["dry_run"] and dry["amount"] == 150_000_000 and sim.chain.mempool == {}
 
-    code, sent, err = await cli("send", "--to", outside, "--amount", "1.5", "--message", "cli")
+    code, _, err = await cli("send", "--to", outside, "--amount", "1.5", "--message", "cli")
+    assert code == 1 and "--yes" in err and sim.chain.mempool == {}
+
+    code, sent, err = await cli(
+        "send", "--to", outside, "--amount", "1.5", "--message", "cli", "--yes"
+    )
     assert code == 0, err
     assert sim.chain.in_mempool(sent["txid"]) and sent["change"] > 0
     sim.mine()
