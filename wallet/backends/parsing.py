@@ -32,7 +32,8 @@ class BadReply(BackendResponseError):
 def parse_json(text: str) -> Any:
     try:
         return json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+    # Plain ValueError too: json refuses integers longer than 4300 digits with one.
+    except (ValueError, RecursionError):
         snippet = " ".join(text.split())[:60]
         raise BadReply(f"reply was not valid JSON ({snippet!r})") from None
 

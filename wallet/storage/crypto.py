@@ -219,7 +219,8 @@ class Header:
     def from_bytes(raw: bytes) -> Header:
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (ValueError, RecursionError):
+            # ValueError covers bad UTF-8, bad JSON and integers longer than 4300 digits.
             raise CorruptWalletFile("The wallet file's header is damaged.") from None
         obj = _obj(data, "header")
         wallet_id = obj.get("wallet_id")

@@ -112,7 +112,8 @@ class WalletStore:
         payload = sealed.open(data_key)
         try:
             data = json.loads(payload.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (ValueError, RecursionError):
+            # ValueError covers bad UTF-8, bad JSON and integers longer than 4300 digits.
             raise CorruptWalletFile("The wallet data inside the file is damaged.") from None
         document = WalletDocument.from_json(data)
         if document.wallet_id != sealed.header.wallet_id:

@@ -157,3 +157,9 @@ def test_device_wrap_wrong_key_message() -> None:
     with pytest.raises(WrongPassword):
         crypto.unwrap_key(wrapped, b"a" * 32, "w2", "device")
     assert crypto.unwrap_key(wrapped, b"a" * 32, "w1", "device") == b"k" * 32
+
+
+@pytest.mark.parametrize("raw", [b'{"wallet_id": 1' + b"0" * 5000 + b"}", b"[" * 100_000, b"\xff"])
+def test_header_with_unreadable_json_is_corrupt(raw: bytes) -> None:
+    with pytest.raises(CorruptWalletFile, match="header is damaged"):
+        Header.from_bytes(raw)
