@@ -7,7 +7,7 @@ person or a JSON number from a server is turned into satoshis (and back for disp
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow, localcontext
 from typing import Final, final
 
 from wallet.errors import InvalidAmount
@@ -18,6 +18,9 @@ DECIMALS: Final = 8
 _MAX_TEXT = 40
 _NUMBER = re.compile(r"(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?")
 _UNIT = re.compile(r"\s*flux\s*$", re.IGNORECASE)
+_MAX_FLUX = Decimal(MAX_MONEY) / COIN
+# Enough digits for every satoshi amount up to MAX_MONEY with room for trailing zeros.
+_PRECISION = 40
 
 
 @final
@@ -103,9 +106,18 @@ def satoshis_from_decimal(value: Decimal) -> int:
     """Exact Decimal FLUX -> satoshis; anything that is not exact to 8 decimals is refused."""
     if not value.is_finite():
         raise InvalidAmount("The amount is not a finite number.")
-    scaled = value * COIN
-    if scaled != scaled.to_integral_value():
-        raise InvalidAmount(f"FLUX has at most {DECIMALS} decimals; {value} has more.")
+    if abs(value) > _MAX_FLUX:
+        # Checked first so that "1e999999" is neither multiplied nor turned into a huge int.
+        _check_range(-1 if value < 0 else MAX_MONEY + 1)
+    try:
+        # The default context would round a 29th significant digit away without a word.
+        with localcontext(Context(prec=_PRECISION, traps=[Inexact, Overflow, InvalidOperation])):
+            scaled = value * COIN
+            exact = scaled == scaled.to_integral_value()
+    except ArithmeticError:
+        exact = False
+    if not exact:
+        raise InvalidAmount(f"FLUX has at most {DECIMALS} decimals; {value:.20} has more.")
     satoshis = int(scaled)
     _check_range(satoshis)
     return satoshis

@@ -7,7 +7,15 @@ is exact. Sources: fluxd main.h, amount.cpp, transaction.h; SSP blockchains.ts (
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import (
+    Context,
+    Decimal,
+    DecimalException,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 
 from wallet.errors import FeeError
 from wallet.networks import COIN
@@ -40,8 +48,19 @@ class FeeRate:
             raise FeeError(f"fee rate {value!r} is not a number") from None
         if not rate.is_finite():
             raise FeeError("the fee rate must be a finite number")
-        per_kb = rate * 1000
-        if per_kb != per_kb.to_integral_value():
+        if abs(rate) > ABSURD_SAT_PER_KB:
+            # Far outside any rate; refused before "1e999999" reaches arithmetic or int().
+            raise FeeError(
+                f"fee rate {value!s:.20} sat/B is above the {ABSURD_SAT_PER_KB // 1000} sat/B "
+                "nodes refuse as absurd"
+            )
+        try:
+            with localcontext(Context(prec=40, traps=[Inexact, Overflow, InvalidOperation])):
+                per_kb = rate * 1000
+                exact = per_kb == per_kb.to_integral_value()
+        except DecimalException:
+            exact = False
+        if not exact:
             raise FeeError("the fee rate can have at most 3 decimals (0.001 sat/B)")
         return cls.from_sat_per_kb(int(per_kb))
 

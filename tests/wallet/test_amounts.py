@@ -151,3 +151,27 @@ def test_decimal_edges() -> None:
         satoshis_from_decimal(Decimal("1.000000001"))
     with pytest.raises(InvalidAmount):
         satoshis_from_decimal(Decimal("NaN"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1e999999",
+        "-1e999999",
+        "1e999990",
+        "1e-999999",
+        # 29 significant digits: the default context would round this to exactly 1 FLUX.
+        "1.0000000000000000000000000001",
+        "1." + "0" * 60 + "1",
+    ],
+)
+def test_decimal_overflow_and_hidden_rounding_are_refused(text: str) -> None:
+    with pytest.raises(InvalidAmount):
+        satoshis_from_decimal(Decimal(text))
+    with pytest.raises(InvalidAmount):
+        satoshis_from_json(text)
+
+
+def test_decimal_trailing_zeros_are_exact() -> None:
+    assert satoshis_from_decimal(Decimal("0.1" + "0" * 60)) == 10_000_000
+    assert satoshis_from_decimal(Decimal("440000000.00000000")) == MAX_MONEY

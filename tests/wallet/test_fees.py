@@ -30,7 +30,13 @@ def test_fee_rounds_up(rate: object, size: int, fee: int) -> None:
     assert FeeRate.from_sat_per_byte(rate).fee(size) == fee  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("rate", ["0.09", 0, -1, "abc", "nan", "inf", "0.0001", "1000.001", None])
+@pytest.mark.parametrize(
+    "rate",
+    [
+        "0.09", 0, -1, "abc", "nan", "inf", "0.0001", "1000.001", None,
+        "1e999999", "-1e999999", "1e-999999", "1.0000000000000000000000000000000000000000001",
+    ],
+)
 def test_bad_rates_are_refused(rate: object) -> None:
     with pytest.raises(FeeError):
         FeeRate.from_sat_per_byte(rate)  # type: ignore[arg-type]
