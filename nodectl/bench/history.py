@@ -10,8 +10,6 @@ import csv
 import io
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,31 +17,12 @@ from typing import Any
 
 from nodectl.bench.errors import HistoryError
 from nodectl.bench.models import BenchReport
+from nodectl.fsutil import atomic_write_text
 
 log = logging.getLogger(__name__)
 
 RUNS_DIR = Path("bench") / "runs"
 CSV_KEYS = ("eps_single", "eps_all", "dws", "download", "upload", "latency")
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from nodectl.fsutil import atomic_write_bytes
 from nodectl.install.archive import ProgressSink, chown_tree, extract_archive
 
 
@@ -53,24 +54,7 @@ def write_file_atomic(path: str, content: bytes, mode: int, owner: str | None) -
         target.parent.mkdir(parents=True, exist_ok=True)
         if owner is not None:
             os.chown(target.parent, uid, gid)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        if os.geteuid() == 0:
-            os.chown(tmp, uid, gid)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    atomic_write_bytes(target, content, mode, (uid, gid) if os.geteuid() == 0 else None)
 
 
 def remove_path(path: str) -> None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from nodectl.fsutil import atomic_write_bytes
 
 STATE_VERSION = 1
 
@@ -27,27 +27,6 @@ class StepRecord:
     message: str = ""
     fix: str = ""
     tail: list[str] = field(default_factory=list)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 class InstallState:
@@ -80,7 +59,7 @@ class InstallState:
     def save(self) -> None:
         data = {"version": STATE_VERSION, "meta": self.meta,
                 "steps": {k: asdict(v) for k, v in self.steps.items()}}
-        _atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True).encode())
+        atomic_write_bytes(self.path, json.dumps(data, indent=1, sort_keys=True).encode())
 
     def is_done(self, step_id: str, fingerprint: str) -> bool:
         record = self.steps.get(step_id)
