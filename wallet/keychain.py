@@ -83,6 +83,8 @@ class Keychain:
         if kind.xpub:
             node = HDKey.from_extended_key(kind.xpub, network)
             if node.is_private:
+                # Only files written before private keys were refused can hold one here; the
+                # keychain never keeps it (see watch_only_xpub for new wallets).
                 node = node.neutered()
             if node.depth != ACCOUNT_DEPTH or node.child_number < HARDENED:
                 raise InvalidKey(
@@ -176,6 +178,22 @@ class Keychain:
         kind = "hd" if self.is_hd else "fixed"
         signing = "spending" if self.can_sign else "watch-only"
         return f"Keychain({self.network.name}, {kind}, {signing}, {len(self._fixed)} fixed)"
+
+
+def watch_only_xpub(text: str, network: Network) -> str:
+    """The xpub a watch-only wallet may store; InvalidKey for a private extended key.
+
+    A pasted xprv would make the "watch-only" file able to spend, so it is refused rather than
+    kept anywhere.
+    """
+    node = HDKey.from_extended_key(text.strip(), network)
+    if node.is_private:
+        raise InvalidKey(
+            "That is a private extended key (xprv), which can spend the coins. A watch-only "
+            "wallet needs the account's public key (xpub): export the xpub from the wallet "
+            "that holds the coins, or restore from the seed phrase to spend."
+        )
+    return text.strip()
 
 
 def _key_for(wif: str, network: Network) -> PrivateKey:

@@ -15,7 +15,7 @@ from wallet.backends.base import ChainBackend
 from wallet.bip39 import generate_mnemonic, validate_mnemonic
 from wallet.errors import BroadcastUncertain, InvalidKey, StorageError, WalletLocked
 from wallet.fees import DEFAULT_FEE_RATE
-from wallet.keychain import CHANGE, RECEIVE, Keychain
+from wallet.keychain import CHANGE, RECEIVE, Keychain, watch_only_xpub
 from wallet.networks import network_by_name
 from wallet.send import Review, SendRequest, SignedTransaction, broadcast, build_review, sign_review
 from wallet.state import WalletState, coins_and_balances, collateral_outpoints
@@ -73,7 +73,8 @@ class WalletService:
     ) -> None:
         if not xpub and not addresses:
             raise InvalidKey("A watch-only wallet needs an account xpub or some addresses.")
-        await self._create(WatchOnly(xpub, [a.strip() for a in addresses]), password)
+        public = watch_only_xpub(xpub, self.network) if xpub else None
+        await self._create(WatchOnly(public, [a.strip() for a in addresses]), password)
 
     async def open(self, password: str) -> None:
         wallet = await self.store.open_async(password)
@@ -100,6 +101,11 @@ class WalletService:
             )
         keychain = await asyncio.to_thread(Keychain.from_document, document)
         self._install(wallet, keychain)
+        kind = document.kind
+        if isinstance(kind, WatchOnly) and kind.xpub and kind.xpub != keychain.account_xpub:
+            # An older file kept a pasted xprv: store only the public key from now on.
+            kind.xpub = keychain.account_xpub
+            self._save()
 
     def _install(self, wallet: UnlockedWallet, keychain: Keychain) -> None:
         self._wallet, self._keychain = wallet, keychain

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from tests.wallet.memchain import MemoryChain
-from wallet.errors import InsufficientFunds, InvalidMnemonic, StorageError, WalletLocked
+from wallet.errors import (
+    InsufficientFunds,
+    InvalidKey,
+    InvalidMnemonic,
+    StorageError,
+    WalletLocked,
+)
 from wallet.history import TxType
 from wallet.keychain import CHANGE, RECEIVE
 from wallet.networks import COIN, TESTNET
@@ -15,7 +21,7 @@ from wallet.send import SendRequest
 from wallet.service import WalletService
 from wallet.state import WalletState
 from wallet.storage.crypto import KdfParams
-from wallet.storage.model import NodeEntry
+from wallet.storage.model import NodeEntry, WalletDocument, WatchOnly
 from wallet.storage.store import WalletStore
 
 MNEMONIC = "legal winner thank year wave sausage worth useful legal winner thank yellow"
@@ -149,3 +155,40 @@ async def test_watch_only_and_imported_key_wallets(tmp_path: Path) -> None:
     assert review.change_address == address
     await loose.send(review)
     assert chain.mempool
+
+
+@pytest.mark.asyncio
+async def test_private_extended_key_is_refused_for_watch_only(tmp_path: Path) -> None:
+    chain = MemoryChain(TESTNET)
+    seeded = await restored(tmp_path / "seed", chain)
+    account = seeded.keychain._account
+    assert account is not None and account.is_private
+    xprv = account.xprv()
+    store = make_store(tmp_path / "watch")
+    watch = WalletService(store, chain, network="testnet")
+    with pytest.raises(InvalidKey, match="private extended key") as caught:
+        await watch.watch(PASSWORD, xpub=xprv)
+    assert xprv not in str(caught.value)
+    assert not store.path.exists()
+    assert xprv not in repr(WatchOnly(xprv))
+
+
+@pytest.mark.asyncio
+async def test_xprv_kept_by_an_older_watch_only_file_is_replaced_by_its_xpub(
+    tmp_path: Path,
+) -> None:
+    chain = MemoryChain(TESTNET)
+    seeded = await restored(tmp_path / "seed", chain)
+    account = seeded.keychain._account
+    assert account is not None
+    store = make_store(tmp_path / "old")
+    document = WalletDocument(kind=WatchOnly(account.xprv()), network="testnet")
+    store.create(document, PASSWORD).lock()
+    service = WalletService(store, chain, network="testnet")
+    await service.open(PASSWORD)
+    assert not service.keychain.can_sign
+    service.lock()
+    reopened = store.open(PASSWORD)
+    kind = reopened.document.kind
+    assert isinstance(kind, WatchOnly) and kind.xpub == account.xpub()
+    reopened.lock()

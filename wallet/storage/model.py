@@ -47,7 +47,8 @@ class ImportedKeys:
 class WatchOnly:
     """No private keys: an account xpub and/or a list of addresses."""
 
-    xpub: str | None = None
+    # Out of repr: files from older versions may hold a private key (xprv) here.
+    xpub: str | None = field(default=None, repr=False)
     addresses: list[str] = field(default_factory=list)
 
 
