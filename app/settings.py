@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from app.fsutil import atomic_write_bytes
+from nodectl.fsutil import atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -107,4 +107,4 @@ def load(data_dir: Path) -> Settings:
 def save(data_dir: Path, settings: Settings) -> None:
     settings.validate()
     text = json.dumps(to_dict(settings), indent=2, sort_keys=True) + "\n"
-    atomic_write_bytes(data_dir / FILE_NAME, text.encode())
+    atomic_write_text(data_dir / FILE_NAME, text)
