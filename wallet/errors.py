@@ -35,6 +35,11 @@ class InvalidTransaction(WalletError):
     """A transaction that is malformed or breaks a consensus or standardness rule."""
 
 
+class StaleReview(InvalidTransaction):
+    """The chain moved on since the review was built (its expiry is now too close); build a new
+    review before signing."""
+
+
 class SigningError(WalletError):
     """A transaction or message that cannot be signed with the keys given."""
 

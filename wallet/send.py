@@ -30,6 +30,7 @@ from wallet.errors import (
     InvalidAmount,
     InvalidTransaction,
     SigningError,
+    StaleReview,
 )
 from wallet.fees import (
     DEFAULT_FEE_RATE,
@@ -56,6 +57,8 @@ PRESET_FLOOR_SAT_PER_KB: Final = 1000
 # SSP's 30 blocks; fluxd refuses expiry below tip + 4 ("tx-expiring-soon", spec §2.2).
 DEFAULT_EXPIRY_DELTA: Final = 30
 MIN_EXPIRY_DELTA: Final = 4
+# About two weeks of blocks: a payment that may linger longer would hold its coins for that long.
+MAX_EXPIRY_DELTA: Final = 10_000
 Outpoint = tuple[str, int]
 
 
@@ -193,10 +196,17 @@ def build_review(
     decode_address_for(to, network)
     amount = parse_send_amount(request.amount)
     rate = fee_rate_for(request.fee_preset, request.fee_rate, base_rate)
+    if isinstance(request.expiry_delta, bool) or not isinstance(request.expiry_delta, int):
+        raise InvalidTransaction("The expiry must be a whole number of blocks.")
     if request.expiry_delta < MIN_EXPIRY_DELTA:
         raise InvalidTransaction(
             f"The expiry must be at least {MIN_EXPIRY_DELTA} blocks after the current block "
             f"(got {request.expiry_delta}); nodes refuse transactions that expire sooner."
+        )
+    if request.expiry_delta > MAX_EXPIRY_DELTA:
+        raise InvalidTransaction(
+            f"The expiry can be at most {MAX_EXPIRY_DELTA} blocks after the current block "
+            f"(got {request.expiry_delta}); an unconfirmed payment would hold its coins that long."
         )
     memo = _message_bytes(request.message)
     usable = [_coin(u, keychain) for u in coins if u.outpoint not in frozen]
@@ -287,6 +297,14 @@ async def sign_review(
     if not keychain.can_sign:
         raise SigningError("This is a watch-only wallet: it cannot sign transactions.")
     keys = {i.address: keychain.private_key(i.address) for i in review.inputs}
+    tip = await backend.tip_height()
+    if review.expiry_height < tip + MIN_EXPIRY_DELTA:
+        # Checked now, not only when the review was built: the chain may have moved since.
+        raise StaleReview(
+            f"This review expires at block {review.expiry_height}, but the network is at block "
+            f"{tip} and nodes refuse transactions expiring within {MIN_EXPIRY_DELTA} blocks. "
+            "Nothing was signed or sent. Build the review again."
+        )
     prevouts = await fetch_verified_prevouts(backend, ((i.txid, i.vout) for i in review.inputs))
     inputs = []
     for item in review.inputs:

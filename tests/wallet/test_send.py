@@ -15,6 +15,7 @@ from wallet.errors import (
     InvalidAmount,
     InvalidTransaction,
     SigningError,
+    StaleReview,
 )
 from wallet.fees import CHANGE_DUST_LIMIT, FeeRate
 from wallet.keychain import CHANGE, RECEIVE, Keychain
@@ -212,3 +213,26 @@ def test_small_change_goes_to_the_fee() -> None:
         change_address=kc.derive(CHANGE, 0).address,
     )
     assert r.change == 0 and r.fee == COIN - amount and len(r.outputs) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_review_whose_expiry_came_too_close_is_not_signed() -> None:
+    chain, kc, state = await funded(5 * COIN)
+    built = review(kc, state, SendRequest(OUTSIDE, "1", expiry_delta=5))
+    chain.mine(1)
+    signed = await sign_review(built, keychain=kc, backend=chain)  # tip + 4: still accepted
+    assert signed.tx.expiry_height == built.expiry_height
+    chain.mine(1)
+    with pytest.raises(StaleReview, match="Build the review again"):
+        await sign_review(built, keychain=kc, backend=chain)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("delta", [3, 10_001, 10**9])
+async def test_expiry_delta_is_bounded(delta: int) -> None:
+    _chain, kc, state = await funded(5 * COIN)
+    with pytest.raises(InvalidTransaction, match="expiry"):
+        review(kc, state, SendRequest(OUTSIDE, "1", expiry_delta=delta))
+    assert review(kc, state, SendRequest(OUTSIDE, "1", expiry_delta=10_000)).expiry_height == (
+        state.tip + 10_000
+    )
