@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from wallet.storage.store import WalletStore
 from .conftest import PASSWORD, hd_document
 
 KILLS = 100
+SAVED_LINE = re.compile(r"saved (\d+)\n")
 
 CHILD = """
 import sys
@@ -69,10 +71,11 @@ def test_file_survives_kill_9_during_saves(tmp_path: Path) -> None:
         child.send_signal(signal.SIGKILL)
         out, _ = child.communicate(timeout=30)
         assert child.returncode == -signal.SIGKILL
+        # Only whole lines count: the kill can cut "saved 12\n" down to "saved" or "saved 1".
         acknowledged = [
-            int(line.split()[1])
-            for line in [*seen, *out.splitlines()]
-            if line.startswith("saved")
+            int(match.group(1))
+            for line in [*seen, *out.splitlines(keepends=True)]
+            if (match := SAVED_LINE.fullmatch(line))
         ]
         last_ack = acknowledged[-1] if acknowledged else int(first[1])
 
