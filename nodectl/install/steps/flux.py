@@ -23,7 +23,7 @@ from nodectl.install.steps.base import (
     StepRun,
     write,
 )
-from nodectl.install.steps.system import APT_ENV, apt_install, apt_update, fetch_key
+from nodectl.install.steps.system import APT_ENV, apt_install, apt_repo, enable_now
 
 FLUX_BINARIES = ("fluxd", "flux-cli", "flux-tx", "flux-fetch-params.sh", "fluxbenchd",
                  "fluxbench-cli")
@@ -39,9 +39,8 @@ class FluxRepo(Step):
     weight = 0.5
 
     def actions(self, ctx: InstallContext) -> list[Action]:
-        return [fetch_key(FLUX_KEY),
-                write("/etc/apt/sources.list.d/flux.list", render.flux_apt_list(ctx.facts.arch)),
-                apt_update()]
+        return apt_repo(FLUX_KEY, "/etc/apt/sources.list.d/flux.list",
+                        render.flux_apt_list(ctx.facts.arch))
 
     def undo(self, ctx: InstallContext) -> list[Action]:
         return [Remove("/etc/apt/sources.list.d/flux.list"), Remove(FLUX_KEY.keyring)]
@@ -232,6 +231,5 @@ class StartDaemon(Step):
             result = await run.ctx.host.run(["flux-cli", "getinfo"], user=p.user, timeout=60)
             return result.ok
 
-        return [Run(("systemctl", "enable", "--now", "zelcash.service"),
-                    skip_if=Probe(("systemctl", "is-active", "zelcash.service"))),
+        return [enable_now("zelcash.service"),
                 Custom("wait until `flux-cli getinfo` answers", wait, answers)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nodectl.install import render
 from nodectl.install.keys import MONGODB_KEY, NODESOURCE_KEY
 from nodectl.install.steps.base import Action, InstallContext, Probe, Remove, Run, Step, write
-from nodectl.install.steps.system import apt_install, apt_update, fetch_key
+from nodectl.install.steps.system import apt_install, apt_repo, enable_now
 
 FLUXOS_REPO = "https://github.com/RunOnFlux/flux.git"
 WATCHDOG_REPO = "https://github.com/RunOnFlux/fluxnode-watchdog.git"
@@ -26,13 +26,10 @@ class MongoDb(Step):
     def actions(self, ctx: InstallContext) -> list[Action]:
         f = ctx.facts
         return [
-            fetch_key(MONGODB_KEY),
-            write("/etc/apt/sources.list.d/mongodb-org-7.0.list",
-                  render.mongodb_apt_list(f.arch, f.distro, f.codename)),
-            apt_update(),
+            *apt_repo(MONGODB_KEY, "/etc/apt/sources.list.d/mongodb-org-7.0.list",
+                      render.mongodb_apt_list(f.arch, f.distro, f.codename)),
             apt_install(("mongodb-org",)),
-            Run(("systemctl", "enable", "--now", "mongod"),
-                skip_if=Probe(("systemctl", "is-active", "mongod"))),
+            enable_now("mongod"),
         ]
 
 
@@ -47,10 +44,8 @@ class NodeJs(Step):
 
     def actions(self, ctx: InstallContext) -> list[Action]:
         return [
-            fetch_key(NODESOURCE_KEY),
-            write("/etc/apt/sources.list.d/nodesource.list",
-                  render.nodesource_apt_list(ctx.facts.arch)),
-            apt_update(),
+            *apt_repo(NODESOURCE_KEY, "/etc/apt/sources.list.d/nodesource.list",
+                      render.nodesource_apt_list(ctx.facts.arch)),
             apt_install(("nodejs",)),
         ]
 

@@ -16,6 +16,7 @@ from nodectl.install.steps.base import (
     write,
 )
 from nodectl.install.steps.fluxos import pm2_has
+from nodectl.install.steps.system import enable_now
 
 
 class LogRotate(Step):
@@ -65,8 +66,7 @@ class Firewall(Step):
             *[Run(("ufw", *rule)) for rule in rules],
             Run(("ufw", "--force", "enable"), skip_if=Probe(("ufw", "status"),
                                                              contains="Status: active")),
-            Run(("systemctl", "enable", "--now", "fail2ban"),
-                skip_if=Probe(("systemctl", "is-active", "fail2ban"))),
+            enable_now("fail2ban"),
         ]
 
 

@@ -64,6 +64,16 @@ def fetch_key(key: RepoKey) -> Custom:
                   f"write it to {key.keyring}", fetch, done)
 
 
+def apt_repo(key: RepoKey, list_path: str, list_text: str) -> list[Action]:
+    """Pinned signing key, the sources.list.d entry that trusts it, then a fresh package index."""
+    return [fetch_key(key), write(list_path, list_text), apt_update()]
+
+
+def enable_now(unit: str) -> Run:
+    return Run(("systemctl", "enable", "--now", unit),
+               skip_if=Probe(("systemctl", "is-active", unit)))
+
+
 async def https_key_source(key: RepoKey) -> bytes:
     """Default key source: HTTPS download plus pinned-fingerprint check."""
     import aiohttp
@@ -154,13 +164,10 @@ class Docker(Step):
         f = ctx.facts
         key = docker_key(f.distro)
         return [
-            fetch_key(key),
-            write("/etc/apt/sources.list.d/docker.list",
-                  render.docker_apt_list(f.arch, f.distro, f.codename)),
-            apt_update(),
+            *apt_repo(key, "/etc/apt/sources.list.d/docker.list",
+                      render.docker_apt_list(f.arch, f.distro, f.codename)),
             apt_install(("docker-ce", "docker-ce-cli", "containerd.io")),
             Run(("usermod", "--append", "--groups", "docker", ctx.params.user),
                 skip_if=Probe(("id", "-nG", ctx.params.user), contains="docker")),
-            Run(("systemctl", "enable", "--now", "docker"),
-                skip_if=Probe(("systemctl", "is-active", "docker"))),
+            enable_now("docker"),
         ]
