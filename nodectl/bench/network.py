@@ -65,6 +65,13 @@ class NetworkLimits:
     timeout: float = 8.0  # connect and per-read
     latency_samples: int = 5
 
+    def reached(self, elapsed: float, moved: int) -> bool:
+        return elapsed >= self.seconds or moved >= self.max_bytes
+
+    def fraction(self, elapsed: float, moved: int) -> float:
+        """Progress of one direction: whichever limit is nearer decides when it stops."""
+        return min(max(elapsed / self.seconds, moved / self.max_bytes), 1.0)
+
 
 @dataclass(frozen=True)
 class Throughput:
@@ -190,10 +197,8 @@ async def measure_download(
                     received += len(chunk)
                     elapsed = time.perf_counter() - started
                     if on_progress is not None:
-                        on_progress(
-                            min(max(elapsed / limits.seconds, received / limits.max_bytes), 1.0)
-                        )
-                    if elapsed >= limits.seconds or received >= limits.max_bytes:
+                        on_progress(limits.fraction(elapsed, received))
+                    if limits.reached(elapsed, received):
                         break
                 seconds = time.perf_counter() - started
                 if received == 0:
@@ -216,10 +221,10 @@ async def _zeros(
     started.append(time.perf_counter())
     while True:
         elapsed = time.perf_counter() - started[0]
-        if elapsed >= limits.seconds or sent[0] >= limits.max_bytes:
+        if limits.reached(elapsed, sent[0]):
             return
         if on_progress is not None:
-            on_progress(min(max(elapsed / limits.seconds, sent[0] / limits.max_bytes), 1.0))
+            on_progress(limits.fraction(elapsed, sent[0]))
         await breather.pause()
         yield block
         sent[0] += len(block)
