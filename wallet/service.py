@@ -13,7 +13,13 @@ from collections.abc import Callable, Sequence
 
 from wallet.backends.base import ChainBackend
 from wallet.bip39 import generate_mnemonic, validate_mnemonic
-from wallet.errors import BroadcastUncertain, InvalidKey, StorageError, WalletLocked
+from wallet.errors import (
+    BroadcastUncertain,
+    InvalidKey,
+    StaleReview,
+    StorageError,
+    WalletLocked,
+)
 from wallet.fees import DEFAULT_FEE_RATE
 from wallet.keychain import CHANGE, RECEIVE, Keychain, watch_only_xpub
 from wallet.networks import network_by_name
@@ -228,6 +234,7 @@ class WalletService:
 
     async def send(self, review: Review) -> str:
         """Sign (after verifying every input) and broadcast; the tx shows as pending at once."""
+        self._check_inputs_still_free(review)
         signed = await self.sign(review)
         try:
             txid = await broadcast(signed, self.backend)
@@ -245,6 +252,19 @@ class WalletService:
                 self._sync.add_local_pending(self._sync_state, signed.tx)
                 self._remember_usage(self._sync_state)
                 self._publish()
+
+    def _check_inputs_still_free(self, review: Review) -> None:
+        """Refuse a review that spends a coin frozen or locked (collateral) since it was built."""
+        frozen = {(t.lower(), v) for t, v in self.document.frozen}
+        locked = {(t.lower(), v) for t, v in self._locked()}
+        for item in review.inputs:
+            outpoint = (item.txid.lower(), item.vout)
+            why = "frozen" if outpoint in frozen else "locked as node collateral"
+            if outpoint in frozen or outpoint in locked:
+                raise StaleReview(
+                    f"Coin {item.txid[:16]}…:{item.vout} in this review is now {why}. Nothing "
+                    "was signed or sent. Build the review again (or unfreeze / unlock the coin)."
+                )
 
     # --- coin control and labels -----------------------------------------------------------
 

@@ -11,6 +11,7 @@ from wallet.errors import (
     InsufficientFunds,
     InvalidKey,
     InvalidMnemonic,
+    StaleReview,
     StorageError,
     WalletLocked,
 )
@@ -192,3 +193,25 @@ async def test_xprv_kept_by_an_older_watch_only_file_is_replaced_by_its_xpub(
     kind = reopened.document.kind
     assert isinstance(kind, WatchOnly) and kind.xpub == account.xpub()
     reopened.lock()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("change", ["freeze", "collateral"])
+async def test_a_coin_frozen_or_locked_after_the_review_is_not_spent(
+    tmp_path: Path, change: str
+) -> None:
+    chain = MemoryChain(TESTNET)
+    service = await restored(tmp_path, chain)
+    kc = service.keychain
+    chain.fund(kc.derive(RECEIVE, 0).address, 5 * COIN)
+    chain.fund(kc.derive(RECEIVE, 1).address, 7 * COIN)
+    await service.sync()
+    review = await service.prepare_send(SendRequest(OUTSIDE, "9"))
+    first = review.inputs[0]
+    if change == "freeze":
+        service.freeze((first.txid, first.vout))
+    else:
+        service.document.nodes.append(NodeEntry("n1", first.txid.upper(), first.vout))
+    with pytest.raises(StaleReview, match="Build the review again"):
+        await service.send(review)
+    assert chain.mempool == []
