@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -183,6 +184,10 @@ class UnlockedWallet:
         # not turn the damaged file into the new backup.
         self.restored_from_backup = restored_from_backup
         self._backup_is_stale = restored_from_backup
+        # change_password runs in a worker thread while the event loop may save: both replace
+        # the header and write the file, so they take turns (else the file can end up sealed
+        # with a key its header does not wrap, or lose the edits of the save).
+        self._write_lock = threading.Lock()
 
     @property
     def wallet_id(self) -> str:
@@ -225,10 +230,12 @@ class UnlockedWallet:
         self._document = None
 
     def save(self) -> None:
-        document, data_key = self._unlocked()
-        self._header = replace(self._header, payload_nonce=crypto.new_nonce())
-        self._store._write(self._seal(document, data_key), keep_backup=not self._backup_is_stale)
-        self._backup_is_stale = False
+        with self._write_lock:
+            document, data_key = self._unlocked()
+            self._header = replace(self._header, payload_nonce=crypto.new_nonce())
+            sealed = self._seal(document, data_key)
+            self._store._write(sealed, keep_backup=not self._backup_is_stale)
+            self._backup_is_stale = False
         log.info("saved wallet %s", _short(self.wallet_id))
 
     def change_password(self, old_password: str, new_password: str) -> None:
@@ -256,20 +263,20 @@ class UnlockedWallet:
                 device_wrap = crypto.wrap_key(new_key, device_key, self.wallet_id, "device")
             except RememberUnavailable:
                 log.warning("keyring unavailable; 'remember on this device' was turned off")
-        header = crypto.Header(
-            self.wallet_id,
-            kdf,
-            crypto.wrap_key(
-                new_key, crypto.derive_key(new_password, kdf), self.wallet_id, "password"
-            ),
-            device_wrap,
-            crypto.new_nonce(),
+        # The slow key stretching stays outside the lock so a save never waits for it.
+        password_wrap = crypto.wrap_key(
+            new_key, crypto.derive_key(new_password, kdf), self.wallet_id, "password"
         )
-        sealed = crypto.seal(header, new_key, _payload(document))
-        self._store._write(sealed, keep_backup=False)
-        fileio.write_backup(self._store.path, sealed)
-        self._header, self._data_key = header, bytearray(new_key)
-        self._backup_is_stale = False
+        with self._write_lock:
+            document, _ = self._unlocked()
+            header = crypto.Header(
+                self.wallet_id, kdf, password_wrap, device_wrap, crypto.new_nonce()
+            )
+            sealed = crypto.seal(header, new_key, _payload(document))
+            self._store._write(sealed, keep_backup=False)
+            fileio.write_backup(self._store.path, sealed)
+            self._header, self._data_key = header, bytearray(new_key)
+            self._backup_is_stale = False
         log.info("changed password of wallet %s", _short(self.wallet_id))
 
     async def change_password_async(self, old_password: str, new_password: str) -> None:

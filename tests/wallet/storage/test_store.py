@@ -1,6 +1,7 @@
 import asyncio
 import base64
 import logging
+import threading
 from pathlib import Path
 
 import keyring
@@ -321,3 +322,30 @@ def test_keyring_failing_on_read_is_a_clear_error(store: WalletStore) -> None:
         assert store.open("new").document.name == "Savings"
     finally:
         keyring.set_keyring(previous)
+
+
+def test_save_during_a_password_change_in_a_thread_is_not_lost(
+    store: WalletStore, wallet_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wallet = store.create(hd_document(), PASSWORD)
+    writing = threading.Event()
+    saved = threading.Event()
+    real_write = store._write
+
+    def slow_write(data: bytes, *, keep_backup: bool) -> None:
+        if threading.current_thread() is not threading.main_thread() and not writing.is_set():
+            # The password change is writing its file; a save arriving now must wait its turn.
+            writing.set()
+            saved.wait(0.5)
+        real_write(data, keep_backup=keep_backup)
+
+    monkeypatch.setattr(store, "_write", slow_write)
+    changer = threading.Thread(target=wallet.change_password, args=(PASSWORD, "new pässword"))
+    changer.start()
+    assert writing.wait(10)
+    wallet.document.labels["t1addr"] = "rent"
+    wallet.save()
+    saved.set()
+    changer.join(10)
+    reopened = WalletStore(wallet_path, kdf=store._kdf).open("new pässword")
+    assert reopened.document.labels["t1addr"] == "rent"
