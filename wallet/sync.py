@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from wallet.backends.base import ChainBackend, HistoryItem, HistoryPage, Utxo
 from wallet.backends.verify import check_utxo, output_of, verify_transaction
-from wallet.errors import BackendMismatch
+from wallet.errors import BackendMismatch, BackendResponseError
 from wallet.history import ChainTx, HistoryEntry, classify, is_coinbase, is_expired
 from wallet.keychain import CHAINS, Keychain
 from wallet.txmodel import Transaction
@@ -32,6 +32,12 @@ HISTORY_PAGE = 1000
 FETCH_CONCURRENCY = 8
 # A server claiming every address is used must not make discovery run forever.
 MAX_ADDRESSES_PER_CHAIN = 10_000
+# Far beyond any personal wallet; a server claiming more (or paging absurdly small) is refused
+# instead of being asked for millions of pages.
+MAX_HISTORY_ITEMS = 200_000
+MAX_HISTORY_PAGES = 5_000
+# Page requests created at once; the semaphore bounds the ones in flight.
+PAGE_BATCH = 64
 
 
 @dataclass
@@ -191,10 +197,19 @@ class WalletSync:
                 items += page.items
             return items
         step = len(first.items)
-        starts = range(step, first.total, step) if step else ()
-        pages = await asyncio.gather(*(self._page(addresses, s) for s in starts))
-        for page in pages:
-            items += page.items
+        starts = range(step, first.total, step) if step else range(0)
+        if first.total > MAX_HISTORY_ITEMS or len(starts) > MAX_HISTORY_PAGES:
+            raise BackendResponseError(
+                f"{self.backend.name} claims {first.total:,} transactions for this wallet's "
+                f"addresses in pages of {step}; FluxDesk reads at most {MAX_HISTORY_ITEMS:,} "
+                f"in {MAX_HISTORY_PAGES:,} pages. The server is probably broken: switch to "
+                "another server."
+            )
+        for n in range(0, len(starts), PAGE_BATCH):
+            batch = starts[n : n + PAGE_BATCH]
+            pages = await asyncio.gather(*(self._page(addresses, s) for s in batch))
+            for page in pages:
+                items += page.items
         return items
 
     async def _page(self, addresses: Sequence[str], start: int) -> HistoryPage:

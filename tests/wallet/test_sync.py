@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pytest
 
 from tests.paths import VECTORS_DIR
 from tests.wallet.memchain import LyingChain, MemoryChain
-from wallet.errors import BackendMismatch
+from wallet.backends.base import HistoryPage
+from wallet.errors import BackendMismatch, BackendResponseError
 from wallet.history import ChainTx, TxType, classify
 from wallet.keychain import CHANGE, RECEIVE, Keychain
 from wallet.networks import COIN, TESTNET
@@ -206,3 +208,33 @@ def test_fluxnode_start_and_confirm_are_typed_by_version(prefix: str, expected: 
         network=TESTNET,
     )
     assert entry.type == expected and entry.amount == 0 and entry.confirmations == 6
+
+
+class InflatedHistory(MemoryChain):
+    """Claims a huge history and serves it in small pages, as a hostile server could."""
+
+    def __init__(self, total: int, page: int) -> None:
+        super().__init__(TESTNET)
+        self.total = total
+        self.page = page
+        self.pages_served = 0
+
+    async def history(
+        self, addresses: Sequence[str], *, start: int = 0, limit: int = 50
+    ) -> HistoryPage:
+        real = await super().history(addresses, start=0, limit=limit)
+        self.pages_served += 1
+        return HistoryPage(real.items[: self.page], max(self.total, real.total), start)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("total", "page"), [(10**9, 1), (300_000, 50), (6_000, 1)])
+async def test_absurd_history_size_is_refused_without_asking_for_every_page(
+    total: int, page: int
+) -> None:
+    chain = InflatedHistory(total, page)
+    kc = hd_keychain()
+    chain.fund(addr(kc, RECEIVE, 0), 1 * COIN)
+    with pytest.raises(BackendResponseError, match="switch to another server"):
+        await WalletSync(hd_keychain(), chain).sync()
+    assert chain.pages_served == 1
