@@ -8,20 +8,12 @@ import pytest
 from PySide6.QtGui import QImage
 
 from app import __version__
+from tests import cli
 from tests.paths import REPO_ROOT
 
 
 def run_fluxdesk(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    return subprocess.run(
-        [sys.executable, "-m", "app.main", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return cli.run_fluxdesk(*args, env={"QT_QPA_PLATFORM": "offscreen"}, timeout=timeout)
 
 
 def test_version():
@@ -112,9 +104,6 @@ def test_real_window_under_xvfb(tmp_path):
 
 def test_entry_point_can_start_the_privileged_helper():
     # The frozen bundle has no `python -m`, so the installer starts the helper through this flag.
-    result = subprocess.run(
-        [sys.executable, "-m", "app.main", "--privileged-helper"],
-        cwd=REPO_ROOT, input="", capture_output=True, text=True, timeout=60, check=False,
-    )
+    result = cli.run_fluxdesk("--privileged-helper", stdin="", timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[0])["ready"] is True

@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.cli import run_fluxdesk
 from tests.nodectl.bench_helpers import fake_sysbench, local_http
-from tests.paths import REPO_ROOT
 
 MEASUREMENT_KEYS = {"eps_single", "eps_all", "dws", "ssd", "latency", "download", "upload"}
 
@@ -23,18 +22,7 @@ MEASUREMENT_KEYS = {"eps_single", "eps_all", "dws", "ssd", "latency", "download"
 def fluxdesk(
     *args: str, path: str | None = None, timeout: float = 180
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ}
-    if path is not None:
-        env["PATH"] = path
-    return subprocess.run(
-        [sys.executable, "-m", "app.main", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_fluxdesk(*args, env=None if path is None else {"PATH": path}, timeout=timeout)
 
 
 @pytest.fixture

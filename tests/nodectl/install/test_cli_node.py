@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.paths import REPO_ROOT
+from tests.cli import run_fluxdesk
 
 from .conftest import TXID, WIF, ZELID
 
 
 def fluxdesk(data_dir: Path, *args: str, stdin: str = "",
              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.main", "--data-dir", str(data_dir), "node", *args],
-        cwd=REPO_ROOT, env={**os.environ, **(env or {})}, input=stdin, capture_output=True,
-        text=True, timeout=120, check=False)
+    return run_fluxdesk("--data-dir", str(data_dir), "node", *args, env=env, stdin=stdin,
+                        timeout=120)
 
 
 FULL = ("install", "--dry-run", "--json", "--txid", TXID, "--index", "0", "--zelid", ZELID,
