@@ -49,8 +49,10 @@ _MAX_HEADER = 64 * 1024
 
 # Bounds accepted when reading a header: a crafted file must not make us allocate gigabytes or spin
 # for hours before the password is even checked.
-_ARGON2_MAX_MEMORY_KIB: Final = 4 * 1024 * 1024
-_ARGON2_MAX_ITERATIONS: Final = 64
+# At most 1 GiB of memory and 16 passes (16 times FluxDesk's defaults and more).
+_MAX_KDF_MEMORY_BYTES: Final = 1 << 30
+_ARGON2_MAX_MEMORY_KIB: Final = _MAX_KDF_MEMORY_BYTES // 1024
+_ARGON2_MAX_ITERATIONS: Final = 16
 _ARGON2_MAX_LANES: Final = 64
 _SCRYPT_MAX_LOG2_N: Final = 22
 _SCRYPT_MAX_R: Final = 32
@@ -124,13 +126,16 @@ class KdfParams:
             memory = _int(obj, "memory_kib", 8 * lanes, _ARGON2_MAX_MEMORY_KIB)
             return KdfParams("argon2id", salt, iterations, lanes, memory)
         if name == "scrypt":
-            return KdfParams(
-                "scrypt",
-                salt,
-                log2_n=_int(obj, "log2_n", 1, _SCRYPT_MAX_LOG2_N),
-                r=_int(obj, "r", 1, _SCRYPT_MAX_R),
-                p=_int(obj, "p", 1, _SCRYPT_MAX_P),
-            )
+            log2_n = _int(obj, "log2_n", 1, _SCRYPT_MAX_LOG2_N)
+            r = _int(obj, "r", 1, _SCRYPT_MAX_R)
+            p = _int(obj, "p", 1, _SCRYPT_MAX_P)
+            # scrypt holds 128 * r * N bytes at once.
+            if 128 * r * (1 << log2_n) > _MAX_KDF_MEMORY_BYTES:
+                raise CorruptWalletFile(
+                    "The wallet file's key settings are damaged (scrypt would need more than "
+                    "1 GiB of memory)."
+                )
+            return KdfParams("scrypt", salt, log2_n=log2_n, r=r, p=p)
         raise UnsupportedWalletFile(
             f"The wallet file uses an unknown key derivation {name!r}; it was probably written by "
             "a newer FluxDesk. Update FluxDesk to open it."

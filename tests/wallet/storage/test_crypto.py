@@ -163,3 +163,29 @@ def test_device_wrap_wrong_key_message() -> None:
 def test_header_with_unreadable_json_is_corrupt(raw: bytes) -> None:
     with pytest.raises(CorruptWalletFile, match="header is damaged"):
         Header.from_bytes(raw)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"name": "argon2id", "iterations": 64, "lanes": 4, "memory_kib": 64 * 1024},
+        {"name": "argon2id", "iterations": 3, "lanes": 4, "memory_kib": 4 * 1024 * 1024},
+        {"name": "argon2id", "iterations": 17, "lanes": 1, "memory_kib": 8},
+        {"name": "scrypt", "log2_n": 22, "r": 32, "p": 16},
+        {"name": "scrypt", "log2_n": 20, "r": 16, "p": 1},
+    ],
+)
+def test_kdf_settings_beyond_1_gib_or_16_passes_are_refused(settings: dict[str, object]) -> None:
+    data = {**settings, "salt": "AAAAAAAAAAAAAAAAAAAAAA=="}
+    with pytest.raises(CorruptWalletFile, match="key settings"):
+        KdfParams.from_json(data)
+
+
+def test_kdf_settings_at_the_bounds_are_accepted() -> None:
+    salt = "AAAAAAAAAAAAAAAAAAAAAA=="
+    argon = KdfParams.from_json(
+        {"name": "argon2id", "salt": salt, "iterations": 16, "lanes": 4, "memory_kib": 1 << 20}
+    )
+    assert (argon.iterations, argon.memory_kib) == (16, 1 << 20)
+    scrypt = KdfParams.from_json({"name": "scrypt", "salt": salt, "log2_n": 20, "r": 8, "p": 16})
+    assert (scrypt.log2_n, scrypt.r, scrypt.p) == (20, 8, 16)
