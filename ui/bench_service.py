@@ -28,6 +28,7 @@ from nodectl.bench import (
 )
 from nodectl.bench.cpu import install_sysbench
 from nodectl.bench.probes import probe_system
+from ui.single_task import SingleTask
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +65,11 @@ class BenchService(QObject):
         self.history = BenchHistory(data_dir)
         self.options = options
         self._run_func = run_func
-        self._task: asyncio.Task[None] | None = None
+        self._job = SingleTask()
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._job.active
 
     def probe(self) -> SystemProbe:
         return probe_system(self.options.disk_paths)
@@ -87,18 +88,16 @@ class BenchService(QObject):
         if self.running:
             return
         options = replace(self.options, quick=quick, all_disks=all_disks or self.options.all_disks)
-        self._task = asyncio.ensure_future(self._run(options))
+        self._job.start(self._run(options))
         # Right away, not when the task first runs, so the buttons never show a stale state.
         self.running_changed.emit(True)
 
     def cancel(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
+        self._job.cancel()
 
     async def wait(self) -> None:
         """Until the current run (if any) has finished, failed or been cancelled."""
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._job.wait()
 
     async def _run(self, options: BenchOptions) -> None:
         try:

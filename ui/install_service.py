@@ -19,6 +19,7 @@ from nodectl.install.preflight import PublicIp
 from nodectl.install.runner import RunResult
 from nodectl.install.session import InstallSession, display_params
 from nodectl.install.state import InstallState
+from ui.single_task import SingleTask
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,13 @@ def local_sessions(data_dir: Path) -> SessionFactory:
     return make
 
 
+async def _close_host(session: InstallSession) -> None:
+    # LocalHost stops its privileged helper here; other Host implementations may have no close().
+    close = getattr(session.host, "close", None)
+    if close is not None:
+        await close()
+
+
 class InstallService(QObject):
     preflight_ready = Signal(object)  # nodectl.install.session.Preflight
     plan_ready = Signal(object)  # dict from InstallSession.describe
@@ -49,12 +57,12 @@ class InstallService(QObject):
         self._sessions = sessions
         self.data_dir = data_dir
         self.network = network
-        self._task: asyncio.Task[None] | None = None
+        self._job = SingleTask()
         self.facts: HostFacts | None = None
 
     @property
     def busy(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._job.active
 
     def saved_state(self) -> InstallState:
         return InstallState.load(self._sessions(False).state_path)
@@ -63,7 +71,7 @@ class InstallService(QObject):
         if self.busy:
             work.close()
             return
-        self._task = asyncio.ensure_future(self._guard(work))
+        self._job.start(self._guard(work))
         self.busy_changed.emit(True)
 
     async def _guard(self, work: Coroutine[Any, Any, None]) -> None:
@@ -99,9 +107,7 @@ class InstallService(QObject):
             try:
                 result: RunResult = await session.execute(params, self.facts, self._relay, mode)
             finally:
-                close = getattr(session.host, "close", None)
-                if close is not None:
-                    await close()
+                await _close_host(session)
             self.finished.emit(result)
         self._start(work())
 
@@ -115,9 +121,7 @@ class InstallService(QObject):
                 params, _missing = display_params(user, "cumulus", self.network, {})
                 result = await session.execute(params, facts, self._relay, "uninstall")
             finally:
-                close = getattr(session.host, "close", None)
-                if close is not None:
-                    await close()
+                await _close_host(session)
             self.finished.emit(result)
         self._start(work())
 
@@ -125,9 +129,7 @@ class InstallService(QObject):
         self.progress.emit(event)
 
     def cancel(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
+        self._job.cancel()
 
     async def wait(self) -> None:
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._job.wait()
