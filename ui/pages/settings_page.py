@@ -22,6 +22,15 @@ from PySide6.QtWidgets import (
 from ui.pages.base import Page, heading, hint
 
 
+def _choices(items: tuple[tuple[str, str], ...], current: str) -> QComboBox:
+    """A combo box whose items carry their setting value as data, set to ``current``."""
+    box = QComboBox()
+    for value, label in items:
+        box.addItem(label, value)
+    box.setCurrentIndex(max(0, box.findData(current)))
+    return box
+
+
 class EditableSettings(Protocol):
     network: str
     theme: str
@@ -51,24 +60,24 @@ class SettingsPage(Page):
         self._apply_theme = apply_theme
         self._running_network = running_network
 
-        self.network = QComboBox()
-        for value, label in (
-            ("mainnet", self.tr("Mainnet")),
-            ("testnet", self.tr("Testnet")),
-            ("regtest", self.tr("Regtest (local test chain)")),
-        ):
-            self.network.addItem(label, value)
-        self.network.setCurrentIndex(max(0, self.network.findData(settings.network)))
+        self.network = _choices(
+            (
+                ("mainnet", self.tr("Mainnet")),
+                ("testnet", self.tr("Testnet")),
+                ("regtest", self.tr("Regtest (local test chain)")),
+            ),
+            settings.network,
+        )
         self.network_note = hint("")
 
-        self.theme = QComboBox()
-        for value, label in (
-            ("system", self.tr("Follow the system")),
-            ("light", self.tr("Light")),
-            ("dark", self.tr("Dark")),
-        ):
-            self.theme.addItem(label, value)
-        self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+        self.theme = _choices(
+            (
+                ("system", self.tr("Follow the system")),
+                ("light", self.tr("Light")),
+                ("dark", self.tr("Dark")),
+            ),
+            settings.theme,
+        )
 
         self.start_minimised = QCheckBox(self.tr("Start minimised to the tray"))
         self.start_minimised.setChecked(settings.start_minimised)
