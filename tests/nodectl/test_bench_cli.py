@@ -25,6 +25,14 @@ def fluxdesk(
     return run_fluxdesk(*args, env=None if path is None else {"PATH": path}, timeout=timeout)
 
 
+def quick_bench(
+    data_dir: Path, disk: Path, *args: str, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return fluxdesk(
+        "--data-dir", str(data_dir), "bench", "--quick", "--disk", str(disk), *args, path=path
+    )
+
+
 @pytest.fixture
 def http_base() -> Iterator[str]:
     """The local speed-test server, on its own thread so a subprocess can use it."""
@@ -80,14 +88,10 @@ def test_real_quick_benchmark_json(tmp_path: Path, http_base: str) -> None:
     """Acceptance 1: a real quick run (real sysbench, real disk writes, local network)."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    result = fluxdesk(
-        "--data-dir",
-        str(tmp_path / "data"),
-        "bench",
-        "--quick",
+    result = quick_bench(
+        tmp_path / "data",
+        disk,
         "--json",
-        "--disk",
-        str(disk),
         "--download-url",
         f"{http_base}/down",
         "--upload-url",
@@ -111,33 +115,15 @@ def test_json_with_fake_sysbench_and_no_network(tmp_path: Path) -> None:
     fake_sysbench(tools, eps_single=70.0)
     disk = tmp_path / "disk"
     disk.mkdir()
-    result = fluxdesk(
-        "--data-dir",
-        str(tmp_path / "data"),
-        "bench",
-        "--quick",
-        "--json",
-        "--no-network",
-        "--disk",
-        str(disk),
-        path=f"{tools}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
+    path = f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"
+    result = quick_bench(tmp_path / "data", disk, "--json", "--no-network", path=path)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     check_shape(doc, disk)
     assert doc["measurements"]["eps_single"]["value"] == 70.0
     assert doc["measurements"]["upload"]["value"] is None
     # Human mode and export work on the saved history.
-    human = fluxdesk(
-        "--data-dir",
-        str(tmp_path / "data"),
-        "bench",
-        "--quick",
-        "--no-network",
-        "--disk",
-        str(disk),
-        path=f"{tools}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
+    human = quick_bench(tmp_path / "data", disk, "--no-network", path=path)
     assert human.returncode == 0, human.stderr
     assert "Tiers (requirement" in human.stdout and "Estimate" in human.stdout
     out = tmp_path / "runs.csv"
