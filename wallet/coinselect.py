@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from wallet.amounts import format_amount
 from wallet.errors import FeeError, InsufficientFunds, InvalidTransaction, TooManyInputs
 from wallet.fees import (
     CHANGE_DUST_LIMIT,
@@ -23,7 +24,7 @@ from wallet.fees import (
     FeeRate,
     node_dust_threshold,
 )
-from wallet.networks import COIN, Network
+from wallet.networks import Network
 from wallet.script import OP_CHECKSIG
 from wallet.signing import output_size, p2pkh_input_size
 from wallet.txbuild import OP_RETURN_MARKER, make_output
@@ -103,11 +104,14 @@ def _excluded_note(utxos: Sequence[Utxo], locked: Collection[Outpoint], min_conf
     )
     parts = []
     if locked_sum:
-        parts.append(f"{locked_sum / COIN:.8f} FLUX is locked (node collateral)")
+        parts.append(f"{format_amount(locked_sum, trim=False)} FLUX is locked (node collateral)")
     if immature:
-        parts.append(f"{immature / COIN:.8f} FLUX are rewards with fewer than 100 confirmations")
+        parts.append(
+            f"{format_amount(immature, trim=False)} FLUX are rewards with fewer than 100 "
+            "confirmations"
+        )
     if pending:
-        parts.append(f"{pending / COIN:.8f} FLUX is not confirmed yet")
+        parts.append(f"{format_amount(pending, trim=False)} FLUX is not confirmed yet")
     return (" Not counted: " + "; ".join(parts) + ".") if parts else ""
 
 
@@ -137,17 +141,18 @@ def _check_limits(shape: _Shape, inputs: Sequence[Utxo], extra: Sequence[bytes],
 
 def _too_many(count: int, amount: int) -> TooManyInputs:
     return TooManyInputs(
-        f"sending {amount / COIN:.8f} FLUX needs more than {count} coins, more than one "
-        "transaction can carry (2 MB / 4 000 signature operations). Consolidate your small "
-        "coins first (send them to yourself in a few batches), then send again."
+        f"sending {format_amount(amount, trim=False)} FLUX needs more than {count} coins, more "
+        "than one transaction can carry (2 MB / 4 000 signature operations). Consolidate your "
+        "small coins first (send them to yourself in a few batches), then send again."
     )
 
 
 def _cap(fee: int, max_fee: int) -> None:
     if fee > max_fee:
         raise FeeError(
-            f"the fee would be {fee / COIN:.8f} FLUX, above the {max_fee / COIN:g} FLUX cap; "
-            "lower the fee rate or consolidate small coins first"
+            f"the fee would be {format_amount(fee, trim=False)} FLUX, above the "
+            f"{format_amount(max_fee)} FLUX cap; lower the fee rate or consolidate small coins "
+            "first"
         )
 
 
@@ -224,8 +229,8 @@ def select_coins(
         total = sum(u.satoshis for u in coins)
         need = amount + fee_rate.fee(shape.size(chosen or coins[:1]))
         raise InsufficientFunds(
-            f"spendable balance {total / COIN:.8f} FLUX does not cover "
-            f"{need / COIN:.8f} FLUX (amount plus fee)."
+            f"spendable balance {format_amount(total, trim=False)} FLUX does not cover "
+            f"{format_amount(need, trim=False)} FLUX (amount plus fee)."
             + _excluded_note(utxos, locked, min_confirmations)
         )
     total = sum(u.satoshis for u in chosen)

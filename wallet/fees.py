@@ -17,6 +17,7 @@ from decimal import (
     localcontext,
 )
 
+from wallet.amounts import format_amount
 from wallet.errors import FeeError
 from wallet.networks import COIN
 from wallet.script import OP_RETURN
@@ -110,6 +111,7 @@ def check_fee(
         raise FeeError(f"fee {fee} sat is below {floor} sat needed for {size} bytes")
     if fee > max_fee:
         raise FeeError(
-            f"fee {fee / COIN:.8f} FLUX is above the {max_fee / COIN:g} FLUX safety cap; "
+            f"fee {format_amount(fee, trim=False)} FLUX is above the {format_amount(max_fee)} "
+            "FLUX safety cap; "
             "check the amounts (an input may be much larger than intended)"
         )

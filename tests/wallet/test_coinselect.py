@@ -166,3 +166,14 @@ def test_consolidation_planner_batches_small_rewards() -> None:
     # A batch worth less than its own fee is left out.
     dust = [utxo(i, 60) for i in range(1, 4)]
     assert plan_consolidation(dust, ME, network=MAINNET) == []
+
+
+def test_amounts_in_messages_are_exact_to_the_satoshi() -> None:
+    # 17 significant digits: a float would print 440000000.00000000.
+    large = 43_999_999_999_999_999
+    coins = [utxo(1, large), utxo(2, COIN)]
+    with pytest.raises(InsufficientFunds) as info:
+        select_coins(coins, [(OTHER, 5 * COIN)], change_address=ME, network=MAINNET,
+                     locked={coins[0].outpoint})
+    assert "439999999.99999999 FLUX is locked" in str(info.value)
+    assert "1.00000000 FLUX does not cover 5.0000" in str(info.value)

@@ -23,6 +23,14 @@ from wallet.amounts import format_amount
 BLOCK_SECONDS = 30
 
 
+def sat_per_byte(fee: int, size: int) -> str:
+    """Fee rate to one decimal, rounded half up, in integer math: 226 sat / 225 B -> "1.0"."""
+    if size <= 0:
+        return "0"
+    tenths = (fee * 10 * 2 + size) // (2 * size)
+    return f"{tenths // 10}.{tenths % 10}"
+
+
 def _mono() -> QFont:
     font = QFont("monospace")
     font.setStyleHint(QFont.StyleHint.Monospace)
@@ -53,9 +61,9 @@ class ReviewDialog(QDialog):
             add(f"to{number}", prefix, f"{address}\n{format_amount(amount, unit=unit)}")
             self.fields[f"to{number}"].setFont(_mono())
         add("amount", self.tr("Amount"), format_amount(review.amount, unit=unit))
-        add("fee", self.tr("Fee"), self.tr("%s  (%.1f sat/byte · %d bytes · coins spent: %d)")
-            % (format_amount(review.fee, unit=unit), review.fee_rate, review.size,
-               review.inputs))
+        add("fee", self.tr("Fee"), self.tr("%s  (%s sat/byte · %d bytes · coins spent: %d)")
+            % (format_amount(review.fee, unit=unit), sat_per_byte(review.fee, review.size),
+               review.size, review.inputs))
         add("change", self.tr("Change back to you"), format_amount(review.change, unit=unit))
         add("total", self.tr("Total leaving the wallet"), format_amount(review.total, unit=unit))
         minutes = max(0, review.expiry_height - review.tip_height) * BLOCK_SECONDS // 60
