@@ -93,11 +93,27 @@ def fill(rig: Rig, **over: str) -> None:
         rig.wizard.form.edits[key].setText(value)
 
 
+def wait_preflight(r: Rig) -> None:
+    until(r.loop, lambda: r.wizard.preflight_result is not None and not r.service.busy)
+
+
+def wait_page(r: Rig, page: str) -> None:
+    until(r.loop, lambda: r.wizard.page == page and not r.service.busy)
+
+
+def through_form(r: Rig) -> None:
+    """From the preflight page, past a filled-in collateral form, to the idle plan page."""
+    r.wizard.next()
+    fill(r)
+    r.wizard.next()
+    wait_page(r, "plan")
+
+
 def test_wizard_preflight_collateral_plan_run_done(rig, qtbot) -> None:
     r: Rig = rig()
     r.wizard.form.edits["public_ip"].setText("81.2.69.160")
     qtbot.mouseClick(r.page.install_button, Qt.MouseButton.LeftButton)
-    until(r.loop, lambda: r.wizard.preflight_result is not None and not r.service.busy)
+    wait_preflight(r)
     assert r.wizard.page == "preflight" and r.wizard.preflight_result.report.ok
     assert set(r.wizard.preflight_view.rows) >= {"os", "cpu", "systemd", "ports", "public_ip"}
     r.shot("1-preflight")
@@ -143,11 +159,8 @@ def test_wizard_run_failure_shows_fix_and_retry_completes(rig, qtbot) -> None:
     r.host.fail["git"] = 128
     r.wizard.form.edits["public_ip"].setText("81.2.69.160")
     r.page.open_wizard()
-    until(r.loop, lambda: r.wizard.preflight_result is not None and not r.service.busy)
-    r.wizard.next()
-    fill(r)
-    r.wizard.next()
-    until(r.loop, lambda: r.wizard.page == "plan" and not r.service.busy)
+    wait_preflight(r)
+    through_form(r)
     r.wizard.next()
     until(r.loop, lambda: bool(r.wizard.failure.text()) and not r.service.busy)
     text = r.wizard.failure.text()
@@ -157,7 +170,7 @@ def test_wizard_run_failure_shows_fix_and_retry_completes(rig, qtbot) -> None:
     r.shot("4-run-failed")
     del r.host.fail["git"]
     qtbot.mouseClick(r.wizard.next_button, Qt.MouseButton.LeftButton)
-    until(r.loop, lambda: r.wizard.page == "done" and not r.service.busy)
+    wait_page(r, "done")
     assert r.wizard.run_view.state_of("user").endswith("skipped")
 
 
@@ -165,14 +178,11 @@ def test_failed_preflight_blocks_install(rig) -> None:
     r: Rig = rig(pid1="process_api")
     r.wizard.form.edits["public_ip"].setText("81.2.69.160")
     r.page.open_wizard()
-    until(r.loop, lambda: r.wizard.preflight_result is not None and not r.service.busy)
+    wait_preflight(r)
     mark, text = r.wizard.preflight_view.rows["systemd"]
     assert mark.text() == "✘" and "process_api" in text.text() and "What to do" in text.text()
     r.shot("1-preflight-failed")
-    r.wizard.next()
-    fill(r)
-    r.wizard.next()
-    until(r.loop, lambda: r.wizard.page == "plan" and not r.service.busy)
+    through_form(r)
     assert not r.wizard.next_button.isEnabled()
     assert "preflight" in r.wizard.busy.text()
     assert r.host.commands == [], "nothing may run on the host before Install"
@@ -180,13 +190,10 @@ def test_failed_preflight_blocks_install(rig) -> None:
 
 def install_through_wizard(r: Rig, mode: str = "install") -> None:
     r.page.open_wizard(mode)
-    until(r.loop, lambda: r.wizard.preflight_result is not None and not r.service.busy)
+    wait_preflight(r)
+    through_form(r)
     r.wizard.next()
-    fill(r)
-    r.wizard.next()
-    until(r.loop, lambda: r.wizard.page == "plan" and not r.service.busy)
-    r.wizard.next()
-    until(r.loop, lambda: r.wizard.page == "done" and not r.service.busy)
+    wait_page(r, "done")
 
 
 def test_repair_prefills_answers_and_uninstall_from_the_page(rig, qtbot) -> None:
@@ -203,14 +210,11 @@ def test_repair_prefills_answers_and_uninstall_from_the_page(rig, qtbot) -> None
     r.page.open_wizard("repair")
     assert r.wizard.form.edits["collateral_txid"].text() == TXID  # from the saved answers
     assert r.wizard.form.edits["identity_wif"].text() == ""  # never stored
-    until(r.loop, lambda: r.wizard.preflight_result is not None and not r.service.busy)
-    r.wizard.next()
-    fill(r)
-    r.wizard.next()
-    until(r.loop, lambda: r.wizard.page == "plan" and not r.service.busy)
+    wait_preflight(r)
+    through_form(r)
     assert r.wizard.next_button.text() == "Repair"
     r.wizard.next()
-    until(r.loop, lambda: r.wizard.page == "done" and not r.service.busy)
+    wait_page(r, "done")
     assert r.wizard.run_view.state_of("zelcash-service").endswith("skipped")
     r.wizard.cancel_button.click()
 
