@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,6 +38,19 @@ TINY = Profile(
 
 def endpoints(base: str) -> NetworkEndpoints:
     return NetworkEndpoints(download_urls=(f"{base}/down",), upload_urls=(f"{base}/up",))
+
+
+def fake_options(tmp_path: Path, **over: Any) -> BenchOptions:
+    """Fake sysbench, disk test in ``tmp_path``, no network or fluxbench unless ``over`` says."""
+    fields: dict[str, Any] = {
+        "disk_paths": (tmp_path,),
+        "endpoints": None,
+        "sysbench": str(fake_sysbench(tmp_path)),
+        "fluxbench_cli": None,
+        "profile": TINY,
+        **over,
+    }
+    return BenchOptions(**fields)
 
 
 @pytest.mark.asyncio
@@ -119,10 +133,7 @@ async def test_failures_are_kept_and_judged_unknown(tmp_path: Path) -> None:
 
 @pytest.mark.asyncio
 async def test_network_can_be_turned_off(tmp_path: Path) -> None:
-    tool = fake_sysbench(tmp_path)
-    options = BenchOptions(
-        disk_paths=(tmp_path,), endpoints=None, sysbench=str(tool), fluxbench_cli=None, profile=TINY
-    )
+    options = fake_options(tmp_path)
     events: list[ProgressEvent] = []
     report = await run_benchmark(options, events.append)
     upload = report.measurement("upload")
@@ -139,13 +150,7 @@ async def test_busy_cpu_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         return 93.0
 
     monkeypatch.setattr(cpu, "cpu_busy_percent", busy)
-    options = BenchOptions(
-        disk_paths=(tmp_path,),
-        endpoints=None,
-        sysbench=str(fake_sysbench(tmp_path)),
-        fluxbench_cli=None,
-        profile=TINY,
-    )
+    options = fake_options(tmp_path)
     report = await run_benchmark(options)
     assert any("93 % busy" in w for w in report.warnings)
 
@@ -159,13 +164,7 @@ async def test_cancel_during_disk_test_leaves_no_temp_file(tmp_path: Path) -> No
             in_disk.set()
 
     big = Profile(1, 2048 * MIB, 3, 1.0, MIB, 1, 0.05)
-    options = BenchOptions(
-        disk_paths=(tmp_path,),
-        endpoints=None,
-        sysbench=str(fake_sysbench(tmp_path)),
-        fluxbench_cli=None,
-        profile=big,
-    )
+    options = fake_options(tmp_path, profile=big)
     task = asyncio.ensure_future(BenchRunner(options, on_progress=watch).run())
     await asyncio.wait_for(in_disk.wait(), 30)
     task.cancel()
@@ -204,14 +203,7 @@ async def test_all_disks_adds_the_other_disks(
     other = tmp_path / "other"
     other.mkdir()
     monkeypatch.setattr(runner, "mounts_of_other_disks", lambda known: (other,))
-    options = BenchOptions(
-        disk_paths=(tmp_path,),
-        all_disks=True,
-        endpoints=None,
-        sysbench=str(fake_sysbench(tmp_path)),
-        fluxbench_cli=None,
-        profile=TINY,
-    )
+    options = fake_options(tmp_path, all_disks=True)
     report = await run_benchmark(options)
     assert [d.path for d in report.probes.data_disks] == [str(tmp_path), str(other)]
     ssd = report.measurement("ssd")
@@ -225,13 +217,7 @@ async def test_running_events_are_throttled(tmp_path: Path) -> None:
     events: list[ProgressEvent] = []
     profile = Profile(1, 4 * MIB, 1, 1.0, 512 * MIB, 1, 0.05)
     async with local_http(download_bytes=512 * MIB) as base:
-        options = BenchOptions(
-            disk_paths=(tmp_path,),
-            endpoints=endpoints(base),
-            sysbench=str(fake_sysbench(tmp_path)),
-            fluxbench_cli=None,
-            profile=profile,
-        )
+        options = fake_options(tmp_path, endpoints=endpoints(base), profile=profile)
         await run_benchmark(options, events.append)
     download = [e for e in events if e.step == "download" and e.state is StepState.RUNNING]
     # A 1 s transfer of 64 KiB chunks would report thousands of times; the runner sends ≤ 5/s.
