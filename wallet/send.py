@@ -42,6 +42,7 @@ from wallet.keychain import Keychain
 from wallet.networks import Network
 from wallet.script import MAX_OP_RETURN_RELAY
 from wallet.signing import p2pkh_input_size
+from wallet.storage.model import MAX_EXPIRY_DELTA, MIN_EXPIRY_DELTA
 from wallet.txbuild import OP_RETURN_MARKER, build_signed_transaction
 from wallet.txmodel import Transaction
 
@@ -56,9 +57,6 @@ FEE_PRESETS: Final[Mapping[str, Fraction]] = {
 PRESET_FLOOR_SAT_PER_KB: Final = 1000
 # SSP's 30 blocks; fluxd refuses expiry below tip + 4 ("tx-expiring-soon", spec §2.2).
 DEFAULT_EXPIRY_DELTA: Final = 30
-MIN_EXPIRY_DELTA: Final = 4
-# About two weeks of blocks: a payment that may linger longer would hold its coins for that long.
-MAX_EXPIRY_DELTA: Final = 10_000
 Outpoint = tuple[str, int]
 
 

@@ -83,6 +83,19 @@ class NodeEntry:
     ip: str = ""
     created_at: int = 0
 
+    def __post_init__(self) -> None:
+        # Coins are keyed by lower-case txid everywhere; an upper-case paste would leave the
+        # collateral unlocked.
+        self.collateral_txid = self.collateral_txid.strip().lower()
+
+
+# Blocks from the tip to a send's expiry: fluxd refuses expiry below tip + 4 ("tx-expiring-soon");
+# beyond about two weeks an unconfirmed payment would hold its coins for too long.
+MIN_EXPIRY_DELTA: Final = 4
+MAX_EXPIRY_DELTA: Final = 10_000
+# Addresses scanned past the last used one; more would make every sync crawl.
+MAX_GAP_LIMIT: Final = 1_000
+
 
 @dataclass
 class WalletSettings:
@@ -229,12 +242,18 @@ def _kind_from_json(kind: _Reader) -> WalletKind:
 def _settings_from_json(s: _Reader) -> WalletSettings:
     return WalletSettings(
         fee_preset=s.text("fee_preset"),
-        expiry_delta=s.integer("expiry_delta"),
-        gap_limit=s.integer("gap_limit"),
+        # Out-of-range values (hand edits, older builds) are pulled into range rather than
+        # making the whole wallet unopenable.
+        expiry_delta=_clamp(s.integer("expiry_delta"), MIN_EXPIRY_DELTA, MAX_EXPIRY_DELTA),
+        gap_limit=_clamp(s.integer("gap_limit"), 1, MAX_GAP_LIMIT),
         auto_lock_minutes=s.integer("auto_lock_minutes"),
         use_local_node=s.flag("use_local_node"),
         insight_servers=s.texts("insight_servers"),
     )
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(value, high))
 
 
 def _outpoint(item: object) -> tuple[str, int]:
@@ -245,7 +264,7 @@ def _outpoint(item: object) -> tuple[str, int]:
         and isinstance(item[1], int)
         and not isinstance(item[1], bool)
     ):
-        return item[0], item[1]
+        return item[0].lower(), item[1]
     raise CorruptWalletFile("The wallet data is damaged (frozen coins list).")
 
 

@@ -2,16 +2,21 @@ import json
 
 import pytest
 
+from tests.wallet.memchain import MemoryChain
 from wallet.errors import CorruptWalletFile, UnknownNetwork, UnsupportedWalletFile
+from wallet.keychain import Keychain
+from wallet.networks import MAINNET
 from wallet.storage.model import (
     SCHEMA_VERSION,
     Contact,
     HdSeed,
     ImportedKeys,
+    NodeEntry,
     WalletDocument,
     WatchOnly,
     upgrade_document,
 )
+from wallet.sync import WalletSync
 
 from .conftest import MNEMONIC, NODE_WIF, PASSPHRASE, hd_document
 
@@ -122,3 +127,28 @@ def test_from_json_applies_registered_upgrades() -> None:
     doc = WalletDocument.from_json(data, {SCHEMA_VERSION: fake_step})
     assert seen == []  # nothing to upgrade at the current schema
     assert doc.name == "Savings"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "loaded"),
+    [("gap_limit", 0, 1), ("gap_limit", -5, 1), ("gap_limit", 10**9, 1_000),
+     ("expiry_delta", 0, 4), ("expiry_delta", 10**9, 10_000), ("gap_limit", 25, 25)],
+)
+def test_out_of_range_settings_are_pulled_into_range(key: str, value: int, loaded: int) -> None:
+    data = hd_document().to_json()
+    data["settings"][key] = value
+    settings = WalletDocument.from_json(data).settings
+    assert getattr(settings, key) == loaded
+    WalletSync(Keychain.from_document(hd_document()), MemoryChain(MAINNET),
+               gap_limit=settings.gap_limit)
+
+
+def test_collateral_and_frozen_txids_are_lower_case() -> None:
+    txid = "AB" * 32
+    data = hd_document().to_json()
+    data["nodes"][0]["collateral_txid"] = txid
+    data["frozen"] = [[txid, 2]]
+    document = WalletDocument.from_json(data)
+    assert document.nodes[0].collateral_txid == txid.lower()
+    assert document.frozen == {(txid.lower(), 2)}
+    assert NodeEntry("n", f" {txid} ", 0).collateral_txid == txid.lower()
