@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import shutil
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from wallet.backends.base import ChainBackend
 from wallet.errors import StorageError, WalletError
 from wallet.keychain import CHANGE, RECEIVE
 from wallet.networks import tier_for_amount
+from wallet.storage import fileio
 from wallet.storage.model import Contact, HdSeed, WalletSettings
 
 Outpoint = tuple[str, int]
@@ -302,7 +302,7 @@ class WalletEngine:
         source = self.service.store.path
         if target.resolve() == source.resolve():
             raise StorageError("Choose another place than the wallet file itself.")
-        await asyncio.to_thread(shutil.copyfile, source, target)
+        await asyncio.to_thread(_copy_private, source, target)
 
     def auto_lock_minutes(self) -> int:
         return self.service.document.settings.auto_lock_minutes
@@ -331,6 +331,15 @@ class WalletEngine:
         known = {c.address: c.name for c in self.service.document.address_book}
         name = known.get(address)
         return True, f"✓ {name}" if name else "✓ valid address"
+
+
+def _copy_private(source: Path, target: Path) -> None:
+    """Copy the wallet file owner-only (0600) and atomically: a crash never leaves half a backup,
+    and other users on the machine cannot read it."""
+    data = fileio.read_bytes(source)
+    if data is None:
+        raise StorageError(f"The wallet file {source} is gone; nothing was exported.")
+    fileio.atomic_write(target, data, keep_backup=False)
 
 
 def _review_view(review: wsend.Review) -> Review:

@@ -90,6 +90,8 @@ def test_security_password_seed_and_backup(sim_wallet: SimWallet, qtbot: QtBot,
     page.export_backup(str(backup))
     sw.run(lambda: "Backup written" in page.backup_note.text())
     assert WalletStore(backup).open(NEW_PASSWORD).document.name == "Sim"
+    assert backup.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir() if "backup" in p.name) == [backup.name]
     page.auto_lock.setValue(3)
     sw.run(lambda: sw.ui.engine.service.document.settings.auto_lock_minutes == 3)
     page.lock_button.click()
