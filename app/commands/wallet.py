@@ -21,7 +21,7 @@ from wallet.backends.base import ChainBackend
 from wallet.backends.fluxconf import read_flux_conf
 from wallet.backends.fluxd_rpc import FluxdRpcBackend
 from wallet.backends.insight import InsightBackend, servers_for
-from wallet.errors import BackendError, WalletError
+from wallet.errors import BackendError, BroadcastUncertain, WalletError
 from wallet.send import DEFAULT_EXPIRY_DELTA, FEE_PRESETS, Review, SendRequest
 from wallet.service import WalletService
 from wallet.state import WalletState
@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from app.context import AppContext
 
 WALLET_SUFFIX = ".fluxwallet"
+
+
+# A send whose outcome is unknown: scripts must not simply retry (it could pay twice).
+EXIT_MAYBE_SENT = 3
 
 
 class CliError(Exception):
@@ -80,7 +84,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     send.add_argument("--dry-run", action="store_true", help="show the review; sign nothing")
     send.add_argument(
         "--yes", action="store_true",
-        help="do not ask before broadcasting (needed when input is not a terminal)",
+        help="do not ask before broadcasting (needed when input is not a terminal); exit "
+        f"code {EXIT_MAYBE_SENT} means the transaction may have been sent: do not retry",
     )
     parser.set_defaults(handler=run)
 
@@ -88,6 +93,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
     try:
         return asyncio.run(_run(args, ctx))
+    except BroadcastUncertain as exc:
+        ctx.logger.info("wallet send: outcome unknown for %s", exc.txid[:16])
+        print(f"fluxdesk wallet: {exc}", file=sys.stderr)
+        return EXIT_MAYBE_SENT
     except (CliError, WalletError) as exc:
         ctx.logger.info("wallet %s failed: %s", args.wallet_action, type(exc).__name__)
         print(f"fluxdesk wallet: {exc}", file=sys.stderr)

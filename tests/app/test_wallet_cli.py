@@ -107,6 +107,12 @@ async def test_cli_restore_balance_history_send_and_clean_log(
     assert sim.chain.in_mempool(sent["txid"]) and sent["change"] > 0
     sim.mine()
 
+    faults = sim.faults["insight"]
+    faults.status, faults.only = 500, ("/tx/send",)
+    code, _, err = await cli("send", "--to", outside, "--amount", "0.5", "--yes")
+    faults.clear()
+    assert code == 3 and "may have been sent" in err and "Traceback" not in err
+
     code, history, _ = await cli("history")
     assert history["history"][0]["type"] == "sent" and history["history"][0]["message"] == "cli"
     assert history["history"][0]["amount"] == -(150_000_000 + sent["fee"])
