@@ -348,6 +348,7 @@ def _review_view(review: wsend.Review) -> Review:
     return Review(
         recipients=recipients, amount=review.amount, fee=review.fee, change=review.change,
         inputs=len(review.inputs), size=review.size, expiry_height=review.expiry_height,
-        tip_height=review.tip_height, message=review.message or "", token=review,
+        tip_height=review.tip_height, message=review.message or "",
+        change_address=review.change_address if review.change else None, token=review,
     )
 

@@ -87,6 +87,7 @@ class Review:
     expiry_height: int
     tip_height: int
     message: str = ""
+    change_address: str | None = None
     # The engine's own object (signed transaction + plan); the view only hands it back.
     token: object = field(default=None, repr=False, compare=False)
 

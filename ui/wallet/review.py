@@ -64,7 +64,11 @@ class ReviewDialog(QDialog):
         add("fee", self.tr("Fee"), self.tr("%s  (%s sat/byte · %d bytes · coins spent: %d)")
             % (format_amount(review.fee, unit=unit), sat_per_byte(review.fee, review.size),
                review.size, review.inputs))
-        add("change", self.tr("Change back to you"), format_amount(review.change, unit=unit))
+        change = format_amount(review.change, unit=unit)
+        if review.change and review.change_address:
+            # What is signed pays the change here; show it so nothing leaves the wallet unseen.
+            change = f"{change}\n{review.change_address}"
+        add("change", self.tr("Change back to you"), change)
         add("total", self.tr("Total leaving the wallet"), format_amount(review.total, unit=unit))
         minutes = max(0, review.expiry_height - review.tip_height) * BLOCK_SECONDS // 60
         add("expiry", self.tr("Expires"), self.tr(

@@ -23,7 +23,7 @@ from ui.wallet.gate import WalletPage
 from ui.wallet.models import FEE_PRESETS, Review, SendRequest
 from ui.wallet.review import ReviewDialog, SentPanel
 from ui.wallet.service import WalletQt
-from wallet.errors import WalletError
+from wallet.errors import BroadcastUncertain, WalletError
 
 MAX_MESSAGE_BYTES = 80  # fluxd's standard OP_RETURN payload limit
 _SEPARATOR = " — "
@@ -175,12 +175,20 @@ class SendPage(WalletPage):
         self.review_button.setEnabled(False)
         try:
             txid = await self.service.broadcast(review)
+        except BroadcastUncertain as exc:
+            # It may be on its way: an emptied form does not invite sending the payment twice.
+            self._clear_form()
+            self.error.setText(_sentence(str(exc)))
+            return
         except WalletError as exc:
             self.error.setText(_sentence(str(exc)))
             return
         finally:
             self.review_button.setEnabled(True)
         self.sent.show_txid(txid, self.service.engine.explorer_url(txid))
+        self._clear_form()
+
+    def _clear_form(self) -> None:
         self.address.clear()
         self.address_note.setText("")
         self.amount.clear()

@@ -78,6 +78,10 @@ def test_unlock_send_review_broadcast_and_history(sim_wallet: SimWallet, qtbot: 
     assert "at block" in fields["expiry"] and fields["message"] == "rent for june"
     review = dialog.review
     assert review.total == review.amount + review.fee and review.fee > 0
+    # The change output that gets signed is shown with its address.
+    token = review.token
+    assert isinstance(token, wsend.Review) and token.change > 0
+    assert token.change_address and token.change_address in fields["change"]
     assert review.expiry_height == review.tip_height + 30
     assert dialog.cancel_button.isDefault() and not dialog.broadcast_button.isDefault()
     dialog.broadcast_button.click()
@@ -195,6 +199,7 @@ def test_unclear_broadcast_is_shown_as_pending_and_says_not_to_resend(
     assert "may have been sent" in send.error.text()
     assert "Do not send this payment again" in send.error.text()
     assert send.sent.isHidden()
+    assert send.address.text() == "" and send.amount.text() == ""
     history = _page(sw, HistoryPage)
     assert isinstance(history, HistoryPage)
     sw.run(lambda: len(sw.ui.service.history_rows) == 4)
