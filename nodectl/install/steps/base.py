@@ -8,6 +8,7 @@ run does. Every action is idempotent (guards below), so an interrupted step can 
 from __future__ import annotations
 
 import difflib
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -151,14 +152,15 @@ def _cmd_dict(action: Run) -> dict[str, Any]:
     return entry
 
 
-class Step:
+class Step(ABC):
     step_id = ""
     title = ""
     why = ""
     weight = 1.0  # expected share of the total time, for the overall ETA
 
+    @abstractmethod
     def actions(self, ctx: InstallContext) -> list[Action]:
-        raise NotImplementedError
+        """What this step does, in order; check/apply/describe are derived from it."""
 
     def undo(self, ctx: InstallContext) -> list[Action]:
         """Actions for uninstall; steps whose result should survive return nothing."""
