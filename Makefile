@@ -32,11 +32,14 @@ oracle:
 			|| echo "npm ci failed: the JS oracle tests will be skipped"; \
 	else echo "npm not found: the JS oracle tests will be skipped"; fi
 
-# Keyring tests need a real Secret Service: run the suite inside a private D-Bus session with an
-# unlocked gnome-keyring when the tools are there; otherwise those tests skip with the reason.
+# Keyring tests need a real Secret Service: run the suite inside a private D-Bus session with a
+# fresh, unlocked gnome-keyring (its own XDG_DATA_HOME, so an existing login keyring with another
+# password cannot leave it locked) when the tools are there; otherwise those tests skip with the reason.
 pytest: $(STAMP)
 	@if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then \
-		dbus-run-session -- sh -c 'printf fluxdesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec $(PY) -m pytest'; \
+		keyrings=$$(mktemp -d); \
+		XDG_DATA_HOME=$$keyrings dbus-run-session -- sh -c 'printf fluxdesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec $(PY) -m pytest'; \
+		status=$$?; rm -rf "$$keyrings"; exit $$status; \
 	else \
 		$(PY) -m pytest; \
 	fi

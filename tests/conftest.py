@@ -47,7 +47,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ):
         missing["keyring"] = (
             "no unlocked Secret Service on the session bus; run under "
-            "dbus-run-session with gnome-keyring-daemon --unlock (see Makefile target test-keyring)"
+            "dbus-run-session with gnome-keyring-daemon --unlock (make test does this)"
         )
     for item in items:
         for marker, reason in missing.items():
