@@ -8,7 +8,7 @@ validates broadcasts like fluxd and is served as an Insight API and as fluxd JSO
 from tests.sim.faucet import Funded
 from tests.sim.faults import Faults
 from tests.sim.params import SimParams
+from tests.sim.reject import SimReject
 from tests.sim.server import SimNetwork
-from tests.sim.validate import SimReject
 
 __all__ = ["Faults", "Funded", "SimNetwork", "SimParams", "SimReject"]

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from tests.sim import validate
 from tests.sim.blocks import Block, coinbase_tx, make_block
 from tests.sim.params import MAX_BLOCK_SIZE, SimParams
-from tests.sim.validate import Coin, SimReject
+from tests.sim.reject import SimReject
+from tests.sim.validate import Coin
 from wallet.address import address_from_script, script_pubkey_for_address
 from wallet.encoding import sha256d
 from wallet.networks import Tier

@@ -33,7 +33,7 @@ from tests.sim.insight_base import (
     js_int,
     on_chain,
 )
-from tests.sim.validate import SimReject
+from tests.sim.reject import SimReject
 
 
 def _utxo_json(chain: Chain, txid: str, vout: int, coin_address: str, script: bytes,

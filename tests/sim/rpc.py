@@ -34,7 +34,7 @@ from tests.sim.common import (
 )
 from tests.sim.faults import fault_middleware
 from tests.sim.insight_base import CLIENT_VERSION, PROTOCOL_VERSION
-from tests.sim.validate import SimReject
+from tests.sim.reject import SimReject
 from wallet.address import decode_address, script_pubkey_for_address
 from wallet.networks import COIN
 

@@ -109,7 +109,7 @@ def test_demo_wallet_funds_and_state_file(tmp_path: Path) -> None:
 @pytest.mark.asyncio
 async def test_fluxnode_hook_admits_start_transactions(sim: SimNetwork) -> None:
     from tests.paths import VECTORS_DIR
-    from tests.sim.validate import SimReject, invalid
+    from tests.sim.reject import SimReject, invalid
 
     vectors = json.loads((VECTORS_DIR / "fluxnode-start.json").read_text())
     start = next(v for v in vectors["official_vectors"] if v["name"].startswith("startFluxNode v5"))

@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.sim import testkit as kit
+from tests.sim.reject import SimReject
 from tests.sim.server import SimNetwork
-from tests.sim.validate import SimReject
 from wallet.networks import COIN
 
 ALICE = kit.key("alice")

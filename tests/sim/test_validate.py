@@ -11,8 +11,8 @@ from tests.paths import VECTORS_DIR
 from tests.sim import testkit as kit
 from tests.sim.faucet import Funded
 from tests.sim.params import SimParams
+from tests.sim.reject import SimReject
 from tests.sim.server import SimNetwork
-from tests.sim.validate import SimReject
 from wallet.keys import PrivateKey
 from wallet.networks import COIN, MAX_MONEY, REGTEST
 from wallet.script import OP_RETURN, multisig_script, push_data
