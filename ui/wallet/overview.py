@@ -22,7 +22,8 @@ from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
 from ui.wallet.models import ConnectionInfo, WalletState
 from ui.wallet.service import WalletQt
-from ui.wallet.wizard_view import WizardFlow, WizardView
+from ui.wallet.wizard_flow import WizardFlow
+from ui.wallet.wizard_view import WizardView
 from wallet.amounts import format_amount
 
 LATEST = 8
