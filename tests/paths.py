@@ -1,7 +1,6 @@
-"""Where tests find the repository and the shared specs/vectors (a sibling folder of the repo)."""
+"""Where tests find the repository and the published test vectors (inside the repository)."""
 
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DIR = REPO_ROOT.parent / "shared"
-VECTORS_DIR = SHARED_DIR / "vectors"
+VECTORS_DIR = REPO_ROOT / "tests" / "vectors"
