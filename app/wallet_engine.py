@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.engine_thread import EngineThread
 from app.gui_wallet_service import GuiWalletService
+from flux.tiers import tier_for_amount
 from ui.wallet.history_model import HistoryRow
 from ui.wallet.models import (
     AddressRow,
@@ -32,7 +33,6 @@ from wallet.address import decode_address_for
 from wallet.backends.base import ChainBackend
 from wallet.errors import StorageError, WalletError
 from wallet.keychain import CHANGE, RECEIVE
-from wallet.networks import tier_for_amount
 from wallet.storage import fileio
 from wallet.storage.model import Contact, HdSeed, WalletSettings
 

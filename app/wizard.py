@@ -13,13 +13,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from flux.networks import network_by_name, same_encoding
 from wallet import bip39
 from wallet.address import decode_address_for
 from wallet.backends.insight import DEFAULT_INSIGHT_SERVERS, normalize_server_url
 from wallet.errors import BackendError, InvalidAddress, InvalidKey, InvalidMnemonic, WalletError
 from wallet.hd import HDKey
 from wallet.keys import PrivateKey
-from wallet.networks import network_by_name, same_encoding
 from wallet.storage.model import HdSeed, ImportedKeys, WalletDocument, WalletKind, WatchOnly
 from wallet.storage.store import UnlockedWallet, WalletStore
 

@@ -41,8 +41,8 @@ def wallet_addresses(count: int) -> list[str]:
 
 async def serve(state_file: Path, txs: int) -> None:
     """Child process: the simulator with the bench wallet's history."""
+    from flux.money import COIN
     from tests.sim.server import SimNetwork
-    from wallet.networks import COIN
 
     addresses = wallet_addresses(ADDRESSES)
     async with SimNetwork() as sim:

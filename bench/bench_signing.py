@@ -12,9 +12,9 @@ import statistics
 import sys
 import time
 
+from flux.networks import MAINNET
 from wallet.address import p2pkh_address
 from wallet.keys import PrivateKey
-from wallet.networks import MAINNET
 from wallet.tx import build_signed_transaction
 
 SIZES = (100, 1000, 5000)

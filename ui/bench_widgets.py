@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from flux.tiers import SOURCES, TIERS
 from nodectl.bench import STEP_LABELS, STEPS
 from nodectl.bench.models import Check, Outcome, Verdict
-from nodectl.bench.tiers import SOURCES, TIERS
 
 PASS_BG = QColor(46, 157, 79, 90)
 FAIL_BG = QColor(208, 64, 58, 90)

@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from flux.ports import ALLOWED_API_PORTS
+from flux.tiers import TIER_KEYS as TIERS
 from nodectl.install.events import Event
-from nodectl.install.params import TIERS, InstallParams, make_params
+from nodectl.install.params import InstallParams, make_params
 from nodectl.install.runner import RunResult
 from nodectl.install.session import Preflight
-from nodectl.install.validate import ALLOWED_API_PORTS, InvalidInput
+from nodectl.install.validate import InvalidInput
 from ui.install_service import InstallService
 from ui.install_views import PlanView, PreflightView, RunView
 from ui.pages.base import heading, hint

@@ -6,10 +6,10 @@ InvalidAddress with a plain message and nothing else.
 
 from __future__ import annotations
 
+from flux.networks import MAINNET, NETWORKS, TESTNET, Network, same_encoding
 from wallet.encoding import b58check_decode, b58check_encode, hash160
 from wallet.errors import DecodeError, InvalidAddress
 from wallet.keys import validate_public_key
-from wallet.networks import MAINNET, NETWORKS, TESTNET, Network, same_encoding
 from wallet.script import ScriptKind, classify_script, p2pkh_script, p2sh_script
 
 # A Bitcoin P2PKH address ("1…") as FluxOS uses for a Flux ID (spec §4).

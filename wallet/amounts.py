@@ -10,8 +10,8 @@ import re
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow, localcontext
 from typing import Final, final
 
+from flux.money import COIN, MAX_MONEY
 from wallet.errors import InvalidAmount
-from wallet.networks import COIN, MAX_MONEY
 
 DECIMALS: Final = 8
 # Longest text worth looking at: 9 integer digits + dot + 8 decimals + a unit, with room to spare.

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flux.networks import Network
 from wallet.amounts import format_amount
 from wallet.errors import FeeError, InsufficientFunds, InvalidTransaction, TooManyInputs
 from wallet.fees import (
@@ -24,7 +25,6 @@ from wallet.fees import (
     FeeRate,
     node_dust_threshold,
 )
-from wallet.networks import Network
 from wallet.script import OP_CHECKSIG
 from wallet.signing import output_size, p2pkh_input_size
 from wallet.txbuild import OP_RETURN_MARKER, make_output

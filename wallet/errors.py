@@ -64,10 +64,6 @@ class InvalidMessageSignature(WalletError):
     """A message signature that is malformed (bad base64, bad length or header)."""
 
 
-class UnknownNetwork(WalletError):
-    """A network name that is not mainnet, testnet or regtest."""
-
-
 class StorageError(WalletError):
     """The wallet file cannot be read, written or unlocked."""
 

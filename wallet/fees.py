@@ -17,9 +17,9 @@ from decimal import (
     localcontext,
 )
 
+from flux.money import COIN
 from wallet.amounts import format_amount
 from wallet.errors import FeeError
-from wallet.networks import COIN
 from wallet.script import OP_RETURN
 
 # fluxd DEFAULT_MIN_RELAY_TX_FEE: 100 sat/kB = 0.1 sat/B, the lowest rate we let anyone pick.

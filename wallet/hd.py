@@ -12,11 +12,11 @@ import re
 
 import coincurve
 
+from flux.networks import NETWORKS, Network
 from wallet.bip39 import mnemonic_to_seed
 from wallet.encoding import b58check_decode, b58check_encode, hash160
 from wallet.errors import DecodeError, InvalidKey, InvalidPath
 from wallet.keys import CURVE_ORDER, PrivateKey, parse_public_key
-from wallet.networks import NETWORKS, Network
 
 __all__ = [
     "BIP44_PURPOSE",

@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from flux.networks import Network
 from wallet.address import address_from_script
 from wallet.errors import DecodeError
-from wallet.networks import Network
 from wallet.script import OP_RETURN, parse_script
 from wallet.txmodel import FluxnodeStart, Transaction
 

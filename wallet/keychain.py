@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flux.networks import Network, network_by_name
 from wallet.address import decode_address_for, p2pkh_address, script_pubkey_for_address
 from wallet.errors import InvalidKey, SigningError
 from wallet.hd import HARDENED, HDKey
 from wallet.keys import PrivateKey
-from wallet.networks import Network, network_by_name
 from wallet.storage.model import HdSeed, ImportedKeys, WalletDocument, WatchOnly
 
 RECEIVE = 0

@@ -11,9 +11,9 @@ import secrets
 
 import coincurve
 
+from flux.networks import MAINNET, NETWORKS, Network
 from wallet.encoding import b58check_decode, b58check_encode, hash160
 from wallet.errors import DecodeError, InvalidKey, SigningError
-from wallet.networks import MAINNET, NETWORKS, Network
 
 CURVE_ORDER = int(coincurve.utils.GROUP_ORDER_INT)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Final
 
+from flux.networks import Network
 from wallet.address import decode_address_for
 from wallet.amounts import MAX, MaxAmount, format_amount, parse_amount
 from wallet.backends.base import ChainBackend, Utxo
@@ -39,7 +40,6 @@ from wallet.fees import (
     FeeRate,
 )
 from wallet.keychain import Keychain
-from wallet.networks import Network
 from wallet.script import MAX_OP_RETURN_RELAY
 from wallet.signing import p2pkh_input_size
 from wallet.storage.model import MAX_EXPIRY_DELTA, MIN_EXPIRY_DELTA

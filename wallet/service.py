@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 
+from flux.networks import network_by_name
 from wallet.backends.base import ChainBackend
 from wallet.bip39 import generate_mnemonic, validate_mnemonic
 from wallet.errors import (
@@ -22,7 +23,6 @@ from wallet.errors import (
 )
 from wallet.fees import DEFAULT_FEE_RATE
 from wallet.keychain import CHANGE, RECEIVE, Keychain, watch_only_xpub
-from wallet.networks import network_by_name
 from wallet.send import Review, SendRequest, SignedTransaction, broadcast, build_review, sign_review
 from wallet.state import WalletState, coins_and_balances, collateral_outpoints
 from wallet.storage.model import (

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from flux.networks import Network
+from flux.tiers import valid_collateral_amounts
 from wallet.backends.base import Utxo
 from wallet.fees import COINBASE_MATURITY
 from wallet.history import HistoryEntry
-from wallet.networks import Network, valid_collateral_amounts
 
 Outpoint = tuple[str, int]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flux.money import COIN, MAX_MONEY
+from flux.networks import Network
 from wallet.address import script_pubkey_for_address
 from wallet.errors import (
     FeeError,
@@ -17,7 +19,6 @@ from wallet.errors import (
 )
 from wallet.fees import DEFAULT_MAX_FEE, MAX_TX_SIZE, node_dust_threshold
 from wallet.keys import PrivateKey
-from wallet.networks import COIN, MAX_MONEY, Network
 from wallet.script import MAX_OP_RETURN_RELAY, OP_RETURN, push_data
 from wallet.signing import sign_p2pkh_inputs
 from wallet.txmodel import SEQUENCE_FINAL, OutPoint, Transaction, TxIn, TxOut

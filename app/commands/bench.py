@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flux.tiers import SOURCES
 from nodectl.bench import (
     STEP_LABELS,
     BenchError,
@@ -24,7 +25,6 @@ from nodectl.bench import (
     run_benchmark,
 )
 from nodectl.bench.models import Outcome
-from nodectl.bench.tiers import SOURCES
 
 if TYPE_CHECKING:
     from app.context import AppContext

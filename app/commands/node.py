@@ -12,10 +12,11 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from flux.tiers import TIER_KEYS as TIERS
 from nodectl.install import validate as v
 from nodectl.install.events import Event, Kind
 from nodectl.install.host import LocalHost
-from nodectl.install.params import TIERS, InstallParams, make_params
+from nodectl.install.params import InstallParams, make_params
 from nodectl.install.preflight import PublicIp, Report, Status
 from nodectl.install.session import InstallSession, Preflight, display_params
 from nodectl.install.validate import InvalidInput

@@ -17,7 +17,6 @@ from pathlib import Path
 import psutil
 
 from nodectl.bench.models import DiskProbe, PathDisk, SystemProbe
-from nodectl.bench.tiers import normalise_arch
 
 SECTOR_BYTES = 512  # /sys/block/*/size is always in 512-byte sectors, whatever the device uses
 # Not disks a node would store data on (the replica lists only lsblk "disk" devices).
@@ -215,3 +214,18 @@ def probe_system(
         disks=list_disks(sys_root / "block"),
         data_disks=tuple(disk_for_path(p, sys_root) for p in data_paths),
     )
+
+
+def normalise_arch(machine: str) -> str:
+    """Map ``platform.machine()`` names to Debian architecture names (what the replica compares)."""
+    lowered = machine.lower()
+    aliases = {
+        "x86_64": "amd64",
+        "amd64": "amd64",
+        "aarch64": "arm64",
+        "arm64": "arm64",
+        "armv7l": "armhf",
+        "i686": "i386",
+        "i386": "i386",
+    }
+    return aliases.get(lowered, lowered)

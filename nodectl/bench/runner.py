@@ -16,12 +16,12 @@ from pathlib import Path
 
 import aiohttp
 
+from flux.tiers import SSD_CLASS_MIN_DWS_MIB_S
 from nodectl.bench import cpu, disk, network
 from nodectl.bench.errors import BenchError, FluxbenchError
 from nodectl.bench.fluxbench import read_fluxbench
 from nodectl.bench.models import BenchReport, Measurement, SystemProbe
 from nodectl.bench.probes import mounts_of_other_disks, probe_system
-from nodectl.bench.tiers import SSD_CLASS_MIN_DWS_MIB_S
 from nodectl.bench.verdict import VerdictInputs, evaluate, ssd_capacity
 
 MIB = 1024 * 1024

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flux.tiers import SSD_CLASS_MIN_DWS_MIB_S, TIERS, TierSpec
 from nodectl.bench.models import Check, Measurement, Outcome, SystemProbe, TierVerdict, Verdict
-from nodectl.bench.tiers import SSD_CLASS_MIN_DWS_MIB_S, TIERS, TierSpec
 
 GIB = 1024**3
 

@@ -7,30 +7,26 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
+from flux.networks import NETWORK_NAMES, network_by_name
+from flux.ports import DEFAULT_API_PORT
+from flux.tiers import TIER_KEYS
 from nodectl.install import validate as v
 
-TIERS = ("cumulus", "nimbus", "stratus")
-
-# Watchdog `tier_eps_min` per tier (node-ops §1.1, MT install_watchdog).
-TIER_EPS_MIN = {"cumulus": 240, "nimbus": 640, "stratus": 1520}
-
-# Bootstrap CDNs of the official installer (node-ops §3.3-10; hosts are data, not literals).
+# Bootstrap CDNs of the official installer (docs/node-ops.md; hosts are data, not literals).
 BOOTSTRAP_CDNS = tuple(
     f"http://cdn-{n}.runonflux.io/apps/fluxshare/getfile/flux_explorer_bootstrap.tar.gz"
     for n in range(5, 13)
 )
-# Folders every chain bootstrap must contain (node-ops §3.3-10, chain-wipe logic).
+# Folders every chain bootstrap must contain (docs/node-ops.md, chain-wipe logic).
 BOOTSTRAP_MEMBERS = ("blocks", "chainstate", "determ_zelnodes")
 
-# Peers written as addnode= (node-ops §3.4, the fixed part of the official list).
+# Peers written as addnode= (docs/node-ops.md flux.conf, the fixed part of the official list).
 ADDNODES = (
     "explorer.runonflux.io",
     "explorer.zelcash.online",
     "blockbook.runonflux.io",
     "explorer.flux.zelcore.io",
 )
-
-NETWORK_PORTS = {"mainnet": (16124, 16125), "testnet": (26124, 26125), "regtest": (26124, 26125)}
 
 
 @dataclass(frozen=True)
@@ -46,7 +42,7 @@ class InstallParams:
     tier: str = "cumulus"
     network: str = "mainnet"
     kadena: str = ""
-    api_port: int = 16127
+    api_port: int = DEFAULT_API_PORT
     router_ip: str = ""
     ssh_port: int = 22
     label: str = "fluxnode"
@@ -58,15 +54,15 @@ class InstallParams:
 
     @property
     def upnp(self) -> bool:
-        return self.api_port != 16127
+        return self.api_port != DEFAULT_API_PORT
 
     @property
     def rpc_port(self) -> int:
-        return NETWORK_PORTS[self.network][0]
+        return network_by_name(self.network).rpc_port
 
     @property
     def p2p_port(self) -> int:
-        return NETWORK_PORTS[self.network][1]
+        return network_by_name(self.network).p2p_port
 
     def public_dict(self) -> dict[str, Any]:
         """Parameters without the identity key, for plans, logs and state files."""
@@ -82,17 +78,17 @@ class InstallParams:
 def make_params(
     *, user: object, identity_wif: object, collateral_txid: object, collateral_index: object,
     public_ip: object, zelid: object, tier: object = "cumulus", network: str = "mainnet",
-    kadena: object = "", api_port: object = 16127, router_ip: object = "",
+    kadena: object = "", api_port: object = DEFAULT_API_PORT, router_ip: object = "",
     ssh_port: object = 22, label: object = "fluxnode", swap: bool = True,
 ) -> InstallParams:
     """Validate every user field; raises :class:`validate.InvalidInput` on the first bad one."""
-    if network not in NETWORK_PORTS:
+    if network not in NETWORK_NAMES:
         raise v.InvalidInput("network", "must be mainnet, testnet or regtest")
-    if tier not in TIERS:
+    if tier not in TIER_KEYS:
         raise v.InvalidInput("tier", "must be cumulus, nimbus or stratus")
     api = v.validate_api_port(api_port)
     router = v.validate_ipv4(router_ip, "router IP") if router_ip else ""
-    if api != 16127 and not router:
+    if api != DEFAULT_API_PORT and not router:
         raise v.InvalidInput("router IP", "is needed when a UPnP API port is chosen")
     return InstallParams(
         user=v.validate_user_name(user),

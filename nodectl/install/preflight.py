@@ -7,15 +7,11 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from flux.ports import MAINNET_PORTS, fluxos_ports
+from flux.tiers import tier_by_name
 from nodectl.install.facts import HostFacts
 
-# Tier minimums (node-ops §1.1): RAM in GiB as the replica rounds it, threads, physical cores.
-TIER_MINIMUMS = {
-    "cumulus": {"ram_gib": 7, "threads": 4, "cores": 2, "ssd_gb": 220},
-    "nimbus": {"ram_gib": 30, "threads": 8, "cores": 4, "ssd_gb": 440},
-    "stratus": {"ram_gib": 61, "threads": 16, "cores": 8, "ssd_gb": 880},
-}
-# Bootstrap size is unconfirmed (node-ops §6.3; ~36 GB streamed per PR flux#1435): archive and
+# Bootstrap size is unconfirmed (docs/node-ops.md; ~36 GB streamed per PR flux#1435): archive and
 # extracted chain exist side by side until extraction ends, plus room for packages and Docker.
 BOOTSTRAP_GB = 40
 INSTALL_EXTRA_GB = 10
@@ -121,12 +117,15 @@ def _admin(f: HostFacts, user: str) -> Check:
 
 
 def _resources(f: HostFacts, tier: str) -> list[Check]:
-    need = TIER_MINIMUMS[tier]
+    # Tier minimums (flux.tiers): RAM in GiB as the replica rounds it, threads, physical cores.
+    need = tier_by_name(tier)
     ram_gib = round(f.ram_mib / 1024)
     out = []
-    for key, have, unit in (("ram_gib", ram_gib, "GiB RAM"), ("threads", f.threads, "threads"),
-                            ("cores", f.cores, "physical cores")):
-        want = need[key]
+    for key, have, want, unit in (
+        ("ram_gib", ram_gib, need.min_ram_gib, "GiB RAM"),
+        ("threads", f.threads, need.min_threads, "threads"),
+        ("cores", f.cores, need.min_cores, "physical cores"),
+    ):
         status = Status.PASS if have >= want else Status.FAIL
         fix = "" if have >= want else f"choose a smaller tier or add {unit}"
         out.append(Check(key, f"{tier.title()}: {unit}", status,
@@ -141,14 +140,14 @@ def _disk(f: HostFacts, tier: str) -> Check:
     if free >= need:
         return Check("disk", "Disk space", Status.PASS,
                      detail + f"; the {tier} benchmark also wants "
-                     f"{TIER_MINIMUMS[tier]['ssd_gb']} GB of fast SSD in total")
+                     f"{tier_by_name(tier).min_ssd_gib} GB of fast SSD in total")
     return Check("disk", "Disk space", Status.FAIL, detail,
                  "free space on the disk holding /home or add an SSD")
 
 
 def required_ports(api_port: int) -> list[int]:
-    # fluxd RPC/P2P (16124/16125) plus FluxOS API-1 .. API+2.
-    return sorted({16124, 16125, *range(api_port - 1, api_port + 3)})
+    # fluxd RPC/P2P plus FluxOS UI, API, HTTPS and Syncthing (API-1 .. API+2).
+    return sorted({MAINNET_PORTS.rpc, MAINNET_PORTS.p2p, *fluxos_ports(api_port)})
 
 
 def _ports(f: HostFacts, api_port: int) -> Check:

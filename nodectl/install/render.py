@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 
-from nodectl.install.params import ADDNODES, TIER_EPS_MIN, InstallParams, NodeSecrets
+from flux.ports import ZMQ_PORT
+from flux.tiers import tier_by_name
+from nodectl.install.params import ADDNODES, InstallParams, NodeSecrets
 
 HEADER = "# Written by FluxDesk (same layout as the official multitoolbox install)."
 
 
 def flux_conf(p: InstallParams, secrets: NodeSecrets, identity_wif: str) -> str:
     """~/.flux/flux.conf with the keys, in the order, of node-ops §3.4."""
-    zmq = "tcp://127.0.0.1:16123"
+    zmq = f"tcp://127.0.0.1:{ZMQ_PORT}"
     lines = [
         f"rpcuser={secrets.rpc_user}",
         f"rpcpassword={secrets.rpc_password}",
@@ -179,7 +181,7 @@ def watchdog_config_js(p: InstallParams) -> str:
     """~/watchdog/config.js with auto-updates on and no notifications (node-ops §3.8)."""
     fields = [
         ("label", _js(p.label)),
-        ("tier_eps_min", _js(str(TIER_EPS_MIN[p.tier]))),
+        ("tier_eps_min", _js(f"{tier_by_name(p.tier).min_eps:g}")),
         ("zelflux_update", _js("1")),
         ("zelcash_update", _js("1")),
         ("zelbench_update", _js("1")),

@@ -11,16 +11,16 @@ import hashlib
 import ipaddress
 import re
 
+from flux.networks import NETWORKS
+from flux.ports import ALLOWED_API_PORTS
+
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
 
-# WIF version bytes (wallet-protocol spec §1.1): mainnet 0x80, testnet/regtest 0xEF.
-WIF_VERSION = {"mainnet": 0x80, "testnet": 0xEF, "regtest": 0xEF}
+# WIF version bytes per network (flux.networks).
+WIF_VERSION = {n.name: n.wif_prefix for n in NETWORKS}
 
-# Ports FluxOS accepts as its API port (node-ops §3.7; FluxOS default.js allowedPorts).
-ALLOWED_API_PORTS = (16127, 16137, 16147, 16157, 16167, 16177, 16187, 16197)
-
-# Names the official installer refuses for the node user (node-ops §3.3).
+# Names the official installer refuses for the node user (docs/node-ops.md).
 RESERVED_USER_NAMES = frozenset({"root", "ubuntu", "admin"})
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")

@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
+from flux.money import COIN
+from flux.networks import REGTEST
 from tests.paths import REPO_ROOT
 from tests.sim import SimNetwork
 from tests.sim.fixtures import sim  # noqa: F401 - the simulator fixture
 from wallet.hd import HDKey
 from wallet.keychain import CHANGE, RECEIVE, Keychain
 from wallet.keys import PrivateKey
-from wallet.networks import COIN, REGTEST
 from wallet.storage.model import HdSeed, WalletDocument
 
 MNEMONIC = "legal winner thank year wave sausage worth useful legal winner thank yellow"

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from flux.tiers import SOURCES, TIERS, TierSpec, tier_by_name
 from nodectl.bench.models import Outcome, SystemProbe, Verdict
-from nodectl.bench.tiers import SOURCES, TIERS, TierSpec, normalise_arch, tier_by_name
+from nodectl.bench.probes import normalise_arch
 from nodectl.bench.verdict import VerdictInputs, evaluate
 
 GIB = 1024**3

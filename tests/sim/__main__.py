@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from flux.money import COIN
 from tests.sim.demo import DEMO_COINS, DEMO_MNEMONIC, demo_address, demo_path, fund_demo
 from tests.sim.server import HOST, SimNetwork
-from wallet.networks import COIN
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tests.sim.params import reward_split
+from flux.tiers import Tier
+from tests.sim.params import reward_schedule
 from wallet.encoding import sha256d, write_varint
-from wallet.networks import Tier
 from wallet.script import push_data
 from wallet.txmodel import SEQUENCE_FINAL, OutPoint, Transaction, TxIn, TxOut
 
@@ -90,14 +90,14 @@ def coinbase_tx(
     dev_fund_script: bytes | None = None,
     extra_outputs: list[TxOut] | None = None,
 ) -> Transaction:
-    """The coinbase of block ``height``: PON reward split (fluxnode-protocol §7) plus fees.
+    """The coinbase of block ``height``: PON reward split (flux.rewards) plus fees.
 
     Tiers with a payee in ``node_payees`` are paid their share; the dev-fund remainder goes to
     ``dev_fund_script`` when given. Whatever no node or dev fund takes (in a simulator with no
     fluxnodes: the whole block value) and the fees go to ``miner_script``. ``extra_outputs``
     are the simulator's own funding outputs (tests ask for coinbase coins of a given value).
     """
-    tiers, dev = reward_split(height, pon_height)
+    tiers, dev = reward_schedule(pon_height).split(height)
     payees = node_payees or {}
     outputs: list[TxOut] = []
     miner_value = fees

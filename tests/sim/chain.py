@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from flux.tiers import Tier
 from tests.sim import validate
 from tests.sim.blocks import Block, coinbase_tx, make_block
 from tests.sim.params import MAX_BLOCK_SIZE, SimParams
@@ -19,7 +20,6 @@ from tests.sim.reject import SimReject
 from tests.sim.validate import Coin
 from wallet.address import address_from_script, script_pubkey_for_address
 from wallet.encoding import sha256d
-from wallet.networks import Tier
 from wallet.txmodel import OutPoint, Transaction, TxOut
 
 Key = tuple[str, int]

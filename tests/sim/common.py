@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from statistics import median
 
+from flux.money import COIN
+from flux.networks import Network, same_encoding
 from tests.sim.chain import Chain
 from wallet.address import decode_address
 from wallet.errors import InvalidAddress
-from wallet.networks import COIN, Network, same_encoding
 
 RPC_MISC_ERROR = -1
 RPC_TYPE_ERROR = -3

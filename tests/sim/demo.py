@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flux.money import COIN
+from flux.networks import REGTEST
 from tests.sim.faucet import Funded
 from tests.sim.server import SimNetwork
 from wallet.address import p2pkh_address
 from wallet.hd import HDKey, default_path
-from wallet.networks import COIN, REGTEST
 
 DEMO_MNEMONIC = "expand minute depart later filter lizard uphold alarm fun jazz cabbage crawl"
 DEMO_ACCOUNT = 0

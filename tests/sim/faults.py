@@ -24,7 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
-from wallet.networks import COIN
+from flux.money import COIN
 
 FAKE_TXID = "fa" * 32
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from flux.money import COIN
 from tests.sim import jsonviews as jv
 from tests.sim.chain import Chain
 from tests.sim.common import estimate_fee
@@ -21,7 +22,6 @@ from tests.sim.insight_base import (
     coded,
     js_int,
 )
-from wallet.networks import COIN
 
 
 def info(chain: Chain) -> dict[str, Any]:

@@ -13,10 +13,10 @@ import json
 import re
 from typing import Any
 
+from flux.money import COIN
 from tests.sim.chain import Chain, TxEntry
 from tests.sim.script_check import is_valid_signature_encoding
 from tests.sim.validate import Coin
-from wallet.networks import COIN
 from wallet.script import ScriptKind, classify_script, iter_script, parse_multisig
 from wallet.txmodel import FluxnodeStart, Transaction
 

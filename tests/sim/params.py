@@ -1,18 +1,20 @@
 """Consensus and policy numbers the simulator enforces, as data (each with its fluxd source).
 
-Sources: ../shared/specs/wallet-protocol.md §2–3 (fluxd main.h, main.cpp, consensus.h,
-transaction.h, amount.cpp) and fluxnode-protocol.md §7 (GetBlockSubsidy / GetFluxnodeSubsidy).
+Sources: docs/protocol-wallet.md (fluxd main.h, main.cpp, consensus.h, transaction.h,
+amount.cpp); the reward schedule (GetBlockSubsidy / GetFluxnodeSubsidy) is flux.rewards.
 The simulated network behaves like mainnet after the PON upgrade from its first block on
 (Sapling-format v4 transactions, branch id 0x76b809bb), with regtest address prefixes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from wallet.networks import COIN, MAX_MONEY, REGTEST, Network, Tier
+from flux.money import COIN, MAX_MONEY
+from flux.networks import MAINNET, PON_TARGET_SPACING, REGTEST, Network
+from flux.rewards import RewardSchedule
 
-# fluxd primitives/transaction.h, main.h, consensus.h, standard.h (wallet-protocol §2.2, §3.1).
+# fluxd primitives/transaction.h, main.h, consensus.h, standard.h (docs/protocol-wallet.md).
 SAPLING_VERSION_GROUP_ID = 0x892F2085
 SAPLING_TX_VERSION = 4
 TX_EXPIRY_HEIGHT_THRESHOLD = 500_000_000
@@ -30,13 +32,10 @@ ABSURD_FEE_FACTOR = 10_000
 COINBASE_MATURITY = 100
 LOCKTIME_THRESHOLD = 500_000_000
 
-# PON rewards (fluxnode-protocol §7): 14 FLUX, -10 % per 1 051 200 blocks, at most 20 cuts.
-PON_SUBSIDY = 14 * COIN
-PON_BLOCKS_PER_YEAR = 1_051_200
-PON_MAX_REDUCTIONS = 20
-PON_TIER_BASE = {Tier.CUMULUS: 1 * COIN, Tier.NIMBUS: 35 * COIN // 10, Tier.STRATUS: 9 * COIN}
-# PON block spacing (wallet-protocol §2.1), used for the timestamps of simulated blocks.
-BLOCK_SPACING_SECONDS = 30
+# The simulated chain runs mainnet's PON reward schedule from ``SimParams.pon_height`` on.
+SIM_REWARDS = MAINNET.rewards
+# PON block spacing, used for the timestamps of simulated blocks.
+BLOCK_SPACING_SECONDS = PON_TARGET_SPACING
 
 
 def fee_for_size(rate_per_kb: int, size: int) -> int:
@@ -54,20 +53,9 @@ def money_range(value: int) -> bool:
     return 0 <= value <= MAX_MONEY
 
 
-def block_subsidy(height: int, pon_height: int = 0) -> int:
-    """PON block subsidy at ``height`` in satoshis (integer 9/10 steps, as fluxd)."""
-    years = max(0, height - pon_height) // PON_BLOCKS_PER_YEAR
-    subsidy = PON_SUBSIDY
-    for _ in range(min(years, PON_MAX_REDUCTIONS)):
-        subsidy = subsidy * 9 // 10
-    return subsidy
-
-
-def reward_split(height: int, pon_height: int = 0) -> tuple[dict[Tier, int], int]:
-    """(payout per tier, dev-fund remainder) of the block at ``height``."""
-    subsidy = block_subsidy(height, pon_height)
-    tiers = {tier: subsidy * base // PON_SUBSIDY for tier, base in PON_TIER_BASE.items()}
-    return tiers, subsidy - sum(tiers.values())
+def reward_schedule(pon_height: int = 0) -> RewardSchedule:
+    """Mainnet's PON schedule, started at ``pon_height`` (the simulator has no PoW era)."""
+    return replace(SIM_REWARDS, start_height=pon_height)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from flux.money import COIN
 from tests.sim import jsonviews as jv
 from tests.sim.chain import Chain
 from tests.sim.common import (
@@ -36,7 +37,6 @@ from tests.sim.faults import fault_middleware
 from tests.sim.insight_base import CLIENT_VERSION, PROTOCOL_VERSION
 from tests.sim.reject import SimReject
 from wallet.address import decode_address, script_pubkey_for_address
-from wallet.networks import COIN
 
 CHAIN: web.AppKey[Chain] = web.AppKey("rpc-chain", Chain)
 CREDENTIALS: web.AppKey[tuple[str, str]] = web.AppKey("rpc-credentials", tuple)

@@ -10,10 +10,10 @@ import time
 import aiohttp
 import pytest
 
+from flux.money import COIN
 from tests.sim import testkit as kit
 from tests.sim.faults import FAKE_TXID
 from tests.sim.server import SimNetwork
-from wallet.networks import COIN
 from wallet.tx import Transaction
 
 ALICE = kit.key("alice")

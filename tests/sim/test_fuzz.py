@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flux.money import COIN
 from tests.sim import testkit as kit
 from tests.sim.reject import SimReject
 from tests.sim.server import SimNetwork
-from wallet.networks import COIN
 
 ALICE = kit.key("alice")
 SIM = SimNetwork()

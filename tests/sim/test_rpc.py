@@ -8,9 +8,9 @@ from typing import Any
 import aiohttp
 import pytest
 
+from flux.money import COIN
 from tests.sim import testkit as kit
 from tests.sim.server import SimNetwork
-from wallet.networks import COIN
 from wallet.tx import Transaction
 
 ALICE = kit.key("alice")

@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from flux.money import COIN, MAX_MONEY
+from flux.networks import REGTEST
 from tests.paths import VECTORS_DIR
 from tests.sim import testkit as kit
 from tests.sim.faucet import Funded
@@ -14,7 +16,6 @@ from tests.sim.params import SimParams
 from tests.sim.reject import SimReject
 from tests.sim.server import SimNetwork
 from wallet.keys import PrivateKey
-from wallet.networks import COIN, MAX_MONEY, REGTEST
 from wallet.script import OP_RETURN, multisig_script, push_data
 from wallet.tx import build_signed_transaction
 

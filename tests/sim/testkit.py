@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flux.networks import REGTEST
 from tests.sim.faucet import Funded
 from tests.sim.server import SimNetwork
 from wallet.address import p2pkh_address, p2sh_address, script_pubkey_for_address
 from wallet.encoding import sha256
 from wallet.keys import PrivateKey
-from wallet.networks import REGTEST
 from wallet.script import multisig_script
 from wallet.sighash import SighashContext
 from wallet.signing import (

@@ -11,12 +11,12 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from flux.networks import Network
 from wallet.address import address_from_script, script_pubkey_for_address
 from wallet.backends.base import AddressBalance, HistoryItem, HistoryPage, Utxo
 from wallet.backends.broadcast_errors import explain_broadcast_error
 from wallet.errors import BackendError
 from wallet.keys import verify_der
-from wallet.networks import Network
 from wallet.script import parse_script
 from wallet.sighash import SighashContext
 from wallet.signing import p2pkh_script_code

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from flux.networks import MAINNET, REGTEST, TESTNET
 from tests.paths import VECTORS_DIR
 from wallet.address import (
     address_from_hash,
@@ -25,7 +26,6 @@ from wallet.encoding import b58check_encode, hash160
 from wallet.errors import InvalidAddress, InvalidKey, WalletError
 from wallet.hd import HDKey
 from wallet.keys import PrivateKey
-from wallet.networks import MAINNET, REGTEST, TESTNET
 from wallet.script import ScriptKind, multisig_script, nulldata_script, p2pkh_script, p2sh_script
 
 VECTORS = json.loads((VECTORS_DIR / "flux-keys-addresses-messages.json").read_text())

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from flux.money import COIN, MAX_MONEY
 from wallet.amounts import (
     MAX,
     MaxAmount,
@@ -15,7 +16,6 @@ from wallet.amounts import (
     satoshis_to_decimal,
 )
 from wallet.errors import InvalidAmount
-from wallet.networks import COIN, MAX_MONEY
 
 
 @pytest.mark.parametrize(

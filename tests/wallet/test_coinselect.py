@@ -6,6 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flux.money import COIN
+from flux.networks import MAINNET
 from wallet.address import p2pkh_address
 from wallet.coinselect import (
     SpendPlan,
@@ -18,7 +20,6 @@ from wallet.coinselect import (
 from wallet.errors import FeeError, InsufficientFunds, InvalidTransaction, TooManyInputs
 from wallet.fees import CHANGE_DUST_LIMIT, DEFAULT_FEE_RATE, FeeRate
 from wallet.keys import PrivateKey
-from wallet.networks import COIN, MAINNET
 from wallet.tx import Transaction, build_signed_transaction
 
 KEY = PrivateKey(b"\x11" * 32)

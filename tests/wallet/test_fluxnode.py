@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from flux.networks import MAINNET
 from tests.paths import VECTORS_DIR
 from wallet.errors import DecodeError, InvalidKey, InvalidTransaction, SigningError
 from wallet.fluxnode import (
@@ -19,7 +20,6 @@ from wallet.fluxnode import (
 )
 from wallet.keys import PrivateKey
 from wallet.message import message_hash
-from wallet.networks import MAINNET
 from wallet.tx import Transaction
 from wallet.txmodel import FluxnodeStart
 

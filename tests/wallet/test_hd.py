@@ -7,13 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flux.networks import MAINNET, REGTEST, TESTNET
 from tests.paths import VECTORS_DIR
 from wallet.address import p2pkh_address
 from wallet.encoding import b58check_decode, b58check_encode
 from wallet.errors import InvalidKey, InvalidPath, WalletError
 from wallet.hd import HARDENED, HDKey, default_path, mnemonic_to_seed, parse_path
 from wallet.keys import PrivateKey
-from wallet.networks import MAINNET, REGTEST, TESTNET
 
 VECTORS = json.loads((VECTORS_DIR / "flux-keys-addresses-messages.json").read_text())
 SSP = VECTORS["bip39_bip32_ssp_PUBLISHED"]

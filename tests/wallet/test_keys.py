@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flux.networks import MAINNET, REGTEST, TESTNET
 from tests.paths import VECTORS_DIR
 from wallet.encoding import b58check_decode, b58check_encode
 from wallet.errors import InvalidKey, SigningError, WalletError
@@ -22,7 +23,6 @@ from wallet.keys import (
     validate_public_key,
     verify_der,
 )
-from wallet.networks import MAINNET, REGTEST, TESTNET
 
 VECTORS = json.loads((VECTORS_DIR / "flux-keys-addresses-messages.json").read_text())
 START = json.loads((VECTORS_DIR / "fluxnode-start.json").read_text())["common_keys"]

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flux.networks import MAINNET, REGTEST, TESTNET
 from tests.paths import VECTORS_DIR
 from wallet.address import bitcoin_p2pkh_address, p2pkh_address, p2sh_address
 from wallet.encoding import sha256d
@@ -21,7 +22,6 @@ from wallet.message import (
     verify_message,
     verify_message_strict,
 )
-from wallet.networks import MAINNET, REGTEST, TESTNET
 
 VECTORS = json.loads((VECTORS_DIR / "flux-keys-addresses-messages.json").read_text())
 SIGNED = VECTORS["message_signing_PUBLISHED"]

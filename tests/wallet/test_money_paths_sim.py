@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from flux.money import COIN
 from tests.sim import SimNetwork
 from tests.sim.fixtures import sim  # noqa: F401 - the simulator fixture
 from wallet.backends.base import Utxo
@@ -15,7 +16,6 @@ from wallet.backends.broadcast_errors import explain_broadcast_error
 from wallet.backends.insight import InsightBackend
 from wallet.errors import BackendMismatch, BackendUnavailable, BroadcastUncertain
 from wallet.keychain import RECEIVE, Keychain
-from wallet.networks import COIN
 from wallet.send import Review, SendRequest
 from wallet.service import WalletService
 from wallet.storage.model import HdSeed, WalletDocument

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from flux.networks import MAINNET, TESTNET
 from wallet.address import bitcoin_p2pkh_address, p2pkh_address, p2sh_address
 from wallet.bip39 import entropy_to_mnemonic, mnemonic_to_seed
 from wallet.hd import HARDENED, HDKey
 from wallet.keys import CURVE_ORDER, PrivateKey
 from wallet.message import MAGICS, sign_message, verify_message
-from wallet.networks import MAINNET, TESTNET
 from wallet.script import multisig_script
 
 ORACLE_DIR = Path(__file__).resolve().parent / "oracle"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from flux.money import COIN
+from flux.networks import TESTNET
 from tests.wallet.memchain import MemoryChain
 from wallet.backends.base import Utxo
 from wallet.errors import (
@@ -19,7 +21,6 @@ from wallet.errors import (
 )
 from wallet.fees import CHANGE_DUST_LIMIT, FeeRate
 from wallet.keychain import CHANGE, RECEIVE, Keychain
-from wallet.networks import COIN, TESTNET
 from wallet.send import (
     Review,
     SendRequest,

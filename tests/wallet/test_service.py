@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from flux.money import COIN
+from flux.networks import TESTNET
 from tests.wallet.memchain import MemoryChain
 from wallet.errors import (
     InsufficientFunds,
@@ -17,7 +19,6 @@ from wallet.errors import (
 )
 from wallet.history import TxType
 from wallet.keychain import CHANGE, RECEIVE
-from wallet.networks import COIN, TESTNET
 from wallet.send import SendRequest
 from wallet.service import WalletService
 from wallet.state import WalletState

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flux.networks import MAINNET, TESTNET
 from tests.paths import VECTORS_DIR
 from wallet.address import p2pkh_address
 from wallet.encoding import hash160
@@ -25,7 +26,6 @@ from wallet.errors import (
     WalletError,
 )
 from wallet.keys import PrivateKey
-from wallet.networks import MAINNET, TESTNET
 from wallet.script import p2pkh_script, parse_script
 from wallet.signing import (
     finalize_p2sh_multisig_input,

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 
 import pytest
 
+from flux.money import COIN
+from flux.networks import TESTNET
 from tests.paths import VECTORS_DIR
 from tests.wallet.memchain import LyingChain, MemoryChain
 from wallet.backends.base import HistoryPage
 from wallet.errors import BackendMismatch, BackendResponseError
 from wallet.history import ChainTx, TxType, classify
 from wallet.keychain import CHANGE, RECEIVE, Keychain
-from wallet.networks import COIN, TESTNET
 from wallet.send import SendRequest, broadcast, build_review, sign_review
 from wallet.storage.model import HdSeed, ImportedKeys, WalletDocument, WatchOnly
 from wallet.sync import WalletSync

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
+from flux.networks import MAINNET
 from wallet.address import p2pkh_address, p2sh_address
 from wallet.keys import PrivateKey
-from wallet.networks import MAINNET
 from wallet.script import multisig_script
 from wallet.signing import finalize_p2sh_multisig_input, sign_p2sh_multisig_input
 from wallet.tx import (

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from flux.money import COIN
+from flux.networks import MAINNET
 from tests.sim import SimNetwork
 from tests.sim.fixtures import sim  # noqa: F401 - the simulator fixture
 from wallet.backends.base import ChainBackend
@@ -23,7 +25,6 @@ from wallet.errors import (
 )
 from wallet.history import TxType
 from wallet.keychain import CHANGE, RECEIVE, Keychain
-from wallet.networks import COIN, MAINNET
 from wallet.send import SendRequest
 from wallet.service import WalletService
 from wallet.storage.crypto import KdfParams

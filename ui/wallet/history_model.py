@@ -28,8 +28,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from flux.money import COIN
 from wallet.amounts import format_amount
-from wallet.networks import COIN
 
 Index = QModelIndex | QPersistentModelIndex
 

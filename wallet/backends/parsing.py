@@ -10,9 +10,9 @@ import json
 import re
 from typing import Any
 
+from flux.money import MAX_MONEY
 from wallet.amounts import satoshis_from_json
 from wallet.errors import BackendResponseError, InvalidAmount
-from wallet.networks import MAX_MONEY
 
 _TXID = re.compile(r"[0-9a-fA-F]{64}")
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})*")

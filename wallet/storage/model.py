@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
-from wallet.errors import CorruptWalletFile, UnknownNetwork, UnsupportedWalletFile
+from flux.errors import UnknownNetwork
+from wallet.errors import CorruptWalletFile, UnsupportedWalletFile
 
 SCHEMA_VERSION: Final = 1
 NETWORKS: Final = ("mainnet", "testnet", "regtest")

@@ -17,9 +17,9 @@ from app import settings
 from app.context import AppContext
 from app.wallet_wiring import WalletUi, build_wallet_ui
 from app.wizard import WalletWizard, default_wallet_path
+from flux.money import COIN
 from tests.sim.server import SimNetwork
 from wallet.keychain import Keychain
-from wallet.networks import COIN
 from wallet.storage.crypto import KdfParams
 from wallet.storage.model import HdSeed, WalletDocument
 from wallet.storage.store import WalletStore

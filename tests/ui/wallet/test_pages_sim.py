@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from app import settings
 from app.context import AppContext
 from app.wallet_wiring import build_wallet_ui
+from flux.money import COIN
 from tests.sim.server import SimNetwork
 from tests.ui.wallet.conftest import (
     GOOD_PASSWORD,
@@ -25,7 +26,6 @@ from ui.wallet.models import WalletState
 from ui.wallet.overview import OverviewPage
 from ui.wallet.receive import ReceivePage
 from ui.wallet.security import SecurityPage
-from wallet.networks import COIN
 from wallet.storage.crypto import KdfParams
 from wallet.storage.store import WalletStore
 

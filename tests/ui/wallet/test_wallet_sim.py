@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from flux.money import COIN
 from tests.ui.wallet.conftest import GOOD_PASSWORD, SimWallet
 from ui.wallet.coins import CoinsPage
 from ui.wallet.history import HistoryPage
@@ -15,7 +16,6 @@ from ui.wallet.overview import OverviewPage
 from ui.wallet.review import ReviewDialog
 from ui.wallet.send import SendPage
 from wallet import send as wsend
-from wallet.networks import COIN
 
 pytestmark = pytest.mark.gui
 

@@ -17,10 +17,10 @@ from app.wizard import (
     WizardError,
     password_feedback,
 )
+from flux.networks import MAINNET, REGTEST
 from tests.ui.wallet.conftest import GOOD_PASSWORD, MNEMONIC_12
 from wallet.hd import HDKey
 from wallet.keys import PrivateKey
-from wallet.networks import MAINNET, REGTEST
 from wallet.storage.model import HdSeed, ImportedKeys, WatchOnly
 from wallet.storage.store import WalletStore
 

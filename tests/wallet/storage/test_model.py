@@ -2,10 +2,11 @@ import json
 
 import pytest
 
+from flux.errors import UnknownNetwork
+from flux.networks import MAINNET
 from tests.wallet.memchain import MemoryChain
-from wallet.errors import CorruptWalletFile, UnknownNetwork, UnsupportedWalletFile
+from wallet.errors import CorruptWalletFile, UnsupportedWalletFile
 from wallet.keychain import Keychain
-from wallet.networks import MAINNET
 from wallet.storage.model import (
     SCHEMA_VERSION,
     Contact,

@@ -1,23 +1,26 @@
 """Network parameters of Flux mainnet, testnet and regtest, as data.
 
-Every value comes from ../shared/specs/wallet-protocol.md §1–2 and fluxnode-protocol.md §1 (which
-cite fluxd chainparams.cpp, upgrades.cpp, coins.cpp). Nothing else in the wallet package may
-hard-code a prefix, port, branch id or tier amount; it reads them from here.
+Every value is in docs/protocol-wallet.md (networks, prefixes, upgrades, block spacing) and
+docs/protocol-fluxnode.md (tiers, rewards), each with its fluxd source (chainparams.cpp,
+chainparamsbase.cpp, consensus/upgrades.cpp, coins.cpp, main.cpp). Nothing else may hard-code a
+prefix, port, branch id, upgrade height or tier amount; it reads them from here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import IntEnum
 
-from wallet.errors import UnknownNetwork
-
-COIN = 100_000_000
-MAX_MONEY = 440_000_000 * COIN
+from flux.errors import UnknownNetwork
+from flux.ports import MAINNET_PORTS, REGTEST_PORTS, TESTNET_PORTS, NetworkPorts
+from flux.rewards import RewardSchedule
+from flux.tiers import TIERS, Tier, TierSpec, TierTransition
 
 # Every upgrade from LWMA on uses the same branch id; a transparent v4 transaction signed today
 # commits to this value (ZIP-243 personalisation).
 ACADIA_BRANCH_ID = 0x76B809BB
+
+# Target block spacing once PON is active (fluxd chainparams.cpp nPonTargetSpacing).
+PON_TARGET_SPACING = 30
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,8 @@ class NetworkUpgrade:
     protocol_version: int
 
 
-# fluxd src/consensus/upgrades.cpp + chainparams.cpp (spec §2.1). Regtest activates none of them
-# by default, so regtest has no entry column.
+# fluxd src/consensus/upgrades.cpp + chainparams.cpp. Regtest activates none of them by default,
+# so regtest has no column.
 NETWORK_UPGRADES: tuple[NetworkUpgrade, ...] = (
     NetworkUpgrade("BASE_SPROUT", 0, 0, 0, 170002),
     NetworkUpgrade("LWMA", ACADIA_BRANCH_ID, 125_000, 70, 170002),
@@ -47,46 +50,15 @@ NETWORK_UPGRADES: tuple[NetworkUpgrade, ...] = (
 )
 
 
-class Tier(IntEnum):
-    """FluxNode tiers with fluxd's enum values."""
-
-    CUMULUS = 1
-    NIMBUS = 2
-    STRATUS = 3
-
-
-@dataclass(frozen=True)
-class TierSpec:
-    """Collateral of one tier in satoshis: the current (V2) amount and the pre-2022 (V1) one."""
-
-    tier: Tier
-    collateral: int
-    legacy_collateral: int
-
-    @property
-    def name(self) -> str:
-        return self.tier.name.capitalize()
-
-
-TIERS: tuple[TierSpec, ...] = (
-    TierSpec(Tier.CUMULUS, 1_000 * COIN, 10_000 * COIN),
-    TierSpec(Tier.NIMBUS, 12_500 * COIN, 25_000 * COIN),
-    TierSpec(Tier.STRATUS, 40_000 * COIN, 100_000 * COIN),
-)
-
-
-@dataclass(frozen=True)
-class TierTransition:
-    """Heights [begin, end) during which both V1 and V2 collateral of a tier were valid."""
-
-    tier: Tier
-    begin: int
-    end: int
+def _pon_height(column: str) -> int | None:
+    pon = next(u for u in NETWORK_UPGRADES if u.name == "PON")
+    value: int | None = getattr(pon, column)
+    return value
 
 
 @dataclass(frozen=True)
 class Network:
-    """Everything the wallet needs to know about one Flux network."""
+    """Everything the code needs to know about one Flux network."""
 
     name: str
     p2pkh_prefix: bytes
@@ -95,20 +67,39 @@ class Network:
     xpub_version: int
     xprv_version: int
     coin_type: int
-    p2p_port: int
-    rpc_port: int
+    ports: NetworkPorts
     message_start: bytes
     currency_unit: str
     branch_id: int
-    # Only mainnet's transition heights are in the spec; elsewhere V2 amounts alone apply today.
+    # Target spacing before PON (nPowTargetSpacing); after PON every network uses 30 s.
+    pow_target_spacing: int
+    rewards: RewardSchedule
+    # Only mainnet's transition heights are known; elsewhere V2 amounts alone apply today.
     tier_transitions: tuple[TierTransition, ...] = field(default=())
 
     def __repr__(self) -> str:
         return f"Network({self.name})"
 
     @property
+    def p2p_port(self) -> int:
+        return self.ports.p2p
+
+    @property
+    def rpc_port(self) -> int:
+        return self.ports.rpc
+
+    @property
     def tiers(self) -> tuple[TierSpec, ...]:
         return TIERS
+
+    def upgrade_height(self, name: str) -> int | None:
+        """Activation height of the upgrade called `name` here (None: not active by default)."""
+        for upgrade in NETWORK_UPGRADES:
+            if upgrade.name == name:
+                if self.name == "mainnet":
+                    return upgrade.mainnet_height
+                return upgrade.testnet_height if self.name == "testnet" else None
+        raise KeyError(f"unknown network upgrade {name!r}")
 
 
 MAINNET = Network(
@@ -119,11 +110,12 @@ MAINNET = Network(
     xpub_version=0x0488B21E,
     xprv_version=0x0488ADE4,
     coin_type=19167,
-    p2p_port=16125,
-    rpc_port=16124,
+    ports=MAINNET_PORTS,
     message_start=bytes.fromhex("24e92764"),
     currency_unit="FLUX",
     branch_id=ACADIA_BRANCH_ID,
+    pow_target_spacing=120,
+    rewards=RewardSchedule(_pon_height("mainnet_height"), 1_051_200, 20),
     tier_transitions=(
         TierTransition(Tier.CUMULUS, 1_076_532, 1_086_612),
         TierTransition(Tier.NIMBUS, 1_081_572, 1_092_372),
@@ -139,15 +131,17 @@ TESTNET = Network(
     xpub_version=0x043587CF,
     xprv_version=0x04358394,
     coin_type=1,
-    p2p_port=26125,
-    rpc_port=26124,
+    ports=TESTNET_PORTS,
     message_start=bytes.fromhex("fa1af9bf"),
     currency_unit="TESTFLUX",
     branch_id=ACADIA_BRANCH_ID,
+    pow_target_spacing=60,
+    rewards=RewardSchedule(_pon_height("testnet_height"), 525_600, 20),
 )
 
 # Regtest shares testnet's address, WIF and BIP32 prefixes, so an address or WIF alone cannot tell
-# the two apart; decoders report TESTNET for them (see network_for_p2pkh_prefix).
+# the two apart; decoders report TESTNET for them (see same_encoding). Its pre-PON spacing is not
+# in the sources read (unconfirmed): mainnet's value is assumed, as data.
 REGTEST = Network(
     name="regtest",
     p2pkh_prefix=bytes.fromhex("1d25"),
@@ -156,14 +150,16 @@ REGTEST = Network(
     xpub_version=0x043587CF,
     xprv_version=0x04358394,
     coin_type=1,
-    p2p_port=26126,
-    rpc_port=26124,
+    ports=REGTEST_PORTS,
     message_start=bytes.fromhex("aae83f5f"),
     currency_unit="REG",
     branch_id=ACADIA_BRANCH_ID,
+    pow_target_spacing=120,
+    rewards=RewardSchedule(None, 100, 10),
 )
 
 NETWORKS: tuple[Network, ...] = (MAINNET, TESTNET, REGTEST)
+NETWORK_NAMES: tuple[str, ...] = tuple(n.name for n in NETWORKS)
 
 _ALIASES = {"main": "mainnet", "test": "testnet", "testnet3": "testnet", "reg": "regtest"}
 
@@ -175,7 +171,7 @@ def network_by_name(name: str) -> Network:
     for network in NETWORKS:
         if network.name == key:
             return network
-    known = ", ".join(n.name for n in NETWORKS)
+    known = ", ".join(NETWORK_NAMES)
     raise UnknownNetwork(f"Unknown network {name!r}; expected one of {known}.")
 
 
@@ -188,38 +184,6 @@ def same_encoding(a: Network, b: Network) -> bool:
     )
 
 
-def tier_spec(tier: Tier) -> TierSpec:
-    for spec in TIERS:
-        if spec.tier == tier:
-            return spec
-    raise ValueError(f"unknown tier {tier!r}")
-
-
-def valid_collateral_amounts(network: Network, height: int | None = None) -> dict[int, Tier]:
-    """Collateral amounts (satoshis) accepted at `height` (None = today), mapped to their tier.
-
-    Before a tier's transition only V1 counts, during it both, after it only V2 (fluxd coins.cpp
-    GetCoinAmountsByTier).
-    """
-    amounts: dict[int, Tier] = {}
-    transitions = {t.tier: t for t in network.tier_transitions}
-    for spec in TIERS:
-        transition = transitions.get(spec.tier)
-        if height is None or transition is None or height >= transition.end:
-            amounts[spec.collateral] = spec.tier
-        elif height < transition.begin:
-            amounts[spec.legacy_collateral] = spec.tier
-        else:
-            amounts[spec.collateral] = spec.tier
-            amounts[spec.legacy_collateral] = spec.tier
-    return amounts
-
-
-def tier_for_amount(amount: int, network: Network, height: int | None = None) -> Tier | None:
-    """The tier whose collateral is exactly `amount` satoshis, or None."""
-    return valid_collateral_amounts(network, height).get(amount)
-
-
 def branch_id_at(network: Network, height: int) -> int:
     """Consensus branch id of the newest upgrade active at `height` (regtest: Sprout, 0)."""
     if network.name == REGTEST.name:
@@ -230,3 +194,13 @@ def branch_id_at(network: Network, height: int) -> int:
         if start is not None and height >= start:
             branch = upgrade.branch_id
     return branch
+
+
+def pon_active(network: Network, height: int) -> bool:
+    start = network.upgrade_height("PON")
+    return start is not None and height >= start
+
+
+def block_spacing(network: Network, height: int) -> int:
+    """Target seconds between blocks at `height`: 30 s from PON on, the PoW spacing before."""
+    return PON_TARGET_SPACING if pon_active(network, height) else network.pow_target_spacing

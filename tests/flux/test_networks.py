@@ -1,26 +1,22 @@
-"""Network parameters against the spec tables (wallet-protocol.md §1–2, fluxnode-protocol.md §1)."""
+"""Network parameters against docs/protocol-wallet.md (fluxd chainparams.cpp, upgrades.cpp)."""
 
 import dataclasses
 
 import pytest
 
-from wallet.errors import UnknownNetwork, WalletError
-from wallet.networks import (
+from flux.errors import FluxError, UnknownNetwork
+from flux.networks import (
     ACADIA_BRANCH_ID,
-    COIN,
     MAINNET,
     NETWORK_UPGRADES,
     NETWORKS,
+    PON_TARGET_SPACING,
     REGTEST,
     TESTNET,
-    TIERS,
-    Tier,
+    block_spacing,
     branch_id_at,
     network_by_name,
     same_encoding,
-    tier_for_amount,
-    tier_spec,
-    valid_collateral_amounts,
 )
 
 
@@ -65,48 +61,12 @@ def test_network_by_name(name, expected):
 def test_unknown_network_is_a_typed_error():
     with pytest.raises(UnknownNetwork, match="mainnet, testnet, regtest"):
         network_by_name("bitcoin")
-    assert issubclass(UnknownNetwork, WalletError)
+    assert issubclass(UnknownNetwork, FluxError)
 
 
 def test_testnet_and_regtest_share_encoding_but_not_mainnet():
     assert same_encoding(TESTNET, REGTEST)
     assert not same_encoding(MAINNET, TESTNET)
-
-
-def test_tier_table():
-    amounts = {spec.tier: spec.collateral for spec in TIERS}
-    assert amounts == {
-        Tier.CUMULUS: 1_000 * COIN,
-        Tier.NIMBUS: 12_500 * COIN,
-        Tier.STRATUS: 40_000 * COIN,
-    }
-    legacy = {spec.tier: spec.legacy_collateral for spec in TIERS}
-    assert legacy == {
-        Tier.CUMULUS: 10_000 * COIN,
-        Tier.NIMBUS: 25_000 * COIN,
-        Tier.STRATUS: 100_000 * COIN,
-    }
-    assert tier_spec(Tier.NIMBUS).name == "Nimbus"
-    assert [int(t) for t in Tier] == [1, 2, 3]
-
-
-def test_collateral_amounts_today_are_v2_only():
-    assert tier_for_amount(1_000 * COIN, MAINNET) is Tier.CUMULUS
-    assert tier_for_amount(40_000 * COIN, TESTNET) is Tier.STRATUS
-    assert tier_for_amount(1_000 * COIN + 1, MAINNET) is None
-    assert tier_for_amount(10_000 * COIN, MAINNET) is None
-    assert tier_for_amount(10_000 * COIN, MAINNET, height=3_000_000) is None
-
-
-def test_collateral_amounts_follow_mainnet_transition_heights():
-    before = valid_collateral_amounts(MAINNET, 1_076_531)
-    assert set(before) == {10_000 * COIN, 25_000 * COIN, 100_000 * COIN}
-    during = valid_collateral_amounts(MAINNET, 1_076_532)  # Cumulus window opens
-    assert during[1_000 * COIN] is Tier.CUMULUS and during[10_000 * COIN] is Tier.CUMULUS
-    assert 12_500 * COIN not in during
-    after_cumulus = valid_collateral_amounts(MAINNET, 1_086_612)
-    assert 10_000 * COIN not in after_cumulus and 25_000 * COIN in after_cumulus
-    assert set(valid_collateral_amounts(MAINNET, 1_097_412)) == {s.collateral for s in TIERS}
 
 
 def test_branch_ids():
@@ -123,3 +83,27 @@ def test_branch_ids():
         800,
         170020,
     )
+
+
+def test_ports_per_network():
+    assert (TESTNET.p2p_port, TESTNET.rpc_port) == (26125, 26124)
+    assert (REGTEST.p2p_port, REGTEST.rpc_port) == (26126, 26124)
+    assert [n.ports.fluxbench_rpc for n in NETWORKS] == [16224, 26224, 26224]
+
+
+def test_block_spacing_switches_at_pon():
+    # 120 s (testnet 60 s) proof-of-work blocks before PON, 30 s node-made blocks from PON on.
+    assert PON_TARGET_SPACING == 30
+    assert block_spacing(MAINNET, 2_019_999) == 120
+    assert block_spacing(MAINNET, 2_020_000) == 30
+    assert block_spacing(TESTNET, 799) == 60
+    assert block_spacing(TESTNET, 800) == 30
+    # Regtest activates no upgrade by default.
+    assert REGTEST.upgrade_height("PON") is None
+    assert block_spacing(REGTEST, 10_000) == REGTEST.pow_target_spacing
+
+
+def test_upgrade_height_of_an_unknown_upgrade_is_an_error():
+    assert MAINNET.upgrade_height("P2SHNODES") == 1_549_500
+    with pytest.raises(KeyError):
+        MAINNET.upgrade_height("NOPE")
