@@ -1,6 +1,6 @@
-"""Download, upload and latency against configurable HTTP endpoints (aiohttp).
+"""Download, upload and latency against configurable HTTP endpoints (sessions from flux.http).
 
-fluxbench's own network test is an unpublished speedtest client (node-ops.md §2.2), so this is an
+fluxbench's own network test is an unpublished speedtest client (docs/node-ops.md), so this is an
 estimate: download from the Flux bootstrap CDN hosts the installer itself speed-tests, upload to a
 configurable sink, each for a bounded time and size.
 """
@@ -12,14 +12,17 @@ import statistics
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import aiohttp
-
+from flux import http
 from nodectl.bench.errors import NetworkBenchError
 
+if TYPE_CHECKING:
+    import aiohttp
+
 MIB = 1024 * 1024
-CHUNK = 64 * 1024
-# The installer speed-tests cdn-5…cdn-12 for the bootstrap download (node-ops.md §3.3 step 10).
+CHUNK = http.CHUNK_BYTES
+# The installer speed-tests cdn-5…cdn-12 for the bootstrap download (docs/node-ops.md, bootstrap).
 DEFAULT_DOWNLOAD_URLS: tuple[str, ...] = tuple(
     f"http://cdn-{n}.runonflux.io/apps/fluxshare/getfile/flux_explorer_bootstrap.tar.gz"
     for n in range(5, 13)
@@ -113,12 +116,6 @@ class _Breather:
             self.last = time.perf_counter()
 
 
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, asyncio.TimeoutError):
-        return "timed out"
-    return str(exc) or type(exc).__name__
-
-
 def _fail(kind: str, errors: Sequence[str]) -> NetworkBenchError:
     if not errors:
         tried = "no endpoints configured"
@@ -133,7 +130,7 @@ def _fail(kind: str, errors: Sequence[str]) -> NetworkBenchError:
 
 
 def client_timeout(limits: NetworkLimits) -> aiohttp.ClientTimeout:
-    return aiohttp.ClientTimeout(total=None, connect=limits.timeout, sock_read=limits.timeout)
+    return http.client_timeout(connect=limits.timeout, sock_read=limits.timeout)
 
 
 async def _latency_of(session: aiohttp.ClientSession, url: str, samples: int) -> Latency:
@@ -166,8 +163,8 @@ async def measure_latency(
     for url, outcome in zip(urls, outcomes, strict=True):
         if isinstance(outcome, Latency):
             results.append(outcome)
-        elif isinstance(outcome, TimeoutError | aiohttp.ClientError):
-            errors.append(f"{url}: {_describe(outcome)}")
+        elif isinstance(outcome, http.transport_errors()):
+            errors.append(f"{url}: {http.describe(outcome)}")
         else:
             raise outcome
     if not results:
@@ -205,8 +202,8 @@ async def measure_download(
                     errors.append(f"{url}: empty answer")
                     continue
                 return Throughput(url=url, bytes=received, seconds=seconds)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            errors.append(f"{url}: {_describe(exc)}")
+        except http.transport_errors() as exc:
+            errors.append(f"{url}: {http.describe(exc)}")
     raise _fail("download", errors)
 
 
@@ -253,6 +250,6 @@ async def measure_upload(
                 errors.append(f"{url}: nothing was sent")
                 continue
             return Throughput(url=url, bytes=sent[0], seconds=finished - started[0])
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            errors.append(f"{url}: {_describe(exc)}")
+        except http.transport_errors() as exc:
+            errors.append(f"{url}: {http.describe(exc)}")
     raise _fail("upload", errors)

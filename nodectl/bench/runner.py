@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-import aiohttp
-
+from flux import http
 from flux.tiers import SSD_CLASS_MIN_DWS_MIB_S
 from nodectl.bench import cpu, disk, network
 from nodectl.bench.errors import BenchError, FluxbenchError
@@ -289,7 +288,7 @@ class BenchRunner:
             max_bytes=self.profile.net_max_bytes,
             latency_samples=self.profile.latency_samples,
         )
-        async with aiohttp.ClientSession(timeout=network.client_timeout(limits)) as session:
+        async with http.new_session(network.client_timeout(limits)) as session:
             order = list(endpoints.download_urls)
             self._emit("latency", StepState.STARTED, 0.0)
             method = (

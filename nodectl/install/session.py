@@ -6,10 +6,10 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
-
+from flux import http
+from flux.ports import DEFAULT_API_PORT
 from nodectl.install.bootstrap import Downloader
 from nodectl.install.events import EventSink, ignore
 from nodectl.install.facts import HostFacts, gather
@@ -22,7 +22,10 @@ from nodectl.install.state import InstallState
 from nodectl.install.steps.base import InstallContext, KeySource, WriteFile
 from nodectl.install.steps.system import https_key_source
 
-# Public IPv4 services in the official installer's order (node-ops §3.3-4).
+if TYPE_CHECKING:
+    import aiohttp
+
+# Public IPv4 services in the official installer's order (docs/node-ops.md).
 PUBLIC_IP_URLS = ("https://api4.my-ip.io/ip", "https://checkip.amazonaws.com",
                   "https://api.ipify.org")
 
@@ -37,17 +40,17 @@ PLACEHOLDERS = {
 async def lookup_public_ip(urls: Sequence[str] = PUBLIC_IP_URLS, timeout: float = 5.0,
                            ) -> PublicIp:
     errors: list[str] = []
-    client_timeout = aiohttp.ClientTimeout(total=timeout)
-    async with aiohttp.ClientSession(timeout=client_timeout) as session:
+    async with http.new_session(http.client_timeout(total=timeout)) as session:
         for url in urls:
             try:
-                async with session.get(url) as resp:
-                    text = (await resp.text()).strip()
-                ipaddress.IPv4Address(text)
-                return PublicIp(text)
-            except (aiohttp.ClientError, TimeoutError, ValueError, OSError) as exc:
-                reason = "no DNS" if "DNS" in type(exc).__name__ else type(exc).__name__
-                errors.append(f"{url.split('/')[2]}: {reason}")
+                # An address is a few bytes; anything long is not an answer worth reading.
+                _, text = await http.fetch(session, "GET", url, max_bytes=1024)
+                ipaddress.IPv4Address(text.strip())
+                return PublicIp(text.strip())
+            except http.Transient as exc:
+                errors.append(f"{url.split('/')[2]}: {exc}")
+            except ValueError:
+                errors.append(f"{url.split('/')[2]}: not an IPv4 address")
     return PublicIp(None, "no answer from " + ", ".join(errors))
 
 
@@ -78,7 +81,7 @@ class InstallSession:
     def state_path(self) -> Path:
         return self.data_dir / "node-install" / "state.json"
 
-    async def preflight(self, *, user: str, tier: str, api_port: int = 16127,
+    async def preflight(self, *, user: str, tier: str, api_port: int = DEFAULT_API_PORT,
                         public_ip: PublicIp | None = None) -> Preflight:
         facts = await gather(self.host, user)
         ip = public_ip or await lookup_public_ip()
@@ -127,8 +130,8 @@ class InstallSession:
     async def execute(self, params: InstallParams, facts: HostFacts, emit: EventSink = ignore,
                       mode: str = "install") -> RunResult:
         """mode: "install" (resume/skip finished), "repair" or "uninstall"."""
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=15, sock_read=60)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
+        timeout = http.client_timeout(sock_connect=15, sock_read=60)
+        async with http.new_session(timeout) as session:
             runner = await self.runner(params, facts, emit, session)
             if mode == "repair":
                 return await runner.repair()

@@ -15,17 +15,17 @@ from typing import Any, Final
 
 import aiohttp
 
-from wallet.backends import parsing as p
-from wallet.backends.base import AddressBalance, BackendStatus, HistoryItem, HistoryPage, Utxo
-from wallet.backends.broadcast_errors import explain_broadcast_error
-from wallet.backends.fluxconf import RpcConfig
-from wallet.backends.http import (
+from flux.http import (
     RetryPolicy,
     SessionOwner,
     Transient,
     basic_auth_header,
     fetch,
 )
+from wallet.backends import parsing as p
+from wallet.backends.base import AddressBalance, BackendStatus, HistoryItem, HistoryPage, Utxo
+from wallet.backends.broadcast_errors import explain_broadcast_error
+from wallet.backends.fluxconf import RpcConfig
 from wallet.errors import (
     BackendAuthError,
     BackendError,

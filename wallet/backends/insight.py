@@ -14,11 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import quote, urlsplit
 
-import aiohttp
-
+from flux.http import RetryPolicy, SessionOwner, Sleep, Transient, default_sleep, fetch
 from wallet.backends import parsing as p
 from wallet.backends.base import AddressBalance, HistoryItem, HistoryPage, Utxo
 from wallet.backends.broadcast_errors import (
@@ -26,13 +25,15 @@ from wallet.backends.broadcast_errors import (
     explain_broadcast_error,
     split_insight_error,
 )
-from wallet.backends.http import RetryPolicy, SessionOwner, Sleep, Transient, default_sleep, fetch
 from wallet.errors import (
     BackendError,
     BackendResponseError,
     BackendUnavailable,
     BroadcastRejected,
 )
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
+from flux.http import RetryPolicy
 from tests.sim import testkit
 from tests.sim.fixtures import sim  # noqa: F401  (the fixture)
 from tests.sim.server import SimNetwork
 from wallet.backends.broadcast_errors import BroadcastKind
 from wallet.backends.fluxconf import RpcConfig
 from wallet.backends.fluxd_rpc import FluxdRpcBackend
-from wallet.backends.http import RetryPolicy
 from wallet.backends.insight import InsightBackend
 from wallet.backends.select import choose_backend
 from wallet.backends.verify import verified_utxos

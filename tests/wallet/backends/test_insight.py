@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from flux.http import RetryPolicy
 from wallet.backends.broadcast_errors import BroadcastKind
-from wallet.backends.http import RetryPolicy
 from wallet.backends.insight import (
     DEFAULT_INSIGHT_SERVERS,
     InsightBackend,
@@ -312,7 +312,7 @@ async def test_large_reply_read_completely(insight_server) -> None:
 
 @pytest.mark.asyncio
 async def test_oversized_reply_is_refused(insight_server, monkeypatch) -> None:
-    from wallet.backends import http
+    from flux import http
 
     fake, url = insight_server
     fake.utxos["t1a"] = [utxo("t1a", vout=v) for v in range(200)]
