@@ -13,9 +13,9 @@ import sys
 import time
 from typing import Any
 
+from flux.fluxconf import RpcConfig
 from tests.sim import SimNetwork
 from wallet.backends.base import ChainBackend
-from wallet.backends.fluxconf import RpcConfig
 from wallet.backends.fluxd_rpc import FluxdRpcBackend
 from wallet.backends.insight import InsightBackend
 from wallet.keychain import CHANGE, RECEIVE, Keychain

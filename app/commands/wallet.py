@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from wallet.amounts import format_amount
 from wallet.backends.base import ChainBackend
-from wallet.backends.fluxconf import read_flux_conf
 from wallet.backends.fluxd_rpc import FluxdRpcBackend
+from wallet.backends.fluxd_rpc import read_rpc_config as read_flux_conf
 from wallet.backends.insight import InsightBackend, servers_for
 from wallet.errors import BackendError, BroadcastUncertain, WalletError
 from wallet.send import DEFAULT_EXPIRY_DELTA, FEE_PRESETS, Review, SendRequest

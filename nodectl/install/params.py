@@ -7,6 +7,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
+from flux.fluxconf import last_value, parse_conf
 from flux.networks import NETWORK_NAMES, network_by_name
 from flux.ports import DEFAULT_API_PORT
 from flux.tiers import TIER_KEYS
@@ -124,12 +125,9 @@ class NodeSecrets:
 
     @classmethod
     def from_flux_conf(cls, text: str) -> NodeSecrets | None:
-        values: dict[str, str] = {}
-        for line in text.splitlines():
-            key, sep, value = line.partition("=")
-            if sep and key in ("rpcuser", "rpcpassword"):
-                values[key] = value
-        user, password = values.get("rpcuser", ""), values.get("rpcpassword", "")
+        values = parse_conf(text)
+        user = last_value(values, "rpcuser") or ""
+        password = last_value(values, "rpcpassword") or ""
         ok = user.isalnum() and password.isalnum()
         return cls(user, password) if ok else None
 

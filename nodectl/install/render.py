@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from flux.fluxconf import render_conf
 from flux.ports import ZMQ_PORT
 from flux.tiers import tier_by_name
 from nodectl.install.params import ADDNODES, InstallParams, NodeSecrets
@@ -16,41 +17,39 @@ HEADER = "# Written by FluxDesk (same layout as the official multitoolbox instal
 
 
 def flux_conf(p: InstallParams, secrets: NodeSecrets, identity_wif: str) -> str:
-    """~/.flux/flux.conf with the keys, in the order, of node-ops §3.4."""
+    """~/.flux/flux.conf with the keys, in the order, of the official install (docs/node-ops.md)."""
     zmq = f"tcp://127.0.0.1:{ZMQ_PORT}"
-    lines = [
-        f"rpcuser={secrets.rpc_user}",
-        f"rpcpassword={secrets.rpc_password}",
-        "rpcallowip=127.0.0.1",
-        "rpcallowip=172.18.0.1",
-        f"rpcport={p.rpc_port}",
-        f"port={p.p2p_port}",
-        "zelnode=1",
-        f"zelnodeprivkey={identity_wif}",
-        f"zelnodeoutpoint={p.collateral_txid}",
-        f"zelnodeindex={p.collateral_index}",
-        "server=1",
-        "daemon=1",
-        "txindex=1",
-        "addressindex=1",
-        "timestampindex=1",
-        "spentindex=1",
-        "insightexplorer=1",
-        "experimentalfeatures=1",
-        "listen=1",
-        f"externalip={p.public_ip}",
-        "bind=0.0.0.0",
-        "maxconnections=256",
-        f"zmqpubhashtx={zmq}",
-        f"zmqpubhashblock={zmq}",
-        f"zmqpubrawblock={zmq}",
-        f"zmqpubrawtx={zmq}",
-        f"zmqpubsequence={zmq}",
+    entries = [
+        ("rpcuser", secrets.rpc_user),
+        ("rpcpassword", secrets.rpc_password),
+        ("rpcallowip", "127.0.0.1"),
+        ("rpcallowip", "172.18.0.1"),
+        ("rpcport", str(p.rpc_port)),
+        ("port", str(p.p2p_port)),
+        ("zelnode", "1"),
+        ("zelnodeprivkey", identity_wif),
+        ("zelnodeoutpoint", p.collateral_txid),
+        ("zelnodeindex", str(p.collateral_index)),
+        ("server", "1"),
+        ("daemon", "1"),
+        ("txindex", "1"),
+        ("addressindex", "1"),
+        ("timestampindex", "1"),
+        ("spentindex", "1"),
+        ("insightexplorer", "1"),
+        ("experimentalfeatures", "1"),
+        ("listen", "1"),
+        ("externalip", p.public_ip),
+        ("bind", "0.0.0.0"),  # noqa: S104 - fluxd must accept peers on every interface
+        ("maxconnections", "256"),
+        *((key, zmq) for key in (
+            "zmqpubhashtx", "zmqpubhashblock", "zmqpubrawblock", "zmqpubrawtx", "zmqpubsequence"
+        )),
     ]
     if p.network == "testnet":
-        lines.append("testnet=1")
-    lines += [f"addnode={host}" for host in ADDNODES]
-    return "\n".join(lines) + "\n"
+        entries.append(("testnet", "1"))
+    entries += [("addnode", host) for host in ADDNODES]
+    return render_conf(entries)
 
 
 def _js(value: object) -> str:

@@ -137,7 +137,7 @@ async def test_amounts_print_like_fluxd(sim: SimNetwork) -> None:
 
 @pytest.mark.asyncio
 async def test_wallet_backends_read_the_simulator(sim: SimNetwork) -> None:
-    from wallet.backends.fluxconf import RpcConfig
+    from flux.fluxconf import RpcConfig
     from wallet.backends.fluxd_rpc import FluxdRpcBackend
     from wallet.backends.insight import InsightBackend
 
@@ -158,8 +158,8 @@ async def test_wallet_backends_read_the_simulator(sim: SimNetwork) -> None:
 
 @pytest.mark.asyncio
 async def test_wallet_backends_map_simulator_rejections(sim: SimNetwork) -> None:
+    from flux.fluxconf import RpcConfig
     from wallet.backends.broadcast_errors import BroadcastKind
-    from wallet.backends.fluxconf import RpcConfig
     from wallet.backends.fluxd_rpc import FluxdRpcBackend
     from wallet.backends.insight import InsightBackend
     from wallet.errors import BroadcastRejected

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from flux.fluxconf import RpcConfig
 from flux.http import RetryPolicy
 from flux.money import COIN
 from flux.networks import MAINNET
 from tests.sim import SimNetwork
 from tests.sim.fixtures import sim  # noqa: F401 - the simulator fixture
 from wallet.backends.base import ChainBackend
-from wallet.backends.fluxconf import RpcConfig
 from wallet.backends.fluxd_rpc import FluxdRpcBackend
 from wallet.backends.insight import InsightBackend
 from wallet.errors import (

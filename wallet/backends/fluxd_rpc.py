@@ -2,30 +2,35 @@
 
 The address RPCs (getaddressutxos, getaddressbalance, getaddresstxids, getaddressmempool) exist
 only when fluxd runs with `experimentalfeatures=1` and `insightexplorer=1` (fluxd rpc/misc.cpp);
-credentials come from the node's flux.conf (see fluxconf.py).
+credentials come from the node's flux.conf (flux.fluxconf); the transport is flux.rpc.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Final
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
 
-import aiohttp
-
-from flux.http import (
-    RetryPolicy,
-    SessionOwner,
-    Transient,
-    basic_auth_header,
-    fetch,
+from flux.errors import ConfAuthError, ConfError
+from flux.fluxconf import RpcConfig, read_flux_conf
+from flux.rpc import (
+    RPC_IN_INITIAL_DOWNLOAD,
+    RPC_IN_WARMUP,
+    RPC_INVALID_ADDRESS_OR_KEY,
+    RPC_METHOD_NOT_FOUND,
+    RPC_MISC_ERROR,
+    FluxdClient,
+    RpcAuthFailed,
+    RpcBadReply,
+    RpcCall,
+    RpcCallError,
+    RpcUnreachable,
 )
 from wallet.backends import parsing as p
 from wallet.backends.base import AddressBalance, BackendStatus, HistoryItem, HistoryPage, Utxo
 from wallet.backends.broadcast_errors import explain_broadcast_error
-from wallet.backends.fluxconf import RpcConfig
 from wallet.errors import (
     BackendAuthError,
     BackendError,
@@ -33,13 +38,11 @@ from wallet.errors import (
     BackendUnavailable,
 )
 
+if TYPE_CHECKING:
+    import aiohttp
+
 log = logging.getLogger(__name__)
 
-RPC_IN_WARMUP: Final = -28
-RPC_IN_INITIAL_DOWNLOAD: Final = -10
-RPC_METHOD_NOT_FOUND: Final = -32601
-RPC_INVALID_ADDRESS_OR_KEY: Final = -5
-RPC_MISC_ERROR: Final = -1
 _BROADCAST_CODES: Final = (-22, -25, -26, -27)
 _INDEX_HINT: Final = (
     "add experimentalfeatures=1, insightexplorer=1 and addressindex=1 to flux.conf, then restart "
@@ -65,17 +68,18 @@ class FluxdRpcBackend:
         timeout: float = 30.0,
     ) -> None:
         self._config = config
-        self._http = SessionOwner(session)
-        self._timeout = RetryPolicy(total_timeout=timeout, connect_timeout=min(5.0, timeout))
-        self._ids = itertools.count(1)
-        self.requests_made = 0
+        self._client = FluxdClient(config, session=session, timeout=timeout)
 
     @property
     def name(self) -> str:
         return f"local fluxd {self._config.host}:{self._config.port}"
 
+    @property
+    def requests_made(self) -> int:
+        return self._client.requests_made
+
     async def close(self) -> None:
-        await self._http.close()
+        await self._client.close()
 
     async def __aenter__(self) -> FluxdRpcBackend:
         return self
@@ -108,8 +112,10 @@ class FluxdRpcBackend:
             return []
         # chainInfo makes fluxd return the tip height read together with the UTXO set, so the
         # confirmation counts cannot race a new block.
-        reply = await self.call("getaddressutxos", {"addresses": unique, "chainInfo": True})
-        mempool_reply = await self.call("getaddressmempool", {"addresses": unique})
+        reply, mempool_reply = await self.batch(
+            RpcCall("getaddressutxos", ({"addresses": unique, "chainInfo": True},)),
+            RpcCall("getaddressmempool", ({"addresses": unique},)),
+        )
         wanted = set(unique)
         with self._reply("getaddressutxos"):
             data = p.obj(reply, "reply")
@@ -134,10 +140,16 @@ class FluxdRpcBackend:
         return [u for u in found if u.outpoint not in spent]
 
     async def balances(self, addresses: Sequence[str]) -> dict[str, AddressBalance]:
+        unique = list(dict.fromkeys(addresses))
+        calls = []
+        for address in unique:
+            calls.append(RpcCall("getaddressbalance", ({"addresses": [address]},)))
+            calls.append(RpcCall("getaddressmempool", ({"addresses": [address]},)))
+        # One request for all addresses: a reply per address and call, matched by id.
+        replies = await self.batch(*calls)
         result: dict[str, AddressBalance] = {}
-        for address in dict.fromkeys(addresses):
-            summary_reply = await self.call("getaddressbalance", {"addresses": [address]})
-            mempool_reply = await self.call("getaddressmempool", {"addresses": [address]})
+        for n, address in enumerate(unique):
+            summary_reply, mempool_reply = replies[2 * n], replies[2 * n + 1]
             with self._reply("getaddressbalance/getaddressmempool"):
                 summary = p.obj(summary_reply, "balance reply")
                 mempool = p.arr(mempool_reply, "mempool reply")
@@ -157,8 +169,10 @@ class FluxdRpcBackend:
         unique = list(dict.fromkeys(addresses))
         if not unique:
             return HistoryPage([], 0, start)
-        txids_reply = await self.call("getaddresstxids", {"addresses": unique})
-        mempool_reply = await self.call("getaddressmempool", {"addresses": unique})
+        txids_reply, mempool_reply = await self.batch(
+            RpcCall("getaddresstxids", ({"addresses": unique},)),
+            RpcCall("getaddressmempool", ({"addresses": unique},)),
+        )
         with self._reply("getaddresstxids/getaddressmempool"):
             mined = [p.txid(t) for t in p.arr(txids_reply, "txid list")]
             pending = list(
@@ -215,55 +229,52 @@ class FluxdRpcBackend:
 
     async def call(self, method: str, *params: Any) -> Any:
         """One JSON-RPC call; errors are mapped to BackendError subclasses with a next step."""
-        session = await self._http.session()
+        with self._mapped():
+            try:
+                return await self._client.call(method, *params)
+            except RpcCallError as exc:
+                raise _rpc_error(exc) from None
+
+    async def batch(self, *calls: RpcCall) -> list[Any]:
+        """Several calls in one request; the first refused call raises as `call` would."""
+        with self._mapped():
+            results = await self._client.batch(calls)
+        for result in results:
+            if isinstance(result, RpcCallError):
+                raise _rpc_error(result)
+        return results
+
+    @contextmanager
+    def _mapped(self) -> Iterator[None]:
+        """The transport's failures in the wallet's words."""
         cfg = self._config
-        payload = {"jsonrpc": "1.0", "id": next(self._ids), "method": method, "params": params}
-        self.requests_made += 1
         try:
-            status, body = await fetch(
-                session,
-                "POST",
-                cfg.url,
-                timeout=self._timeout.timeout(),
-                json_body=payload,
-                headers=basic_auth_header(cfg.user, cfg.password),
-                # fluxd reports RPC errors as HTTP 500 with a JSON body; only 503 means "busy".
-                transient_statuses=lambda s: s == 503,
-            )
-        except Transient as exc:
+            yield
+        except RpcUnreachable as exc:
             raise BackendUnavailable(
-                f"The local fluxd at {cfg.host}:{cfg.port} is not reachable ({exc}). Start fluxd "
-                "or check rpcport in flux.conf; FluxDesk uses an Insight server meanwhile."
+                f"The local fluxd at {cfg.host}:{cfg.port} is not reachable ({exc.reason}). Start "
+                "fluxd or check rpcport in flux.conf; FluxDesk uses an Insight server meanwhile."
             ) from None
-        if status == 401:
-            raise BackendAuthError(
-                f"fluxd refused the RPC user and password from {cfg.source}. Check rpcuser and "
-                "rpcpassword there, and restart fluxd after changing them."
-            )
-        if status == 403:
-            raise BackendAuthError(
-                f"fluxd does not allow RPC from this address; add rpcallowip for it to "
-                f"{cfg.source}."
-            )
-        try:
-            reply = p.obj(p.parse_json(body), "JSON-RPC reply")
-        except p.BadReply as exc:
-            raise BackendResponseError(f"{self.name}: HTTP {status}, {exc}") from None
-        error = reply.get("error")
-        if error is not None:
-            raise _rpc_error(method, error)
-        if status != 200 or "result" not in reply:
-            raise BackendResponseError(f"{self.name}: HTTP {status} without a result for {method}.")
-        return reply["result"]
+        except RpcAuthFailed as exc:
+            raise BackendAuthError(str(exc)) from None
+        except RpcBadReply as exc:
+            raise BackendResponseError(f"{self.name}: {exc}") from None
 
 
-def _rpc_error(method: str, error: object) -> BackendError:
-    if not isinstance(error, dict):
-        return BackendResponseError(f"fluxd returned a malformed error for {method}.")
-    code = error.get("code")
-    code = code if isinstance(code, int) and not isinstance(code, bool) else 0
-    message = error.get("message")
-    message = message if isinstance(message, str) else ""
+def read_rpc_config(conf_path: Path | None = None) -> RpcConfig:
+    """The local node's RPC settings from its flux.conf, problems as wallet BackendErrors."""
+    try:
+        return read_flux_conf(conf_path)
+    except ConfAuthError as exc:
+        raise BackendAuthError(str(exc)) from None
+    except ConfError as exc:
+        raise BackendError(
+            f"{exc} Or use an Insight server (Settings → Servers)."
+        ) from None
+
+
+def _rpc_error(error: RpcCallError) -> BackendError:
+    method, code, message = error.method, error.code, error.rpc_message
     if code == RPC_IN_WARMUP:
         return BackendUnavailable(
             f"fluxd is still starting ({message or 'warming up'}). Try again in a minute."

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wallet.backends.base import ChainBackend
-from wallet.backends.fluxconf import read_flux_conf
-from wallet.backends.fluxd_rpc import FluxdRpcBackend, RpcError
+from wallet.backends.fluxd_rpc import FluxdRpcBackend, RpcError, read_rpc_config
 from wallet.backends.insight import InsightBackend
 from wallet.errors import BackendError
 
@@ -29,7 +28,7 @@ class Selection:
 def local_fluxd(conf_path: Path | None = None) -> tuple[FluxdRpcBackend | None, str]:
     """A client for the local node from its flux.conf, or None and the reason there is none."""
     try:
-        return FluxdRpcBackend(read_flux_conf(conf_path)), ""
+        return FluxdRpcBackend(read_rpc_config(conf_path)), ""
     except BackendError as exc:
         return None, str(exc)
 

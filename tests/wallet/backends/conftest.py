@@ -169,34 +169,27 @@ class FakeFluxd:
         if request.headers.get("Authorization") != expected:
             return web.Response(status=401)
         body = await request.json()
+        if isinstance(body, list):
+            # A batch: HTTP 200 and one reply per call, errors included (fluxd's JSONRPCExecBatch).
+            return web.json_response([self._answer(item)[1] for item in body])
+        status, reply = self._answer(body)
+        return web.Response(status=status, content_type="application/json", text=json.dumps(reply))
+
+    def _answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         method, params = body["method"], body["params"]
         self.calls.append((method, params))
         if method in self.errors:
             code, message = self.errors[method]
             # fluxd (like bitcoind) sends RPC errors with HTTP 500 and a JSON body.
-            return web.Response(
-                status=500,
-                content_type="application/json",
-                text=json.dumps(
-                    {"result": None, "error": {"code": code, "message": message}, "id": body["id"]}
-                ),
-            )
+            return 500, {"result": None, "error": {"code": code, "message": message},
+                         "id": body["id"]}
         if method not in self.results:
-            return web.Response(
-                status=404,
-                content_type="application/json",
-                text=json.dumps(
-                    {
-                        "result": None,
-                        "error": {"code": -32601, "message": "Method not found"},
-                        "id": body["id"],
-                    }
-                ),
-            )
+            return 404, {"result": None, "error": {"code": -32601, "message": "Method not found"},
+                         "id": body["id"]}
         result = self.results[method]
         if callable(result):
             result = result(params)
-        return web.json_response({"result": result, "error": None, "id": body["id"]})
+        return 200, {"result": result, "error": None, "id": body["id"]}
 
 
 @pytest_asyncio.fixture

@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
+from flux.fluxconf import RpcConfig
 from flux.http import RetryPolicy
 from tests.sim import testkit
 from tests.sim.fixtures import sim  # noqa: F401  (the fixture)
 from tests.sim.server import SimNetwork
 from wallet.backends.broadcast_errors import BroadcastKind
-from wallet.backends.fluxconf import RpcConfig
 from wallet.backends.fluxd_rpc import FluxdRpcBackend
 from wallet.backends.insight import InsightBackend
 from wallet.backends.select import choose_backend

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from flux.fluxconf import RpcConfig, parse_flux_conf
 from wallet.backends.broadcast_errors import BroadcastKind
-from wallet.backends.fluxconf import RpcConfig, parse_flux_conf
 from wallet.backends.fluxd_rpc import FluxdRpcBackend, RpcError
 from wallet.errors import (
     BackendAuthError,
@@ -121,7 +121,10 @@ async def test_balances_and_history(fluxd_server) -> None:
             12000,
         )
         assert not balances[B].used
+        # Both addresses' balance and mempool calls travel as one JSON-RPC batch.
+        assert rpc.requests_made == 1 and len(fake.calls) == 4
         page = await rpc.history([A], start=0, limit=2)
+        assert rpc.requests_made == 2
         assert [(i.txid, i.confirmed) for i in page.items] == [(T3, False), (T2, True)]
         assert page.total == 3 and page.next_start == 2
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from flux.fluxconf import RpcConfig
 from flux.http import RetryPolicy
-from wallet.backends.fluxconf import RpcConfig
 from wallet.backends.fluxd_rpc import FluxdRpcBackend
 from wallet.backends.insight import InsightBackend
 from wallet.backends.select import choose_backend, local_fluxd

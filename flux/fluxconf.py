@@ -1,8 +1,12 @@
-"""Read RPC credentials for the local fluxd from its flux.conf (fluxnode-protocol.md §8.2).
+"""The one flux.conf reader and writer, and the RPC settings of a local fluxd read from it.
+
+flux.conf is fluxd's config file: one ``key=value`` per line, ``#`` starts a comment, a key may
+repeat (``addnode``, ``rpcallowip``) and for single-valued keys the last line wins. Keys and their
+meaning: docs/protocol-fluxnode.md (node config) and docs/node-ops.md (the installer's layout).
 
 fluxd facts used (RunOnFlux/fluxd src/util.cpp, chainparamsbase.cpp, httpserver.cpp,
 rpc/protocol.cpp): the data dir is ~/.flux on Linux, ~/Library/Application Support/Flux on macOS,
-%APPDATA%\\Flux on Windows; RPC port 16124 (testnet and regtest 26124); localhost may always
+%APPDATA%\\Flux on Windows; the RPC port of each network (flux.networks); localhost may always
 connect regardless of rpcallowip; without rpcpassword fluxd writes a `.cookie` file
 ("__cookie__:<secret>") into the network's data dir (testnet/, regtest/ below the main one).
 """
@@ -10,23 +14,64 @@ connect regardless of rpcallowip; without rpcpassword fluxd writes a `.cookie` f
 from __future__ import annotations
 
 import os
+import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from wallet.errors import BackendAuthError, BackendError
+from flux.errors import ConfAuthError, ConfError
+from flux.networks import MAINNET, network_by_name
 
-MAINNET_RPC_PORT: Final = 16124
-TEST_RPC_PORT: Final = 26124
 _LOCAL_HOSTS: Final = ("127.0.0.1", "localhost", "::1")
+# What a key may look like, and what a value may never hold (it would start a new line or a
+# comment, i.e. smuggle in another setting).
+_KEY: Final = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
+_FORBIDDEN_IN_VALUE: Final = ("\n", "\r", "#", "\x00")
+
+ConfValues = dict[str, list[str]]
+
+
+def parse_conf(text: str) -> ConfValues:
+    """Every key (lower-cased) with its values in file order; comments and blank lines dropped."""
+    values: ConfValues = {}
+    for raw_line in text.splitlines():
+        line = raw_line.split("#", 1)[0].strip()
+        if not line or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values.setdefault(key.strip().lower(), []).append(value.strip())
+    return values
+
+
+def last_value(values: ConfValues, key: str) -> str | None:
+    """The value that counts for a single-valued key (fluxd: the last one), or None."""
+    found = values.get(key.lower())
+    return found[-1] if found else None
+
+
+def render_conf(entries: Iterable[tuple[str, str]]) -> str:
+    """flux.conf text for `entries`, one ``key=value`` line each, in the given order.
+
+    Refuses a key that is not a plain name and a value holding a line break, a comment sign or
+    NUL, so no value can add a setting of its own.
+    """
+    lines = []
+    for key, value in entries:
+        if not _KEY.fullmatch(key):
+            raise ConfError(f"{key!r:.40} is not a flux.conf key.")
+        if any(bad in value for bad in _FORBIDDEN_IN_VALUE):
+            raise ConfError(f"The value for {key} holds a line break or '#'; it was not written.")
+        lines.append(f"{key}={value}")
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
 class RpcConfig:
     user: str
     password: str = field(repr=False)
-    port: int = MAINNET_RPC_PORT
+    port: int = MAINNET.rpc_port
     host: str = "127.0.0.1"
     network: str = "mainnet"
     allow_ips: tuple[str, ...] = ()
@@ -67,28 +112,18 @@ def default_conf_path() -> Path:
 def parse_flux_conf(
     text: str, *, source: str = "flux.conf", data_dir: Path | None = None
 ) -> RpcConfig:
-    """Parse flux.conf text. `data_dir` lets a missing rpcpassword fall back to the .cookie."""
-    values: dict[str, list[str]] = {}
-    for raw_line in text.splitlines():
-        line = raw_line.split("#", 1)[0].strip()
-        if not line or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        values.setdefault(key.strip().lower(), []).append(value.strip())
-
-    def last(key: str) -> str | None:
-        found = values.get(key)
-        return found[-1] if found else None
-
+    """RPC settings from flux.conf text. `data_dir` lets a missing rpcpassword fall back to the
+    .cookie file."""
+    values = parse_conf(text)
     network = "mainnet"
-    if _truthy(last("regtest")):
+    if _truthy(last_value(values, "regtest")):
         network = "regtest"
-    elif _truthy(last("testnet")):
+    elif _truthy(last_value(values, "testnet")):
         network = "testnet"
-    default_port = MAINNET_RPC_PORT if network == "mainnet" else TEST_RPC_PORT
-    port = _port(last("rpcport"), default_port, source)
+    port = _port(last_value(values, "rpcport"), network_by_name(network).rpc_port, source)
     host = _host(values.get("rpcbind", []))
-    user, password = last("rpcuser") or "", last("rpcpassword") or ""
+    user = last_value(values, "rpcuser") or ""
+    password = last_value(values, "rpcpassword") or ""
     if not password:
         user, password = _cookie(data_dir, network, source)
     return RpcConfig(
@@ -107,12 +142,12 @@ def read_flux_conf(path: Path | None = None) -> RpcConfig:
     try:
         text = conf.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
-        raise BackendError(
-            f"No flux.conf at {conf}. Is fluxd installed for this user? Choose the file in "
-            "Settings → Servers, or use an Insight server."
+        raise ConfError(
+            f"No flux.conf at {conf}. Is fluxd installed for this user? Choose its flux.conf "
+            "(usually ~/.flux/flux.conf)."
         ) from None
     except OSError as exc:
-        raise BackendError(f"Cannot read {conf} ({exc.strerror}).") from None
+        raise ConfError(f"Cannot read {conf} ({exc.strerror}).") from None
     return parse_flux_conf(text, source=str(conf), data_dir=conf.parent)
 
 
@@ -124,7 +159,7 @@ def _port(value: str | None, default: int, source: str) -> int:
     if value is None:
         return default
     if not value.isdigit() or not 0 < int(value) < 65536:
-        raise BackendError(f"rpcport={value!r} in {source} is not a port number (1-65535).")
+        raise ConfError(f"rpcport={value!r} in {source} is not a port number (1-65535).")
     return int(value)
 
 
@@ -152,7 +187,7 @@ def _cookie(data_dir: Path | None, network: str, source: str) -> tuple[str, str]
         else:
             if user and secret:
                 return user, secret
-    raise BackendAuthError(
+    raise ConfAuthError(
         f"{source} has no rpcpassword and fluxd's .cookie file was not found. Add rpcuser= and "
         "rpcpassword= lines to flux.conf and restart fluxd."
     )

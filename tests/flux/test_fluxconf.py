@@ -2,10 +2,17 @@ from pathlib import Path
 
 import pytest
 
-from wallet.backends.fluxconf import default_conf_path, parse_flux_conf, read_flux_conf
-from wallet.errors import BackendAuthError, BackendError
+from flux.errors import ConfAuthError, ConfError
+from flux.fluxconf import (
+    default_conf_path,
+    last_value,
+    parse_conf,
+    parse_flux_conf,
+    read_flux_conf,
+    render_conf,
+)
 
-# The layout the multitoolbox installer writes (node-ops.md §3.4), shortened.
+# The layout the multitoolbox installer writes (docs/node-ops.md), shortened.
 MULTITOOL_CONF = """\
 rpcuser=ab12cd34
 rpcpassword=Zx9pQ2rT7vW4yB6nM8kL
@@ -58,7 +65,7 @@ def test_testnet_defaults_and_overrides() -> None:
 
 @pytest.mark.parametrize("port", ["abc", "0", "70000", "-1"])
 def test_bad_port(port: str) -> None:
-    with pytest.raises(BackendError, match="not a port"):
+    with pytest.raises(ConfError, match="not a port"):
         parse_flux_conf(f"rpcuser=u\nrpcpassword=p\nrpcport={port}\n")
 
 
@@ -76,12 +83,12 @@ def test_cookie_fallback(tmp_path: Path) -> None:
 
 def test_no_password_and_no_cookie(tmp_path: Path) -> None:
     (tmp_path / "flux.conf").write_text("server=1\n")
-    with pytest.raises(BackendAuthError, match="no rpcpassword"):
+    with pytest.raises(ConfAuthError, match="no rpcpassword"):
         read_flux_conf(tmp_path / "flux.conf")
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(BackendError, match=r"No flux\.conf"):
+    with pytest.raises(ConfError, match=r"No flux\.conf"):
         read_flux_conf(tmp_path / "nope.conf")
 
 
@@ -95,3 +102,30 @@ def test_default_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / ".zelcash").mkdir()
     (tmp_path / ".zelcash" / "zelcash.conf").write_text("")
     assert default_conf_path() == tmp_path / ".zelcash" / "zelcash.conf"
+
+
+def test_reader_keeps_every_value_in_order_and_the_last_one_counts() -> None:
+    values = parse_conf(MULTITOOL_CONF + "RPCPORT=26124\nnot a setting\n=x\n")
+    assert values["rpcallowip"] == ["127.0.0.1", "172.18.0.1"]
+    assert last_value(values, "rpcport") == "26124"
+    assert last_value(values, "addnode") == "explorer.runonflux.io"
+    assert last_value(values, "testnet") is None
+    assert "comment line" not in str(values) and "not a setting" not in str(values)
+
+
+def test_writer_round_trips_through_the_reader() -> None:
+    entries = [("rpcuser", "u"), ("addnode", "a.example"), ("addnode", "b.example"), ("port", "1")]
+    text = render_conf(entries)
+    assert text == "rpcuser=u\naddnode=a.example\naddnode=b.example\nport=1\n"
+    assert parse_conf(text) == {"rpcuser": ["u"], "addnode": ["a.example", "b.example"],
+                                "port": ["1"]}
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("rpcuser", "u\nrpcallowip=0.0.0.0/0"), ("rpcpassword", "p#x"), ("a b", "1"), ("", "1"),
+     ("=x", "1"), ("k", "v\r")],
+)
+def test_writer_refuses_what_would_smuggle_in_a_setting(key: str, value: str) -> None:
+    with pytest.raises(ConfError):
+        render_conf([(key, value)])
