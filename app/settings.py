@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from nodectl.fsutil import atomic_write_text
+from flux.fileio import atomic_write_text
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flux.fileio import atomic_write_text
 from nodectl.bench.errors import HistoryError
 from nodectl.bench.models import BenchReport
-from nodectl.fsutil import atomic_write_text
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from nodectl.fsutil import atomic_write_bytes
+from flux.fileio import atomic_write_bytes
 from nodectl.install.archive import ProgressSink, chown_tree, extract_archive
 
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nodectl.fsutil import atomic_write_bytes
+from flux.fileio import atomic_write_bytes
 
 STATE_VERSION = 1
 

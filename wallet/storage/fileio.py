@@ -2,7 +2,8 @@
 
 Order of operations on save (each step leaves a complete file at `path`):
 
-1. write the new bytes to a temp file (mode 0600) in the same directory and fsync it;
+1. write the new bytes to a temp file (mode 0600) in the same directory and fsync it
+   (flux.fileio, the one atomic writer, does steps 1 and 3);
 2. hard-link the current file to a temp name and rename that over `<name>.bak` (the old content
    survives even if step 3 is interrupted; a copy is made where hard links are unsupported);
 3. `os.replace` the temp file over `path` and fsync the directory so the rename itself is durable.
@@ -15,50 +16,21 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import secrets
 import shutil
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from flux.fileio import atomic_write_bytes, temp_glob, temp_name
 
-_TMP_SUFFIX = ".tmp"
+log = logging.getLogger(__name__)
 
 
 def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
 
 
-def _temp_name(path: Path, role: str) -> Path:
-    return path.with_name(f".{path.name}.{role}-{secrets.token_hex(6)}{_TMP_SUFFIX}")
-
-
-def _fsync_dir(directory: Path) -> None:
-    # Directories cannot be opened for fsync on Windows; there the rename is already durable.
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def remove_stale_temps(path: Path) -> None:
     """Delete temp files left by a save that was killed half-way (they are never read)."""
-    for stale in path.parent.glob(f".{path.name}.*{_TMP_SUFFIX}"):
+    for stale in path.parent.glob(temp_glob(path)):
         with contextlib.suppress(OSError):
             stale.unlink()
 
@@ -66,25 +38,15 @@ def remove_stale_temps(path: Path) -> None:
 def atomic_write(path: Path, data: bytes, *, keep_backup: bool = True) -> None:
     """Replace `path` with `data` atomically; the replaced content moves to `<name>.bak`."""
     path = Path(path)
-    directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(path)
-    tmp = _temp_name(path, "new")
-    try:
-        _write_private(tmp, data)
-        if keep_backup and path.exists():
-            _refresh_backup(path)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_dir(directory)
+    keep = keep_backup and path.exists()
+    atomic_write_bytes(path, data, before_replace=(lambda: _refresh_backup(path)) if keep else None)
     log.debug("wrote %s (%d bytes)", path.name, len(data))
 
 
 def _refresh_backup(path: Path) -> None:
-    bak_tmp = _temp_name(path, "bak")
+    bak_tmp = temp_name(path, "bak")
     try:
         try:
             os.link(path, bak_tmp)
@@ -103,16 +65,7 @@ def _refresh_backup(path: Path) -> None:
 
 def write_backup(path: Path, data: bytes) -> None:
     """Overwrite the .bak copy itself (after a password change the old copy must not linger)."""
-    bak = backup_path(path)
-    tmp = _temp_name(path, "bak")
-    try:
-        _write_private(tmp, data)
-        os.replace(tmp, bak)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_dir(path.parent)
+    atomic_write_bytes(backup_path(path), data)
 
 
 def read_bytes(path: Path) -> bytes | None:
