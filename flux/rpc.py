@@ -17,7 +17,7 @@ import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from flux.errors import FluxError
 from flux.fluxconf import RpcConfig
@@ -104,7 +104,7 @@ class FluxdClient:
     async def close(self) -> None:
         await self._http.close()
 
-    async def __aenter__(self) -> FluxdClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *_exc: object) -> None:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from flux.errors import ConfAuthError, ConfError
 from flux.fluxconf import RpcConfig, read_flux_conf
@@ -38,9 +38,6 @@ from wallet.errors import (
     BackendUnavailable,
 )
 
-if TYPE_CHECKING:
-    import aiohttp
-
 log = logging.getLogger(__name__)
 
 _BROADCAST_CODES: Final = (-22, -25, -26, -27)
@@ -59,33 +56,12 @@ class RpcError(BackendError):
         self.rpc_message = rpc_message
 
 
-class FluxdRpcBackend:
-    def __init__(
-        self,
-        config: RpcConfig,
-        *,
-        session: aiohttp.ClientSession | None = None,
-        timeout: float = 30.0,
-    ) -> None:
-        self._config = config
-        self._client = FluxdClient(config, session=session, timeout=timeout)
+class FluxdRpcBackend(FluxdClient):
+    """The wallet's chain backend on a local fluxd (flux.rpc's client, errors in wallet terms)."""
 
     @property
     def name(self) -> str:
-        return f"local fluxd {self._config.host}:{self._config.port}"
-
-    @property
-    def requests_made(self) -> int:
-        return self._client.requests_made
-
-    async def close(self) -> None:
-        await self._client.close()
-
-    async def __aenter__(self) -> FluxdRpcBackend:
-        return self
-
-    async def __aexit__(self, *_exc: object) -> None:
-        await self.close()
+        return f"local fluxd {self.config.host}:{self.config.port}"
 
     # --- ChainBackend --------------------------------------------------------------------
 
@@ -112,7 +88,7 @@ class FluxdRpcBackend:
             return []
         # chainInfo makes fluxd return the tip height read together with the UTXO set, so the
         # confirmation counts cannot race a new block.
-        reply, mempool_reply = await self.batch(
+        reply, mempool_reply = await self.calls(
             RpcCall("getaddressutxos", ({"addresses": unique, "chainInfo": True},)),
             RpcCall("getaddressmempool", ({"addresses": unique},)),
         )
@@ -146,7 +122,7 @@ class FluxdRpcBackend:
             calls.append(RpcCall("getaddressbalance", ({"addresses": [address]},)))
             calls.append(RpcCall("getaddressmempool", ({"addresses": [address]},)))
         # One request for all addresses: a reply per address and call, matched by id.
-        replies = await self.batch(*calls)
+        replies = await self.calls(*calls)
         result: dict[str, AddressBalance] = {}
         for n, address in enumerate(unique):
             summary_reply, mempool_reply = replies[2 * n], replies[2 * n + 1]
@@ -169,7 +145,7 @@ class FluxdRpcBackend:
         unique = list(dict.fromkeys(addresses))
         if not unique:
             return HistoryPage([], 0, start)
-        txids_reply, mempool_reply = await self.batch(
+        txids_reply, mempool_reply = await self.calls(
             RpcCall("getaddresstxids", ({"addresses": unique},)),
             RpcCall("getaddressmempool", ({"addresses": unique},)),
         )
@@ -231,14 +207,14 @@ class FluxdRpcBackend:
         """One JSON-RPC call; errors are mapped to BackendError subclasses with a next step."""
         with self._mapped():
             try:
-                return await self._client.call(method, *params)
+                return await super().call(method, *params)
             except RpcCallError as exc:
                 raise _rpc_error(exc) from None
 
-    async def batch(self, *calls: RpcCall) -> list[Any]:
-        """Several calls in one request; the first refused call raises as `call` would."""
+    async def calls(self, *calls: RpcCall) -> list[Any]:
+        """Several calls in one batch request; the first refused call raises as `call` would."""
         with self._mapped():
-            results = await self._client.batch(calls)
+            results = await self.batch(calls)
         for result in results:
             if isinstance(result, RpcCallError):
                 raise _rpc_error(result)
@@ -247,7 +223,7 @@ class FluxdRpcBackend:
     @contextmanager
     def _mapped(self) -> Iterator[None]:
         """The transport's failures in the wallet's words."""
-        cfg = self._config
+        cfg = self.config
         try:
             yield
         except RpcUnreachable as exc:
