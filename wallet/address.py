@@ -1,6 +1,6 @@
 """Transparent Flux addresses: t1/tm (P2PKH) and t3/t2 (P2SH), plus Bitcoin "1…" Flux IDs.
 
-address = base58check(2-byte version ‖ HASH160(x)) (spec §1.1). Every decoder raises
+address = base58check(2-byte version ‖ HASH160(x)) (docs/protocol-wallet.md). Every decoder raises
 InvalidAddress with a plain message and nothing else.
 """
 
@@ -12,7 +12,7 @@ from wallet.errors import DecodeError, InvalidAddress
 from wallet.keys import validate_public_key
 from wallet.script import ScriptKind, classify_script, p2pkh_script, p2sh_script
 
-# A Bitcoin P2PKH address ("1…") as FluxOS uses for a Flux ID (spec §4).
+# A Bitcoin P2PKH address ("1…") as FluxOS uses for a Flux ID (docs/protocol-wallet.md).
 BITCOIN_P2PKH_VERSION = 0x00
 BITCOIN_P2SH_VERSION = 0x05
 

@@ -1,7 +1,8 @@
 """Fee policy as data: rates, the hard cap, dust thresholds and transaction limits.
 
 Rates are held as integer satoshis per 1 000 bytes so that 0.1 sat/B (fluxd's minimum relay fee)
-is exact. Sources: fluxd main.h, amount.cpp, transaction.h; SSP blockchains.ts (wallet-protocol §3).
+is exact. Sources: fluxd main.h, amount.cpp, transaction.h; SSP blockchains.ts
+(docs/protocol-wallet.md).
 """
 
 from __future__ import annotations

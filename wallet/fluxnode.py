@@ -2,7 +2,7 @@
 
 A START is signed over its own txid: the 64-char lowercase txid hex is signed as a "Zelcash" message
 (compact signature, header compression = the signing key's flag). The txid hashes every field but
-the signature, including a v6 delegate block (fluxnode-protocol.md §3).
+the signature, including a v6 delegate block (docs/protocol-fluxnode.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """secp256k1 keys on coincurve: private keys with WIF, ECDSA signing, public-key helpers.
 
 Signatures are RFC6979-deterministic and low-S (libsecp256k1 always normalises S); DER output is
-strict, as fluxd requires (spec §2.5). A private key never appears in repr, str or an error.
+strict, as fluxd requires (docs/protocol-wallet.md). A private key never appears in repr, str or
+an error.
 """
 
 from __future__ import annotations

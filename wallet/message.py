@@ -1,7 +1,8 @@
 """Message signing as fluxd `signmessage` / `verifymessage` and bitcoinjs-message do.
 
 hash = SHA256d(compactSize(len(magic)) ‖ magic ‖ compactSize(len(msg)) ‖ msg), signed as a 65-byte
-compact signature (header 27 + recid, +4 for a compressed key) and shown as base64 (spec §4).
+compact signature (header 27 + recid, +4 for a compressed key) and shown as base64
+(docs/protocol-wallet.md).
 
 Magic "Zelcash" is fluxd's and the node START's; "Bitcoin" is what FluxOS checks a Flux ID login
 against (a Bitcoin "1…" address).

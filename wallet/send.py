@@ -48,14 +48,14 @@ from wallet.txmodel import Transaction
 
 log = logging.getLogger(__name__)
 
-# SSP presets relative to the base rate (wallet-protocol §3.2); slow never below 1 sat/B.
+# SSP presets relative to the base rate (docs/protocol-wallet.md); slow never below 1 sat/B.
 FEE_PRESETS: Final[Mapping[str, Fraction]] = {
     "slow": Fraction(3, 4),
     "normal": Fraction(1),
     "fast": Fraction(3, 2),
 }
 PRESET_FLOOR_SAT_PER_KB: Final = 1000
-# SSP's 30 blocks; fluxd refuses expiry below tip + 4 ("tx-expiring-soon", spec §2.2).
+# SSP's 30 blocks; fluxd refuses expiry below tip + 4 ("tx-expiring-soon", docs/protocol-wallet.md).
 DEFAULT_EXPIRY_DELTA: Final = 30
 Outpoint = tuple[str, int]
 

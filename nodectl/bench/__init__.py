@@ -1,7 +1,7 @@
 """Hardware benchmark: will this machine pass as a Cumulus, Nimbus or Stratus FluxNode?
 
 Measures what fluxbench measures, the way the official installer's replica does (see
-``shared/specs/node-ops.md`` §1–2), and judges every tier requirement. The result is an estimate;
+docs/node-ops.md), and judges every tier requirement. The result is an estimate;
 the binding verdict is fluxbench on the installed node.
 """
 

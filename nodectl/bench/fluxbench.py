@@ -15,7 +15,7 @@ from typing import Any
 from nodectl.bench.errors import FluxbenchError
 
 # Our measurement key -> the getbenchmarks fields that hold the same figure (newest name first;
-# node-ops.md §2.4: the exact field set of the closed-source fluxbench is unconfirmed).
+# docs/node-ops.md: the exact field set of the closed-source fluxbench is unconfirmed).
 COMPARABLE_FIELDS: dict[str, tuple[str, ...]] = {
     "threads": ("cores",),
     "cores": ("real_cores",),

@@ -1,8 +1,8 @@
 """Pass/fail per requirement per tier, with margins, the strict highest-tier rule and hints.
 
 The installer's replica never downgrades NIMBUS/STRATUS when EPS is only enough for a lower tier
-(node-ops.md §2.2, "missing else-branches"). Here a tier passes only when every one of its
-requirements passes, and the verdict is the highest such tier.
+(multitool hardwarebench.sh has no else-branch for it; docs/node-ops.md). Here a tier passes only
+when every one of its requirements passes, and the verdict is the highest such tier.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from nodectl.install.host import Host
 # uname machine -> Debian architecture name used in apt source lines.
 DPKG_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64", "i686": "i386"}
 
-# Paths that betray an earlier fluxd / FluxOS / zelcash install (node-ops §3.3-2).
+# Paths that betray an earlier fluxd / FluxOS / zelcash install (docs/node-ops.md).
 EXISTING_MARKERS = (
     "/usr/local/bin/fluxd", "/etc/systemd/system/zelcash.service",
     "/etc/apt/sources.list.d/flux.list",

@@ -1,4 +1,4 @@
-"""The ordered plan that reproduces the official legacy install (node-ops §3.2-§3.3)."""
+"""The ordered plan that reproduces the official legacy install (docs/node-ops.md)."""
 
 from __future__ import annotations
 

@@ -58,7 +58,7 @@ def _js(value: object) -> str:
 
 
 def userconfig_js(p: InstallParams) -> str:
-    """~/zelflux/config/userconfig.js (node-ops §3.5)."""
+    """~/zelflux/config/userconfig.js (docs/node-ops.md)."""
     kadena = f"kadena:{p.kadena}?chainid=0" if p.kadena else ""
     fields = [
         ("ipaddress", _js(p.public_ip)),
@@ -75,7 +75,7 @@ def userconfig_js(p: InstallParams) -> str:
 
 
 def zelcash_service(p: InstallParams) -> str:
-    """/etc/systemd/system/zelcash.service with the official unit settings (node-ops §3.3-11)."""
+    """/etc/systemd/system/zelcash.service with the official unit settings (docs/node-ops.md)."""
     return (
         "[Unit]\n"
         "Description=Flux daemon service\n"
@@ -125,7 +125,7 @@ def _logrotate(path: str, period: str, keep: int) -> str:
 
 
 def logrotate_files(p: InstallParams) -> dict[str, str]:
-    """/etc/logrotate.d files of node-ops §3.3-15, keyed by absolute path."""
+    """/etc/logrotate.d files of the official install (docs/node-ops.md), keyed by path."""
     return {
         "/etc/logrotate.d/bench_debug_log":
             _logrotate(f"{p.home}/.fluxbenchmark/debug.log", "monthly", 2),
@@ -140,7 +140,7 @@ def sudoers_rule(p: InstallParams) -> str:
 
 
 def flux_apt_list(arch: str) -> str:
-    # The official repo only publishes the 'focal' dist, for every OS (node-ops §3.3-8).
+    # The official repo only publishes the 'focal' dist, for every OS (docs/node-ops.md).
     return (
         f"deb [arch={arch} signed-by=/usr/share/keyrings/flux-archive-keyring.gpg] "
         "https://apt.runonflux.io/ focal main\n"
@@ -155,7 +155,7 @@ def docker_apt_list(arch: str, distro: str, codename: str) -> str:
 
 
 def mongodb_apt_list(arch: str, distro: str, codename: str) -> str:
-    """MongoDB 7.0 repo (node-ops §3.3-13): Debian amd64 uses its own dist; Ubuntu and arm64
+    """MongoDB 7.0 repo (docs/node-ops.md): Debian amd64 uses its own dist; Ubuntu and arm64
     use jammy, as the official installer does (MongoDB ships no Debian arm64 build)."""
     if distro == "debian" and arch == "amd64":
         repo = f"https://repo.mongodb.org/apt/debian {codename}/mongodb-org/7.0 main"
@@ -172,12 +172,12 @@ def nodesource_apt_list(arch: str) -> str:
 
 
 def fluxbench_conf(p: InstallParams) -> str:
-    """~/.fluxbenchmark/fluxbench.conf; only needed for a UPnP API port (node-ops §2.1)."""
+    """~/.fluxbenchmark/fluxbench.conf; only needed for a UPnP API port (docs/node-ops.md)."""
     return f"fluxport={p.api_port}\n" if p.upnp else ""
 
 
 def watchdog_config_js(p: InstallParams) -> str:
-    """~/watchdog/config.js with auto-updates on and no notifications (node-ops §3.8)."""
+    """~/watchdog/config.js with auto-updates on and no notifications (docs/node-ops.md)."""
     fields = [
         ("label", _js(p.label)),
         ("tier_eps_min", _js(f"{tier_by_name(p.tier).min_eps:g}")),
@@ -200,7 +200,7 @@ def swap_fstab_line() -> str:
 
 
 def swap_size_mib(ram_mib: int) -> int:
-    """Swap size rule of the official installer (node-ops §3.3-5); 0 means no swap file."""
+    """Swap size rule of the official installer (docs/node-ops.md); 0 means no swap file."""
     if ram_mib < 2048:
         return 2 * ram_mib
     if ram_mib < 16384:

@@ -38,7 +38,7 @@ def outcome(data: VerdictInputs, tier: str, requirement: str) -> Outcome:
 
 
 def test_table_matches_the_spec() -> None:
-    # node-ops.md §1.1, copied by hand so a wrong edit of tiers.py fails here.
+    # docs/node-ops.md, copied by hand so a wrong edit of tiers.py fails here.
     rows = [
         (
             t.name,

@@ -1,4 +1,4 @@
-"""Insight API client (wallet-protocol.md §5.1) with several servers, retry and failover.
+"""Insight API client (docs/protocol-wallet.md) with several servers, retry and failover.
 
 Failure handling per request:
 * connection refused / timeout / HTTP 5xx or 429 -> try the next server; after a pass over all
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Public Insight deployments named in wallet-protocol.md §5.1; the user can replace the list.
+# Public Insight deployments named in docs/protocol-wallet.md; the user can replace the list.
 DEFAULT_INSIGHT_SERVERS: Final[Mapping[str, tuple[str, ...]]] = {
     "mainnet": ("https://flux-explorer.sspwallet.io/api", "https://explorer.runonflux.io/api"),
     "testnet": ("https://flux-testnet.sspwallet.io/api",),
