@@ -50,10 +50,18 @@ NETWORK_UPGRADES: tuple[NetworkUpgrade, ...] = (
 )
 
 
-def _pon_height(column: str) -> int | None:
-    pon = next(u for u in NETWORK_UPGRADES if u.name == "PON")
-    value: int | None = getattr(pon, column)
-    return value
+def _upgrade(name: str) -> NetworkUpgrade:
+    for upgrade in NETWORK_UPGRADES:
+        if upgrade.name == name:
+            return upgrade
+    raise KeyError(f"unknown network upgrade {name!r}")
+
+
+def _activation(upgrade: NetworkUpgrade, network_name: str) -> int | None:
+    """Where `upgrade` activates on the named network (regtest: nowhere by default)."""
+    if network_name == "mainnet":
+        return upgrade.mainnet_height
+    return upgrade.testnet_height if network_name == "testnet" else None
 
 
 @dataclass(frozen=True)
@@ -94,12 +102,7 @@ class Network:
 
     def upgrade_height(self, name: str) -> int | None:
         """Activation height of the upgrade called `name` here (None: not active by default)."""
-        for upgrade in NETWORK_UPGRADES:
-            if upgrade.name == name:
-                if self.name == "mainnet":
-                    return upgrade.mainnet_height
-                return upgrade.testnet_height if self.name == "testnet" else None
-        raise KeyError(f"unknown network upgrade {name!r}")
+        return _activation(_upgrade(name), self.name)
 
 
 MAINNET = Network(
@@ -115,7 +118,7 @@ MAINNET = Network(
     currency_unit="FLUX",
     branch_id=ACADIA_BRANCH_ID,
     pow_target_spacing=120,
-    rewards=RewardSchedule(_pon_height("mainnet_height"), 1_051_200, 20),
+    rewards=RewardSchedule(_activation(_upgrade("PON"), "mainnet"), 1_051_200, 20),
     tier_transitions=(
         TierTransition(Tier.CUMULUS, 1_076_532, 1_086_612),
         TierTransition(Tier.NIMBUS, 1_081_572, 1_092_372),
@@ -136,7 +139,7 @@ TESTNET = Network(
     currency_unit="TESTFLUX",
     branch_id=ACADIA_BRANCH_ID,
     pow_target_spacing=60,
-    rewards=RewardSchedule(_pon_height("testnet_height"), 525_600, 20),
+    rewards=RewardSchedule(_activation(_upgrade("PON"), "testnet"), 525_600, 20),
 )
 
 # Regtest shares testnet's address, WIF and BIP32 prefixes, so an address or WIF alone cannot tell
@@ -186,11 +189,9 @@ def same_encoding(a: Network, b: Network) -> bool:
 
 def branch_id_at(network: Network, height: int) -> int:
     """Consensus branch id of the newest upgrade active at `height` (regtest: Sprout, 0)."""
-    if network.name == REGTEST.name:
-        return 0
     branch = 0
     for upgrade in NETWORK_UPGRADES:
-        start = upgrade.mainnet_height if network.name == MAINNET.name else upgrade.testnet_height
+        start = _activation(upgrade, network.name)
         if start is not None and height >= start:
             branch = upgrade.branch_id
     return branch
