@@ -8,7 +8,7 @@ prefix, port, branch id, upgrade height or tier amount; it reads them from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flux.errors import UnknownNetwork
 from flux.ports import MAINNET_PORTS, REGTEST_PORTS, TESTNET_PORTS, NetworkPorts
@@ -145,18 +145,12 @@ TESTNET = Network(
 # Regtest shares testnet's address, WIF and BIP32 prefixes, so an address or WIF alone cannot tell
 # the two apart; decoders report TESTNET for them (see same_encoding). Its pre-PON spacing is not
 # in the sources read (unconfirmed): mainnet's value is assumed, as data.
-REGTEST = Network(
+REGTEST = replace(
+    TESTNET,
     name="regtest",
-    p2pkh_prefix=bytes.fromhex("1d25"),
-    p2sh_prefix=bytes.fromhex("1cba"),
-    wif_prefix=0xEF,
-    xpub_version=0x043587CF,
-    xprv_version=0x04358394,
-    coin_type=1,
     ports=REGTEST_PORTS,
     message_start=bytes.fromhex("aae83f5f"),
     currency_unit="REG",
-    branch_id=ACADIA_BRANCH_ID,
     pow_target_spacing=120,
     rewards=RewardSchedule(None, 100, 10),
 )
