@@ -1,7 +1,7 @@
-"""The one HTTP layer: sessions, timeouts, retry/backoff, a reply cap and plain failure reasons.
+"""The one HTTP layer: one aiohttp session per client, timeouts, a retry policy, a reply cap.
 
 `fetch` returns (status, text) or raises Transient for failures worth retrying elsewhere
-(connection refused, DNS, timeout, 5xx, 429); the callers decide what a status means. Streaming
+(connection refused, DNS, timeout, 5xx, 429). The callers decide what a status means. Streaming
 clients (the network benchmark, the bootstrap download) take their sessions and timeouts from
 here and classify failures with `transport_errors` / `describe`.
 
@@ -29,29 +29,6 @@ Sleep = Callable[[float], Awaitable[None]]
 # comes close, and a hostile server must not make us buffer gigabytes.
 MAX_REPLY_BYTES = 32 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
-
-
-def client_timeout(
-    total: float | None = None,
-    connect: float | None = None,
-    sock_connect: float | None = None,
-    sock_read: float | None = None,
-) -> aiohttp.ClientTimeout:
-    """An aiohttp timeout (None: no limit for that phase)."""
-    import aiohttp
-
-    return aiohttp.ClientTimeout(
-        total=total, connect=connect, sock_connect=sock_connect, sock_read=sock_read
-    )
-
-
-def new_session(timeout: aiohttp.ClientTimeout | None = None) -> aiohttp.ClientSession:
-    """A new aiohttp session; call it inside the running event loop."""
-    import aiohttp
-
-    if timeout is None:
-        return aiohttp.ClientSession()
-    return aiohttp.ClientSession(timeout=timeout)
 
 
 @dataclass(frozen=True)
@@ -102,7 +79,7 @@ async def fetch(
     method: str,
     url: str,
     *,
-    timeout: aiohttp.ClientTimeout | None = None,
+    timeout: aiohttp.ClientTimeout,
     params: Mapping[str, str] | None = None,
     json_body: Any = None,
     headers: Mapping[str, str] | None = None,
@@ -120,7 +97,7 @@ async def fetch(
             params=params,
             json=json_body,
             headers=headers,
-            timeout=timeout if timeout is not None else session.timeout,
+            timeout=timeout,
             allow_redirects=False,
         ) as response:
             if response.content_length and response.content_length > limit:
@@ -137,11 +114,56 @@ async def fetch(
                 raise Transient(f"HTTP {response.status} {response.reason or ''}".strip())
             return response.status, text
     except TimeoutError:
-        total = timeout.total if timeout is not None else session.timeout.total
-        within = f" within {total:g} s" if total else ""
-        raise Transient(f"no answer{within}") from None
+        raise Transient(f"no answer within {timeout.total:g} s") from None
+    except aiohttp.ClientConnectorError as exc:
+        raise Transient(_connect_reason(exc)) from None
     except aiohttp.ClientError as exc:
-        raise Transient(describe(exc)) from None
+        raise Transient(f"connection failed ({type(exc).__name__})") from None
+
+
+def _connect_reason(exc: aiohttp.ClientConnectorError) -> str:
+    import aiohttp
+
+    os_error = exc.os_error
+    if isinstance(os_error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return "host name not found"
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return "TLS certificate not trusted"
+    return f"cannot connect ({os_error.strerror or type(os_error).__name__})"
+
+
+def basic_auth_header(user: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return {"Authorization": f"Basic {token}"}
+
+
+async def default_sleep(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+def client_timeout(
+    total: float | None = None,
+    connect: float | None = None,
+    sock_connect: float | None = None,
+    sock_read: float | None = None,
+) -> aiohttp.ClientTimeout:
+    """An aiohttp timeout (None: no limit for that phase)."""
+    import aiohttp
+
+    return aiohttp.ClientTimeout(
+        total=total, connect=connect, sock_connect=sock_connect, sock_read=sock_read
+    )
+
+
+def new_session(timeout: aiohttp.ClientTimeout | None = None) -> aiohttp.ClientSession:
+    """A new aiohttp session; call it inside the running event loop."""
+    import aiohttp
+
+    if timeout is None:
+        return aiohttp.ClientSession()
+    return aiohttp.ClientSession(timeout=timeout)
 
 
 def transport_errors() -> tuple[type[BaseException], ...]:
@@ -158,23 +180,7 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
         return "timed out"
     if isinstance(exc, aiohttp.ClientConnectorError):
-        os_error = exc.os_error
-        if isinstance(os_error, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(exc, aiohttp.ClientConnectorDNSError):
-            return "host name not found"
-        if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-            return "TLS certificate not trusted"
-        return f"cannot connect ({os_error.strerror or type(os_error).__name__})"
+        return _connect_reason(exc)
     if isinstance(exc, aiohttp.ClientError):
         return f"connection failed ({type(exc).__name__})"
     return str(exc) or type(exc).__name__
-
-
-def basic_auth_header(user: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-    return {"Authorization": f"Basic {token}"}
-
-
-async def default_sleep(seconds: float) -> None:
-    await asyncio.sleep(seconds)

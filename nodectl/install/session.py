@@ -40,11 +40,12 @@ PLACEHOLDERS = {
 async def lookup_public_ip(urls: Sequence[str] = PUBLIC_IP_URLS, timeout: float = 5.0,
                            ) -> PublicIp:
     errors: list[str] = []
-    async with http.new_session(http.client_timeout(total=timeout)) as session:
+    limit = http.client_timeout(total=timeout)
+    async with http.new_session(limit) as session:
         for url in urls:
             try:
                 # An address is a few bytes; anything long is not an answer worth reading.
-                _, text = await http.fetch(session, "GET", url, max_bytes=1024)
+                _, text = await http.fetch(session, "GET", url, timeout=limit, max_bytes=1024)
                 ipaddress.IPv4Address(text.strip())
                 return PublicIp(text.strip())
             except http.Transient as exc:

@@ -38,11 +38,12 @@ async def test_reply_cap_and_unreachable_reasons(unused_tcp_port: int) -> None:
     await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
     url = f"http://127.0.0.1:{unused_tcp_port}/"
     try:
-        async with http.new_session(http.client_timeout(total=5)) as session:
-            status, text = await http.fetch(session, "GET", url)
+        limit = http.client_timeout(total=5)
+        async with http.new_session(limit) as session:
+            status, text = await http.fetch(session, "GET", url, timeout=limit)
             assert (status, len(text)) == (200, 5000)
             with pytest.raises(http.Transient, match="too large"):
-                await http.fetch(session, "GET", url, max_bytes=4999)
+                await http.fetch(session, "GET", url, timeout=limit, max_bytes=4999)
     finally:
         await runner.cleanup()
     async with http.new_session() as session:
