@@ -8,13 +8,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nodectl.install import validate as v
+from nodectl.install.confcheck import command_keys
 
 TIERS = ("cumulus", "nimbus", "stratus")
 
 # Watchdog `tier_eps_min` per tier (node-ops §1.1, MT install_watchdog).
 TIER_EPS_MIN = {"cumulus": 240, "nimbus": 640, "stratus": 1520}
 
-# Bootstrap CDNs of the official installer (node-ops §3.3-10; hosts are data, not literals).
+# Bootstrap CDNs of the official installer (node-ops §3.3-10; hosts are data, not literals),
+# written as it fetches them (plain HTTP). The downloader tries each host over HTTPS first;
+# most cdn-N hosts answer on HTTP only (maintainer, RunOnFlux/fluxd#226), see docs/bootstrap.md.
 BOOTSTRAP_CDNS = tuple(
     f"http://cdn-{n}.runonflux.io/apps/fluxshare/getfile/flux_explorer_bootstrap.tar.gz"
     for n in range(5, 13)
@@ -128,6 +131,13 @@ class NodeSecrets:
 
     @classmethod
     def from_flux_conf(cls, text: str) -> NodeSecrets | None:
+        """The RPC credentials of an earlier install, or None to make new ones.
+
+        A flux.conf holding a command key (blocknotify …) was written by someone else, who
+        also knows its credentials: they are not reused.
+        """
+        if command_keys(text):
+            return None
         values: dict[str, str] = {}
         for line in text.splitlines():
             key, sep, value = line.partition("=")
