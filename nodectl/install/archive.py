@@ -344,23 +344,35 @@ def extract_archive(path: Path, dest: Path, on_progress: ProgressSink | None = N
     """
     dest.mkdir(parents=True, exist_ok=True)
     guard = SpaceGuard(dest, free_space, reserve)
-    with stagedfs.opened_dir(str(dest)) as dest_fd:
-        stagedfs.remove_tree(dest_fd, STAGING)
-        os.mkdir(STAGING, 0o700, dir_fd=dest_fd)
-        try:
-            with stagedfs.opened_dir(STAGING, dest_fd) as staging_fd:
-                manifest = _extract_to_staging(path, staging_fd, allowed, guard, check_every,
-                                               on_progress)
-                # From here on the chain folders change: no marker until all are in place.
-                stagedfs.remove_tree(dest_fd, MARKER)
-                for top in manifest.tops:
-                    stagedfs.remove_tree(dest_fd, top)
-                    os.rename(top, top, src_dir_fd=staging_fd, dst_dir_fd=dest_fd)
-            os.fsync(dest_fd)
-        finally:
-            stagedfs.remove_tree(dest_fd, STAGING)
-        record = {"folders": list(manifest.tops), "files": manifest.files,
-                  "bytes": manifest.declared_bytes, "archive": path.name}
-        stagedfs.write_new(dest_fd, MARKER, (json.dumps(record) + "\n").encode())
+    try:
+        dest_fd = stagedfs.open_dir(str(dest))
+    except OSError as exc:
+        raise ArchiveError(f"{dest} is not a plain folder (a symlink?); nothing was extracted "
+                           "into it") from exc
+    try:
+        return _stage_and_swap(path, dest_fd, allowed, guard, check_every, on_progress)
+    finally:
+        os.close(dest_fd)
+
+
+def _stage_and_swap(path: Path, dest_fd: int, allowed: Collection[str], guard: SpaceGuard,
+                    check_every: int, on_progress: ProgressSink | None) -> Manifest:
+    stagedfs.remove_tree(dest_fd, STAGING)  # left by a run that was killed
+    os.mkdir(STAGING, 0o700, dir_fd=dest_fd)
+    try:
+        with stagedfs.opened_dir(STAGING, dest_fd) as staging_fd:
+            manifest = _extract_to_staging(path, staging_fd, allowed, guard, check_every,
+                                           on_progress)
+            # From here on the chain folders change: no marker until all are in place.
+            stagedfs.remove_tree(dest_fd, MARKER)
+            for top in manifest.tops:
+                stagedfs.remove_tree(dest_fd, top)
+                os.rename(top, top, src_dir_fd=staging_fd, dst_dir_fd=dest_fd)
         os.fsync(dest_fd)
+    finally:
+        stagedfs.remove_tree(dest_fd, STAGING)
+    record = {"folders": list(manifest.tops), "files": manifest.files,
+              "bytes": manifest.declared_bytes, "archive": path.name}
+    stagedfs.write_new(dest_fd, MARKER, (json.dumps(record) + "\n").encode())
+    os.fsync(dest_fd)
     return manifest

@@ -159,6 +159,17 @@ def test_symlinked_staging_name_is_not_followed(tmp_path: Path, flux_dir: Path) 
     assert (flux_dir / "chainstate").is_dir() and not (flux_dir / "chainstate").is_symlink()
 
 
+def test_symlinked_destination_refused(tmp_path: Path, flux_dir: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    link = tmp_path / "home" / "link"
+    link.symlink_to(elsewhere)
+    archive = write_archive(tmp_path / "b.tar.gz", chain())
+    with pytest.raises(ArchiveError, match="not a plain folder"):
+        extract_archive(archive, link)
+    assert list(elsewhere.iterdir()) == []
+
+
 def zero_bomb(path: Path, inflated: int) -> Path:
     """A small tar.gz whose blocks/ file inflates to ``inflated`` bytes of zeros."""
     with gzip.open(path, "wb", compresslevel=9) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
