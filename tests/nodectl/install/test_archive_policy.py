@@ -227,3 +227,18 @@ def test_duplicate_entry_refused(tmp_path: Path, flux_dir: Path) -> None:
     with pytest.raises(ArchiveError, match="twice"):
         extract_archive(archive, flux_dir)
     assert sorted(p.name for p in flux_dir.iterdir()) == ["flux.conf"]
+
+
+def test_too_many_entries_refused(tmp_path: Path, flux_dir: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Millions of empty files cost nothing to download and exhaust the disk's inodes."""
+    from nodectl.install import archive as archive_mod
+
+    monkeypatch.setattr(archive_mod, "MAX_MEMBERS", 8)
+    many = write_archive(tmp_path / "b.tar.gz",
+                         chain(*(file_entry(f"blocks/{n:06d}.ldb", b"") for n in range(8))))
+    with pytest.raises(ArchiveError, match="more than 8 entries"):
+        validate_archive(many, BOOTSTRAP_MEMBERS)
+    with pytest.raises(ArchiveError, match="more than 8 entries"):
+        extract_archive(many, flux_dir)
+    assert sorted(p.name for p in flux_dir.iterdir()) == ["flux.conf"]
