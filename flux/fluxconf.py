@@ -33,15 +33,34 @@ _FORBIDDEN_IN_VALUE: Final = ("\n", "\r", "#", "\x00")
 ConfValues = dict[str, list[str]]
 
 
+def entries(text: str) -> list[tuple[str, str]]:
+    """(key, value) pairs in file order, parsed the way fluxd parses them.
+
+    fluxd reads flux.conf with boost's config-file parser: ``key=value`` per line, whitespace
+    around both trimmed, ``#`` starts a comment anywhere on the line, ``[section]`` lines prefix
+    the keys after them with ``section.``.
+    """
+    out: list[tuple[str, str]] = []
+    section = ""
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip() + "."
+            continue
+        # A line without '=' still names a key: reading it back must not hide it.
+        key, _, value = line.partition("=")
+        out.append((section + key.strip(), value.strip()))
+    return out
+
+
 def parse_conf(text: str) -> ConfValues:
     """Every key (lower-cased) with its values in file order; comments and blank lines dropped."""
     values: ConfValues = {}
-    for raw_line in text.splitlines():
-        line = raw_line.split("#", 1)[0].strip()
-        if not line or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        values.setdefault(key.strip().lower(), []).append(value.strip())
+    for key, value in entries(text):
+        if key and not any(c.isspace() for c in key):
+            values.setdefault(key.lower(), []).append(value)
     return values
 
 

@@ -12,8 +12,11 @@ from flux.networks import NETWORK_NAMES, network_by_name
 from flux.ports import DEFAULT_API_PORT
 from flux.tiers import TIER_KEYS
 from nodectl.install import validate as v
+from nodectl.install.confcheck import command_keys
 
-# Bootstrap CDNs of the official installer (docs/node-ops.md; hosts are data, not literals).
+# Bootstrap CDNs of the official installer (docs/node-ops.md; hosts are data, not literals),
+# written as it fetches them (plain HTTP). The downloader tries each host over HTTPS first;
+# most cdn-N hosts answer on HTTP only (maintainer, RunOnFlux/fluxd#226), see docs/bootstrap.md.
 BOOTSTRAP_CDNS = tuple(
     f"http://cdn-{n}.runonflux.io/apps/fluxshare/getfile/flux_explorer_bootstrap.tar.gz"
     for n in range(5, 13)
@@ -125,6 +128,13 @@ class NodeSecrets:
 
     @classmethod
     def from_flux_conf(cls, text: str) -> NodeSecrets | None:
+        """The RPC credentials of an earlier install, or None to make new ones.
+
+        A flux.conf holding a command key (blocknotify …) was written by someone else, who
+        also knows its credentials: they are not reused.
+        """
+        if command_keys(text):
+            return None
         values = parse_conf(text)
         user = last_value(values, "rpcuser") or ""
         password = last_value(values, "rpcpassword") or ""

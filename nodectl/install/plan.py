@@ -36,10 +36,11 @@ def build_plan(params: InstallParams, facts: HostFacts) -> list[Step]:
     if params.swap and render.swap_size_mib(facts.ram_mib) > 0:
         steps.append(Swap())
     # The sudo rule comes after the packages: its visudo check needs the sudo package.
+    # flux.conf comes after the chain bootstrap, so nothing extracted can stand in for it.
     steps += [
-        BasePackages(), SudoRule(), Docker(), FluxRepo(), FluxPackages(), ZkParams(), FluxConf(),
-        ChainBootstrap(), DaemonService(), MongoDb(), NodeJs(), FluxOs(), StartDaemon(), Pm2(),
-        LogRotate(), Firewall(), Watchdog(), Verify(),
+        BasePackages(), SudoRule(), Docker(), FluxRepo(), FluxPackages(), ZkParams(),
+        ChainBootstrap(), FluxConf(), DaemonService(), MongoDb(), NodeJs(), FluxOs(),
+        StartDaemon(), Pm2(), LogRotate(), Firewall(), Watchdog(), Verify(),
     ]
     return steps
 

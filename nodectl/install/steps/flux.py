@@ -6,11 +6,23 @@ import asyncio
 import functools
 from collections.abc import Callable
 
-from nodectl.install import render
-from nodectl.install.archive import ArchiveError, validate_archive
-from nodectl.install.bootstrap import Downloader, Progress, remove_quietly
+from nodectl.install import confcheck, render
+from nodectl.install.archive import (
+    EXTRACT_RESERVE,
+    MARKER,
+    ArchiveError,
+    ExtractSpaceError,
+    inspect_archive,
+)
+from nodectl.install.bootstrap import DiskFull, Downloader, Progress, remove_quietly
 from nodectl.install.keys import FLUX_KEY
-from nodectl.install.params import BOOTSTRAP_CDNS, BOOTSTRAP_MEMBERS, SHOWN_SECRETS, SHOWN_WIF
+from nodectl.install.params import (
+    BOOTSTRAP_CDNS,
+    BOOTSTRAP_MEMBERS,
+    SHOWN_SECRETS,
+    SHOWN_WIF,
+    InstallParams,
+)
 from nodectl.install.steps.base import (
     Action,
     Custom,
@@ -81,31 +93,59 @@ class ZkParams(Step):
                     fix="check the internet connection, then Retry (finished files are kept)")]
 
 
+def flux_dir(p: InstallParams) -> Run:
+    """~/.flux, owned by the node user and private, before anything is put into it."""
+    return Run(("install", "-d", "-m", "700", "-o", p.user, "-g", p.user, f"{p.home}/.flux"),
+               skip_if_exists=(f"{p.home}/.flux",))
+
+
 class FluxConf(Step):
     step_id = "flux-conf"
     title = "~/.flux/flux.conf"
-    why = ("Same keys and order as the official file: random RPC credentials (kept on reruns), "
-           "identity key, collateral outpoint, indexes, externalip. addnode lists only the fixed "
-           "explorer hosts: the official random enterprise-node lookup adds a network call and "
-           "fluxd finds peers on its own.")
+    why = ("Same keys and order as the official file: random RPC credentials (kept on reruns "
+           "unless the old file holds a notify command), identity key, collateral outpoint, "
+           "indexes, externalip. addnode lists only the fixed explorer hosts: the official "
+           "random enterprise-node lookup adds a network call and fluxd finds peers on its own. "
+           "Written after the chain bootstrap is in place, then read back: it must hold exactly "
+           "the rendered keys and values, and no blocknotify/walletnotify/alertnotify.")
     weight = 0.1
 
     def actions(self, ctx: InstallContext) -> list[Action]:
         p = ctx.params
+        path = f"{p.home}/.flux/flux.conf"
         real = render.flux_conf(p, ctx.real_secrets(), ctx.wif())
         shown = render.flux_conf(p, SHOWN_SECRETS, SHOWN_WIF)
-        return [Run(("install", "-d", "-m", "700", "-o", p.user, "-g", p.user, f"{p.home}/.flux"),
-                    skip_if_exists=(f"{p.home}/.flux",)),
-                write(f"{p.home}/.flux/flux.conf", real, shown, mode=0o600, owner=p.user)]
+
+        async def read_back(run: StepRun) -> None:
+            on_disk = await run.ctx.host.read_text(path)
+            if on_disk is None:
+                raise StepFailed(f"{path} is missing right after it was written",
+                                 "check the disk and the node user's home, then Retry")
+            problems = confcheck.differences(on_disk, real)
+            if problems:
+                raise StepFailed(f"{path} is not what the installer wrote: "
+                                 + "; ".join(problems),
+                                 "something else on this machine changes flux.conf: find it "
+                                 "(it may run commands as the node user), then Retry")
+
+        return [flux_dir(p), write(path, real, shown, mode=0o600, owner=p.user),
+                Custom(f"read {path} back: exactly the rendered keys and values, no "
+                       "blocknotify/walletnotify/alertnotify", read_back)]
 
 
 class ChainBootstrap(Step):
     step_id = "bootstrap"
     title = "Chain bootstrap"
-    why = ("Fastest CDN by a short speed test, download with HTTP Range resume and disk-space "
-           "checks, then the whole archive is read (gzip CRC, tar headers, blocks/chainstate/"
-           "determ_zelnodes present) before extraction into ~/.flux; the archive is deleted "
-           "afterwards. The official script only runs `tar -tf` and has no checksum either.")
+    why = ("Fastest CDN by a short speed test, each host tried over HTTPS first (most offer "
+           "only plain HTTP), download with HTTP Range resume and disk-space checks. Flux "
+           "publishes no checksum or signature for the bootstrap, so its origin cannot be "
+           "proven; instead the whole archive is read (gzip CRC, tar headers) and refused if "
+           "it holds anything but plain files and folders under blocks/, chainstate/ and "
+           "determ_zelnodes/ (no flux.conf, no links, devices or setuid files). It is "
+           "extracted into a staging folder in ~/.flux within the free disk space, the chain "
+           "folders are moved into place and a completion marker is written last; the archive "
+           "is deleted afterwards. The official script only runs `tar -tf` and extracts "
+           "everything straight into ~/.flux.")
     weight = 30.0
 
     def actions(self, ctx: InstallContext) -> list[Action]:
@@ -139,7 +179,10 @@ class ChainBootstrap(Step):
                     run.log(f"reusing the downloaded {archive.name}")
                 else:
                     url = await downloader.pick_fastest(cdns, report)
-                    run.log(f"downloading from {url}")
+                    run.log(f"downloading from {url} " + (
+                        "over HTTPS" if url.startswith("https://") else
+                        "over plain HTTP (this server offers no HTTPS; no checksum is "
+                        "published, so every archive entry is checked instead)"))
                     await downloader.download(url, archive, report)
                 loop = asyncio.get_running_loop()
 
@@ -151,27 +194,45 @@ class ChainBootstrap(Step):
                     return on_bytes
 
                 run.log("checking the whole archive before extracting it")
-                await asyncio.to_thread(validate_archive, archive, BOOTSTRAP_MEMBERS,
-                                        sink("check"))
-                run.log(f"extracting into {dest}")
+                manifest = await asyncio.to_thread(inspect_archive, archive, BOOTSTRAP_MEMBERS,
+                                                   sink("check"))
+                free = await run.ctx.host.disk_free(dest)
+                if free - manifest.declared_bytes < EXTRACT_RESERVE:
+                    raise DiskFull(
+                        f"the chain needs {manifest.declared_bytes / 1e9:.1f} GB in {dest} and "
+                        f"{free / 1e9:.1f} GB are free ({EXTRACT_RESERVE / 1e9:.1f} GB are kept "
+                        "free); free some space, then Retry (the archive is kept)")
+                run.log(f"extracting {manifest.files} files through a staging folder into {dest}")
                 await run.ctx.host.extract(archive, dest, p.user, sink("extract"))
                 await asyncio.sleep(0)  # deliver the last thread-posted progress first
             except StepFailed:
                 raise
+            except ExtractSpaceError as exc:
+                raise StepFailed(str(exc), "free some disk space, then Retry (the archive is "
+                                 "kept, nothing extracted was)") from exc
             except ArchiveError as exc:
                 remove_quietly(archive)  # no checksum exists: the only cure is a new download
                 raise StepFailed(str(exc), "Retry downloads the bootstrap again") from exc
+            except DiskFull as exc:
+                raise StepFailed(str(exc), "free some disk space, then Retry") from exc
             except Exception as exc:
                 raise StepFailed(str(exc), "Retry resumes the download; a damaged archive is "
                                  "deleted and fetched again") from exc
             remove_quietly(archive)
 
         async def done(run: StepRun) -> bool:
+            # The marker is written after the last folder is in place; folders alone may be
+            # what an interrupted extraction left behind.
             host = run.ctx.host
-            return all([await host.exists(f"{dest}/{m}") for m in BOOTSTRAP_MEMBERS])
+            return all([await host.exists(f"{dest}/{name}")
+                        for name in (*BOOTSTRAP_MEMBERS, MARKER)])
 
-        return [Custom(f"download the chain bootstrap from the fastest of {len(cdns)} CDNs, "
-                       f"check it, extract it into {dest}, delete the archive", fetch, done)]
+        return [flux_dir(p),
+                Custom(f"download the chain bootstrap from the fastest of {len(cdns)} CDNs "
+                       "(HTTPS where offered; no checksum is published), check every entry, "
+                       f"extract blocks/chainstate/determ_zelnodes into {dest} through a "
+                       "staging folder, write the completion marker, delete the archive",
+                       fetch, done)]
 
 
 class DaemonService(Step):

@@ -201,7 +201,8 @@ async def test_interrupted_extraction_reuses_the_downloaded_archive(harness: Har
     assert (await runner.run()).ok
 
     again = Harness(harness.tmp / "second", harness.server, harness.session, harness.params)
-    again.host.interrupt_at = starts["bootstrap"] + 1  # extraction is the step's first operation
+    # The step first creates ~/.flux (operation 1); extraction is its second operation.
+    again.host.interrupt_at = starts["bootstrap"] + 2
     with pytest.raises(SandboxInterrupted):
         await (await again.runner()).run()
     downloads = len(harness.server.requests)
