@@ -6,24 +6,24 @@ import asyncio
 import functools
 from collections.abc import Callable
 
-from nodectl.install import render
 from nodectl.install.archive import ArchiveError, validate_archive
 from nodectl.install.bootstrap import Downloader, Progress, remove_quietly
 from nodectl.install.keys import FLUX_KEY
-from nodectl.install.params import BOOTSTRAP_CDNS, BOOTSTRAP_MEMBERS, SHOWN_SECRETS, SHOWN_WIF
+from nodectl.install.params import BOOTSTRAP_CDNS, BOOTSTRAP_MEMBERS
 from nodectl.install.steps.base import (
     Action,
     Custom,
     InstallContext,
     Probe,
-    Remove,
     Run,
     Step,
     StepFailed,
     StepRun,
-    write,
+    config,
+    op,
+    remove_config,
 )
-from nodectl.install.steps.system import APT_ENV, apt_install, apt_repo, enable_now
+from nodectl.install.steps.system import apt_install, apt_repo, enable_now, remove_repo
 
 FLUX_BINARIES = ("fluxd", "flux-cli", "flux-tx", "flux-fetch-params.sh", "fluxbenchd",
                  "fluxbench-cli")
@@ -39,11 +39,10 @@ class FluxRepo(Step):
     weight = 0.5
 
     def actions(self, ctx: InstallContext) -> list[Action]:
-        return apt_repo(FLUX_KEY, "/etc/apt/sources.list.d/flux.list",
-                        render.flux_apt_list(ctx.facts.arch))
+        return apt_repo(ctx, "flux", FLUX_KEY)
 
     def undo(self, ctx: InstallContext) -> list[Action]:
-        return [Remove("/etc/apt/sources.list.d/flux.list"), Remove(FLUX_KEY.keyring)]
+        return remove_repo(ctx, "flux", FLUX_KEY)
 
 
 class FluxPackages(Step):
@@ -65,7 +64,7 @@ class FluxPackages(Step):
                 Custom("check /usr/local/bin has " + ", ".join(FLUX_BINARIES), integration)]
 
     def undo(self, ctx: InstallContext) -> list[Action]:
-        return [Run(("apt-get", "purge", "-y", "flux", "fluxbench"), env=APT_ENV)]
+        return [Run(op("purge_packages", names=("flux", "fluxbench")))]
 
 
 class ZkParams(Step):
@@ -76,7 +75,7 @@ class ZkParams(Step):
 
     def actions(self, ctx: InstallContext) -> list[Action]:
         home = ctx.params.home
-        return [Run(("flux-fetch-params.sh",), user=ctx.params.user,
+        return [Run(op("fetch_zk_params", user=ctx.params.user),
                     skip_if_exists=tuple(f"{home}/.zcash-params/{p}" for p in ZK_PARAMS),
                     fix="check the internet connection, then Retry (finished files are kept)")]
 
@@ -92,11 +91,9 @@ class FluxConf(Step):
 
     def actions(self, ctx: InstallContext) -> list[Action]:
         p = ctx.params
-        real = render.flux_conf(p, ctx.real_secrets(), ctx.wif())
-        shown = render.flux_conf(p, SHOWN_SECRETS, SHOWN_WIF)
-        return [Run(("install", "-d", "-m", "700", "-o", p.user, "-g", p.user, f"{p.home}/.flux"),
+        return [Run(op("make_node_dir", user=p.user, name=".flux"),
                     skip_if_exists=(f"{p.home}/.flux",)),
-                write(f"{p.home}/.flux/flux.conf", real, shown, mode=0o600, owner=p.user)]
+                config(ctx, "flux_conf")]
 
 
 class ChainBootstrap(Step):
@@ -154,7 +151,9 @@ class ChainBootstrap(Step):
                 await asyncio.to_thread(validate_archive, archive, BOOTSTRAP_MEMBERS,
                                         sink("check"))
                 run.log(f"extracting into {dest}")
-                await run.ctx.host.extract(archive, dest, p.user, sink("extract"))
+                await run.ctx.host.perform(
+                    op("extract_bootstrap", user=p.user, archive=str(archive)),
+                    on_progress=sink("extract"))
                 await asyncio.sleep(0)  # deliver the last thread-posted progress first
             except StepFailed:
                 raise
@@ -183,22 +182,19 @@ class DaemonService(Step):
     weight = 0.2
 
     def actions(self, ctx: InstallContext) -> list[Action]:
-        p = ctx.params
         return [
-            write(f"{p.home}/start_daemon_service.sh", render.start_daemon_script(p), mode=0o755,
-                  owner=p.user),
-            write(f"{p.home}/stop_daemon_service.sh", render.stop_daemon_script(p), mode=0o755,
-                  owner=p.user),
-            write("/etc/systemd/system/zelcash.service", render.zelcash_service(p)),
-            Run(("systemctl", "daemon-reload")),
+            config(ctx, "start_daemon"),
+            config(ctx, "stop_daemon"),
+            config(ctx, "zelcash_service"),
+            Run(op("systemd_reload")),
         ]
 
     def undo(self, ctx: InstallContext) -> list[Action]:
-        return [Run(("systemctl", "disable", "--now", "zelcash.service"),
-                    skip_if=Probe(("systemctl", "is-enabled", "zelcash.service"),
+        return [Run(op("disable_unit", unit="zelcash.service"),
+                    skip_if=Probe(op("unit_enabled", unit="zelcash.service"),
                                   contains="disabled")),
-                Remove("/etc/systemd/system/zelcash.service"),
-                Run(("systemctl", "daemon-reload"))]
+                remove_config(ctx, "zelcash_service"),
+                Run(op("systemd_reload"))]
 
 
 class StartDaemon(Step):
@@ -213,10 +209,12 @@ class StartDaemon(Step):
         wait_s = float(ctx.options.get("daemon_wait_s", 1800))
         poll_s = float(ctx.options.get("daemon_poll_s", 10))
 
+        getinfo = op("node_cli", user=p.user, tool="flux-cli", command="getinfo")
+
         async def wait(run: StepRun) -> None:
             waited = 0.0
             while True:
-                result = await run.ctx.host.run(["flux-cli", "getinfo"], user=p.user, timeout=60)
+                result = await run.ctx.host.perform(getinfo, timeout=60)
                 if result.ok:
                     return
                 if waited >= wait_s:
@@ -228,7 +226,7 @@ class StartDaemon(Step):
                 waited += poll_s
 
         async def answers(run: StepRun) -> bool:
-            result = await run.ctx.host.run(["flux-cli", "getinfo"], user=p.user, timeout=60)
+            result = await run.ctx.host.perform(getinfo, timeout=60)
             return result.ok
 
         return [enable_now("zelcash.service"),

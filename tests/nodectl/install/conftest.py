@@ -132,3 +132,14 @@ async def bootstrap_server() -> AsyncIterator[BootstrapServer]:
     server.base = f"http://127.0.0.1:{port}"
     yield server
     await runner.cleanup()
+
+
+@pytest_asyncio.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[object]:
+    """The real privileged helper over a fake machine root (see helper_rig)."""
+    from .helper_rig import MachineRoot, Rig, helper_for
+
+    machine = MachineRoot(tmp_path)
+    helper = helper_for(machine)
+    yield Rig(machine, helper)
+    await helper.close()

@@ -150,8 +150,8 @@ async def test_failure_keeps_output_and_fix_then_retry_completes(harness: Harnes
 @pytest.mark.asyncio
 async def test_repair_redoes_only_what_is_missing(harness: Harness) -> None:
     assert (await (await harness.runner()).run()).ok
-    await harness.host.remove("/etc/logrotate.d/daemon_debug_log")
-    await harness.host.remove("/etc/systemd/system/zelcash.service")
+    harness.host.remove("/etc/logrotate.d/daemon_debug_log")
+    harness.host.remove("/etc/systemd/system/zelcash.service")
     result = await (await harness.runner()).repair()
     assert result.ok
     assert set(result.done) == {"zelcash-service", "logrotate", "verify"}
