@@ -230,12 +230,15 @@ class Emulator:
             script, name = argv[2], argv[argv.index("--name") + 1]
             if not self.host.path(script).exists():
                 return 1, [f"[PM2][ERROR] Script not found: {script}"]
+            if name in procs:
+                return 1, ["[PM2][ERROR] Script already launched, add -f option to force "
+                           "re-execution"]
             ignored = [argv[i + 1] for i, a in enumerate(argv) if a == "--ignore-watch"]
-            # As `pm2 jlist` reports it: pm_cwd is where pm2 start ran (the app's cwd).
-            procs[name] = {"script": script, "status": "online", "pm_cwd": self._cwd,
-                           "ignore_watch": ignored}
+            # As `pm2 jlist` reports it: pm_cwd is where `pm2 start` ran, the app's cwd.
+            procs[name] = {"pm2_env": {"pm_exec_path": script, "status": "online",
+                                       "pm_cwd": self._cwd, "ignore_watch": ignored}}
         elif verb == "install":
-            procs[argv[2]] = {"script": "module", "status": "online"}
+            procs[argv[2]] = {"pm2_env": {"pm_exec_path": "module", "status": "online"}}
         elif verb == "delete":
             if procs.pop(argv[2], None) is None:
                 return 1, [f"[PM2][ERROR] Process or Namespace {argv[2]} not found"]

@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+import json
+
 from nodectl.install.keys import MONGODB_KEY, NODESOURCE_KEY
 from nodectl.install.operations import FLUXOS_REPO, LOGROTATE_SETTINGS, WATCHDOG_REPO
 from nodectl.install.steps.base import (
     Action,
+    Custom,
     InstallContext,
     Probe,
     Remove,
     Run,
     Step,
+    StepRun,
     config,
     op,
 )
 from nodectl.install.steps.system import apt_install, apt_repo, enable_now
 
-__all__ = ["FLUXOS_REPO", "WATCHDOG_REPO", "pm2_has"]
+__all__ = ["FLUXOS_REPO", "WATCHDOG_REPO", "pm2_cwds", "pm2_has"]
 
 
 def pm2_has(user: str, name: str) -> Probe:
     return Probe(op("pm2_list", user=user), contains=f'"name":"{name}"')
+
+
+def pm2_cwds(text: str) -> dict[str, str]:
+    """App name -> working directory from `pm2 jlist` (which may print warnings first)."""
+    for line in reversed(text.splitlines()):
+        if line.startswith("["):
+            try:
+                apps = json.loads(line)
+            except ValueError:
+                continue
+            return {str(a.get("name")): str((a.get("pm2_env") or {}).get("pm_cwd", ""))
+                    for a in apps if isinstance(a, dict)}
+    return {}
 
 
 class MongoDb(Step):
@@ -119,11 +136,29 @@ class Watchdog(Step):
     def actions(self, ctx: InstallContext) -> list[Action]:
         p = ctx.params
         wd = f"{p.home}/watchdog"
+        listed = op("pm2_list", user=p.user)
+
+        async def cwd(run: StepRun) -> str | None:
+            result = await run.ctx.host.perform(listed, timeout=60)
+            return pm2_cwds(result.text).get("watchdog") if result.ok else None
+
+        async def drop_misplaced(run: StepRun) -> None:
+            # Started from $HOME (earlier FluxDesk versions): the watchdog would not find
+            # its config.js; pm2 refuses a second `start` of the same name, so delete first.
+            if await cwd(run) not in (None, wd):
+                await run.ctx.host.perform(op("pm2_delete", user=p.user, app="watchdog"))
+
+        async def not_misplaced(run: StepRun) -> bool:
+            return await cwd(run) in (None, wd)
+
         return [
             Run(op("clone_repo", user=p.user, repo="watchdog"), skip_if_exists=(f"{wd}/.git",)),
             Run(op("npm_install_watchdog", user=p.user), skip_if_exists=(f"{wd}/node_modules",)),
             config(ctx, "watchdog_config"),
-            Run(op("pm2_start", user=p.user, app="watchdog"), skip_if=pm2_has(p.user, "watchdog")),
+            Custom(f"stop a watchdog that pm2 runs from another folder than {wd}",
+                   drop_misplaced, not_misplaced),
+            Run(op("pm2_start", user=p.user, app="watchdog"),
+                skip_if=Probe(listed, contains=f'"pm_cwd":"{wd}"')),
             Run(op("pm2_save", user=p.user, force=False)),
         ]
 

@@ -10,6 +10,7 @@ import tarfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import web
@@ -143,3 +144,18 @@ async def rig(tmp_path: Path) -> AsyncIterator[object]:
     helper = helper_for(machine)
     yield Rig(machine, helper)
     await helper.close()
+
+
+@pytest_asyncio.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client:
+        yield client
+
+
+@pytest.fixture
+def harness(tmp_path: Path, bootstrap_server: BootstrapServer,
+            session: aiohttp.ClientSession, params: InstallParams) -> object:
+    """The whole plan on a sandbox machine (see test_runner.Harness)."""
+    from .test_runner import Harness
+
+    return Harness(tmp_path, bootstrap_server, session, params)

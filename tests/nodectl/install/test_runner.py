@@ -4,12 +4,10 @@ repair, uninstall (acceptance 2)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-import pytest_asyncio
 
 from nodectl.install import facts as facts_mod
 from nodectl.install.bootstrap import Downloader
@@ -26,12 +24,6 @@ from .conftest import WIF, BootstrapServer, make_bootstrap, param_kwargs
 STEP_IDS = [s.step_id for s in build_plan(
     make_params(**param_kwargs()),  # type: ignore[arg-type]
     facts_mod.HostFacts(ram_mib=16384))]
-
-
-@pytest_asyncio.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client:
-        yield client
 
 
 class Harness:
@@ -53,12 +45,6 @@ class Harness:
                                  options=options)
         state = InstallState.load(self.tmp / "data" / "install-state.json")
         return Runner(build_plan(p, facts), ctx, state, self.events.append)
-
-
-@pytest.fixture
-def harness(tmp_path: Path, bootstrap_server: BootstrapServer,
-            session: aiohttp.ClientSession, params: InstallParams) -> Harness:
-    return Harness(tmp_path, bootstrap_server, session, params)
 
 
 def comparable(host: SandboxHost) -> dict[str, str]:
