@@ -32,9 +32,11 @@ def ancestors(p):
         yield p
         if p == '/': return
         p = os.path.dirname(p)
-wrong = [p for p in ancestors(top) if bad(p)]
-for d, dirs, files in os.walk(os.path.join(top, 'nodectl')):
-    wrong += [os.path.join(d, n) for n in [''] + dirs + files if bad(os.path.join(d, n))]
+wrong = []
+if os.geteuid() == 0:  # without root there is nothing to take over
+    wrong = [p for p in ancestors(top) if bad(p)]
+    for d, dirs, files in os.walk(os.path.join(top, 'nodectl')):
+        wrong += [os.path.join(d, n) for n in [''] + dirs + files if bad(os.path.join(d, n))]
 if wrong:
     import json
     print(json.dumps({'id': None, 'ready': False, 'error': 'refusing to run as root: ' +
@@ -65,11 +67,16 @@ def _ancestors(path: str) -> list[str]:
 
 def untrusted_dir(path: str) -> list[str]:
     """The folder and its parents that a non-root user could change."""
+    if os.geteuid() != 0:
+        return []
     return [p for p in _ancestors(os.path.abspath(path)) if _writable_by_others(p)]
 
 
 def untrusted_code() -> list[str]:
-    """Files (and their folders) of the running code that a non-root user could change."""
+    """Files (and their folders) of the running code that a non-root user could change
+    (nothing to check when not running as root: there is no root to take over)."""
+    if os.geteuid() != 0:
+        return []
     paths: set[str] = set()
     if getattr(sys, "frozen", False):
         paths.add(sys.executable)
