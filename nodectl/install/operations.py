@@ -45,7 +45,7 @@ NODE_DIRS = frozenset({".flux"})
 REMOVABLE_NODE_DIRS = frozenset({"watchdog"})
 LOGROTATE_SETTINGS = {"max_size": "6M", "retain": "6", "compress": "true",
                       "workerInterval": "3600", "rotateInterval": "0 12 * * 0"}
-NODE_TOOLS = {"flux-cli": frozenset({"getinfo"}), "fluxbench-cli": frozenset({"getinfo"})}
+NODE_TOOLS = frozenset({"flux-cli", "fluxbench-cli"})
 # Files the watchdog itself rewrites or that change without a new watchdog version: a
 # restart on them would loop (FluxOS watchdogService and the multitoolbox ignore them too).
 WATCHDOG_IGNORED = ("node_modules", ".git", "watchdog_error.log", "config.js")
@@ -279,31 +279,30 @@ def _pm2_start(user: str, app: str) -> Command:
 class Spec:
     params: Mapping[str, Check]
     command: Callable[[Mapping[str, Any]], Command] | None = None  # None: a file operation
-    readonly: bool = False
 
 
 USER = {"user": node_user}
 SPECS: dict[str, Spec] = {
-    # read-only queries
-    "ping": Spec({}, readonly=True),
-    "user_id": Spec(USER, lambda a: Command(("id", "-u", a["user"])), True),
-    "user_groups": Spec(USER, lambda a: Command(("id", "-nG", a["user"])), True),
+    # read-only queries (user_id/user_groups may name any user; see privops.gate)
+    "ping": Spec({}),
+    "user_id": Spec(USER, lambda a: Command(("id", "-u", a["user"]))),
+    "user_groups": Spec(USER, lambda a: Command(("id", "-nG", a["user"]))),
     "packages_installed": Spec(
         {"names": names_from(ALLOWED_PACKAGES, "an allowed package")},
-        lambda a: Command(("dpkg-query", "-W", "-f=${Status}\\n", *a["names"])), True),
+        lambda a: Command(("dpkg-query", "-W", "-f=${Status}\\n", *a["names"]))),
     "unit_active": Spec({"unit": one_of(UNITS, "one of our units")},
-                        lambda a: Command(("systemctl", "is-active", a["unit"])), True),
+                        lambda a: Command(("systemctl", "is-active", a["unit"]))),
     "unit_enabled": Spec({"unit": one_of(UNITS, "one of our units")},
-                         lambda a: Command(("systemctl", "is-enabled", a["unit"])), True),
-    "ufw_status": Spec({}, lambda a: Command(("ufw", "status")), True),
-    "swap_status": Spec({}, lambda a: Command(("swapon", "--show=NAME", "--noheadings")), True),
-    "pm2_list": Spec(USER, lambda a: _as_node(a["user"], ("pm2", "jlist")), True),
+                         lambda a: Command(("systemctl", "is-enabled", a["unit"]))),
+    "ufw_status": Spec({}, lambda a: Command(("ufw", "status"))),
+    "swap_status": Spec({}, lambda a: Command(("swapon", "--show=NAME", "--noheadings"))),
+    "pm2_list": Spec(USER, lambda a: _as_node(a["user"], ("pm2", "jlist"))),
     "node_cli": Spec(
-        {**USER, "tool": one_of(frozenset(NODE_TOOLS), "a node tool"),
+        {**USER, "tool": one_of(NODE_TOOLS, "a node tool"),
          "command": one_of(frozenset({"getinfo"}), "a read-only node command")},
-        lambda a: _as_node(a["user"], (a["tool"], a["command"])), True),
-    "read_file": Spec({"path": abs_path}, readonly=True),
-    "exists": Spec({"path": abs_path}, readonly=True),
+        lambda a: _as_node(a["user"], (a["tool"], a["command"]))),
+    "read_file": Spec({"path": abs_path}),
+    "exists": Spec({"path": abs_path}),
     # system
     "create_node_user": Spec(USER, lambda a: Command(
         ("useradd", "--create-home", "--shell", "/bin/bash", "--user-group", a["user"]))),
@@ -329,6 +328,8 @@ SPECS: dict[str, Spec] = {
     "disable_unit": Spec({"unit": one_of(UNITS, "one of our units")},
                          lambda a: Command(("systemctl", "disable", "--now", a["unit"]))),
     "systemd_reload": Spec({}, lambda a: Command(("systemctl", "daemon-reload"))),
+    "restart_unit": Spec({"unit": one_of(UNITS, "one of our units")},
+                         lambda a: Command(("systemctl", "restart", a["unit"]))),
     "install_keyring": Spec({"repo": one_of(REPOS, "a pinned repository"),
                              "distro": one_of(frozenset({"ubuntu", "debian"}), "a distro"),
                              "keyring": keyring_bytes}),
@@ -367,6 +368,10 @@ SPECS: dict[str, Spec] = {
                                        LOGROTATE_SETTINGS[a["setting"]]))),
     "pm2_save": Spec({**USER, "force": flag}, lambda a: _as_node(
         a["user"], ("pm2", "save", *(("--force",) if a["force"] else ())))),
+    "pm2_restart": Spec({**USER, "app": one_of(frozenset({"flux", "watchdog"}), "a pm2 app")},
+                        lambda a: _as_node(a["user"], ("pm2", "restart", a["app"]))),
+    "rerun_benchmark": Spec(USER, lambda a: _as_node(
+        a["user"], ("fluxbench-cli", "restartnodebenchmarks"))),
     "pm2_delete": Spec({**USER, "app": one_of(frozenset({"flux", "watchdog"}), "a pm2 app")},
                        lambda a: _as_node(a["user"], ("pm2", "delete", a["app"]))),
     # root, fixed forms: pm2 from the registry, and its boot unit for the node user

@@ -99,6 +99,7 @@ def test_the_protocol_has_no_field_for_a_program_path_or_content() -> None:
     programs = {"id", "dpkg-query", "systemctl", "ufw", "swapon", "pm2", "flux-cli",
                 "fluxbench-cli", "useradd", "usermod", "fallocate", "chmod", "mkswap",
                 "apt-get", "flux-fetch-params.sh", "git", "npm"}
+    assert {"systemctl", "pm2", "fluxbench-cli"} <= programs  # the monitor's actions
     for name, spec in operations.SPECS.items():
         if spec.command is None:
             continue
@@ -151,6 +152,9 @@ SAMPLES: dict[str, Any] = {
     ("read_file", {"path": "/etc/shadow"}, "path not allowed"),
     ("read_file", {"path": "relative/x"}, "absolute"),
     ("exists", {"path": "/root/.ssh/id_rsa"}, "path not allowed"),
+    ("restart_unit", {"unit": "ssh"}, "one of our units"),
+    ("pm2_restart", {"user": "fluxnode", "app": "all"}, "pm2 app"),
+    ("rerun_benchmark", {"user": "www-data"}, "system account"),
     ("shell", {"cmd": "id"}, "unknown operation"),
 ])
 async def test_parameters_outside_their_fixed_sets_are_refused(

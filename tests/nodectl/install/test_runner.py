@@ -195,3 +195,16 @@ async def test_interrupted_extraction_reuses_the_downloaded_archive(harness: Har
     assert result.ok and "bootstrap" in result.done
     assert len(harness.server.requests) == downloads, "no second download after a cut"
     assert not any(again.host.scratch_dir().iterdir())
+
+
+@pytest.mark.asyncio
+async def test_the_desktop_user_cannot_become_the_node_user(harness: Harness) -> None:
+    """Issue 15 (Sudoers): the account running FluxDesk (the sandbox's caller, uid 1000)
+    must not get the node user's password-less sudo."""
+    passwd = harness.host.path("/etc/passwd")
+    passwd.write_text(passwd.read_text() + "desk:x:1000:1000::/home/desk:/bin/bash\n")
+    desk = make_params(**param_kwargs(user="desk"))  # type: ignore[arg-type]
+    result = await (await harness.runner(desk)).run()
+    assert not result.ok and result.failed_step == "user"
+    assert "desktop user running FluxDesk" in result.message
+    assert not harness.host.path("/etc/sudoers.d/90-fluxnode-desk").exists()
