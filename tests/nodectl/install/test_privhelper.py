@@ -220,3 +220,9 @@ async def test_missing_program_is_exit_127_not_an_error(rig: Rig) -> None:
     answer = await rig.helper.call(
         "node_cli", {"user": "fluxnode", "tool": "fluxbench-cli", "command": "getinfo"})
     assert answer["returncode"] == 127 and "command not found" in answer["tail"][0]
+
+
+def test_every_file_operation_has_its_own_root_implementation() -> None:
+    file_ops = {name for name, spec in operations.SPECS.items() if spec.command is None}
+    assert file_ops - {"ping"} == {name for name in file_ops if hasattr(Executor, "_" + name)}
+    assert "run" not in operations.SPECS and not hasattr(Executor, "_run_argv")
