@@ -226,3 +226,23 @@ def test_every_file_operation_has_its_own_root_implementation() -> None:
     file_ops = {name for name, spec in operations.SPECS.items() if spec.command is None}
     assert file_ops - {"ping"} == {name for name in file_ops if hasattr(Executor, "_" + name)}
     assert "run" not in operations.SPECS and not hasattr(Executor, "_run_argv")
+
+
+@pytest.mark.asyncio
+async def test_the_helper_revalidates_every_injection_itself(rig: Rig) -> None:
+    """The same payloads as test_validate, sent straight to the helper (as a caller that
+    skipped the app's validation would): its own make_params refuses each one."""
+    from .test_validate import PAYLOADS, VALID
+
+    base = install_args(router_ip="192.168.1.1", api_port=16137)
+    refused = 0
+    for field in sorted(VALID):
+        good = VALID[field]
+        for payload in PAYLOADS:
+            for bad in (good + payload, payload + good, good[:2] + payload + good[2:]):
+                answer = await rig.raw({"id": 1, "op": "write_config", "args": {
+                    "kind": "flux_conf", "install": {**base, field: bad}}})
+                assert answer["ok"] is False and "refused" in answer["error"], (field, bad)
+                refused += 1
+    assert refused == len(VALID) * len(PAYLOADS) * 3
+    assert not rig.machine.real("/home/fluxnode/.flux").exists()
