@@ -205,18 +205,17 @@ class Executor:
         self.root.remove(f"{account.home}/{a['name']}")
         return {}
 
-    def _allowed_to_look(self, path: str) -> None:
+    def _allowed_to_look(self, path: str) -> tuple[int, ...]:
+        """Who may own a file there: root in system folders, the node user in their home."""
         if path in READABLE_FILES or path.startswith(READABLE_PREFIXES):
-            return
+            return (0,)
         parts = path.split("/")
         if len(parts) >= 4 and parts[1] == "home":
-            self.policy.node_account(parts[2])
-            return
+            return (self.policy.node_account(parts[2]).uid,)
         raise OperationRefused(f"path not allowed: {path}")
 
     def _read_file(self, a: dict[str, Any], emit: Emit) -> dict[str, Any]:
-        self._allowed_to_look(a["path"])
-        data = self.root.read(a["path"])
+        data = self.root.read(a["path"], self._allowed_to_look(a["path"]))
         return {"data": None if data is None else base64.b64encode(data).decode()}
 
     def _exists(self, a: dict[str, Any], emit: Emit) -> dict[str, Any]:

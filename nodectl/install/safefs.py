@@ -109,8 +109,9 @@ class Root:
         except UnsafePath:
             return False
 
-    def read(self, path: str) -> bytes | None:
-        """A regular file's bytes; None if absent; a link or anything else is refused."""
+    def read(self, path: str, owners: tuple[int, ...] = ()) -> bytes | None:
+        """A regular file's bytes; None if absent; a link or anything else is refused, and
+        with ``owners`` a file owned by someone else (a hard link to /etc/shadow)."""
         try:
             with self.parent(path) as (dfd, name):
                 fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
@@ -122,8 +123,11 @@ class Root:
                 raise UnsafePath(f"refusing to read through a symbolic link: {path}") from exc
             raise
         with os.fdopen(fd, "rb") as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
                 raise UnsafePath(f"not a regular file: {path}")
+            if owners and info.st_uid not in owners:
+                raise UnsafePath(f"refusing to read a file owned by uid {info.st_uid}: {path}")
             data = file.read(MAX_READ + 1)
         if len(data) > MAX_READ:
             raise UnsafePath(f"file too large to be a config file: {path}")

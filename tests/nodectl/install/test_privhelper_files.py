@@ -52,6 +52,10 @@ async def test_reading_etc_shadow_through_a_link_is_refused(rig: Rig) -> None:
         {"exists": False}
     # The plain path is outside what the helper may read at all.
     assert "path not allowed" in await rig.refused("read_file", {"path": "/etc/shadow"})
+    # A hard link is no symbolic link: it is refused because root, not the user, owns it.
+    os.link(shadow, rig.machine.real("/home/fluxnode/hard.txt"))
+    assert "owned by uid 0" in await rig.refused("read_file",
+                                                 {"path": "/home/fluxnode/hard.txt"})
 
 
 @pytest.mark.asyncio
@@ -123,3 +127,18 @@ async def test_only_the_callers_own_download_is_extracted(rig: Rig, tmp_path: Pa
     assert "symbolic link" in await rig.refused(
         "extract_bootstrap", {"user": "fluxnode", "archive": str(linked)})
     assert not list(flux.iterdir())
+
+
+@pytest.mark.asyncio
+async def test_a_linked_chain_folder_inside_flux_is_not_extracted_through(
+        rig: Rig, tmp_path: Path) -> None:
+    """~/.flux/blocks -> /etc planted before extraction: nothing lands in /etc."""
+    flux = rig.machine.real("/home/fluxnode/.flux")
+    flux.mkdir(mode=0o700)
+    os.chown(flux, NODE_UID, NODE_UID)
+    rig.machine.plant_link("/home/fluxnode/.flux/blocks", rig.machine.real("/etc"))
+    before = rig.machine.snapshot()
+    with pytest.raises(HelperError):
+        await rig.helper.call("extract_bootstrap", {
+            "user": "fluxnode", "archive": str(archive_of(tmp_path, DESKTOP_UID))})
+    assert rig.machine.snapshot() == before and not rig.machine.real("/etc/data.dat").exists()
