@@ -28,7 +28,9 @@ from nodectl.install.operations import Command, Operation, OperationRefused
 from nodectl.install.safefs import UnsafePath, open_regular_nofollow
 
 SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-NODE_PATH = "/usr/local/bin:/usr/bin:/bin"
+# The usual login PATH: FluxOS runs under the pm2 daemon these commands start, and calls
+# tools in /usr/sbin (the pm2 boot unit later gets the same PATH from `pm2 startup`).
+NODE_PATH = SAFE_PATH
 MAX_TAIL = 40
 # Where read_file/exists may look besides the node user's home (what the steps check).
 READABLE_PREFIXES = ("/etc/systemd/system/", "/etc/apt/sources.list.d/", "/usr/share/keyrings/",

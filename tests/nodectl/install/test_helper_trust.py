@@ -118,7 +118,8 @@ def test_node_user_commands_get_a_minimal_environment(
     answer = run_command(Command(("env",), "fluxnode"), account, str(home), 30,
                          lambda e: lines.append(str(e.get("line"))))
     env = dict(line.split("=", 1) for line in answer["tail"])
-    assert env == {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home),
+    assert env == {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                   "HOME": str(home),
                    "USER": "fluxnode", "LANG": "C.UTF-8"}
     ids = run_command(Command(("id", "-u"), "fluxnode"), account, str(home), 30, lambda e: None)
     assert ids["tail"] == ["1001"]
