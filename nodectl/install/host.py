@@ -1,30 +1,35 @@
 """Where install steps run: the Host protocol and the real local machine.
 
-A step never spawns processes or touches files itself; it asks a Host. ``LocalHost`` runs
-unprivileged commands with ``asyncio.create_subprocess_exec`` and sends everything that needs
-root (or another user) to one helper process (:mod:`nodectl.install.privhelper`) started once
-with pkexec or sudo. Tests use :class:`nodectl.install.sandbox.SandboxHost`.
+A step never spawns processes or touches files itself; it asks a Host to perform one of the
+named operations of :mod:`nodectl.install.operations`. ``LocalHost`` sends them to one helper
+process (:mod:`nodectl.install.privhelper`) started once with pkexec or sudo, or performs them
+itself with the same code when the app already runs as root. Reads that need no rights stay
+in the app. Tests use :class:`nodectl.install.sandbox.SandboxHost`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import os
-import pwd
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import psutil
 
+from nodectl.install import operations
+from nodectl.install.accounts import Policy, caller_uid
+from nodectl.install.operations import Operation
 from nodectl.install.privclient import PrivilegedHelper
-from nodectl.install.privops import extract_into, remove_path, write_file_atomic
+from nodectl.install.privops import Executor
+from nodectl.install.safefs import Root
 
 LineSink = Callable[[str], None]
 ProgressSink = Callable[[int, int], None]
-TAIL_LINES = 40
 
 
 class HostError(Exception):
@@ -47,20 +52,15 @@ class CommandResult:
 
 
 class Host(Protocol):
-    """Operations a step may ask for. ``user=None`` means root; paths are absolute."""
+    """What a step may ask for: named operations, and reads. Paths are absolute."""
 
     name: str
 
-    async def run(self, argv: Sequence[str], *, user: str | None = None,
-                  env: Mapping[str, str] | None = None, timeout: float = 3600.0,
-                  on_line: LineSink | None = None) -> CommandResult: ...
+    async def perform(self, op: Operation, *, timeout: float = 3600.0,
+                      on_line: LineSink | None = None,
+                      on_progress: ProgressSink | None = None) -> CommandResult: ...
 
     async def read_text(self, path: str) -> str | None: ...
-
-    async def write_file(self, path: str, content: bytes, *, mode: int = 0o644,
-                         owner: str | None = None) -> None: ...
-
-    async def remove(self, path: str) -> None: ...
 
     async def exists(self, path: str) -> bool: ...
 
@@ -74,46 +74,16 @@ class Host(Protocol):
         """A local directory the app itself may write (downloads land here first)."""
         ...
 
-    async def extract(self, archive: Path, dest: str, owner: str,
-                      on_progress: ProgressSink | None = None) -> None: ...
 
-
-async def run_local(argv: Sequence[str], *, env: Mapping[str, str] | None = None,
-                    timeout: float = 3600.0, on_line: LineSink | None = None) -> CommandResult:
-    """Run an argument vector (never a shell string) and keep the last lines of its output."""
-    full_env = dict(os.environ)
-    full_env.update(env or {})
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT, env=full_env)
-    except FileNotFoundError as exc:
-        return CommandResult(tuple(argv), 127, (f"{argv[0]}: command not found ({exc.strerror})",))
-    tail: list[str] = []
-    assert proc.stdout is not None
-
-    async def pump() -> None:
-        assert proc.stdout is not None
-        async for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            tail.append(line)
-            del tail[:-TAIL_LINES]
-            if on_line is not None:
-                on_line(line)
-
-    try:
-        await asyncio.wait_for(pump(), timeout)
-        rc = await proc.wait()
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
-        tail.append(f"timed out after {timeout:.0f} s")
-        rc = 124
-    return CommandResult(tuple(argv), rc, tuple(tail))
+def result_of(op: Operation, answer: dict[str, object]) -> CommandResult:
+    argv = tuple(str(a) for a in operations.shown(op).get("argv", [op.name]))
+    tail, rc = answer.get("tail", []), answer.get("returncode", 0)
+    return CommandResult(argv, rc if isinstance(rc, int) else 1,
+                         tuple(str(x) for x in tail) if isinstance(tail, list) else ())
 
 
 class LocalHost:
-    """This machine. Root and other-user work goes through one privileged helper process."""
+    """This machine. Privileged work goes through one privileged helper process."""
 
     name = "local"
 
@@ -124,24 +94,40 @@ class LocalHost:
         self._scratch = scratch
         self._helper = helper or PrivilegedHelper()
         self._privileged_reads = privileged_reads
-        self._me = pwd.getpwuid(os.geteuid()).pw_name
+        self._root_executor: Executor | None = None
 
     @staticmethod
     def _is_root() -> bool:
         return os.geteuid() == 0
 
-    async def run(self, argv: Sequence[str], *, user: str | None = None,
-                  env: Mapping[str, str] | None = None, timeout: float = 3600.0,
-                  on_line: LineSink | None = None) -> CommandResult:
-        if user == self._me or (user is None and self._is_root()):
-            return await run_local(argv, env=env, timeout=timeout, on_line=on_line)
-        if self._is_root():
-            assert user is not None
-            return await run_local(["runuser", "-u", user, "--", *argv], env=env,
-                                   timeout=timeout, on_line=on_line)
-        rc, tail = await self._helper.run(list(argv), user=user, env=dict(env or {}),
-                                          timeout=timeout, on_line=on_line)
-        return CommandResult(tuple(argv), rc, tuple(tail))
+    def _executor(self) -> Executor:
+        if self._root_executor is None:
+            # The app itself is root (`sudo fluxdesk node install`): the helper's checks and
+            # code; the downloads are ours, the desktop user is whoever used sudo.
+            self._root_executor = Executor(Policy(Root("/"), caller_uid(), os.geteuid()))
+        return self._root_executor
+
+    async def perform(self, op: Operation, *, timeout: float = 3600.0,
+                      on_line: LineSink | None = None,
+                      on_progress: ProgressSink | None = None) -> CommandResult:
+        args = json.loads(json.dumps(dict(op.args)))  # exactly what the helper would get
+        if not self._is_root():
+            answer = await self._helper.call(op.name, args, timeout=timeout, on_line=on_line,
+                                             on_progress=on_progress)
+            return result_of(op, answer)
+        checked = operations.parse(op.name, args)
+        loop = asyncio.get_running_loop()
+
+        def emit(event: dict[str, object]) -> None:
+            done, total = event.get("done"), event.get("total")
+            if event.get("event") == "line" and on_line is not None:
+                loop.call_soon_threadsafe(on_line, str(event.get("line", "")))
+            elif isinstance(done, int) and isinstance(total, int) and on_progress is not None:
+                loop.call_soon_threadsafe(on_progress, done, total)
+
+        answer = await asyncio.to_thread(self._executor().perform, checked, emit, timeout)
+        await asyncio.sleep(0)  # deliver the last thread-posted lines first
+        return result_of(op, answer)
 
     async def read_text(self, path: str) -> str | None:
         try:
@@ -151,21 +137,9 @@ class LocalHost:
         except PermissionError:
             if not self._privileged_reads:
                 return None
-            data = await self._helper.read_file(path)
-            return None if data is None else data.decode("utf-8", "replace")
-
-    async def write_file(self, path: str, content: bytes, *, mode: int = 0o644,
-                         owner: str | None = None) -> None:
-        if self._is_root():
-            await asyncio.to_thread(write_file_atomic, path, content, mode, owner)
-        else:
-            await self._helper.write_file(path, content, mode=mode, owner=owner)
-
-    async def remove(self, path: str) -> None:
-        if self._is_root():
-            await asyncio.to_thread(remove_path, path)
-        else:
-            await self._helper.remove(path)
+            data = (await self._helper.call("read_file", {"path": path})).get("data")
+            return None if not isinstance(data, str) else \
+                base64.b64decode(data).decode("utf-8", "replace")
 
     async def exists(self, path: str) -> bool:
         if os.path.lexists(path):
@@ -177,7 +151,7 @@ class LocalHost:
         if self._is_root() or not hidden or not self._privileged_reads:
             return False
         # A file in another user's home is invisible without privileges.
-        return await self._helper.exists(path)
+        return bool((await self._helper.call("exists", {"path": path})).get("exists"))
 
     async def disk_free(self, path: str) -> int:
         probe = Path(path)
@@ -195,13 +169,6 @@ class LocalHost:
     def scratch_dir(self) -> Path:
         self._scratch.mkdir(parents=True, exist_ok=True)
         return self._scratch
-
-    async def extract(self, archive: Path, dest: str, owner: str,
-                      on_progress: ProgressSink | None = None) -> None:
-        if self._is_root():
-            await asyncio.to_thread(extract_into, archive, dest, owner, on_progress)
-        else:
-            await self._helper.extract(archive, dest, owner, on_progress)
 
     async def close(self) -> None:
         await self._helper.close()

@@ -26,8 +26,9 @@ PLAN_NOTES = (
     "Nothing is wiped: the official installer purges earlier installs and disables ufw first; "
     "here every step checks what is already in place and only fills the gaps.",
     "No ~/install_conf.json and no whiptail prompts: every answer is collected up front.",
-    "Privileged work runs through one helper started with pkexec/sudo; it accepts a fixed "
-    "list of programs and paths and never runs a shell.",
+    "Privileged work runs through one helper started with pkexec/sudo; it accepts only named "
+    "operations with checked parameters (never a command line, path or file content), and "
+    "git, npm, pm2 and flux-cli run as the node user.",
 )
 
 

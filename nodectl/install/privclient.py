@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import os
 import shutil
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import nodectl
+from nodectl.install.helpertrust import BOOTSTRAP, FIX
 
 LineSink = Callable[[str], None]
 ProgressSink = Callable[[int, int], None]
@@ -34,22 +34,37 @@ def default_launcher() -> list[str]:
 
 
 FROZEN_HELPER_FLAG = "--privileged-helper"
+# What the launcher (pkexec/sudo) may need to ask for the password; nothing of the app's own
+# environment (keys, PYTHONPATH, LD_PRELOAD) reaches the helper.
+LAUNCHER_ENV = ("PATH", "LANG", "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "XDG_RUNTIME_DIR",
+                "DBUS_SESSION_BUS_ADDRESS", "TERM")
 
 
-def helper_command() -> list[str]:
-    """The command that starts the helper, from source or from the frozen bundle."""
+def helper_command(extra: Sequence[str] = ()) -> list[str]:
+    """The command that starts the helper, from the frozen bundle or from source.
+
+    From source: the base interpreter (not a venv's, whose site-packages a user can change)
+    with -I -S -B, and a bootstrap that refuses a package tree a non-root user could change
+    before importing any of it.
+    """
     if getattr(sys, "frozen", False):
         # A PyInstaller bundle has no `python -m`; its executable runs the helper on this flag.
-        return [sys.executable, FROZEN_HELPER_FLAG]
+        return [sys.executable, FROZEN_HELPER_FLAG, *extra]
     package_root = str(Path(nodectl.__file__).resolve().parent.parent)
-    # pkexec drops the environment, so the import path is passed through env(1).
-    return ["/usr/bin/env", f"PYTHONPATH={package_root}", sys.executable, "-m",
-            "nodectl.install.privhelper"]
+    interpreter = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    return [interpreter, "-I", "-S", "-B", "-c", BOOTSTRAP, package_root, FIX, *extra]
+
+
+def launcher_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k in LAUNCHER_ENV}
 
 
 class PrivilegedHelper:
-    def __init__(self, launcher: Sequence[str] | None = None) -> None:
+    def __init__(self, launcher: Sequence[str] | None = None,
+                 helper_args: Sequence[str] = ()) -> None:
+        """``helper_args``: ``["--root", DIR]`` in tests only."""
         self._launcher = list(launcher) if launcher is not None else None
+        self._helper_args = list(helper_args)
         self._proc: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
         self._next_id = 0
@@ -58,13 +73,14 @@ class PrivilegedHelper:
         if self._proc is not None and self._proc.returncode is None:
             return self._proc
         launcher = self._launcher if self._launcher is not None else default_launcher()
-        argv = [*launcher, *helper_command()]
+        argv = [*launcher, *helper_command(self._helper_args)]
         self._proc = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            limit=1 << 24)
+            limit=1 << 24, cwd="/", env=launcher_env())
         hello = await self._read()
         if not hello.get("ready"):
-            raise HelperError("administrator helper did not start (authentication cancelled?)")
+            raise HelperError(str(hello.get("error") or "administrator helper did not start "
+                                  "(authentication cancelled?)"))
         return self._proc
 
     async def _read(self) -> dict[str, Any]:
@@ -77,14 +93,17 @@ class PrivilegedHelper:
             raise HelperError("administrator helper sent an unexpected answer")
         return answer
 
-    async def call(self, op: str, *, on_line: LineSink | None = None,
-                   on_progress: ProgressSink | None = None, **fields: Any) -> dict[str, Any]:
+    async def call(self, op: str, args: dict[str, Any] | None = None, *,
+                   timeout: float = 3600.0, on_line: LineSink | None = None,
+                   on_progress: ProgressSink | None = None) -> dict[str, Any]:
+        """Ask for one named operation; the helper checks ``args`` itself."""
         async with self._lock:
             proc = await self._start()
             assert proc.stdin is not None
             self._next_id += 1
             req_id = self._next_id
-            proc.stdin.write((json.dumps({"id": req_id, "op": op, **fields}) + "\n").encode())
+            request = {"id": req_id, "op": op, "args": args or {}, "timeout": timeout}
+            proc.stdin.write((json.dumps(request) + "\n").encode())
             await proc.stdin.drain()
             while True:
                 answer = await self._read()
@@ -100,31 +119,17 @@ class PrivilegedHelper:
                     result = answer.get("result")
                     return result if isinstance(result, dict) else {}
 
-    async def run(self, argv: list[str], *, user: str | None, env: dict[str, str],
-                  timeout: float, on_line: LineSink | None) -> tuple[int, list[str]]:
-        result = await self.call("run", argv=argv, user=user, env=env, timeout=timeout,
-                                 on_line=on_line)
-        return int(result["returncode"]), [str(x) for x in result.get("tail", [])]
-
-    async def read_file(self, path: str) -> bytes | None:
-        data = (await self.call("read_file", path=path)).get("data")
-        return None if data is None else base64.b64decode(data)
-
-    async def write_file(self, path: str, content: bytes, *, mode: int,
-                         owner: str | None) -> None:
-        await self.call("write_file", path=path, data=base64.b64encode(content).decode(),
-                        mode=mode, owner=owner)
-
-    async def remove(self, path: str) -> None:
-        await self.call("remove", path=path)
-
-    async def exists(self, path: str) -> bool:
-        return bool((await self.call("exists", path=path)).get("exists"))
-
-    async def extract(self, archive: Path, dest: str, owner: str,
-                      on_progress: ProgressSink | None) -> None:
-        await self.call("extract", archive=str(archive), dest=dest, owner=owner,
-                        on_progress=on_progress)
+    async def send_raw(self, line: str) -> dict[str, Any]:
+        """Tests only: send any line and return the final answer (attacks on the protocol)."""
+        async with self._lock:
+            proc = await self._start()
+            assert proc.stdin is not None
+            proc.stdin.write((line + "\n").encode())
+            await proc.stdin.drain()
+            while True:
+                answer = await self._read()
+                if "ok" in answer:
+                    return answer
 
     async def ping(self) -> dict[str, Any]:
         return await self.call("ping")

@@ -1,22 +1,30 @@
 """SandboxHost: a Host inside a temporary root, for tests and demonstrations.
 
-Every command is recorded. apt, systemctl, ufw, useradd, git, npm, pm2 and the Flux tools are
-emulated by writing the files they would write and keeping their state, with the same
-preconditions the real tools have (a package needs its apt source, a unit needs its file,
-flux-cli answers only when zelcash.service runs with a flux.conf and a chain), so a plan in
-the wrong order fails here as it would on a real machine.
+It takes the same named operations as the privileged helper, checked by the same catalogue
+and the same node-account rule; every command an operation builds is recorded. apt,
+systemctl, ufw, useradd, git, npm, pm2 and the Flux tools are emulated by writing the files
+they would write and keeping their state, with the same preconditions the real tools have (a
+package needs its apt source, a unit needs its file, flux-cli answers only when
+zelcash.service runs with a flux.conf and a chain), so a plan in the wrong order fails here
+as it would on a real machine.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
-from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from nodectl.install import operations
+from nodectl.install.accounts import Policy
 from nodectl.install.archive import extract_archive
 from nodectl.install.host import CommandResult, LineSink, ProgressSink
 from nodectl.install.keys import RepoKey
+from nodectl.install.operations import Operation
+from nodectl.install.privops import gate
+from nodectl.install.safefs import Root
 from nodectl.install.sandbox_tools import Emulator
 
 
@@ -48,6 +56,7 @@ class SandboxHost:
         self.listening = set(listening or ())
         self._euid = euid
         self.commands: list[tuple[str, tuple[str, ...]]] = []
+        self.cwds: dict[tuple[str, ...], str] = {}  # argv -> working directory it ran in
         self.owners: dict[str, str] = {}
         self.interrupt_at: int | None = None
         self.operations = 0
@@ -81,37 +90,78 @@ class SandboxHost:
             raise SandboxInterrupted(f"interrupted at operation {self.operations}")
 
     # -- Host protocol --------------------------------------------------------------------
-    async def run(self, argv: Sequence[str], *, user: str | None = None,
-                  env: Mapping[str, str] | None = None, timeout: float = 3600.0,
-                  on_line: LineSink | None = None) -> CommandResult:
-        args = tuple(argv)
+    async def perform(self, op: Operation, *, timeout: float = 3600.0,
+                      on_line: LineSink | None = None,
+                      on_progress: ProgressSink | None = None) -> CommandResult:
         self._tick()
-        self.commands.append((user or "root", args))
-        name = args[0].rsplit("/", 1)[-1]
+        checked = operations.parse(op.name, json.loads(json.dumps(dict(op.args))))
+        root = Root(str(self.root))
+        try:
+            settled = gate(checked, Policy(root, self._euid, os.geteuid()))
+        finally:
+            root.close()
+        if settled is not None:
+            return CommandResult((op.name,), 0, tuple(settled["tail"]))
+        cmd = operations.command(checked)
+        if cmd is None:
+            self._file_operation(checked, on_progress)
+            return CommandResult((op.name,), 0, ())
+        args = cmd.argv
+        self.commands.append((cmd.user or "root", args))
+        self.cwds[args] = cmd.cwd
+        name = args[0]
         if name in self.fail:
             rc, lines = self.fail[name], [f"{name}: forced failure (sandbox)"]
         else:
-            rc, lines = self.tools.run(args, user)
+            rc, lines = self.tools.run(args, cmd.user, cmd.cwd)
         for line in lines:
             if on_line is not None:
                 on_line(line)
         return CommandResult(args, rc, tuple(lines[-40:]))
 
-    async def read_text(self, path: str) -> str | None:
-        target = self.path(path)
-        return target.read_text("utf-8", "replace") if target.is_file() else None
+    def _file_operation(self, op: Operation, on_progress: ProgressSink | None) -> None:
+        a: dict[str, Any] = dict(op.args)
+        if op.name == "write_config":
+            cf = operations.config_file(a["kind"], a["install"])
+            owner = a["install"].params.user if cf.node_owned else None
+            self._write(cf.path, cf.content.encode(), cf.mode, owner)
+        elif op.name == "remove_config":
+            self.remove(operations.config_path(a["kind"], a["user"]))
+        elif op.name == "install_keyring":
+            self._write(operations.REPOS[a["repo"]](a["distro"]).keyring, a["keyring"], 0o644,
+                        None)
+        elif op.name == "remove_keyring":
+            self.remove(operations.REPOS[a["repo"]](a["distro"]).keyring)
+        elif op.name == "append_fstab_swap":
+            text = self.path("/etc/fstab").read_text()
+            if operations.FSTAB_SWAP not in text.splitlines():
+                self.path("/etc/fstab").write_text(text + operations.FSTAB_SWAP + "\n")
+        elif op.name == "make_node_dir":
+            path = f"/home/{a['user']}/{a['name']}"
+            self.path(path).mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.owners[path] = a["user"]
+        elif op.name == "remove_node_dir":
+            self.remove(f"/home/{a['user']}/{a['name']}")
+        elif op.name == "extract_bootstrap":
+            dest = f"/home/{a['user']}/.flux"
+            extract_archive(Path(a["archive"]), self.path(dest), on_progress)
+            self.owners[dest] = a["user"]
+        else:
+            raise ValueError(f"the sandbox does not emulate {op.name}")
 
-    async def write_file(self, path: str, content: bytes, *, mode: int = 0o644,
-                         owner: str | None = None) -> None:
-        self._tick()
+    def _write(self, path: str, content: bytes, mode: int, owner: str | None) -> None:
         target = self.path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
         target.chmod(mode)
         self.owners[path] = owner or "root"
 
-    async def remove(self, path: str) -> None:
-        self._tick()
+    async def read_text(self, path: str) -> str | None:
+        target = self.path(path)
+        return target.read_text("utf-8", "replace") if target.is_file() else None
+
+    def remove(self, path: str) -> None:
+        """Delete a file or tree (tests use it to break an install)."""
         target = self.path(path)
         if target.is_dir():
             shutil.rmtree(target)
@@ -134,12 +184,6 @@ class SandboxHost:
         scratch = self.root.parent / (self.root.name + "-scratch")
         scratch.mkdir(parents=True, exist_ok=True)
         return scratch
-
-    async def extract(self, archive: Path, dest: str, owner: str,
-                      on_progress: ProgressSink | None = None) -> None:
-        self._tick()
-        extract_archive(archive, self.path(dest), on_progress)
-        self.owners[dest] = owner
 
     # -- inspection helpers for tests -----------------------------------------------------
     def snapshot(self) -> dict[str, str]:

@@ -35,6 +35,7 @@ READONLY = {("id",), ("dpkg-query",), ("systemctl", "is-active"), ("systemctl", 
 class Emulator:
     def __init__(self, host: SandboxHost) -> None:
         self.host = host
+        self._cwd = "/"
         self._file = "/var/lib/fluxdesk-sandbox/state.json"
 
     @property
@@ -60,15 +61,16 @@ class Emulator:
         if not target.exists():
             target.write_text(text)
 
-    def run(self, argv: tuple[str, ...], user: str | None) -> Result:
+    def run(self, argv: tuple[str, ...], user: str | None, cwd: str = "/") -> Result:
         handler: Callable[[dict[str, Any], tuple[str, ...], str | None], Result] | None = {
             "useradd": self._useradd, "usermod": self._usermod, "id": self._id,
             "apt-get": self._apt, "dpkg-query": self._dpkg_query, "systemctl": self._systemctl,
             "ufw": self._ufw, "fallocate": self._fallocate, "chmod": self._ok,
             "mkswap": self._mkswap, "swapon": self._swapon, "git": self._git, "npm": self._npm,
             "pm2": self._pm2, "flux-fetch-params.sh": self._fetch_params,
-            "flux-cli": self._cli, "fluxbench-cli": self._cli, "install": self._install,
+            "flux-cli": self._cli, "fluxbench-cli": self._cli,
         }.get(argv[0])
+        self._cwd = cwd
         if handler is None:
             return 127, [f"{argv[0]}: not emulated by the sandbox"]
         state = self.state
@@ -228,9 +230,15 @@ class Emulator:
             script, name = argv[2], argv[argv.index("--name") + 1]
             if not self.host.path(script).exists():
                 return 1, [f"[PM2][ERROR] Script not found: {script}"]
-            procs[name] = {"script": script, "status": "online"}
+            if name in procs:
+                return 1, ["[PM2][ERROR] Script already launched, add -f option to force "
+                           "re-execution"]
+            ignored = [argv[i + 1] for i, a in enumerate(argv) if a == "--ignore-watch"]
+            # As `pm2 jlist` reports it: pm_cwd is where `pm2 start` ran, the app's cwd.
+            procs[name] = {"pm2_env": {"pm_exec_path": script, "status": "online",
+                                       "pm_cwd": self._cwd, "ignore_watch": ignored}}
         elif verb == "install":
-            procs[argv[2]] = {"script": "module", "status": "online"}
+            procs[argv[2]] = {"pm2_env": {"pm_exec_path": "module", "status": "online"}}
         elif verb == "delete":
             if procs.pop(argv[2], None) is None:
                 return 1, [f"[PM2][ERROR] Process or Namespace {argv[2]} not found"]
@@ -255,8 +263,3 @@ class Emulator:
         if not (running and ready):
             return 1, ["error: couldn't connect to server"]
         return 0, [json.dumps({"version": 9000600, "blocks": 1})]
-
-    def _install(self, state: dict[str, Any], argv: tuple[str, ...], user: str | None,
-                 ) -> Result:
-        self.host.path(argv[-1]).mkdir(parents=True, exist_ok=True)
-        return 0, []

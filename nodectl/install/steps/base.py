@@ -7,14 +7,17 @@ run does. Every action is idempotent (guards below), so an interrupted step can 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from nodectl.install import operations
 from nodectl.install.events import Event, EventSink, Kind
 from nodectl.install.host import CommandResult, Host
+from nodectl.install.operations import Inputs, Operation
 from nodectl.install.params import SHOWN_SECRETS, SHOWN_WIF, InstallParams, NodeSecrets
 
 if TYPE_CHECKING:
@@ -36,19 +39,18 @@ class StepFailed(Exception):
 
 @dataclass(frozen=True)
 class Probe:
-    """A read-only command; the guarded action is already done if it exits 0 (and prints
+    """A read-only operation; the guarded action is already done if it exits 0 (and prints
     ``contains`` when given)."""
 
-    argv: tuple[str, ...]
-    user: str | None = None
+    op: Operation
     contains: str = ""
 
 
 @dataclass(frozen=True)
 class Run:
-    argv: tuple[str, ...]
-    user: str | None = None  # None = root
-    env: tuple[tuple[str, str], ...] = ()
+    """One named operation (see :mod:`nodectl.install.operations`); never an argv."""
+
+    op: Operation
     skip_if: Probe | None = None
     skip_if_exists: tuple[str, ...] = ()
     timeout: float = 3600.0
@@ -57,22 +59,28 @@ class Run:
 
 @dataclass(frozen=True)
 class WriteFile:
+    """A config file the helper renders itself from ``op``'s validated parameters;
+    ``content`` is the same rendering here, for checks and the plan."""
+
     path: str
     content: str
     shown: str  # what the user is shown: secrets replaced by placeholders
-    mode: int = 0o644
-    owner: str | None = None  # None = root
+    mode: int
+    owner: str | None  # None = root
+    op: Operation
 
 
 @dataclass(frozen=True)
 class AppendLine:
     path: str
     line: str
+    op: Operation
 
 
 @dataclass(frozen=True)
 class Remove:
     path: str
+    op: Operation
 
 
 @dataclass(frozen=True)
@@ -142,11 +150,10 @@ class Description:
 
 
 def _cmd_dict(action: Run) -> dict[str, Any]:
-    entry: dict[str, Any] = {"argv": list(action.argv), "as": action.user or "root"}
-    if action.env:
-        entry["env"] = dict(action.env)
+    entry = operations.shown(action.op)
+    entry.setdefault("as", "root")
     if action.skip_if is not None:
-        entry["skip_if"] = list(action.skip_if.argv)
+        entry["skip_if"] = operations.shown(action.skip_if.op).get("argv", [])
     if action.skip_if_exists:
         entry["skip_if_exists"] = list(action.skip_if_exists)
     return entry
@@ -174,10 +181,14 @@ class Step(ABC):
         sequence: list[dict[str, Any]] = []
         root = False
         for action in self.actions(ctx):
-            if isinstance(action, Run):
+            if isinstance(action, Run) and operations.command_of(action.op) is None:
+                other.append(operations.text(action.op))  # a file operation, e.g. a folder
+                sequence.append({"kind": "other", "text": other[-1]})
+                root = True
+            elif isinstance(action, Run):
                 commands.append(_cmd_dict(action))
                 sequence.append({"kind": "run", **commands[-1]})
-                root = root or action.user is None
+                root = root or commands[-1]["as"] == "root"
             elif isinstance(action, WriteFile):
                 entry: dict[str, Any] = {
                     "path": action.path, "mode": oct(action.mode),
@@ -235,7 +246,7 @@ def checkable(action: Action) -> bool:
 async def probe(host: Host, check: Probe) -> bool:
     """A probe that cannot even run (helper refused, tool missing) means "not done"."""
     try:
-        result = await host.run(list(check.argv), user=check.user, timeout=120)
+        result = await host.perform(check.op, timeout=120)
     except Exception:
         return False
     return result.ok and (not check.contains or check.contains in result.text)
@@ -262,32 +273,57 @@ async def action_done(run: StepRun, action: Action) -> bool:
 async def execute(run: StepRun, action: Action) -> None:
     host = run.ctx.host
     if isinstance(action, Run):
-        run.emit(Event(Kind.COMMAND, run.step_id, " ".join(action.argv)))
-        result: CommandResult = await host.run(
-            list(action.argv), user=action.user, env=dict(action.env),
-            timeout=action.timeout, on_line=run.log)
+        shown = " ".join(operations.shown(action.op).get("argv", [action.op.name]))
+        run.emit(Event(Kind.COMMAND, run.step_id, shown))
+        result: CommandResult = await host.perform(action.op, timeout=action.timeout,
+                                                   on_line=run.log)
         if not result.ok:
-            raise StepFailed(f"`{' '.join(action.argv)}` exited with code {result.returncode}",
+            raise StepFailed(f"`{shown}` exited with code {result.returncode}",
                              action.fix or "read the output above, fix the cause, then Retry",
                              result.tail)
     elif isinstance(action, WriteFile):
         run.log(f"write {action.path}")
-        await host.write_file(action.path, action.content.encode(), mode=action.mode,
-                              owner=action.owner)
+        await host.perform(action.op)
     elif isinstance(action, AppendLine):
-        text = await host.read_text(action.path) or ""
-        if text and not text.endswith("\n"):
-            text += "\n"
         run.log(f"append to {action.path}: {action.line}")
-        await host.write_file(action.path, (text + action.line + "\n").encode(), mode=0o644)
+        await host.perform(action.op)
     elif isinstance(action, Remove):
         run.log(f"remove {action.path}")
-        await host.remove(action.path)
+        await host.perform(action.op)
     else:
         run.log(action.text)
         await action.func(run)
 
 
-def write(path: str, ctx_content: str, shown: str | None = None, *, mode: int = 0o644,
-          owner: str | None = None) -> WriteFile:
-    return WriteFile(path, ctx_content, ctx_content if shown is None else shown, mode, owner)
+def inputs(ctx: InstallContext, *, shown: bool = False) -> Inputs:
+    """What the helper renders config files from (placeholders for the plan shown)."""
+    p, secrets = ctx.params, ctx.real_secrets()
+    if shown or ctx.shown_only:
+        p, secrets = dataclasses.replace(p, identity_wif=SHOWN_WIF), SHOWN_SECRETS
+    f = ctx.facts
+    return Inputs(p, secrets, f.arch, f.distro, f.codename)
+
+
+def install_args(ctx: InstallContext) -> dict[str, Any]:
+    i = inputs(ctx)
+    return operations.install_wire(i.params, i.secrets, i.arch, i.distro, i.codename)
+
+
+def config(ctx: InstallContext, kind: str) -> WriteFile:
+    """Write one of our config files: rendered here to check and show it, and by the
+    helper (from the same validated parameters) to write it."""
+    real = operations.config_file(kind, inputs(ctx))
+    shown = operations.config_file(kind, inputs(ctx, shown=True)).content
+    return WriteFile(real.path, real.content, shown, real.mode,
+                     ctx.params.user if real.node_owned else None,
+                     Operation("write_config", {"kind": kind, "install": install_args(ctx)}))
+
+
+def remove_config(ctx: InstallContext, kind: str) -> Remove:
+    user = ctx.params.user
+    return Remove(operations.config_path(kind, user),
+                  Operation("remove_config", {"kind": kind, "user": user}))
+
+
+def op(op_name: str, /, **args: Any) -> Operation:
+    return Operation(op_name, args)

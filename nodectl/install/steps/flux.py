@@ -6,7 +6,7 @@ import asyncio
 import functools
 from collections.abc import Callable
 
-from nodectl.install import confcheck, render
+from nodectl.install import confcheck
 from nodectl.install.archive import (
     EXTRACT_RESERVE,
     MARKER,
@@ -16,26 +16,21 @@ from nodectl.install.archive import (
 )
 from nodectl.install.bootstrap import DiskFull, Downloader, Progress, remove_quietly
 from nodectl.install.keys import FLUX_KEY
-from nodectl.install.params import (
-    BOOTSTRAP_CDNS,
-    BOOTSTRAP_MEMBERS,
-    SHOWN_SECRETS,
-    SHOWN_WIF,
-    InstallParams,
-)
+from nodectl.install.params import BOOTSTRAP_CDNS, BOOTSTRAP_MEMBERS, InstallParams
 from nodectl.install.steps.base import (
     Action,
     Custom,
     InstallContext,
     Probe,
-    Remove,
     Run,
     Step,
     StepFailed,
     StepRun,
-    write,
+    config,
+    op,
+    remove_config,
 )
-from nodectl.install.steps.system import APT_ENV, apt_install, apt_repo, enable_now
+from nodectl.install.steps.system import apt_install, apt_repo, enable_now, remove_repo
 
 FLUX_BINARIES = ("fluxd", "flux-cli", "flux-tx", "flux-fetch-params.sh", "fluxbenchd",
                  "fluxbench-cli")
@@ -51,11 +46,10 @@ class FluxRepo(Step):
     weight = 0.5
 
     def actions(self, ctx: InstallContext) -> list[Action]:
-        return apt_repo(FLUX_KEY, "/etc/apt/sources.list.d/flux.list",
-                        render.flux_apt_list(ctx.facts.arch))
+        return apt_repo(ctx, "flux", FLUX_KEY)
 
     def undo(self, ctx: InstallContext) -> list[Action]:
-        return [Remove("/etc/apt/sources.list.d/flux.list"), Remove(FLUX_KEY.keyring)]
+        return remove_repo(ctx, "flux", FLUX_KEY)
 
 
 class FluxPackages(Step):
@@ -77,7 +71,7 @@ class FluxPackages(Step):
                 Custom("check /usr/local/bin has " + ", ".join(FLUX_BINARIES), integration)]
 
     def undo(self, ctx: InstallContext) -> list[Action]:
-        return [Run(("apt-get", "purge", "-y", "flux", "fluxbench"), env=APT_ENV)]
+        return [Run(op("purge_packages", names=("flux", "fluxbench")))]
 
 
 class ZkParams(Step):
@@ -88,15 +82,14 @@ class ZkParams(Step):
 
     def actions(self, ctx: InstallContext) -> list[Action]:
         home = ctx.params.home
-        return [Run(("flux-fetch-params.sh",), user=ctx.params.user,
+        return [Run(op("fetch_zk_params", user=ctx.params.user),
                     skip_if_exists=tuple(f"{home}/.zcash-params/{p}" for p in ZK_PARAMS),
                     fix="check the internet connection, then Retry (finished files are kept)")]
 
 
 def flux_dir(p: InstallParams) -> Run:
     """~/.flux, owned by the node user and private, before anything is put into it."""
-    return Run(("install", "-d", "-m", "700", "-o", p.user, "-g", p.user, f"{p.home}/.flux"),
-               skip_if_exists=(f"{p.home}/.flux",))
+    return Run(op("make_node_dir", user=p.user, name=".flux"), skip_if_exists=(f"{p.home}/.flux",))
 
 
 class FluxConf(Step):
@@ -113,22 +106,21 @@ class FluxConf(Step):
     def actions(self, ctx: InstallContext) -> list[Action]:
         p = ctx.params
         path = f"{p.home}/.flux/flux.conf"
-        real = render.flux_conf(p, ctx.real_secrets(), ctx.wif())
-        shown = render.flux_conf(p, SHOWN_SECRETS, SHOWN_WIF)
+        conf = config(ctx, "flux_conf")
 
         async def read_back(run: StepRun) -> None:
             on_disk = await run.ctx.host.read_text(path)
             if on_disk is None:
                 raise StepFailed(f"{path} is missing right after it was written",
                                  "check the disk and the node user's home, then Retry")
-            problems = confcheck.differences(on_disk, real)
+            problems = confcheck.differences(on_disk, conf.content)
             if problems:
                 raise StepFailed(f"{path} is not what the installer wrote: "
                                  + "; ".join(problems),
                                  "something else on this machine changes flux.conf: find it "
                                  "(it may run commands as the node user), then Retry")
 
-        return [flux_dir(p), write(path, real, shown, mode=0o600, owner=p.user),
+        return [flux_dir(p), conf,
                 Custom(f"read {path} back: exactly the rendered keys and values, no "
                        "blocknotify/walletnotify/alertnotify", read_back)]
 
@@ -203,7 +195,9 @@ class ChainBootstrap(Step):
                         f"{free / 1e9:.1f} GB are free ({EXTRACT_RESERVE / 1e9:.1f} GB are kept "
                         "free); free some space, then Retry (the archive is kept)")
                 run.log(f"extracting {manifest.files} files through a staging folder into {dest}")
-                await run.ctx.host.extract(archive, dest, p.user, sink("extract"))
+                await run.ctx.host.perform(
+                    op("extract_bootstrap", user=p.user, archive=str(archive)),
+                    on_progress=sink("extract"))
                 await asyncio.sleep(0)  # deliver the last thread-posted progress first
             except StepFailed:
                 raise
@@ -244,22 +238,19 @@ class DaemonService(Step):
     weight = 0.2
 
     def actions(self, ctx: InstallContext) -> list[Action]:
-        p = ctx.params
         return [
-            write(f"{p.home}/start_daemon_service.sh", render.start_daemon_script(p), mode=0o755,
-                  owner=p.user),
-            write(f"{p.home}/stop_daemon_service.sh", render.stop_daemon_script(p), mode=0o755,
-                  owner=p.user),
-            write("/etc/systemd/system/zelcash.service", render.zelcash_service(p)),
-            Run(("systemctl", "daemon-reload")),
+            config(ctx, "start_daemon"),
+            config(ctx, "stop_daemon"),
+            config(ctx, "zelcash_service"),
+            Run(op("systemd_reload")),
         ]
 
     def undo(self, ctx: InstallContext) -> list[Action]:
-        return [Run(("systemctl", "disable", "--now", "zelcash.service"),
-                    skip_if=Probe(("systemctl", "is-enabled", "zelcash.service"),
+        return [Run(op("disable_unit", unit="zelcash.service"),
+                    skip_if=Probe(op("unit_enabled", unit="zelcash.service"),
                                   contains="disabled")),
-                Remove("/etc/systemd/system/zelcash.service"),
-                Run(("systemctl", "daemon-reload"))]
+                remove_config(ctx, "zelcash_service"),
+                Run(op("systemd_reload"))]
 
 
 class StartDaemon(Step):
@@ -274,10 +265,12 @@ class StartDaemon(Step):
         wait_s = float(ctx.options.get("daemon_wait_s", 1800))
         poll_s = float(ctx.options.get("daemon_poll_s", 10))
 
+        getinfo = op("node_cli", user=p.user, tool="flux-cli", command="getinfo")
+
         async def wait(run: StepRun) -> None:
             waited = 0.0
             while True:
-                result = await run.ctx.host.run(["flux-cli", "getinfo"], user=p.user, timeout=60)
+                result = await run.ctx.host.perform(getinfo, timeout=60)
                 if result.ok:
                     return
                 if waited >= wait_s:
@@ -289,7 +282,7 @@ class StartDaemon(Step):
                 waited += poll_s
 
         async def answers(run: StepRun) -> bool:
-            result = await run.ctx.host.run(["flux-cli", "getinfo"], user=p.user, timeout=60)
+            result = await run.ctx.host.perform(getinfo, timeout=60)
             return result.ok
 
         return [enable_now("zelcash.service"),

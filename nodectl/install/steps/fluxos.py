@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
-from nodectl.install import render
+import json
+
 from nodectl.install.keys import MONGODB_KEY, NODESOURCE_KEY
-from nodectl.install.steps.base import Action, InstallContext, Probe, Remove, Run, Step, write
+from nodectl.install.operations import FLUXOS_REPO, LOGROTATE_SETTINGS, WATCHDOG_REPO
+from nodectl.install.steps.base import (
+    Action,
+    Custom,
+    InstallContext,
+    Probe,
+    Remove,
+    Run,
+    Step,
+    StepRun,
+    config,
+    op,
+)
 from nodectl.install.steps.system import apt_install, apt_repo, enable_now
 
-FLUXOS_REPO = "https://github.com/RunOnFlux/flux.git"
-WATCHDOG_REPO = "https://github.com/RunOnFlux/fluxnode-watchdog.git"
+__all__ = ["FLUXOS_REPO", "WATCHDOG_REPO", "pm2_cwds", "pm2_has"]
 
 
 def pm2_has(user: str, name: str) -> Probe:
-    return Probe(("pm2", "jlist"), user=user, contains=f'"name":"{name}"')
+    return Probe(op("pm2_list", user=user), contains=f'"name":"{name}"')
+
+
+def pm2_cwds(text: str) -> dict[str, str]:
+    """App name -> working directory from `pm2 jlist` (which may print warnings first)."""
+    for line in reversed(text.splitlines()):
+        if line.startswith("["):
+            try:
+                apps = json.loads(line)
+            except ValueError:
+                continue
+            return {str(a.get("name")): str((a.get("pm2_env") or {}).get("pm_cwd", ""))
+                    for a in apps if isinstance(a, dict)}
+    return {}
 
 
 class MongoDb(Step):
@@ -24,10 +49,8 @@ class MongoDb(Step):
     weight = 2.0
 
     def actions(self, ctx: InstallContext) -> list[Action]:
-        f = ctx.facts
         return [
-            *apt_repo(MONGODB_KEY, "/etc/apt/sources.list.d/mongodb-org-7.0.list",
-                      render.mongodb_apt_list(f.arch, f.distro, f.codename)),
+            *apt_repo(ctx, "mongodb", MONGODB_KEY),
             apt_install(("mongodb-org",)),
             enable_now("mongod"),
         ]
@@ -44,8 +67,7 @@ class NodeJs(Step):
 
     def actions(self, ctx: InstallContext) -> list[Action]:
         return [
-            *apt_repo(NODESOURCE_KEY, "/etc/apt/sources.list.d/nodesource.list",
-                      render.nodesource_apt_list(ctx.facts.arch)),
+            *apt_repo(ctx, "nodesource", NODESOURCE_KEY),
             apt_install(("nodejs",)),
         ]
 
@@ -61,16 +83,14 @@ class FluxOs(Step):
     def actions(self, ctx: InstallContext) -> list[Action]:
         p = ctx.params
         actions: list[Action] = [
-            Run(("git", "clone", FLUXOS_REPO, f"{p.home}/zelflux"), user=p.user,
+            Run(op("clone_repo", user=p.user, repo="fluxos"),
                 skip_if_exists=(f"{p.home}/zelflux/.git",),
                 fix="check that github.com is reachable; if ~/zelflux is half-cloned, "
                 "remove it, then Retry"),
-            write(f"{p.home}/zelflux/config/userconfig.js", render.userconfig_js(p),
-                  owner=p.user),
+            config(ctx, "userconfig_js"),
         ]
         if p.upnp:
-            actions.append(write(f"{p.home}/.fluxbenchmark/fluxbench.conf",
-                                 render.fluxbench_conf(p), owner=p.user))
+            actions.append(config(ctx, "fluxbench_conf"))
         return actions
 
 
@@ -83,51 +103,67 @@ class Pm2(Step):
     weight = 1.5
 
     def actions(self, ctx: InstallContext) -> list[Action]:
-        p = ctx.params
-        u = p.user
-        rotate = (("max_size", "6M"), ("retain", "6"), ("compress", "true"),
-                  ("workerInterval", "3600"), ("rotateInterval", "0 12 * * 0"))
+        u = ctx.params.user
         return [
-            Run(("npm", "install", "-g", "pm2@latest"), skip_if_exists=("/usr/bin/pm2",)),
-            Run(("pm2", "startup", "systemd", "-u", u, "--hp", p.home),
+            Run(op("install_pm2"), skip_if_exists=("/usr/bin/pm2",)),
+            Run(op("pm2_startup", user=u),
                 skip_if_exists=(f"/etc/systemd/system/pm2-{u}.service",)),
-            Run(("pm2", "start", f"{p.home}/zelflux/start.sh", "--name", "flux",
-                 "--max-memory-restart", "1500M", "--restart-delay", "30000",
-                 "--max-restarts", "40", "--time"), user=u, skip_if=pm2_has(u, "flux")),
-            Run(("pm2", "install", "pm2-logrotate"), user=u,
-                skip_if=pm2_has(u, "pm2-logrotate")),
-            *[Run(("pm2", "set", f"pm2-logrotate:{key}", value), user=u)
-              for key, value in rotate],
-            Run(("pm2", "save"), user=u),
+            Run(op("pm2_start", user=u, app="flux"), skip_if=pm2_has(u, "flux")),
+            Run(op("pm2_install_logrotate", user=u), skip_if=pm2_has(u, "pm2-logrotate")),
+            *[Run(op("pm2_set_logrotate", user=u, setting=key)) for key in LOGROTATE_SETTINGS],
+            Run(op("pm2_save", user=u, force=False)),
         ]
 
     def undo(self, ctx: InstallContext) -> list[Action]:
         u = ctx.params.user
-        return [Run(("pm2", "delete", "flux"), user=u), Run(("pm2", "save", "--force"), user=u)]
+        return [Run(op("pm2_delete", user=u, app="flux")),
+                Run(op("pm2_save", user=u, force=True))]
 
 
 class Watchdog(Step):
     step_id = "watchdog"
     title = "Flux watchdog"
-    why = ("The official watchdog in ~/watchdog under pm2, config.js with tier_eps_min for the "
-           "chosen tier and auto-updates on. The installer's extra git hook is not fetched: "
-           "FluxOS reinstalls the watchdog itself when missing (flux PR #1652).")
+    why = ("The official watchdog in ~/watchdog under pm2, started as FluxOS and the "
+           "multitoolbox start it: from its own folder (it reads config.js and package.json "
+           "from its working directory), restarted when its code changes but not for "
+           ".git, node_modules, watchdog_error.log or config.js. config.js gets tier_eps_min "
+           "for the chosen tier. Updates: on this (non-ArcaneOS) system the watchdog updates "
+           "FluxOS, fluxd and fluxbench itself whatever its update switches say, so there is "
+           "no choice to offer here. The installer's extra git hook is not fetched: FluxOS "
+           "reinstalls the watchdog itself when missing (flux PR #1652).")
     weight = 1.0
 
     def actions(self, ctx: InstallContext) -> list[Action]:
         p = ctx.params
         wd = f"{p.home}/watchdog"
+        listed = op("pm2_list", user=p.user)
+
+        async def cwd(run: StepRun) -> str | None:
+            result = await run.ctx.host.perform(listed, timeout=60)
+            return pm2_cwds(result.text).get("watchdog") if result.ok else None
+
+        async def drop_misplaced(run: StepRun) -> None:
+            # Started from $HOME (earlier FluxDesk versions): the watchdog would not find
+            # its config.js; pm2 refuses a second `start` of the same name, so delete first.
+            if await cwd(run) not in (None, wd):
+                await run.ctx.host.perform(op("pm2_delete", user=p.user, app="watchdog"))
+
+        async def not_misplaced(run: StepRun) -> bool:
+            return await cwd(run) in (None, wd)
+
         return [
-            Run(("git", "clone", WATCHDOG_REPO, wd), user=p.user,
-                skip_if_exists=(f"{wd}/.git",)),
-            Run(("npm", "install", "--prefix", wd, "--omit=dev"), user=p.user,
-                skip_if_exists=(f"{wd}/node_modules",)),
-            write(f"{wd}/config.js", render.watchdog_config_js(p), owner=p.user),
-            Run(("pm2", "start", f"{wd}/watchdog.js", "--name", "watchdog", "--watch", wd,
-                 "--watch-delay", "20"), user=p.user, skip_if=pm2_has(p.user, "watchdog")),
-            Run(("pm2", "save"), user=p.user),
+            Run(op("clone_repo", user=p.user, repo="watchdog"), skip_if_exists=(f"{wd}/.git",)),
+            Run(op("npm_install_watchdog", user=p.user), skip_if_exists=(f"{wd}/node_modules",)),
+            config(ctx, "watchdog_config"),
+            Custom(f"stop a watchdog that pm2 runs from another folder than {wd}",
+                   drop_misplaced, not_misplaced),
+            Run(op("pm2_start", user=p.user, app="watchdog"),
+                skip_if=Probe(listed, contains=f'"pm_cwd":"{wd}"')),
+            Run(op("pm2_save", user=p.user, force=False)),
         ]
 
     def undo(self, ctx: InstallContext) -> list[Action]:
-        return [Run(("pm2", "delete", "watchdog"), user=ctx.params.user),
-                Remove(f"{ctx.params.home}/watchdog")]
+        u = ctx.params.user
+        return [Run(op("pm2_delete", user=u, app="watchdog")),
+                Remove(f"{ctx.params.home}/watchdog",
+                       op("remove_node_dir", user=u, name="watchdog"))]

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from nodectl.install import render
 from nodectl.install.steps.base import (
     Action,
     Custom,
     InstallContext,
     Probe,
-    Remove,
     Run,
     Step,
     StepFailed,
     StepRun,
-    write,
+    config,
+    op,
+    remove_config,
 )
 from nodectl.install.steps.fluxos import pm2_has
 from nodectl.install.steps.system import enable_now
+
+LOGROTATE_KINDS = ("logrotate_bench", "logrotate_daemon", "logrotate_mongod")
 
 
 class LogRotate(Step):
@@ -27,10 +29,10 @@ class LogRotate(Step):
     weight = 0.1
 
     def actions(self, ctx: InstallContext) -> list[Action]:
-        return [write(path, text) for path, text in render.logrotate_files(ctx.params).items()]
+        return [config(ctx, kind) for kind in LOGROTATE_KINDS]
 
     def undo(self, ctx: InstallContext) -> list[Action]:
-        return [Remove(path) for path in render.logrotate_files(ctx.params)]
+        return [remove_config(ctx, kind) for kind in LOGROTATE_KINDS]
 
 
 class Firewall(Step):
@@ -45,27 +47,15 @@ class Firewall(Step):
 
     def actions(self, ctx: InstallContext) -> list[Action]:
         p = ctx.params
-        rules: list[tuple[str, ...]] = [
-            ("allow", f"{p.ssh_port}/tcp"),
-            ("limit", f"{p.ssh_port}/tcp"),
-            ("logging", "on"),
-            ("default", "deny", "incoming"),
-            ("default", "allow", "outgoing"),
-            ("allow", "16100:16199/tcp"),
-        ]
+        rules = ["ssh_allow", "ssh_limit", "logging", "deny_incoming", "allow_outgoing",
+                 "flux_ports"]
         if p.upnp:
-            router = p.router_ip
-            rules += [
-                ("allow", "out", "from", "any", "to", "239.255.255.250", "port", "1900",
-                 "proto", "udp"),
-                ("allow", "from", router, "port", "1900", "proto", "udp"),
-                ("allow", "out", "from", "any", "to", router, "proto", "tcp"),
-                ("allow", "from", router, "proto", "udp"),
-            ]
+            rules += ["upnp_ssdp_out", "upnp_router_ssdp", "upnp_router_tcp_out",
+                      "upnp_router_udp"]
         return [
-            *[Run(("ufw", *rule)) for rule in rules],
-            Run(("ufw", "--force", "enable"), skip_if=Probe(("ufw", "status"),
-                                                             contains="Status: active")),
+            *[Run(op("ufw_rule", rule=rule, ssh_port=p.ssh_port, router_ip=p.router_ip))
+              for rule in rules],
+            Run(op("ufw_enable"), skip_if=Probe(op("ufw_status"), contains="Status: active")),
             enable_now("fail2ban"),
         ]
 
@@ -81,22 +71,23 @@ class Verify(Step):
     def actions(self, ctx: InstallContext) -> list[Action]:
         p = ctx.params
         checks = (
-            (("flux-cli", "getinfo"), "fluxd does not answer",
+            ("flux-cli", "fluxd does not answer",
              "run `sudo systemctl restart zelcash` and look at ~/.flux/debug.log"),
-            (("fluxbench-cli", "getinfo"), "fluxbench does not answer",
+            ("fluxbench-cli", "fluxbench does not answer",
              "fluxd starts fluxbenchd: restart zelcash.service"),
         )
 
         async def verify(run: StepRun) -> None:
             host = run.ctx.host
-            for argv, problem, fix in checks:
-                result = await host.run(list(argv), user=p.user, timeout=60)
+            for tool, problem, fix in checks:
+                result = await host.perform(
+                    op("node_cli", user=p.user, tool=tool, command="getinfo"), timeout=60)
                 if not result.ok:
                     raise StepFailed(problem, fix, result.tail)
-                run.log(f"{' '.join(argv)}: ok")
+                run.log(f"{tool} getinfo: ok")
             for name in ("flux", "watchdog"):
                 probe = pm2_has(p.user, name)
-                result = await host.run(list(probe.argv), user=p.user, timeout=60)
+                result = await host.perform(probe.op, timeout=60)
                 if probe.contains not in result.text:
                     raise StepFailed(f"pm2 does not list `{name}`",
                                      f"run `pm2 logs {name}` as {p.user}", result.tail)

@@ -3,8 +3,11 @@ and the first part of option 2)."""
 
 from __future__ import annotations
 
+import base64
+
 from nodectl.install import render
 from nodectl.install.keys import RepoKey, docker_key, verified_keyring
+from nodectl.install.operations import BASE_PACKAGES
 from nodectl.install.steps.base import (
     Action,
     AppendLine,
@@ -16,35 +19,28 @@ from nodectl.install.steps.base import (
     Step,
     StepFailed,
     StepRun,
-    write,
+    config,
+    op,
+    remove_config,
 )
 
-APT_ENV = (("DEBIAN_FRONTEND", "noninteractive"), ("NEEDRESTART_MODE", "a"))
-
-# Official list minus python/python-zmq (gone from Debian 12 / Ubuntu 24.04, which makes the
-# official apt call fail there) and g++-multilib (amd64 only); plus distro sysbench 1.0.20,
-# the same version the official script fetches by piping packagecloud's script into bash.
-BASE_PACKAGES = (
-    "nano", "htop", "pwgen", "ufw", "figlet", "tmux", "jq", "zip", "gzip", "pv", "unzip", "git",
-    "build-essential", "libtool", "pkg-config", "libc6-dev", "m4", "autoconf", "ncurses-dev",
-    "wget", "curl", "bc", "bsdmainutils", "automake", "fail2ban", "dirmngr", "ca-certificates",
-    "cron", "sysbench", "sudo", "psmisc",
-)
+__all__ = ["BASE_PACKAGES", "apt_install", "apt_repo", "apt_update", "enable_now",
+           "remove_repo"]
 
 
 def apt_install(packages: tuple[str, ...], fix: str = "") -> Run:
-    return Run(("apt-get", "install", "-y", "--no-install-recommends", *packages), env=APT_ENV,
-               skip_if=Probe(("dpkg-query", "-W", "-f=${Status}\\n", *packages)),
+    return Run(op("install_packages", names=packages),
+               skip_if=Probe(op("packages_installed", names=packages)),
                fix=fix or "run `sudo apt-get -f install` and `sudo dpkg --configure -a`, "
                "then Retry")
 
 
 def apt_update() -> Run:
-    return Run(("apt-get", "update"), env=APT_ENV,
+    return Run(op("apt_update"),
                fix="check the internet connection and /etc/apt/sources.list.d, then Retry")
 
 
-def fetch_key(key: RepoKey) -> Custom:
+def fetch_key(repo: str, key: RepoKey, distro: str) -> Custom:
     async def fetch(run: StepRun) -> None:
         source = run.ctx.key_source
         if source is None:
@@ -54,7 +50,9 @@ def fetch_key(key: RepoKey) -> Custom:
         except Exception as exc:
             raise StepFailed(f"could not get the {key.name} signing key: {exc}",
                              "check the internet connection, then Retry") from exc
-        await run.ctx.host.write_file(key.keyring, keyring, mode=0o644)
+        # The helper checks the pinned fingerprint again before it writes the keyring.
+        await run.ctx.host.perform(op("install_keyring", repo=repo, distro=distro,
+                                      keyring=base64.b64encode(keyring).decode()))
 
     async def done(run: StepRun) -> bool:
         return await run.ctx.host.exists(key.keyring)
@@ -64,14 +62,18 @@ def fetch_key(key: RepoKey) -> Custom:
                   f"write it to {key.keyring}", fetch, done)
 
 
-def apt_repo(key: RepoKey, list_path: str, list_text: str) -> list[Action]:
+def apt_repo(ctx: InstallContext, repo: str, key: RepoKey) -> list[Action]:
     """Pinned signing key, the sources.list.d entry that trusts it, then a fresh package index."""
-    return [fetch_key(key), write(list_path, list_text), apt_update()]
+    return [fetch_key(repo, key, ctx.facts.distro), config(ctx, f"apt_{repo}"), apt_update()]
+
+
+def remove_repo(ctx: InstallContext, repo: str, key: RepoKey) -> list[Action]:
+    return [remove_config(ctx, f"apt_{repo}"),
+            Remove(key.keyring, op("remove_keyring", repo=repo, distro=ctx.facts.distro))]
 
 
 def enable_now(unit: str) -> Run:
-    return Run(("systemctl", "enable", "--now", unit),
-               skip_if=Probe(("systemctl", "is-active", unit)))
+    return Run(op("enable_unit", unit=unit), skip_if=Probe(op("unit_active", unit=unit)))
 
 
 async def https_key_source(key: RepoKey) -> bytes:
@@ -89,16 +91,18 @@ class NodeUser(Step):
     step_id = "user"
     title = "Create the node user"
     why = ("Option 1 of the official installer: a normal user that owns fluxd, FluxOS and the "
-           "chain, member of the sudo and docker groups (FluxOS runs docker and sudo ufw).")
+           "chain, member of the sudo and docker groups (FluxOS runs docker and sudo ufw). "
+           "It must be a new or dedicated account: not root, not a service account such as "
+           "nobody or www-data, not the desktop user running FluxDesk (it gets password-less "
+           "sudo). The helper refuses any other.")
     weight = 0.2
 
     def actions(self, ctx: InstallContext) -> list[Action]:
         user = ctx.params.user
         return [
-            Run(("useradd", "--create-home", "--shell", "/bin/bash", "--user-group", user),
-                skip_if=Probe(("id", "-u", user))),
-            Run(("usermod", "--append", "--groups", "sudo", user),
-                skip_if=Probe(("id", "-nG", user), contains="sudo")),
+            Run(op("create_node_user", user=user)),
+            Run(op("add_to_group", user=user, group="sudo"),
+                skip_if=Probe(op("user_groups", user=user), contains="sudo")),
         ]
 
 
@@ -106,18 +110,17 @@ class SudoRule(Step):
     step_id = "sudoers"
     title = "Password-less sudo for the node user"
     why = ("The official script appends `<user> ALL=(ALL) NOPASSWD:ALL` to /etc/sudoers; FluxOS "
-           "relies on it for ufw, ip and systemctl. Here the same rule goes into its own "
-           "/etc/sudoers.d file that visudo checks first, so a bad edit cannot break sudo.")
+           "runs ufw, iptables, systemctl, apt-get, mount, tar, rm and more through sudo, "
+           "with arguments that change per app, so no narrower rule keeps FluxOS working "
+           "(docs/installer-security.md). The rule goes into its own /etc/sudoers.d file, "
+           "rendered by the helper and checked by visudo, and only for a dedicated node user.")
     weight = 0.1
 
-    def path(self, ctx: InstallContext) -> str:
-        return f"/etc/sudoers.d/90-fluxnode-{ctx.params.user}"
-
     def actions(self, ctx: InstallContext) -> list[Action]:
-        return [write(self.path(ctx), render.sudoers_rule(ctx.params), mode=0o440)]
+        return [config(ctx, "sudoers")]
 
     def undo(self, ctx: InstallContext) -> list[Action]:
-        return [Remove(self.path(ctx))]
+        return [remove_config(ctx, "sudoers")]
 
 
 class Swap(Step):
@@ -130,13 +133,13 @@ class Swap(Step):
 
     def actions(self, ctx: InstallContext) -> list[Action]:
         size = render.swap_size_mib(ctx.facts.ram_mib)
-        active = Probe(("swapon", "--show=NAME", "--noheadings"), contains="/swapfile")
+        active = Probe(op("swap_status"), contains="/swapfile")
         return [
-            Run(("fallocate", "-l", f"{size}M", "/swapfile"), skip_if_exists=("/swapfile",)),
-            Run(("chmod", "600", "/swapfile")),
-            Run(("mkswap", "/swapfile"), skip_if=active),
-            Run(("swapon", "/swapfile"), skip_if=active),
-            AppendLine("/etc/fstab", render.swap_fstab_line()),
+            Run(op("swapfile_create", size_mib=size), skip_if_exists=("/swapfile",)),
+            Run(op("swapfile_protect")),
+            Run(op("swapfile_format"), skip_if=active),
+            Run(op("swapfile_enable"), skip_if=active),
+            AppendLine("/etc/fstab", render.swap_fstab_line(), op("append_fstab_swap")),
         ]
 
 
@@ -161,13 +164,11 @@ class Docker(Step):
     weight = 3.0
 
     def actions(self, ctx: InstallContext) -> list[Action]:
-        f = ctx.facts
-        key = docker_key(f.distro)
+        user = ctx.params.user
         return [
-            *apt_repo(key, "/etc/apt/sources.list.d/docker.list",
-                      render.docker_apt_list(f.arch, f.distro, f.codename)),
+            *apt_repo(ctx, "docker", docker_key(ctx.facts.distro)),
             apt_install(("docker-ce", "docker-ce-cli", "containerd.io")),
-            Run(("usermod", "--append", "--groups", "docker", ctx.params.user),
-                skip_if=Probe(("id", "-nG", ctx.params.user), contains="docker")),
+            Run(op("add_to_group", user=user, group="docker"),
+                skip_if=Probe(op("user_groups", user=user), contains="docker")),
             enable_now("docker"),
         ]

