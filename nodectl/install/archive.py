@@ -239,13 +239,6 @@ def disk_free(path: Path) -> int:
     return shutil.disk_usage(path).free
 
 
-def chown_tree(root: Path, uid: int, gid: int) -> None:
-    os.chown(root, uid, gid)
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            os.chown(os.path.join(dirpath, name), uid, gid, follow_symlinks=False)
-
-
 class SpaceGuard:
     """Refuses to let extraction eat into the last ``reserve`` bytes of the disk."""
 
