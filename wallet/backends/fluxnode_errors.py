@@ -30,6 +30,16 @@ class FluxnodeRejectKind(StrEnum):
     NOT_ACTIVE = "fluxnode-not-active"
     MALFORMED = "fluxnode-malformed"
     INPUTS_INVALID = "fluxnode-inputs-invalid"
+    # fluxd drops a START it has seen in the last 30 minutes without a reason (RPC -25, empty
+    # text): the caller knows it sent a START, so it gives this kind (see wallet/nodes).
+    RECENTLY_SEEN = "fluxnode-recently-seen"
+
+
+RECENTLY_SEEN_MESSAGE = (
+    "The network has already seen this exact START (it was mined, or it is still being "
+    "relayed), so it was not accepted again. Refresh the node list: if it was mined the node "
+    "shows as started. To start again later, sign a new START."
+)
 
 
 _NOT_STARTED = "The node was not started."

@@ -10,6 +10,7 @@ import logging
 
 from wallet.backends.base import ChainBackend
 from wallet.backends.broadcast_errors import BroadcastKind
+from wallet.backends.fluxnode_errors import RECENTLY_SEEN_MESSAGE, FluxnodeRejectKind
 from wallet.errors import BackendResponseError, BackendUnavailable, BroadcastRejected
 from wallet.fluxnode import verify_start
 from wallet.nodes.errors import StartMaybeSent, StartRefused
@@ -52,6 +53,12 @@ async def broadcast_start(
             return tx.txid
         if exc.maybe_sent:
             raise _uncertain(tx, start, exc.detail[:120] or exc.kind) from None
+        if exc.kind == BroadcastKind.CONFLICT:
+            # A START has no inputs, so fluxd's reasonless -25 means "seen recently".
+            raise BroadcastRejected(
+                RECENTLY_SEEN_MESSAGE, kind=FluxnodeRejectKind.RECENTLY_SEEN, code=exc.code,
+                detail=exc.detail,
+            ) from None
         raise
     except (BackendUnavailable, BackendResponseError) as exc:
         raise _uncertain(tx, start, str(exc).partition(". ")[0][:200]) from None

@@ -127,6 +127,14 @@ def node_status(
     )
 
 
+def keep_record(record: StartRecord | None, status: NodeStatus) -> StartRecord | None:
+    """Our START record after a refresh: dropped once the network lists the node (from then
+    on the lists tell its state; keeping it would show an expired node as "starting")."""
+    if status.state in (NodeState.CONFIRMED, NodeState.STARTED, NodeState.DOS):
+        return None
+    return record
+
+
 def _confirmed(outpoint: Outpoint, node: ListedNode, tip: int, timing: NodeTiming) -> NodeStatus:
     since = tip - node.last_confirmed_height
     expires_at = node.last_confirmed_height + timing.confirm_expiry + 1

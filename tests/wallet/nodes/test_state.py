@@ -16,7 +16,7 @@ from wallet.nodes.lists import (
     parse_start_list,
     unwrap,
 )
-from wallet.nodes.state import NodeState, StartRecord, node_status
+from wallet.nodes.state import NodeState, StartRecord, keep_record, node_status
 from wallet.nodes.timing import PON_TIMING, describe_duration
 
 TXID = "ab" * 32
@@ -119,6 +119,9 @@ def test_starting_until_listed_or_mempool_lifetime() -> None:
                        now=NOW - 10 + 1800)
     assert late.state == NodeState.NOT_STARTED and late.may_start
     assert late.next_step == "May start now."
+    started = parse_start_list([{"collateral": f"COutPoint({TXID}, 1)", "added_height": 9}])
+    listed = node_status(ME, tip=10, confirmed=[], started=started, dos=[], record=record, now=NOW)
+    assert keep_record(record, listed) is None and keep_record(record, status) is record
 
 
 def test_malformed_entries_are_typed_errors() -> None:
