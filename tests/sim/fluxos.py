@@ -25,6 +25,7 @@ from aiohttp import web
 from tests.sim import fluxnode_views as views
 from tests.sim.chain import Chain
 from tests.sim.msgsig import BITCOIN_MAGIC, bitcoin_address, recover
+from tests.sim.reject import SimReject
 
 PHRASE_MS = 15 * 60 * 1000
 SESSION_MS = 14 * 24 * 60 * 60 * 1000
@@ -98,6 +99,8 @@ class FluxOsSim:
         for name in ("viewdeterministicfluxnodelist", "listfluxnodes"):
             app.router.add_get(f"/daemon/{name}", self.node_list)
             app.router.add_get(f"/daemon/{name}/{{filter}}", self.node_list)
+        app.router.add_post("/daemon/sendrawtransaction", self.send_raw)
+        app.router.add_get("/daemon/sendrawtransaction/{hexstring}", self.send_raw)
         app.router.add_get("/flux/id", self.flux_id)
         app.router.add_get("/id/loginphrase", self.login_phrase)
         app.router.add_get("/id/emergencyphrase", self.emergency_phrase)
@@ -117,6 +120,20 @@ class FluxOsSim:
                                      request.match_info.get("filter", ""))
         limit = request.query.get("limit", "")
         return ok(entries[: int(limit)] if limit.isdigit() else entries)
+
+    async def send_raw(self, request: web.Request) -> web.Response:
+        """daemonServiceTransactionRpcs sendRawTransaction(Post): fluxd's answer, wrapped."""
+        hexstring = request.match_info.get("hexstring")
+        if hexstring is None:
+            try:
+                body = json.loads(await request.text())
+            except ValueError:
+                body = {}
+            hexstring = body.get("hexstring") if isinstance(body, dict) else None
+        try:
+            return ok(self.chain.submit(str(hexstring or "")))
+        except SimReject as exc:
+            return failure(exc.message, "RPCError", exc.code)
 
     async def flux_id(self, request: web.Request) -> web.Response:
         return ok(self.owner_zelid)

@@ -12,6 +12,8 @@ from tests.sim.fluxnode_kit import collateral, start_tx, submit, with_nodes
 from tests.sim.fluxos import FluxOsSim
 from tests.sim.server import SimNetwork
 from tests.sim.testkit import key
+from wallet.backends.fluxnode_errors import FluxnodeRejectKind
+from wallet.errors import BroadcastRejected
 from wallet.fluxid import (
     EMERGENCY_PHRASE_PATH,
     LOGIN_PHRASE_PATH,
@@ -26,6 +28,7 @@ from wallet.fluxid import (
 from wallet.keys import PrivateKey
 from wallet.message import sign_message
 from wallet.networks import MAINNET
+from wallet.nodes.broadcast import parse_fluxos_broadcast
 
 OWNER_ID = flux_id_from_mnemonic(
     "legal winner thank year wave sausage worth useful legal winner thank yellow"
@@ -120,3 +123,25 @@ async def test_daemon_lists_in_the_fluxos_envelope(sim: SimNetwork) -> None:
         assert [e["txhash"] for e in listed["data"]] == [coin.txid]
         assert (await call(fluxos.url, "/daemon/getstartlist"))["data"] == []
         assert (await call(fluxos.url, "/daemon/getdoslist")) == {"status": "success", "data": []}
+
+
+@pytest.mark.asyncio
+async def test_start_broadcast_through_fluxos(sim: SimNetwork) -> None:
+    with_nodes(sim)
+    owner = key("fluxos-broadcast")
+    coin = collateral(sim, owner)
+    tx = start_tx(sim, coin, owner)
+    async with FluxOsSim(sim.chain, OWNER_ID.address) as fluxos:
+        reply = await call(fluxos.url, "/daemon/sendrawtransaction",
+                           {"hexstring": tx.serialize().hex()})
+        assert parse_fluxos_broadcast(reply, tx.txid) == tx.txid
+        sim.mine()
+        again = start_tx(sim, coin, owner)
+        reply = await call(fluxos.url, f"/daemon/sendrawtransaction/{again.serialize().hex()}")
+        assert reply["status"] == "error" and reply["data"]["code"] == -26
+        with pytest.raises(BroadcastRejected) as info:
+            parse_fluxos_broadcast(reply, again.txid)
+        assert info.value.kind == FluxnodeRejectKind.STARTED_OR_DOS
+    with pytest.raises(BroadcastRejected) as info:
+        parse_fluxos_broadcast("<html>", tx.txid)
+    assert info.value.maybe_sent

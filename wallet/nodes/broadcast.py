@@ -7,9 +7,10 @@ success; fluxd answers a re-sent START whose txid is in its mempool with the txi
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from wallet.backends.base import ChainBackend
-from wallet.backends.broadcast_errors import BroadcastKind
+from wallet.backends.broadcast_errors import BroadcastKind, explain_broadcast_error
 from wallet.backends.fluxnode_errors import RECENTLY_SEEN_MESSAGE, FluxnodeRejectKind
 from wallet.errors import BackendResponseError, BackendUnavailable, BroadcastRejected
 from wallet.fluxnode import verify_start
@@ -79,3 +80,25 @@ def _uncertain(tx: Transaction, start: FluxnodeStart, reason: str) -> StartMaybe
         txid=tx.txid,
         sig_time=start.sig_time,
     )
+
+
+def parse_fluxos_broadcast(body: Any, txid: str) -> str:
+    """The answer of FluxOS ``/daemon/sendrawtransaction`` ({status, data}) for a START.
+
+    Success carries the txid; an error carries fluxd's RPC code and text, explained like any
+    other broadcast rejection (so a fluxnode reject keeps its own kind).
+    """
+    if not isinstance(body, dict) or body.get("status") not in ("success", "error"):
+        raise BroadcastRejected(
+            "The FluxOS API gave an answer FluxDesk cannot read; the START may not have been "
+            "sent. Refresh the node list before trying again.",
+            kind=BroadcastKind.UNKNOWN, code=None, detail=str(body)[:200], maybe_sent=True,
+        )
+    data = body.get("data")
+    if body["status"] == "success":
+        if isinstance(data, str) and data.lower() != txid:
+            log.warning("FluxOS answered txid %s for START %s", data[:16], txid[:16])
+        return txid
+    message = data.get("message") if isinstance(data, dict) else None
+    code = data.get("code") if isinstance(data, dict) else None
+    raise explain_broadcast_error(str(message or ""), code if isinstance(code, int) else None)

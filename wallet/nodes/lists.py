@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from wallet.networks import Tier
 from wallet.nodes.errors import NodeListError
 
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -168,3 +169,16 @@ def find_node(nodes: list[_Node], outpoint: Outpoint) -> _Node | None:
     """The entry for exactly this collateral: txid first, then the output index."""
     txid, index = outpoint[0].lower(), outpoint[1]
     return next((n for n in nodes if n.txid == txid and n.index == index), None)
+
+
+def parse_node_count(body: Any) -> dict[Tier, int]:
+    """Enabled nodes per tier from getfluxnodecount (RPC result or FluxOS envelope)."""
+    if isinstance(body, dict) and "status" in body:
+        if body.get("status") != "success":
+            raise NodeListError("The FluxOS API refused the node count; try another node.")
+        body = body.get("data")
+    elif isinstance(body, dict) and "result" in body and "error" in body:
+        body = body.get("result")
+    if not isinstance(body, dict):
+        raise NodeListError("The node count from the server is not usable; try another server.")
+    return {tier: _int(body, f"{tier.name.lower()}-enabled", "node count") for tier in Tier}

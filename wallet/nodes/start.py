@@ -81,8 +81,13 @@ def precheck(
     local_now: int,
     network: Network,
     timing: NodeTiming = PON_TIMING,
+    replace_pending: bool = False,
 ) -> Tier:
-    """The tier if a START may be sent now; StartRefused with the reason and an ETA otherwise."""
+    """The tier if a START may be sent now; StartRefused with the reason and an ETA otherwise.
+
+    ``replace_pending``: the person retries a START of ours that is still "starting" (a newer
+    sigTime replaces a pending START in fluxd's mempool); never used by "start all".
+    """
     if collateral.spent:
         raise StartRefused(
             "The collateral coin has been spent, so it cannot back a node. Prepare a new "
@@ -96,7 +101,8 @@ def precheck(
             "amount to yourself in one output and use that coin.",
             reason="amount",
         )
-    refuse_busy(status)
+    if not (replace_pending and status.state == NodeState.STARTING):
+        refuse_busy(status)
     ripe = maturity(collateral.height, tip, timing)
     if not ripe.mature:
         raise StartRefused(

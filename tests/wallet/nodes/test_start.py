@@ -89,6 +89,12 @@ def test_refused_when_started_dos_or_starting() -> None:
                            record=StartRecord("ef" * 32, TIP_TIME - 60, TIP_TIME - 60))
     with pytest.raises(StartRefused, match="still pending"):
         check(coin(), starting)
+    # The retry path: a newer START replaces our pending one (not for a node the network lists).
+    assert precheck(coin(), starting, tip=TIP, tip_time=TIP_TIME, local_now=TIP_TIME,
+                    network=MAINNET, replace_pending=True) == Tier.CUMULUS
+    with pytest.raises(StartRefused, match="already started"):
+        precheck(coin(), started, tip=TIP, tip_time=TIP_TIME, local_now=TIP_TIME,
+                 network=MAINNET, replace_pending=True)
 
 
 def test_version_choice() -> None:

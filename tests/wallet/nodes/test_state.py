@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from wallet.networks import Tier
 from wallet.nodes.errors import NodeListError
 from wallet.nodes.lists import (
     find_node,
@@ -13,6 +14,7 @@ from wallet.nodes.lists import (
     parse_confirmed,
     parse_coutpoint,
     parse_dos_list,
+    parse_node_count,
     parse_start_list,
     unwrap,
 )
@@ -131,6 +133,18 @@ def test_malformed_entries_are_typed_errors() -> None:
         parse_start_list([{"collateral": "COutPoint(zz, 1)", "added_height": 1}])
     with pytest.raises(NodeListError):
         parse_dos_list([{"collateral": f"COutPoint({TXID}, 1)"}])
+
+
+def test_node_count() -> None:
+    data = {"total": 9, "cumulus-enabled": 5, "nimbus-enabled": 3, "stratus-enabled": 1}
+    expected = {Tier.CUMULUS: 5, Tier.NIMBUS: 3, Tier.STRATUS: 1}
+    assert parse_node_count({"status": "success", "data": data}) == expected
+    assert parse_node_count({"result": data, "error": None, "id": 1}) == expected
+    assert parse_node_count(data) == expected
+    with pytest.raises(NodeListError):
+        parse_node_count({"status": "error", "data": {"message": "x"}})
+    with pytest.raises(NodeListError):
+        parse_node_count({"total": 9})
 
 
 def test_durations_read_naturally() -> None:
