@@ -12,15 +12,16 @@ from tests.sim.server import SimNetwork
 from wallet.fluxnode import create_identity_key
 from wallet.keys import PrivateKey
 from wallet.networks import COIN, Tier
+from wallet.txmodel import Transaction
 
 OWNER = testkit.key("node-owner")
 STRANGER = testkit.key("stranger")
 PREFIX = "bad-txns-fluxnode-inputs-invalid-spent-or-bad-value-"
 
 
-def refused(sim: SimNetwork, tx: object, message: str, code: int = -26) -> None:
+def refused(sim: SimNetwork, tx: Transaction, message: str, code: int = -26) -> None:
     with pytest.raises(SimReject) as info:
-        sim.submit(tx.serialize().hex())  # type: ignore[attr-defined]
+        sim.submit(tx.serialize().hex())
     assert (info.value.code, info.value.message) == (code, message)
 
 
