@@ -204,3 +204,21 @@ def test_spent_collateral_ends_the_node(net: SimNetwork) -> None:
     net.submit(testkit.raw_spend(net, coin, OWNER, [(testkit.address(STRANGER), CUMULUS - 1000)]))
     net.mine()
     assert (coin.txid, coin.vout) not in model.confirmed
+
+
+def test_delegates_registered_by_the_owner_may_start_later(net: SimNetwork) -> None:
+    model = with_nodes(net)
+    delegate = testkit.key("delegate")
+    coin = collateral(net, OWNER)
+    as_delegate = {"version": 6, "as_delegate": True, "collateral_pubkey": OWNER.public_key()}
+    refused(net, start_tx(net, coin, delegate, **as_delegate),
+            "16: bad-txns-fluxnode-tx-invalid-signature")  # not registered yet
+    submit(net, start_tx(net, coin, OWNER, version=6, delegates=[delegate.public_key()]))
+    net.mine()
+    key = (coin.txid, coin.vout)
+    assert model.delegates[key] == (delegate.public_key(),)
+    net.mine(720)  # never confirmed: DOS, then released
+    assert key not in model.dos and key not in model.started
+    submit(net, start_tx(net, coin, delegate, **as_delegate))
+    net.mine()
+    assert key in model.started
