@@ -16,7 +16,7 @@ OPTIONAL_PACKAGES := dbus gnome-keyring
 TEST_PACKAGES := xvfb xauth dbus-x11 libsecret-tools
 SYSTEM_PACKAGES := $(RUNTIME_PACKAGES) $(OPTIONAL_PACKAGES) $(TEST_PACKAGES)
 # The distro's tools that build and check the .deb (`make package` installs them when root).
-PACKAGE_TOOLS := dpkg-dev binutils help2man lintian desktop-file-utils appstream
+PACKAGE_TOOLS := dpkg-dev binutils patchelf help2man lintian desktop-file-utils appstream
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test lint oracle pytest bench bundle package packagetools demo sysdeps clean

@@ -18,7 +18,7 @@ from string import Template
 
 from fluxpack import PackagingError
 from fluxpack.control import depends_field, render_control
-from fluxpack.elf import Needs, bundle_needs, elf_files, strip
+from fluxpack.elf import Needs, bundle_needs, drop_foreign_search_paths, elf_files, strip
 from fluxpack.project import Project, debian_version, makefile_words, read_project
 from fluxpack.tools import run
 
@@ -90,6 +90,9 @@ def stage(sources: Sources, root: Path, project: Project, version: str) -> None:
     shutil.copytree(sources.bundle, opt, symlinks=True)
     # The entry executable is already stripped by PyInstaller and carries its archive in a section.
     strip(p for p in elf_files(opt) if p != opt / EXECUTABLE)
+    # PyInstaller copies the build machine's libpython with a RUNPATH into its prefix
+    # (/root/.pyenv/…): on a user's machine nothing may be loaded from such a folder.
+    drop_foreign_search_paths(opt)
     usr_bin = root / "usr/bin"
     usr_bin.mkdir(parents=True)
     # Between two top-level folders, Debian policy wants an absolute link.

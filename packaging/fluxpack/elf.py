@@ -13,6 +13,8 @@ from fluxpack.tools import run
 ELF_MAGIC = b"\x7fELF"
 _NEEDED = re.compile(r"^\s+NEEDED\s+(\S+)$", re.MULTILINE)
 _GLIBC = re.compile(r"\bGLIBC_(\d+(?:\.\d+)+)\b")
+_FILE = re.compile(r"^(?P<path>\S.*):\s+file format \S+$", re.MULTILINE)
+_SEARCH_PATH = re.compile(r"^\s+(?:RPATH|RUNPATH)\s+(\S+)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,41 @@ def parse_needs(objdump_private: str, bundled: Iterable[str]) -> Needs:
     return Needs(sonames=sonames, glibc=glibc)
 
 
-def bundle_needs(root: Path) -> Needs:
+def search_path_fixes(objdump_private: str) -> dict[str, str | None]:
+    """Files whose RPATH/RUNPATH names folders outside the bundle (the build machine's Python,
+    say), with what it should be: the $ORIGIN-relative part, or None to remove it."""
+    fixes: dict[str, str | None] = {}
+    starts = list(_FILE.finditer(objdump_private))
+    for here, after in zip(starts, [*starts[1:], None], strict=True):
+        block = objdump_private[here.end(): after.start() if after else None]
+        for value in _SEARCH_PATH.findall(block):
+            kept = [part for part in value.split(":") if part.startswith("$ORIGIN")]
+            if len(kept) != len(value.split(":")):
+                fixes[here["path"]] = ":".join(kept) or None
+    return fixes
+
+
+def objdump_private(root: Path) -> str:
     files = elf_files(root)
     if not files:
         raise PackagingError(f"no ELF files under {root}: is it a PyInstaller bundle?")
-    result = run(["objdump", "-p", *map(str, files)])
+    return run(["objdump", "-p", *map(str, files)])
+
+
+def bundle_needs(root: Path) -> Needs:
     bundled = {p.name for p in root.rglob("*") if ".so" in p.name}
-    return parse_needs(result, bundled)
+    return parse_needs(objdump_private(root), bundled)
+
+
+def drop_foreign_search_paths(root: Path) -> list[str]:
+    """Make the bundle look for libraries only in itself and the system's standard folders."""
+    fixes = search_path_fixes(objdump_private(root))
+    for path, value in sorted(fixes.items()):
+        if value is None:
+            run(["patchelf", "--remove-rpath", path])
+        else:
+            run(["patchelf", "--set-rpath", value, path])
+    return sorted(fixes)
 
 
 def strip(files: Iterable[Path]) -> None:

@@ -2,7 +2,7 @@ import shutil
 
 import pytest
 
-from fluxpack.elf import elf_files, parse_needs
+from fluxpack.elf import elf_files, parse_needs, search_path_fixes
 
 OBJDUMP = """
 /x/_internal/libQt6Core.so.6:     file format elf64-x86-64
@@ -40,3 +40,22 @@ def test_elf_files_are_found_by_their_magic_not_their_name(tmp_path):
     (tmp_path / "fake.so").write_bytes(b"not an ELF")
     (tmp_path / "link.so").symlink_to(tmp_path / "tool.txt")
     assert elf_files(tmp_path) == [tmp_path / "tool.txt"]
+
+
+RUNPATHS = """
+/b/_internal/libpython3.11.so.1.0:     file format elf64-x86-64
+  RUNPATH              /root/.pyenv/versions/3.11.7/lib
+/b/_internal/PySide6/QtCore.abi3.so:     file format elf64-x86-64
+  RPATH                $ORIGIN/:$ORIGIN/Qt/lib:$ORIGIN/../shiboken6/
+/b/_internal/mixed.so:     file format elf64-x86-64
+  RUNPATH              /usr/local/lib:$ORIGIN/../lib
+/b/_internal/plain.so:     file format elf64-x86-64
+  NEEDED               libc.so.6
+"""
+
+
+def test_search_paths_outside_the_bundle_are_removed_and_origin_ones_kept():
+    assert search_path_fixes(RUNPATHS) == {
+        "/b/_internal/libpython3.11.so.1.0": None,
+        "/b/_internal/mixed.so": "$ORIGIN/../lib",
+    }
