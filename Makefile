@@ -62,32 +62,33 @@ demo: sysdeps $(STAMP)
 bundle: $(STAMP)
 	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN build.spec
 
-# dist/fluxdesk_<version>_amd64.deb and dist/SHA256SUMS from a fresh bundle, checked by lintian.
+# dist/fluxdesk_<version>_<arch>.deb and dist/SHA256SUMS from a fresh bundle, checked by lintian.
 package: sysdeps packagetools bundle
-	@deb=$$(PYTHONPATH=packaging $(PY) -m fluxpack deb --bundle dist/fluxdesk --out dist | head -n 1) \
+	@deb=$$(PYTHONPATH=packaging $(PY) -m fluxpack deb --bundle dist/fluxdesk --out dist) \
 		&& echo "built $$deb" && echo "lintian:" && lintian --fail-on error,warning "$$deb"
 
-# Installs the Debian packages named in $(1) that are missing (as root), or says how to.
+# Installs the Debian packages named in $(1) that are missing (as root), or says how to and what
+# happens without them ($(2)).
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if ! command -v apt-get >/dev/null; then \
-		echo "Not a Debian/Ubuntu system: install the equivalents of: $$missing (tests needing them will skip)."; exit 0; fi; \
+		echo "Not a Debian/Ubuntu system: install the equivalents of: $$missing ($(2))."; exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 		echo "Installing system packages: $$missing"; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	else \
-		echo "Some system packages are missing; the tests that need them will be skipped."; \
+		echo "Some system packages are missing: $(2)."; \
 		echo "Install them with:  sudo apt-get install -y $$missing"; \
 	fi
 endef
 
 sysdeps:
-	$(call apt_install,$(SYSTEM_PACKAGES))
+	$(call apt_install,$(SYSTEM_PACKAGES),the tests that need them will be skipped)
 
 packagetools:
-	$(call apt_install,$(PACKAGE_TOOLS))
+	$(call apt_install,$(PACKAGE_TOOLS),make package cannot build and check the .deb without them)
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "FluxDesk needs Python 3.11 or newer"'

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,44 +20,55 @@ from bench.startup import measure
 
 DIST = Path("dist")
 INSTALLED = Path("/usr/bin/fluxdesk")
+PACKAGING = Path(__file__).resolve().parent.parent / "packaging"
+
+
+def deb_version() -> str:
+    """The app's version as the .deb spells it (1.2rc1 is 1.2~rc1), by the packaging scripts."""
+    if str(PACKAGING) not in sys.path:
+        sys.path.insert(0, str(PACKAGING))
+    from fluxpack.project import debian_version
+
+    return debian_version(__version__)
+
+
+def dpkg(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["dpkg", *args], capture_output=True, text=True, check=check)  # noqa: S607
 
 
 def package_path() -> Path:
-    return DIST / f"fluxdesk_{__version__}_amd64.deb"
-
-
-def tool(name: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        raise SystemExit(f"{name} not found: the package figures need dpkg (Debian/Ubuntu)")
-    return found
+    architecture = dpkg("--print-architecture").stdout.strip()
+    return DIST / f"fluxdesk_{deb_version()}_{architecture}.deb"
 
 
 def installed_version() -> str | None:
-    result = subprocess.run([tool("dpkg-query"), "-W", "-f=${Status} ${Version}", "fluxdesk"],
-                            capture_output=True, text=True, check=False)
-    words = result.stdout.split()
-    return words[-1] if result.returncode == 0 and "installed" in words[:3] else None
+    result = dpkg("--status", "fluxdesk", check=False)
+    fields = dict(line.split(": ", 1) for line in result.stdout.splitlines() if ": " in line)
+    installed = fields.get("Status", "").split()[-1:] == ["installed"]
+    return fields.get("Version") if result.returncode == 0 and installed else None
 
 
 def main() -> None:
-    deb = package_path()
     report: dict[str, Any] = {"version": __version__}
+    if shutil.which("dpkg") is None:
+        report["skipped"] = "not a Debian/Ubuntu system: the .deb needs dpkg"
+        print(json.dumps({"package": report}))
+        return
+    deb = package_path()
     if not deb.is_file():
         report["skipped"] = f"no {deb}: run `make package` first"
         print(json.dumps({"package": report}))
         return
-    installed_kib = subprocess.run([tool("dpkg-deb"), "--field", str(deb), "Installed-Size"],
-                                   capture_output=True, text=True, check=True).stdout
+    installed_kib = dpkg("--field", str(deb), "Installed-Size").stdout
     report["file"] = str(deb)
     report["deb_size_mb"] = round(deb.stat().st_size / 1e6, 1)
     report["installed_size_mb"] = round(int(installed_kib) * 1024 / 1e6, 1)
-    if installed_version() == __version__ and INSTALLED.is_file():
+    if installed_version() == deb_version() and INSTALLED.is_file():
         report["startup_from"] = f"{INSTALLED} (installed package)"
         report["startup"] = measure([str(INSTALLED)])
     else:
         with tempfile.TemporaryDirectory() as unpacked:
-            subprocess.run([tool("dpkg-deb"), "-x", str(deb), unpacked], check=True)
+            dpkg("--extract", str(deb), unpacked)
             report["startup_from"] = "the package's files unpacked with dpkg-deb -x (not installed)"
             report["startup"] = measure([str(Path(unpacked) / "opt/fluxdesk/fluxdesk")])
     print(json.dumps({"package": report}))

@@ -27,8 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     except PackagingError as exc:
         print(f"fluxpack: {exc}", file=sys.stderr)
         return 1
+    # stdout carries only the package's path, for `make package` to hand to lintian.
+    print(f"fluxpack: wrote {sums}", file=sys.stderr)
     print(package)
-    print(sums)
     return 0
 
 

@@ -24,10 +24,6 @@ from fluxpack.tools import run
 
 PREFIX = Path("opt/fluxdesk")
 EXECUTABLE = "fluxdesk"
-ARCHITECTURE = "amd64"
-# Packages whose files satisfy these sonames are named by dpkg; the loader itself is libc6's.
-_LIBC_SONAMES = {"ld-linux-x86-64.so.2", "libc.so.6", "libm.so.6", "libdl.so.2",
-                 "libpthread.so.0", "libresolv.so.2", "librt.so.1"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +43,9 @@ def build(sources: Sources, out_dir: Path, work_dir: Path) -> Path:
     project = read_project(sources.repo / "pyproject.toml")
     version = debian_version(project.version)
     check_bundle_version(sources.bundle, project.version)
-    root = work_dir / f"{project.name}_{version}_{ARCHITECTURE}"
+    # The bundle holds this machine's binaries: the package is for this machine's architecture.
+    architecture = run(["dpkg", "--print-architecture"]).strip()
+    root = work_dir / f"{project.name}_{version}_{architecture}"
     if root.exists():
         shutil.rmtree(root)
     stage(sources, root, project, version)
@@ -55,7 +53,7 @@ def build(sources: Sources, out_dir: Path, work_dir: Path) -> Path:
     fields = {
         "package": project.name,
         "version": version,
-        "architecture": ARCHITECTURE,
+        "architecture": architecture,
         "maintainer": project.maintainer,
         "installed_size": str(installed_size_kib(root)),
         "depends": depends_field(makefile_words(makefile, "RUNTIME_PACKAGES"),
@@ -132,9 +130,9 @@ def validate_metadata(share: Path) -> None:
 
 def system_depends(needs: Needs) -> list[str]:
     """Packages (as dpkg knows them here) for the libraries the bundle takes from the system."""
-    relations = [f"libc6 (>= {needs.glibc})"] if needs.glibc else ["libc6"]
-    for soname in sorted(needs.sonames - _LIBC_SONAMES):
-        relations.append(package_of(soname))
+    relations = [f"libc6 (>= {needs.glibc})"] if needs.glibc else []
+    # libc.so.6, libm.so.6, the loader… map to libc6, which depends_field keeps once, versioned.
+    relations += [package_of(soname) for soname in sorted(needs.sonames)]
     return relations
 
 
