@@ -11,6 +11,7 @@ from typing import Any
 
 BENCHMARKS: tuple[str, ...] = (
     "bench.startup",
+    "bench.package",
     "bench.bench_signing",
     "bench.bench_sync",
     "bench.bench_gui",
