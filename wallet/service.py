@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from wallet.backends.base import ChainBackend
 from wallet.bip39 import generate_mnemonic, validate_mnemonic
 from wallet.errors import (
+    AddressNotWatched,
     BroadcastUncertain,
     InvalidKey,
     StaleReview,
@@ -199,9 +200,11 @@ class WalletService:
         document = self.document
         if not keychain.is_hd:
             return keychain.fixed_addresses[0].address
-        index = self._sync_state.next_unused(RECEIVE) if self._sync_state else 0
+        index = self._sync_state.handout_index(RECEIVE) if self._sync_state else 0
         if new and document.accounts:
             account = document.accounts[0]
+            if self._sync_state is not None:
+                index = self._sync_state.handout_index(RECEIVE, account.receive_count)
             index = max(index, account.receive_count)
             account.receive_count = index + 1
             self._save()
@@ -298,7 +301,7 @@ class WalletService:
     def _change_address(self) -> str | None:
         keychain = self.keychain
         if keychain.is_hd:
-            index = self._sync_state.next_unused(CHANGE) if self._sync_state else 0
+            index = self._sync_state.handout_index(CHANGE) if self._sync_state else 0
             return keychain.derive(CHANGE, index).address
         fixed = keychain.fixed_addresses
         return fixed[0].address if fixed else None
@@ -348,7 +351,10 @@ class WalletService:
         )
         receive = None
         if keychain.is_hd:
-            receive = keychain.derive(RECEIVE, state.next_unused(RECEIVE)).address
+            try:
+                receive = keychain.derive(RECEIVE, state.handout_index(RECEIVE)).address
+            except AddressNotWatched:
+                receive = None
         elif keychain.fixed_addresses:
             receive = keychain.fixed_addresses[0].address
         self._state = WalletState(

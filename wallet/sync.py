@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from wallet.backends.base import ChainBackend, HistoryItem, HistoryPage, Utxo
 from wallet.backends.verify import check_utxo, output_of, verify_transaction
-from wallet.errors import BackendMismatch, BackendResponseError
+from wallet.errors import AddressNotWatched, BackendMismatch, BackendResponseError
 from wallet.history import ChainTx, HistoryEntry, classify, is_coinbase, is_expired
 from wallet.keychain import CHAINS, Keychain
 from wallet.txmodel import Transaction
@@ -30,7 +30,10 @@ DEFAULT_GAP_LIMIT = 20
 HISTORY_PAGE = 1000
 # Raw transactions fetched at the same time (each is one request).
 FETCH_CONCURRENCY = 8
-# A server claiming every address is used must not make discovery run forever.
+# A server claiming every address is used must not make discovery run forever: one sync adds at
+# most this many addresses per chain (a wallet that really used more finds them over a few syncs),
+# and no chain grows beyond the cap.
+MAX_NEW_ADDRESSES_PER_SYNC = 1_000
 MAX_ADDRESSES_PER_CHAIN = 10_000
 # Far beyond any personal wallet; a server claiming more (or paging absurdly small) is refused
 # instead of being asked for millions of pages.
@@ -60,6 +63,22 @@ class SyncState:
 
     def next_unused(self, chain: int) -> int:
         return self.last_used[chain] + 1
+
+    def handout_index(self, chain: int, at_least: int = 0) -> int:
+        """The index to show or pay change to: unused, and one this wallet watches.
+
+        An address past the scanned window would not be looked at by the next sync (nor by a
+        fresh restore), so a payment to it would vanish: AddressNotWatched instead.
+        """
+        index = max(self.next_unused(chain), at_least)
+        if index >= self.scanned[chain]:
+            raise AddressNotWatched(
+                f"The next {'change' if chain else 'receive'} address (#{index}) lies beyond the "
+                f"{self.scanned[chain]:,} addresses this wallet watches, so FluxDesk does not "
+                "watch it and will not use it. A server that claims every address was used can "
+                "cause this: sync again, and if it persists switch to another server."
+            )
+        return index
 
 
 class WalletSync:
@@ -101,15 +120,16 @@ class WalletSync:
         fixed = [a.address for a in self.keychain.fixed_addresses]
         targets = fixed if full else self._watched(st)
         stop_early = not full
+        limit = {c: st.scanned[c] + MAX_NEW_ADDRESSES_PER_SYNC for c in self._chains()}
         while True:
-            targets += self._grow_windows(st)
+            targets += self._grow_windows(st, limit)
             if not targets:
                 break
             await self._read_history(st, targets, stop_early=stop_early)
             self._mark_used(st)
             stop_early = False
             targets = []
-            if all(st.scanned[c] >= self._window_end(st, c) for c in self._chains()):
+            if all(st.scanned[c] >= self._window_end(st, c, limit) for c in self._chains()):
                 break
         await self._read_utxos(st)
         self._drop_expired(st)
@@ -130,14 +150,14 @@ class WalletSync:
     def _chains(self) -> tuple[int, ...]:
         return CHAINS if self.keychain.is_hd else ()
 
-    def _window_end(self, st: SyncState, chain: int) -> int:
+    def _window_end(self, st: SyncState, chain: int, limit: dict[int, int]) -> int:
         floor = max(st.last_used[chain] + 1, self.handed_out.get(chain, 0))
-        return min(floor + self.gap_limit, MAX_ADDRESSES_PER_CHAIN)
+        return min(floor + self.gap_limit, limit[chain], MAX_ADDRESSES_PER_CHAIN)
 
-    def _grow_windows(self, st: SyncState) -> list[str]:
+    def _grow_windows(self, st: SyncState, limit: dict[int, int]) -> list[str]:
         new: list[str] = []
         for chain in self._chains():
-            end = self._window_end(st, chain)
+            end = self._window_end(st, chain, limit)
             if end > st.scanned[chain]:
                 count = end - st.scanned[chain]
                 batch = self.keychain.derive_range(chain, st.scanned[chain], count)
@@ -153,8 +173,14 @@ class WalletSync:
         return addresses
 
     def _mark_used(self, st: SyncState) -> None:
+        """Raise each chain's last used index from outputs that pay the wallet something.
+
+        A 0-value output costs a liar nothing and pays nobody, so it does not count as use.
+        """
         for item in st.txs.values():
             for out in item.tx.outputs:
+                if out.value <= 0:
+                    continue
                 entry = self.keychain.lookup_script(out.script_pubkey)
                 if entry is not None and entry.chain is not None and entry.index is not None:
                     st.last_used[entry.chain] = max(st.last_used[entry.chain], entry.index)
@@ -344,8 +370,10 @@ class WalletSync:
     ) -> None:
         for vout, out in enumerate(item.tx.outputs):
             outpoint = (item.txid, vout)
+            if out.value <= 0 or outpoint in coins or outpoint in spent:
+                continue
             entry = self.keychain.lookup_script(out.script_pubkey)
-            if outpoint in coins or outpoint in spent or entry is None:
+            if entry is None:
                 continue
             height = item.height if item.confirmed else None
             coins[outpoint] = Utxo(
