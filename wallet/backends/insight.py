@@ -55,10 +55,15 @@ Handler = Callable[[int, str], T]
 def normalize_server_url(url: str) -> str:
     """Validate a user-entered server base URL ("https://host/api"); raises BackendError."""
     cleaned = url.strip().rstrip("/")
-    parts = urlsplit(cleaned)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(cleaned)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        valid = False
+    if not valid or any(c.isspace() or ord(c) < 0x20 for c in cleaned):
         raise BackendError(
-            f"{url!r} is not a server address. Use the form https://explorer.example/api."
+            f"{url!r:.100} is not a server address. Use the form https://explorer.example/api."
         )
     if parts.query or parts.fragment:
         raise BackendError(f"{url!r} must not contain '?' or '#'.")
