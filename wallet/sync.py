@@ -41,6 +41,10 @@ MAX_HISTORY_ITEMS = 200_000
 MAX_HISTORY_PAGES = 5_000
 # Page requests created at once; the semaphore bounds the ones in flight.
 PAGE_BATCH = 64
+# Inputs plus outputs of all transactions kept in memory (~160 bytes each once parsed, so about
+# 80 MB): a personal wallet's history is far smaller, a server inventing fat transactions
+# (each within fluxd's limits, see txcodec) is stopped here.
+MAX_KEPT_TX_PARTS = 500_000
 
 
 @dataclass
@@ -101,6 +105,8 @@ class WalletSync:
         # Addresses already shown to the user (receive_count/change_count in the wallet file).
         self.handed_out = dict(handed_out or {})
         self._gate = asyncio.Semaphore(concurrency)
+        # Inputs + outputs of the transactions this sync holds (see MAX_KEPT_TX_PARTS).
+        self._kept_parts = 0
 
     # --- public --------------------------------------------------------------------------
 
@@ -116,6 +122,7 @@ class WalletSync:
                 st.local_pending[tx.txid] = tx
                 st.txs[tx.txid] = ChainTx(tx.txid, tx, None, False)
         st.dropped = []
+        self._kept_parts = sum(_parts(c.tx) for c in st.txs.values())
         st.tip = await self.backend.tip_height()
         fixed = [a.address for a in self.keychain.fixed_addresses]
         targets = fixed if full else self._watched(st)
@@ -257,13 +264,36 @@ class WalletSync:
 
     async def _fetch_many(self, txids: Iterable[str]) -> dict[str, Transaction]:
         wanted = list(dict.fromkeys(txids))
-        results = await asyncio.gather(*(self._fetch(t) for t in wanted))
+        tasks = [asyncio.ensure_future(self._fetch(t)) for t in wanted]
+        try:
+            results = await asyncio.gather(*tasks)
+        except BaseException:
+            # One bad reply ends the sync: the other fetches stop too instead of still filling
+            # memory with what the same server sends.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         return dict(zip(wanted, results, strict=True))
 
     async def _fetch(self, txid: str) -> Transaction:
         async with self._gate:
+            if self._kept_parts > MAX_KEPT_TX_PARTS:
+                raise self._over_budget()
             raw = await self.backend.raw_transaction(txid)
-        return verify_transaction(raw, txid)
+            tx = verify_transaction(raw, txid)
+            del raw
+            self._kept_parts += _parts(tx)
+            if self._kept_parts > MAX_KEPT_TX_PARTS:
+                raise self._over_budget()
+        return tx
+
+    def _over_budget(self) -> BackendResponseError:
+        return BackendResponseError(
+            f"{self.backend.name} sent more transaction data for this wallet than FluxDesk keeps "
+            f"(over {MAX_KEPT_TX_PARTS:,} inputs and outputs). The server is probably lying or "
+            "broken: switch to another server."
+        )
 
     # --- coins ----------------------------------------------------------------------------
 
@@ -410,3 +440,7 @@ class WalletSync:
         entries.sort(key=lambda e: (e.height is not None, -(e.height or 0), e.txid))
         return entries
 
+
+
+def _parts(tx: Transaction) -> int:
+    return len(tx.inputs) + len(tx.outputs)

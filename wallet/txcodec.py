@@ -38,6 +38,15 @@ from wallet.txreader import Reader
 _MIN_TXIN_SIZE = 32 + 4 + 1 + 4
 _MIN_TXOUT_SIZE = 8 + 1
 
+# fluxd's consensus limit MAX_TX_SIZE_AFTER_SAPLING (= MAX_BLOCK_SIZE): larger is never valid.
+MAX_TX_BYTES = 2_000_000
+# Inputs and outputs of one transaction. Within 2 MB a hostile server could pack 222 000 empty
+# outputs; no mined transaction pays that many addresses: a block carries at most
+# MAX_BLOCK_SIGOPS = 20 000 sigops and every P2PKH output counts one, and a signed P2PKH input
+# takes at least 148 bytes (under 13 600 per 2 MB).
+MAX_TX_INPUTS = 20_000
+MAX_TX_OUTPUTS = 20_000
+
 
 def _format(tx: Transaction) -> tuple[bool, bool]:
     """(is_overwinter_v3, is_sapling_v4); unknown overwintered formats are refused (as fluxd)."""
@@ -60,6 +69,11 @@ def _format(tx: Transaction) -> tuple[bool, bool]:
 
 def parse_transaction(raw: bytes) -> Transaction:
     r = Reader(raw)
+    if r.remaining > MAX_TX_BYTES:
+        raise DecodeError(
+            f"the transaction is {r.remaining:,} bytes, larger than fluxd allows "
+            f"({MAX_TX_BYTES:,})"
+        )
     header = r.u32()
     tx = Transaction(
         version=header & 0x7FFFFFFF,
@@ -78,8 +92,12 @@ def parse_transaction(raw: bytes) -> Transaction:
         return tx
     if tx.version < 1:
         raise DecodeError(f"transaction version {tx.version} is not valid")
-    tx.inputs = [_parse_txin(r) for _ in range(r.count(_MIN_TXIN_SIZE, "input"))]
-    tx.outputs = [_parse_txout(r) for _ in range(r.count(_MIN_TXOUT_SIZE, "output"))]
+    tx.inputs = [
+        _parse_txin(r) for _ in range(r.count(_MIN_TXIN_SIZE, "input", MAX_TX_INPUTS))
+    ]
+    tx.outputs = [
+        _parse_txout(r) for _ in range(r.count(_MIN_TXOUT_SIZE, "output", MAX_TX_OUTPUTS))
+    ]
     tx.lock_time = r.u32()
     if v3 or v4:
         tx.expiry_height = r.u32()

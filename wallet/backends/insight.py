@@ -33,6 +33,7 @@ from wallet.errors import (
     BackendUnavailable,
     BroadcastRejected,
 )
+from wallet.txcodec import MAX_TX_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +194,8 @@ class InsightBackend:
         def handle(status: int, body: str) -> str:
             data = p.obj(_ok_json(status, body), "raw transaction")
             raw = data.get("rawtx")
+            if isinstance(raw, str) and len(raw) > 2 * MAX_TX_BYTES:
+                raise p.BadReply(f"rawtx is larger than fluxd allows ({MAX_TX_BYTES:,} bytes)")
             if not isinstance(raw, str) or not raw or not p.is_hex(raw):
                 raise p.BadReply("rawtx is not hex")
             return raw.lower()
