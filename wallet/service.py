@@ -24,6 +24,7 @@ from wallet.errors import (
 from wallet.fees import DEFAULT_FEE_RATE
 from wallet.keychain import CHANGE, RECEIVE, Keychain, watch_only_xpub
 from wallet.networks import network_by_name
+from wallet.pending import remember_pending, settle_pending, stored_pending
 from wallet.send import Review, SendRequest, SignedTransaction, broadcast, build_review, sign_review
 from wallet.state import WalletState, coins_and_balances, collateral_outpoints
 from wallet.storage.model import (
@@ -119,7 +120,7 @@ class WalletService:
         document = wallet.document
         self._sync = WalletSync(
             keychain, self.backend, gap_limit=document.settings.gap_limit,
-            handed_out=self._handed_out(document),
+            handed_out=self._handed_out(document), pending=stored_pending(document),
         )
         self._sync_state = None
         self._state = None
@@ -181,6 +182,8 @@ class WalletService:
             state = await sync.sync(self._sync_state, full=full)
             self._sync_state = state
             self._remember_usage(state)
+            if settle_pending(self.document, state.local_pending):
+                self._save()
             return self._publish()
 
     async def refresh_if_new_tip(self) -> WalletState | None:
@@ -251,6 +254,9 @@ class WalletService:
 
     async def _record_pending(self, signed: SignedTransaction) -> None:
         async with self._lock:
+            # Saved first: a crash or exit now must not free its coins for the next run.
+            if remember_pending(self.document, signed.tx):
+                self._save()
             if self._sync is not None and self._sync_state is not None:
                 self._sync.add_local_pending(self._sync_state, signed.tx)
                 self._remember_usage(self._sync_state)

@@ -96,6 +96,7 @@ class WalletSync:
         gap_limit: int = DEFAULT_GAP_LIMIT,
         handed_out: dict[int, int] | None = None,
         concurrency: int = FETCH_CONCURRENCY,
+        pending: Iterable[Transaction] = (),
     ) -> None:
         if gap_limit < 1:
             raise ValueError("gap limit must be at least 1")
@@ -104,6 +105,8 @@ class WalletSync:
         self.gap_limit = gap_limit
         # Addresses already shown to the user (receive_count/change_count in the wallet file).
         self.handed_out = dict(handed_out or {})
+        # The wallet's own pending transactions from an earlier run (kept in the wallet file).
+        self._stored_pending = {tx.txid: tx for tx in pending}
         self._gate = asyncio.Semaphore(concurrency)
         # Inputs + outputs of the transactions this sync holds (see MAX_KEPT_TX_PARTS).
         self._kept_parts = 0
@@ -117,10 +120,12 @@ class WalletSync:
         """
         full = full or state is None
         st = state if state is not None and not full else SyncState()
-        if full and state is not None:
-            for tx in state.local_pending.values():
+        if full:
+            carried = state.local_pending.values() if state is not None else ()
+            for tx in [*self._stored_pending.values(), *carried]:
                 st.local_pending[tx.txid] = tx
                 st.txs[tx.txid] = ChainTx(tx.txid, tx, None, False)
+            self._stored_pending = {}
         st.dropped = []
         self._kept_parts = sum(_parts(c.tx) for c in st.txs.values())
         st.tip = await self.backend.tip_height()
