@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from wallet.backends.base import ChainBackend
+from wallet.backends.witness import witness_for
 from wallet.bip39 import generate_mnemonic, validate_mnemonic
 from wallet.errors import (
     AddressNotWatched,
@@ -118,9 +119,11 @@ class WalletService:
     def _install(self, wallet: UnlockedWallet, keychain: Keychain) -> None:
         self._wallet, self._keychain = wallet, keychain
         document = wallet.document
+        witness, trusted = witness_for(self.backend)
         self._sync = WalletSync(
             keychain, self.backend, gap_limit=document.settings.gap_limit,
             handed_out=self._handed_out(document), pending=stored_pending(document),
+            witness=witness, trusted=trusted,
         )
         self._sync_state = None
         self._state = None

@@ -16,8 +16,9 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from wallet.backends.base import ChainBackend, HistoryItem, HistoryPage, Utxo
+from wallet.backends.base import ChainBackend, HistoryItem, HistoryPage, Trust, Utxo
 from wallet.backends.verify import check_utxo, output_of, verify_transaction
+from wallet.backends.witness import BlockWitness
 from wallet.errors import AddressNotWatched, BackendMismatch, BackendResponseError
 from wallet.history import ChainTx, HistoryEntry, classify, is_coinbase, is_expired
 from wallet.keychain import CHAINS, Keychain
@@ -64,6 +65,9 @@ class SyncState:
     listed: list[Utxo] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    # What a second source said about a confirmed transaction (see witness.py): VERIFIED is
+    # kept, DISPUTED is asked again on the next sync.
+    trust: dict[str, Trust] = field(default_factory=dict)
 
     def next_unused(self, chain: int) -> int:
         return self.last_used[chain] + 1
@@ -97,6 +101,8 @@ class WalletSync:
         handed_out: dict[int, int] | None = None,
         concurrency: int = FETCH_CONCURRENCY,
         pending: Iterable[Transaction] = (),
+        witness: BlockWitness | None = None,
+        trusted: bool = False,
     ) -> None:
         if gap_limit < 1:
             raise ValueError("gap limit must be at least 1")
@@ -105,6 +111,9 @@ class WalletSync:
         self.gap_limit = gap_limit
         # Addresses already shown to the user (receive_count/change_count in the wallet file).
         self.handed_out = dict(handed_out or {})
+        # A second source for confirmations, or `trusted` for the wallet's own node.
+        self.witness = witness
+        self.trusted = trusted
         # The wallet's own pending transactions from an earlier run (kept in the wallet file).
         self._stored_pending = {tx.txid: tx for tx in pending}
         self._gate = asyncio.Semaphore(concurrency)
@@ -127,6 +136,7 @@ class WalletSync:
                 st.txs[tx.txid] = ChainTx(tx.txid, tx, None, False)
             self._stored_pending = {}
         st.dropped = []
+        st.trust = {t: v for t, v in st.trust.items() if v is Trust.VERIFIED}
         self._kept_parts = sum(_parts(c.tx) for c in st.txs.values())
         st.tip = await self.backend.tip_height()
         fixed = [a.address for a in self.keychain.fixed_addresses]
@@ -146,6 +156,8 @@ class WalletSync:
         await self._read_utxos(st)
         self._drop_expired(st)
         st.utxos = self._coins(st)
+        if await self._ask_witness(st):
+            st.utxos = self._coins(st)
         st.history = self._history(st)
         return st
 
@@ -394,7 +406,8 @@ class WalletSync:
         for utxo in st.listed:
             if utxo.txid in live and utxo.outpoint not in spent:
                 coins.setdefault(utxo.outpoint, utxo)
-        return sorted(coins.values(), key=lambda u: (u.height or 1 << 62, u.txid, u.vout))
+        ordered = sorted(coins.values(), key=lambda u: (u.height or 1 << 62, u.txid, u.vout))
+        return [self._with_trust(st, u) for u in ordered]
 
     def _add_own_outputs(
         self,
@@ -421,6 +434,40 @@ class WalletSync:
                 item.confirmations(st.tip),
                 is_coinbase(item.tx),
             )
+
+    # --- a second source ------------------------------------------------------------------
+
+    async def _ask_witness(self, st: SyncState) -> bool:
+        """Ask the witness about confirmed coins not yet checked; True when any answer came."""
+        witness = self.witness
+        if witness is None or self.trusted:
+            return False
+        wanted = {
+            u.txid: u.height
+            for u in st.utxos
+            if u.confirmations > 0 and u.height is not None and u.txid not in st.trust
+        }
+
+        async def ask(txid: str, height: int) -> tuple[str, Trust]:
+            async with self._gate:
+                return txid, await witness.check(txid, height)
+
+        answers = await asyncio.gather(*(ask(t, h) for t, h in wanted.items() if h is not None))
+        for txid, trust in answers:
+            if trust is not Trust.SINGLE_SOURCE:
+                st.trust[txid] = trust
+            if trust is Trust.DISPUTED:
+                log.warning("a second server does not have %s… in its block", txid[:16])
+        return any(trust is not Trust.SINGLE_SOURCE for _, trust in answers)
+
+    def _with_trust(self, st: SyncState, coin: Utxo) -> Utxo:
+        if self.trusted:
+            return replace(coin, trust=Trust.VERIFIED)
+        trust = st.trust.get(coin.txid)
+        if trust is Trust.DISPUTED:
+            # One server's word against another's: not confirmed, so not spendable.
+            return replace(coin, trust=trust, height=None, confirmations=0)
+        return replace(coin, trust=trust) if trust is not None else coin
 
     # --- history entries -----------------------------------------------------------------
 

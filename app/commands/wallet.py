@@ -331,7 +331,7 @@ def _summary(state: WalletState, service: WalletService, args: argparse.Namespac
         }
     rows = [("Total", b.total), ("Spendable", b.spendable), ("Pending", b.pending)]
     rows += [(n, v) for n, v in (("Locked", b.locked), ("Frozen", b.frozen),
-                                  ("Immature", b.immature)) if v]
+                                  ("Immature", b.immature), ("Unverified", b.unverified)) if v]
     lines = [f"{state.network} wallet at block {state.tip} ({state.backend})"]
     lines += [f"{name:<10} {format_amount(value, trim=False):>22} FLUX" for name, value in rows]
     lines.append(f"Receive to {state.receive_address}")

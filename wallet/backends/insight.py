@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 import aiohttp
 
 from wallet.backends import parsing as p
-from wallet.backends.base import AddressBalance, HistoryItem, HistoryPage, Utxo
+from wallet.backends.base import AddressBalance, BlockSummary, HistoryItem, HistoryPage, Utxo
 from wallet.backends.broadcast_errors import (
     ALREADY_KNOWN,
     explain_broadcast_error,
@@ -48,6 +48,8 @@ DEFAULT_BATCH_SIZE: Final = 20
 # Insight's page size for /addrs/txs is capped server-side (bitcore-node default 50).
 MAX_HISTORY_PAGE: Final = 50
 _CONCURRENCY: Final = 4
+# A 2 MB block holds at most ~33 000 of the smallest (60-byte) transactions.
+MAX_BLOCK_TXS: Final = 40_000
 
 T = TypeVar("T")
 Handler = Callable[[int, str], T]
@@ -104,6 +106,18 @@ class InsightBackend:
     @property
     def servers(self) -> list[str]:
         return list(self._servers)
+
+    @property
+    def preferred_server(self) -> str:
+        """The server that answered last (asked first next time)."""
+        return self._servers[self._preferred]
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._retry
+
+    async def session(self) -> aiohttp.ClientSession:
+        return await self._http.session()
 
     async def close(self) -> None:
         await self._http.close()
@@ -201,6 +215,36 @@ class InsightBackend:
             return raw.lower()
 
         return await self._request("GET", f"/rawtx/{txid}", handle)
+
+    async def block_hash(self, height: int) -> str:
+        """Hash of the main-chain block at `height` (insight-api /block-index/:height)."""
+
+        def handle(status: int, body: str) -> str:
+            data = p.obj(_ok_json(status, body), "block index")
+            return p.txid(data.get("blockHash"), "blockHash")
+
+        return await self._request("GET", f"/block-index/{int(height)}", handle)
+
+    async def block(self, block_hash: str) -> BlockSummary:
+        """Height, merkle root and txids of a block (insight-api /block/:hash)."""
+        block_hash = _require_txid(block_hash)
+
+        def handle(status: int, body: str) -> BlockSummary:
+            data = p.obj(_ok_json(status, body), "block")
+            if p.txid(data.get("hash"), "block hash") != block_hash:
+                raise p.BadReply(f"asked for block {block_hash[:16]}…, got another")
+            txids = [p.txid(t) for t in p.arr(data.get("tx"), "block tx list")]
+            if not txids or len(txids) > MAX_BLOCK_TXS:
+                raise p.BadReply(f"a block of {len(txids)} transactions")
+            return BlockSummary(
+                block_hash,
+                p.integer(data, "height", 0, p.MAX_HEIGHT),
+                p.txid(data.get("merkleroot"), "merkleroot"),
+                txids,
+                data.get("isMainChain", True) is True,
+            )
+
+        return await self._request("GET", f"/block/{block_hash}", handle)
 
     async def broadcast(self, raw_hex: str) -> str:
         if not raw_hex or not p.is_hex(raw_hex):
