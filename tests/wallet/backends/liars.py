@@ -69,3 +69,31 @@ class FixedHistory(FakeInsight):
         self.heights[tx.txid] = height
         self.txs = [history_entry(t, h, self.tip) for t, h in self.heights.items()]
         return tx.txid
+
+
+@dataclass
+class BlockServer(FakeInsight):
+    """Serves /block-index and /block from a table of height -> (hash, merkle root, txids)."""
+
+    blocks: dict[int, tuple[str, str, list[str]]] = field(default_factory=dict)
+
+    def app(self) -> web.Application:
+        app = super().app()
+        app.router.add_get("/api/block-index/{height}", self._block_index)
+        app.router.add_get("/api/block/{hash}", self._block)
+        return app
+
+    async def _block_index(self, request: web.Request) -> web.Response:
+        height = int(request.match_info["height"])
+        if height not in self.blocks:
+            return web.Response(status=404, text="Not found")
+        return web.json_response({"blockHash": self.blocks[height][0]})
+
+    async def _block(self, request: web.Request) -> web.Response:
+        for height, (block_hash, root, txids) in self.blocks.items():
+            if block_hash == request.match_info["hash"]:
+                return web.json_response(
+                    {"hash": block_hash, "height": height, "merkleroot": root, "tx": txids,
+                     "isMainChain": True}
+                )
+        return web.Response(status=404, text="Not found")
