@@ -82,9 +82,10 @@ class SyncState:
         if index >= self.scanned[chain]:
             raise AddressNotWatched(
                 f"The next {'change' if chain else 'receive'} address (#{index}) lies beyond the "
-                f"{self.scanned[chain]:,} addresses this wallet watches, so FluxDesk does not "
-                "watch it and will not use it. A server that claims every address was used can "
-                "cause this: sync again, and if it persists switch to another server."
+                f"{self.scanned[chain]:,} addresses this wallet's last sync watched, so a payment "
+                "to it could go unseen; FluxDesk does not watch it and will not use it. Sync "
+                "again (each sync watches further). If it persists, the server may be claiming "
+                "that every address was used: switch to another server."
             )
         return index
 
