@@ -14,15 +14,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from wallet.backends.base import ChainBackend, HistoryItem, HistoryPage, Trust, Utxo
 from wallet.backends.verify import check_utxo, output_of, verify_transaction
 from wallet.backends.witness import BlockWitness
-from wallet.errors import AddressNotWatched, BackendMismatch, BackendResponseError
+from wallet.errors import BackendMismatch, BackendResponseError
 from wallet.history import ChainTx, HistoryEntry, classify, is_coinbase, is_expired
 from wallet.keychain import CHAINS, Keychain
+from wallet.sync_coins import ask_witness, live_txs, wallet_coins
+from wallet.sync_state import SyncState
 from wallet.txmodel import Transaction
+
+# SyncState lives in sync_state.py; it is part of this module's interface.
+__all__ = ["DEFAULT_GAP_LIMIT", "MAX_NEW_ADDRESSES_PER_SYNC", "SyncState", "WalletSync"]
 
 log = logging.getLogger(__name__)
 
@@ -46,48 +51,6 @@ PAGE_BATCH = 64
 # 80 MB): a personal wallet's history is far smaller, a server inventing fat transactions
 # (each within fluxd's limits, see txcodec) is stopped here.
 MAX_KEPT_TX_PARTS = 500_000
-
-
-@dataclass
-class SyncState:
-    """Everything sync knows; carried from one refresh to the next."""
-
-    tip: int = -1
-    # chain -> highest used index (-1 = none) and number of addresses derived and watched.
-    last_used: dict[int, int] = field(default_factory=lambda: dict.fromkeys(CHAINS, -1))
-    scanned: dict[int, int] = field(default_factory=lambda: dict.fromkeys(CHAINS, 0))
-    txs: dict[str, ChainTx] = field(default_factory=dict)
-    # Sent by this wallet and not yet seen confirmed: dropped once expired.
-    local_pending: dict[str, Transaction] = field(default_factory=dict)
-    # Results of the last sync.
-    utxos: list[Utxo] = field(default_factory=list)
-    # The server's coin list after checking it against the raw transactions.
-    listed: list[Utxo] = field(default_factory=list)
-    history: list[HistoryEntry] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-    # What a second source said about a confirmed transaction (see witness.py): VERIFIED is
-    # kept, DISPUTED is asked again on the next sync.
-    trust: dict[str, Trust] = field(default_factory=dict)
-
-    def next_unused(self, chain: int) -> int:
-        return self.last_used[chain] + 1
-
-    def handout_index(self, chain: int, at_least: int = 0) -> int:
-        """The index to show or pay change to: unused, and one this wallet watches.
-
-        An address past the scanned window would not be looked at by the next sync (nor by a
-        fresh restore), so a payment to it would vanish: AddressNotWatched instead.
-        """
-        index = max(self.next_unused(chain), at_least)
-        if index >= self.scanned[chain]:
-            raise AddressNotWatched(
-                f"The next {'change' if chain else 'receive'} address (#{index}) lies beyond the "
-                f"{self.scanned[chain]:,} addresses this wallet's last sync watched, so a payment "
-                "to it could go unseen; FluxDesk does not watch it and will not use it. Sync "
-                "again (each sync watches further). If it persists, the server may be claiming "
-                "that every address was used: switch to another server."
-            )
-        return index
 
 
 class WalletSync:
@@ -376,9 +339,6 @@ class WalletSync:
             addresses += [a.address for a in self.keychain.derive_range(chain, 0, count)]
         return addresses
 
-    def _live_txs(self, st: SyncState) -> dict[str, ChainTx]:
-        return {t: c for t, c in st.txs.items() if c.confirmed or not is_expired(c.tx, st.tip)}
-
     def _drop_expired(self, st: SyncState) -> None:
         for txid, item in list(st.txs.items()):
             if not item.confirmed and is_expired(item.tx, st.tip):
@@ -388,87 +348,12 @@ class WalletSync:
                 st.dropped.append(txid)
 
     def _coins(self, st: SyncState) -> list[Utxo]:
-        """Unspent outputs of the wallet: its own transactions corrected by the server's list.
-
-        Outputs come from the hash-checked transactions; an output spent by any live (mined or
-        unexpired pending) transaction is gone even if a lagging server lists it, and the inputs
-        of a dropped (expired) transaction are free again. Coins a server lists from a
-        transaction not in the history yet are kept.
-        """
-        live = self._live_txs(st)
-        spent = {
-            (txin.prevout.txid_hex, txin.prevout.index)
-            for c in live.values()
-            for txin in c.tx.inputs
-        }
-        coins: dict[tuple[str, int], Utxo] = {}
-        for item in live.values():
-            self._add_own_outputs(st, item, coins, spent)
-        for utxo in st.listed:
-            if utxo.txid in live and utxo.outpoint not in spent:
-                coins.setdefault(utxo.outpoint, utxo)
-        ordered = sorted(coins.values(), key=lambda u: (u.height or 1 << 62, u.txid, u.vout))
-        return [self._with_trust(st, u) for u in ordered]
-
-    def _add_own_outputs(
-        self,
-        st: SyncState,
-        item: ChainTx,
-        coins: dict[tuple[str, int], Utxo],
-        spent: set[tuple[str, int]],
-    ) -> None:
-        for vout, out in enumerate(item.tx.outputs):
-            outpoint = (item.txid, vout)
-            if out.value <= 0 or outpoint in coins or outpoint in spent:
-                continue
-            entry = self.keychain.lookup_script(out.script_pubkey)
-            if entry is None:
-                continue
-            height = item.height if item.confirmed else None
-            coins[outpoint] = Utxo(
-                item.txid,
-                vout,
-                entry.address,
-                out.value,
-                out.script_pubkey,
-                height,
-                item.confirmations(st.tip),
-                is_coinbase(item.tx),
-            )
-
-    # --- a second source ------------------------------------------------------------------
+        return wallet_coins(self.keychain, st, trusted=self.trusted)
 
     async def _ask_witness(self, st: SyncState) -> bool:
-        """Ask the witness about confirmed coins not yet checked; True when any answer came."""
-        witness = self.witness
-        if witness is None or self.trusted:
+        if self.witness is None or self.trusted:
             return False
-        wanted = {
-            u.txid: u.height
-            for u in st.utxos
-            if u.confirmations > 0 and u.height is not None and u.txid not in st.trust
-        }
-
-        async def ask(txid: str, height: int) -> tuple[str, Trust]:
-            async with self._gate:
-                return txid, await witness.check(txid, height)
-
-        answers = await asyncio.gather(*(ask(t, h) for t, h in wanted.items() if h is not None))
-        for txid, trust in answers:
-            if trust is not Trust.SINGLE_SOURCE:
-                st.trust[txid] = trust
-            if trust is Trust.DISPUTED:
-                log.warning("a second server does not have %s… in its block", txid[:16])
-        return any(trust is not Trust.SINGLE_SOURCE for _, trust in answers)
-
-    def _with_trust(self, st: SyncState, coin: Utxo) -> Utxo:
-        if self.trusted:
-            return replace(coin, trust=Trust.VERIFIED)
-        trust = st.trust.get(coin.txid)
-        if trust is Trust.DISPUTED:
-            # One server's word against another's: not confirmed, so not spendable.
-            return replace(coin, trust=trust, height=None, confirmations=0)
-        return replace(coin, trust=trust) if trust is not None else coin
+        return await ask_witness(self.witness, st, self._gate)
 
     # --- history entries -----------------------------------------------------------------
 
@@ -477,7 +362,7 @@ class WalletSync:
         return entry.address if entry is not None else None
 
     def _history(self, st: SyncState) -> list[HistoryEntry]:
-        live = self._live_txs(st)
+        live = live_txs(st)
         known = {t: c.tx for t, c in st.txs.items()}
         entries = [
             classify(

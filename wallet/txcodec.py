@@ -67,13 +67,18 @@ def _format(tx: Transaction) -> tuple[bool, bool]:
 # --- parsing ---------------------------------------------------------------------------------
 
 
-def parse_transaction(raw: bytes) -> Transaction:
+def parse_transaction(raw: bytes, *, bounded: bool = False) -> Transaction:
+    """Parse one transaction. `bounded` applies fluxd's size limit and the input/output caps
+    while reading (for data from a server); without it any size parses, as fluxd's own decoder
+    does before its consensus checks."""
     r = Reader(raw)
-    if r.remaining > MAX_TX_BYTES:
+    if bounded and r.remaining > MAX_TX_BYTES:
         raise DecodeError(
             f"the transaction is {r.remaining:,} bytes, larger than fluxd allows "
             f"({MAX_TX_BYTES:,})"
         )
+    max_inputs = MAX_TX_INPUTS if bounded else None
+    max_outputs = MAX_TX_OUTPUTS if bounded else None
     header = r.u32()
     tx = Transaction(
         version=header & 0x7FFFFFFF,
@@ -92,11 +97,9 @@ def parse_transaction(raw: bytes) -> Transaction:
         return tx
     if tx.version < 1:
         raise DecodeError(f"transaction version {tx.version} is not valid")
-    tx.inputs = [
-        _parse_txin(r) for _ in range(r.count(_MIN_TXIN_SIZE, "input", MAX_TX_INPUTS))
-    ]
+    tx.inputs = [_parse_txin(r) for _ in range(r.count(_MIN_TXIN_SIZE, "input", max_inputs))]
     tx.outputs = [
-        _parse_txout(r) for _ in range(r.count(_MIN_TXOUT_SIZE, "output", MAX_TX_OUTPUTS))
+        _parse_txout(r) for _ in range(r.count(_MIN_TXOUT_SIZE, "output", max_outputs))
     ]
     tx.lock_time = r.u32()
     if v3 or v4:

@@ -15,7 +15,7 @@ from wallet.backends import parsing as p
 from wallet.backends.base import ChainBackend, Utxo
 from wallet.errors import BackendMismatch, DecodeError, WalletError
 from wallet.tx import Transaction
-from wallet.txcodec import MAX_TX_BYTES
+from wallet.txcodec import MAX_TX_BYTES, parse_transaction
 
 
 class PrevOut(NamedTuple):
@@ -39,7 +39,7 @@ def verify_transaction(raw_hex: str, txid: str) -> Transaction:
             "was signed. Try another server."
         )
     try:
-        tx = Transaction.parse(bytes.fromhex(raw_hex))
+        tx = parse_transaction(bytes.fromhex(raw_hex), bounded=True)
     except (DecodeError, WalletError) as exc:
         raise p.BadReply(
             f"The server's copy of transaction {txid[:16]}… does not parse ({exc}); nothing was "
