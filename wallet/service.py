@@ -257,9 +257,13 @@ class WalletService:
 
     async def _record_pending(self, signed: SignedTransaction) -> None:
         async with self._lock:
-            # Saved first: a crash or exit now must not free its coins for the next run.
+            # Saved first: a crash or exit now must not free its coins for the next run. A failed
+            # save must not hide that the transaction was (maybe) sent: it stays held here.
             if remember_pending(self.document, signed.tx):
-                self._save()
+                try:
+                    self._save()
+                except (OSError, StorageError) as exc:
+                    log.error("could not keep pending %s in the wallet file: %s", signed.txid, exc)
             if self._sync is not None and self._sync_state is not None:
                 self._sync.add_local_pending(self._sync_state, signed.tx)
                 self._remember_usage(self._sync_state)

@@ -1,4 +1,4 @@
-"""The service never hands out an address its sync does not watch."""
+"""Service hooks of the security fixes: addresses handed out, pending sends kept."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from tests.wallet.memchain import MemoryChain
-from tests.wallet.test_service import restored
-from wallet.errors import AddressNotWatched
+from tests.wallet.test_service import OUTSIDE, restored
+from wallet.errors import AddressNotWatched, BackendUnavailable, BroadcastUncertain
 from wallet.keychain import RECEIVE
-from wallet.networks import TESTNET
+from wallet.networks import COIN, TESTNET
+from wallet.send import SendRequest
 from wallet.sync import DEFAULT_GAP_LIMIT
 
 
@@ -29,3 +30,31 @@ async def test_new_addresses_stop_at_the_watched_window_until_the_next_sync(
     assert service.receive_address(new=True) == service.keychain.derive(
         RECEIVE, DEFAULT_GAP_LIMIT
     ).address
+
+
+class SilentChain(MemoryChain):
+    """Takes the transaction but never answers (the outcome is unknown)."""
+
+    async def broadcast(self, raw_hex: str) -> str:
+        await super().broadcast(raw_hex)
+        raise BackendUnavailable("no answer within 30 s")
+
+
+@pytest.mark.asyncio
+async def test_a_failed_save_of_the_pending_tx_still_says_it_may_have_been_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chain = SilentChain(TESTNET)
+    service = await restored(tmp_path, chain)
+    chain.fund(service.keychain.derive(RECEIVE, 0).address, 5 * COIN)
+    await service.sync()
+    review = await service.prepare_send(SendRequest(OUTSIDE, "1"))
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(service.store, "_write", disk_full)
+    with pytest.raises(BroadcastUncertain):
+        await service.send(review)
+    # Held in this session even though the file could not keep it.
+    assert service.state is not None and service.state.history[0].pending
