@@ -257,17 +257,22 @@ class WalletService:
 
     async def _record_pending(self, signed: SignedTransaction) -> None:
         async with self._lock:
-            # Saved first: a crash or exit now must not free its coins for the next run. A failed
-            # save must not hide that the transaction was (maybe) sent: it stays held here.
-            if remember_pending(self.document, signed.tx):
-                try:
-                    self._save()
-                except (OSError, StorageError) as exc:
-                    log.error("could not keep pending %s in the wallet file: %s", signed.txid, exc)
+            # Saved first: a crash or exit now must not free its coins for the next run.
+            self._save_quietly(remember_pending(self.document, signed.tx), signed.txid)
             if self._sync is not None and self._sync_state is not None:
                 self._sync.add_local_pending(self._sync_state, signed.tx)
-                self._remember_usage(self._sync_state)
+                self._save_quietly(self._usage_changed(self._sync_state), signed.txid)
                 self._publish()
+
+    def _save_quietly(self, changed: bool, txid: str) -> None:
+        """Save after a send; a failure is logged, never raised: it must not hide that the
+        transaction was (maybe) sent, and the session still holds it as pending."""
+        if not changed:
+            return
+        try:
+            self._save()
+        except (OSError, StorageError) as exc:
+            log.error("could not save the wallet file after sending %s: %s", txid, exc)
 
     def _check_inputs_still_free(self, review: Review) -> None:
         """Refuse a review that spends a coin frozen or locked (collateral) since it was built."""
@@ -335,15 +340,21 @@ class WalletService:
 
     def _remember_usage(self, state: SyncState) -> None:
         """Keep the used-address counts in the file so the next scan starts from them."""
+        if self._usage_changed(state):
+            self._save()
+
+    def _usage_changed(self, state: SyncState) -> bool:
+        """Raise the document's address counts to what sync saw used; True when they moved."""
         document = self.document
         if not document.accounts or not self.keychain.is_hd:
-            return
+            return False
         account = document.accounts[0]
         receive = max(account.receive_count, state.next_unused(RECEIVE))
         change = max(account.change_count, state.next_unused(CHANGE))
-        if (receive, change) != (account.receive_count, account.change_count):
-            account.receive_count, account.change_count = receive, change
-            self._save()
+        if (receive, change) == (account.receive_count, account.change_count):
+            return False
+        account.receive_count, account.change_count = receive, change
+        return True
 
     def _save(self) -> None:
         if self._wallet is None:
