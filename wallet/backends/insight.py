@@ -27,6 +27,11 @@ from wallet.backends.broadcast_errors import (
     split_insight_error,
 )
 from wallet.backends.http import RetryPolicy, SessionOwner, Sleep, Transient, default_sleep, fetch
+from wallet.backends.insight_servers import (
+    DEFAULT_INSIGHT_SERVERS,
+    normalize_server_url,
+    servers_for,
+)
 from wallet.errors import (
     BackendError,
     BackendResponseError,
@@ -35,14 +40,13 @@ from wallet.errors import (
 )
 from wallet.txcodec import MAX_TX_BYTES
 
+# The server list and URL checks live in insight_servers.py; they are part of this interface.
+__all__ = [
+    "DEFAULT_INSIGHT_SERVERS", "InsightBackend", "normalize_server_url", "servers_for",
+]
+
 log = logging.getLogger(__name__)
 
-# Public Insight deployments named in wallet-protocol.md §5.1; the user can replace the list.
-DEFAULT_INSIGHT_SERVERS: Final[Mapping[str, tuple[str, ...]]] = {
-    "mainnet": ("https://flux-explorer.sspwallet.io/api", "https://explorer.runonflux.io/api"),
-    "testnet": ("https://flux-testnet.sspwallet.io/api",),
-    "regtest": (),
-}
 # Addresses per /addrs/{a,b,...}/utxo request: keeps URLs well under common 8 KiB limits.
 DEFAULT_BATCH_SIZE: Final = 20
 # Insight's page size for /addrs/txs is capped server-side (bitcore-node default 50).
@@ -53,30 +57,6 @@ MAX_BLOCK_TXS: Final = 40_000
 
 T = TypeVar("T")
 Handler = Callable[[int, str], T]
-
-
-def normalize_server_url(url: str) -> str:
-    """Validate a user-entered server base URL ("https://host/api"); raises BackendError."""
-    cleaned = url.strip().rstrip("/")
-    try:
-        parts = urlsplit(cleaned)
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        valid = False
-    if not valid or any(c.isspace() or ord(c) < 0x20 for c in cleaned):
-        raise BackendError(
-            f"{url!r:.100} is not a server address. Use the form https://explorer.example/api."
-        )
-    if parts.query or parts.fragment:
-        raise BackendError(f"{url!r} must not contain '?' or '#'.")
-    return cleaned
-
-
-def servers_for(network: str, user_servers: Sequence[str] = ()) -> list[str]:
-    """The user's list when set, else the defaults for the network."""
-    chosen = list(user_servers) or list(DEFAULT_INSIGHT_SERVERS.get(network, ()))
-    return [normalize_server_url(s) for s in chosen]
 
 
 class InsightBackend:
