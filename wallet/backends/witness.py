@@ -56,23 +56,30 @@ class InsightWitness:
         self._backend = backend
 
     async def check(self, txid: str, height: int) -> Trust:
-        others = [s for s in self._backend.servers if s != self._backend.preferred_server]
+        in_use = self._backend.preferred_server
+        others = [s for s in self._backend.servers if s != in_use]
         if not others:
             return Trust.SINGLE_SOURCE
-        witness = InsightBackend(
-            others, session=await self._backend.session(), retry=self._backend.retry
-        )
+        session = await self._backend.session()
+        retry = self._backend.retry
+        # Separate clients, so that failing over cannot make the witness the server in use.
+        witness = InsightBackend(others, session=session, retry=retry)
+        ours = InsightBackend([in_use], session=session, retry=retry)
         try:
             block_hash = await witness.block_hash(height)
             block = await witness.block(block_hash)
             check_block(block, height)
-            ours = await self._backend.block_hash(height)
         except BackendError as exc:
             log.info("could not check %s… with a second server: %s", txid[:16], exc)
             return Trust.SINGLE_SOURCE
-        if ours != block_hash:
+        try:
+            our_hash: str | None = await ours.block_hash(height)
+        except BackendError:
+            # The second server's block is the agreement that counts; ours adds a cross-check.
+            our_hash = None
+        if our_hash is not None and our_hash != block_hash:
             log.warning(
-                "servers disagree on block %d (%s… / %s…)", height, ours[:16], block_hash[:16]
+                "servers disagree on block %d (%s… / %s…)", height, our_hash[:16], block_hash[:16]
             )
             return Trust.DISPUTED
         return Trust.VERIFIED if txid in block.txids else Trust.DISPUTED
