@@ -37,6 +37,7 @@ from wallet.storage.model import (
 )
 from wallet.storage.store import UnlockedWallet, WalletStore
 from wallet.sync import SyncState, WalletSync
+from wallet.sync_state import check_watchable
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +212,7 @@ class WalletService:
             account = document.accounts[0]
             if self._sync_state is not None:
                 index = self._sync_state.handout_index(RECEIVE, account.receive_count)
-            index = max(index, account.receive_count)
+            index = check_watchable(max(index, account.receive_count))
             account.receive_count = index + 1
             self._save()
             if self._sync is not None:

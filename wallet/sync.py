@@ -23,7 +23,7 @@ from wallet.errors import BackendMismatch, BackendResponseError
 from wallet.history import ChainTx, HistoryEntry, classify, is_coinbase, is_expired
 from wallet.keychain import CHAINS, Keychain
 from wallet.sync_coins import ask_witness, live_txs, wallet_coins
-from wallet.sync_state import SyncState
+from wallet.sync_state import MAX_ADDRESSES_PER_CHAIN, SyncState
 from wallet.txmodel import Transaction
 
 # SyncState lives in sync_state.py; it is part of this module's interface.
@@ -40,7 +40,6 @@ FETCH_CONCURRENCY = 8
 # most this many addresses per chain (a wallet that really used more finds them over a few syncs),
 # and no chain grows beyond the cap.
 MAX_NEW_ADDRESSES_PER_SYNC = 1_000
-MAX_ADDRESSES_PER_CHAIN = 10_000
 # Far beyond any personal wallet; a server claiming more (or paging absurdly small) is refused
 # instead of being asked for millions of pages.
 MAX_HISTORY_ITEMS = 200_000
@@ -106,7 +105,12 @@ class WalletSync:
         fixed = [a.address for a in self.keychain.fixed_addresses]
         targets = fixed if full else self._watched(st)
         stop_early = not full
-        limit = {c: st.scanned[c] + MAX_NEW_ADDRESSES_PER_SYNC for c in self._chains()}
+        # Addresses the wallet handed out (its own file) are always scanned; the bound is on
+        # what a server's claims of use add beyond them.
+        limit = {
+            c: max(st.scanned[c], self.handed_out.get(c, 0)) + MAX_NEW_ADDRESSES_PER_SYNC
+            for c in self._chains()
+        }
         while True:
             targets += self._grow_windows(st, limit)
             if not targets:

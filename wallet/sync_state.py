@@ -10,6 +10,21 @@ from wallet.history import ChainTx, HistoryEntry
 from wallet.keychain import CHAINS
 from wallet.txmodel import Transaction
 
+# No chain is scanned beyond this many addresses, whatever a server claims or the file says.
+MAX_ADDRESSES_PER_CHAIN = 10_000
+
+
+def check_watchable(index: int) -> int:
+    """For a hand-out before any sync: the next sync scans past every handed-out index below
+    the cap, so only an index at or past the cap could go unwatched."""
+    if index >= MAX_ADDRESSES_PER_CHAIN:
+        raise AddressNotWatched(
+            f"Address #{index} is past the {MAX_ADDRESSES_PER_CHAIN:,} addresses FluxDesk "
+            "watches per chain; it will not use it. Sync the wallet, and if this persists "
+            "switch to another server."
+        )
+    return index
+
 
 @dataclass
 class SyncState:

@@ -7,6 +7,7 @@ import pytest
 
 from tests.wallet.backends.conftest import start
 from tests.wallet.backends.liars import GapLiar
+from tests.wallet.memchain import MemoryChain
 from wallet.backends.http import RetryPolicy
 from wallet.backends.insight import InsightBackend
 from wallet.errors import AddressNotWatched
@@ -14,6 +15,7 @@ from wallet.keychain import CHANGE, RECEIVE, Keychain
 from wallet.networks import TESTNET
 from wallet.storage.model import HdSeed, WalletDocument
 from wallet.sync import DEFAULT_GAP_LIMIT, MAX_NEW_ADDRESSES_PER_SYNC, SyncState, WalletSync
+from wallet.sync_state import MAX_ADDRESSES_PER_CHAIN, check_watchable
 
 MNEMONIC = "legal winner thank year wave sausage worth useful legal winner thank yellow"
 FAST = RetryPolicy(rounds=1, total_timeout=5.0)
@@ -75,3 +77,20 @@ def test_an_index_past_the_scanned_window_is_never_handed_out() -> None:
         state.handout_index(CHANGE)
     with pytest.raises(AddressNotWatched):
         state.handout_index(RECEIVE, at_least=40)
+
+
+@pytest.mark.asyncio
+async def test_addresses_the_wallet_handed_out_are_all_watched_after_one_sync() -> None:
+    """The per-sync bound limits what a server's claims add, not what the file says was shown."""
+    chain = MemoryChain(TESTNET)
+    handed_out = MAX_NEW_ADDRESSES_PER_SYNC + 500
+    sync = WalletSync(keychain(), chain, handed_out={RECEIVE: handed_out, CHANGE: 0})
+    state = await sync.sync()
+    assert state.scanned[RECEIVE] == handed_out + DEFAULT_GAP_LIMIT
+    assert state.handout_index(RECEIVE, at_least=handed_out) == handed_out
+
+
+def test_without_a_sync_no_index_past_the_cap_is_handed_out() -> None:
+    check_watchable(MAX_ADDRESSES_PER_CHAIN - 1)
+    with pytest.raises(AddressNotWatched):
+        check_watchable(MAX_ADDRESSES_PER_CHAIN)
