@@ -28,8 +28,16 @@ _KEY_NAMES = (
     r"[\w-]*"
 )
 _SECRET_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    # HTTP auth headers ("Authorization: Basic dXNlcjpwYXNz", "Bearer …").
-    (re.compile(r"(?i)\b(basic|bearer)(\s+)[A-Za-z0-9+/=._~-]{4,}"), rf"\1\2{MASK}"),
+    # HTTP auth headers: whatever follows "Authorization:" (and its scheme word), and a bare
+    # "Basic <base64>" / "Bearer <token>" whose token has a digit or "=" (plain prose has none).
+    (
+        re.compile(
+            r"(?i)(\bauthorization[\"']?\s*[:=]\s*[\"']?(?:(?:basic|bearer|digest|token)\s+)?)"
+            r"[^\s\"',;}]+"
+        ),
+        rf"\1{MASK}",
+    ),
+    (re.compile(r"\b(Basic|Bearer)(\s+)(?=[\w+/.~-]*[0-9=])[\w+/=.~-]{8,}"), rf"\1\2{MASK}"),
     # Credentials in a URL: scheme://user:password@host.
     (re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]*:)[^\s/@]+(@)"), rf"\1{MASK}\2"),
     (re.compile(rf"\b[59KLc]{_B58}{{50,51}}\b"), MASK),

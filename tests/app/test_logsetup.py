@@ -91,6 +91,7 @@ def test_seed_in_any_layout_is_masked(label: str, text: str) -> None:
         ("Authorization: Basic Zmx1eHJwYzpycGMtc2VjcmV0LXB3", "Zmx1eHJwYzpycGMtc2VjcmV0LXB3"),
         ("headers {'Authorization': 'Basic Zmx1eHJwYzpw'}", "Zmx1eHJwYzpw"),
         ("authorization: bearer abc.def-ghi", "abc.def-ghi"),
+        ("sent Basic dXNlcjpwYXNzd29yZA== to the node", "dXNlcjpwYXNzd29yZA=="),
         (f"private key {HEX_KEY}", HEX_KEY),
         (f"priv_hex=0x{HEX_KEY}", HEX_KEY),
         (f"signing with key {HEX_KEY.upper()}", HEX_KEY.upper()),
@@ -105,7 +106,8 @@ def test_credentials_and_hex_keys_are_masked(text: str, secret: str) -> None:
 def test_txids_urls_and_wrong_password_messages_are_kept() -> None:
     text = (
         f"tx {HEX_KEY} in block 5; GET https://explorer.runonflux.io/api/tx/{HEX_KEY}; "
-        "Wrong password for wallet default; http://127.0.0.1:16124/"
+        "Wrong password for wallet default; http://127.0.0.1:16124/; basic checks passed; "
+        "Basic requirements met; Bearer of news"
     )
     assert mask_secrets(text) == text
 
