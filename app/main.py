@@ -13,6 +13,7 @@ import platformdirs
 from app import __version__, settings
 from app.commands import register_all
 from app.context import AppContext
+from app.hardening import disable_core_dumps
 from app.logsetup import setup_logging
 from app.settings import NETWORKS, THEMES, SettingsError
 from nodectl.install.privclient import FROZEN_HELPER_FLAG
@@ -57,7 +58,10 @@ def make_context(args: argparse.Namespace) -> AppContext:
     log_path = setup_logging(
         data_dir, logging.DEBUG if args.verbose else logging.INFO, args.verbose
     )
-    loaded = settings.load(data_dir)
+    notices: list[str] = []
+    loaded = settings.load(data_dir, notices)
+    for notice in notices:
+        print(f"fluxdesk: {notice}", file=sys.stderr)
     if args.network:
         loaded.network = args.network
     if getattr(args, "theme", None):
@@ -78,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         from nodectl.install.privhelper import main as helper_main
 
         return helper_main()
+    # Before any secret is read: a crash must not write one to a core file.
+    disable_core_dumps()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -58,7 +58,9 @@ UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
-    version = int(doc.get("schema_version", 1))
+    version = doc.get("schema_version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise SettingsError(f"settings.json has an impossible schema_version {version!r:.40}")
     if version > SCHEMA_VERSION:
         raise SettingsError(
             f"settings.json was written by a newer FluxDesk (schema {version}); "
@@ -73,8 +75,20 @@ def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
 
 def from_dict(doc: dict[str, Any]) -> Settings:
     doc = upgrade(dict(doc))
-    known = {f.name for f in fields(Settings)}
-    settings = Settings(**{k: v for k, v in doc.items() if k in known})
+    defaults = Settings()
+    values = {}
+    for f in fields(Settings):
+        if f.name not in doc:
+            continue
+        expected = type(getattr(defaults, f.name))
+        value = doc[f.name]
+        if type(value) is not expected:
+            raise SettingsError(
+                f"settings.json: {f.name} should be {expected.__name__}, "
+                f"not {type(value).__name__}"
+            )
+        values[f.name] = value
+    settings = Settings(**values)
     settings.validate()
     return settings
 
@@ -83,8 +97,11 @@ def to_dict(settings: Settings) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, **asdict(settings)}
 
 
-def load(data_dir: Path) -> Settings:
-    """Read settings; a missing file gives defaults, a damaged one is set aside."""
+def load(data_dir: Path, notices: list[str] | None = None) -> Settings:
+    """Read settings; a missing file gives defaults, a damaged one is set aside.
+
+    What the person should be told (a file set aside) is appended to `notices`.
+    """
     path = data_dir / FILE_NAME
     try:
         raw = path.read_bytes()
@@ -95,12 +112,19 @@ def load(data_dir: Path) -> Settings:
         if not isinstance(doc, dict):
             raise SettingsError("settings.json does not hold an object")
         return from_dict(doc)
-    except (ValueError, TypeError, SettingsError) as exc:
+    # ValueError: bad JSON or UTF-8; RecursionError: absurdly deep nesting.
+    except (ValueError, TypeError, RecursionError, SettingsError) as exc:
         backup = path.with_suffix(".json.damaged")
         path.replace(backup)
-        log.warning(
-            "settings.json could not be read (%s); kept it as %s and used defaults", exc, backup
+        backup.chmod(0o600)
+        reason = str(exc) if isinstance(exc, SettingsError) else type(exc).__name__
+        message = (
+            f"settings.json could not be used ({reason:.200}); it was kept as {backup} and "
+            "FluxDesk started with default settings."
         )
+        log.warning("%s", message)
+        if notices is not None:
+            notices.append(message)
         return Settings()
 
 

@@ -134,3 +134,10 @@ class BroadcastUncertain(BackendError):
         super().__init__(message)
         self.txid = txid
         self.expiry_height = expiry_height
+
+
+class AddressNotWatched(WalletError):
+    """The next address of a chain lies beyond the addresses this sync watches.
+
+    Handing it out could lose a payment to it, so the wallet refuses until a sync covers it.
+    """

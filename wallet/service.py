@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 
 from flux.networks import network_by_name
 from wallet.backends.base import ChainBackend
+from wallet.backends.witness import witness_for
 from wallet.bip39 import generate_mnemonic, validate_mnemonic
 from wallet.errors import (
+    AddressNotWatched,
     BroadcastUncertain,
     InvalidKey,
     StaleReview,
@@ -23,6 +25,7 @@ from wallet.errors import (
 )
 from wallet.fees import DEFAULT_FEE_RATE
 from wallet.keychain import CHANGE, RECEIVE, Keychain, watch_only_xpub
+from wallet.pending import remember_pending, settle_pending, stored_pending
 from wallet.send import Review, SendRequest, SignedTransaction, broadcast, build_review, sign_review
 from wallet.state import WalletState, coins_and_balances, collateral_outpoints
 from wallet.storage.model import (
@@ -34,6 +37,7 @@ from wallet.storage.model import (
 )
 from wallet.storage.store import UnlockedWallet, WalletStore
 from wallet.sync import SyncState, WalletSync
+from wallet.sync_state import check_watchable
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +120,11 @@ class WalletService:
     def _install(self, wallet: UnlockedWallet, keychain: Keychain) -> None:
         self._wallet, self._keychain = wallet, keychain
         document = wallet.document
+        witness, trusted = witness_for(self.backend)
         self._sync = WalletSync(
             keychain, self.backend, gap_limit=document.settings.gap_limit,
-            handed_out=self._handed_out(document),
+            handed_out=self._handed_out(document), pending=stored_pending(document),
+            witness=witness, trusted=trusted,
         )
         self._sync_state = None
         self._state = None
@@ -180,6 +186,8 @@ class WalletService:
             state = await sync.sync(self._sync_state, full=full)
             self._sync_state = state
             self._remember_usage(state)
+            if settle_pending(self.document, state.local_pending):
+                self._save()
             return self._publish()
 
     async def refresh_if_new_tip(self) -> WalletState | None:
@@ -199,10 +207,12 @@ class WalletService:
         document = self.document
         if not keychain.is_hd:
             return keychain.fixed_addresses[0].address
-        index = self._sync_state.next_unused(RECEIVE) if self._sync_state else 0
+        index = self._sync_state.handout_index(RECEIVE) if self._sync_state else 0
         if new and document.accounts:
             account = document.accounts[0]
-            index = max(index, account.receive_count)
+            if self._sync_state is not None:
+                index = self._sync_state.handout_index(RECEIVE, account.receive_count)
+            index = check_watchable(max(index, account.receive_count))
             account.receive_count = index + 1
             self._save()
             if self._sync is not None:
@@ -248,10 +258,22 @@ class WalletService:
 
     async def _record_pending(self, signed: SignedTransaction) -> None:
         async with self._lock:
+            # Saved first: a crash or exit now must not free its coins for the next run.
+            self._save_quietly(remember_pending(self.document, signed.tx), signed.txid)
             if self._sync is not None and self._sync_state is not None:
                 self._sync.add_local_pending(self._sync_state, signed.tx)
-                self._remember_usage(self._sync_state)
+                self._save_quietly(self._usage_changed(self._sync_state), signed.txid)
                 self._publish()
+
+    def _save_quietly(self, changed: bool, txid: str) -> None:
+        """Save after a send; a failure is logged, never raised: it must not hide that the
+        transaction was (maybe) sent, and the session still holds it as pending."""
+        if not changed:
+            return
+        try:
+            self._save()
+        except (OSError, StorageError) as exc:
+            log.error("could not save the wallet file after sending %s: %s", txid, exc)
 
     def _check_inputs_still_free(self, review: Review) -> None:
         """Refuse a review that spends a coin frozen or locked (collateral) since it was built."""
@@ -298,7 +320,7 @@ class WalletService:
     def _change_address(self) -> str | None:
         keychain = self.keychain
         if keychain.is_hd:
-            index = self._sync_state.next_unused(CHANGE) if self._sync_state else 0
+            index = self._sync_state.handout_index(CHANGE) if self._sync_state else 0
             return keychain.derive(CHANGE, index).address
         fixed = keychain.fixed_addresses
         return fixed[0].address if fixed else None
@@ -319,15 +341,21 @@ class WalletService:
 
     def _remember_usage(self, state: SyncState) -> None:
         """Keep the used-address counts in the file so the next scan starts from them."""
+        if self._usage_changed(state):
+            self._save()
+
+    def _usage_changed(self, state: SyncState) -> bool:
+        """Raise the document's address counts to what sync saw used; True when they moved."""
         document = self.document
         if not document.accounts or not self.keychain.is_hd:
-            return
+            return False
         account = document.accounts[0]
         receive = max(account.receive_count, state.next_unused(RECEIVE))
         change = max(account.change_count, state.next_unused(CHANGE))
-        if (receive, change) != (account.receive_count, account.change_count):
-            account.receive_count, account.change_count = receive, change
-            self._save()
+        if (receive, change) == (account.receive_count, account.change_count):
+            return False
+        account.receive_count, account.change_count = receive, change
+        return True
 
     def _save(self) -> None:
         if self._wallet is None:
@@ -348,7 +376,10 @@ class WalletService:
         )
         receive = None
         if keychain.is_hd:
-            receive = keychain.derive(RECEIVE, state.next_unused(RECEIVE)).address
+            try:
+                receive = keychain.derive(RECEIVE, state.handout_index(RECEIVE)).address
+            except AddressNotWatched:
+                receive = None
         elif keychain.fixed_addresses:
             receive = keychain.fixed_addresses[0].address
         self._state = WalletState(

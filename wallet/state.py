@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flux.networks import Network
 from flux.tiers import valid_collateral_amounts
-from wallet.backends.base import Utxo
+from wallet.backends.base import Trust, Utxo
 from wallet.fees import COINBASE_MATURITY
 from wallet.history import HistoryEntry
 
@@ -29,6 +29,9 @@ class Balances:
     frozen: int = 0
     # Node/block rewards with fewer than 100 confirmations.
     immature: int = 0
+    # Coins no second source vouches for (one server's word, or disputed): part of `total`, and
+    # of `spendable` only when no second source was there to ask. Views must show it.
+    unverified: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,11 @@ class Coin:
     coinbase: bool
     frozen: bool
     locked: bool
+    trust: Trust = Trust.SINGLE_SOURCE
+
+    @property
+    def verified(self) -> bool:
+        return self.trust is Trust.VERIFIED
 
     @property
     def outpoint(self) -> Outpoint:
@@ -101,6 +109,7 @@ def coins_and_balances(
             u.coinbase,
             frozen=u.outpoint in frozen,
             locked=u.outpoint in locked,
+            trust=u.trust,
         )
         for u in utxos
     )
@@ -113,5 +122,6 @@ def coins_and_balances(
         immature=sum(
             c.satoshis for c in coins if c.coinbase and c.confirmations < COINBASE_MATURITY
         ),
+        unverified=sum(c.satoshis for c in coins if not c.verified),
     )
     return coins, balances

@@ -14,14 +14,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from wallet.backends.base import ChainBackend, HistoryItem, HistoryPage, Utxo
+from wallet.backends.base import ChainBackend, HistoryItem, HistoryPage, Trust, Utxo
 from wallet.backends.verify import check_utxo, output_of, verify_transaction
+from wallet.backends.witness import BlockWitness
 from wallet.errors import BackendMismatch, BackendResponseError
 from wallet.history import ChainTx, HistoryEntry, classify, is_coinbase, is_expired
 from wallet.keychain import CHAINS, Keychain
+from wallet.sync_coins import ask_witness, live_txs, wallet_coins
+from wallet.sync_state import MAX_ADDRESSES_PER_CHAIN, SyncState
 from wallet.txmodel import Transaction
+
+# SyncState lives in sync_state.py; it is part of this module's interface.
+__all__ = ["DEFAULT_GAP_LIMIT", "MAX_NEW_ADDRESSES_PER_SYNC", "SyncState", "WalletSync"]
 
 log = logging.getLogger(__name__)
 
@@ -30,36 +36,20 @@ DEFAULT_GAP_LIMIT = 20
 HISTORY_PAGE = 1000
 # Raw transactions fetched at the same time (each is one request).
 FETCH_CONCURRENCY = 8
-# A server claiming every address is used must not make discovery run forever.
-MAX_ADDRESSES_PER_CHAIN = 10_000
+# A server claiming every address is used must not make discovery run forever: one sync adds at
+# most this many addresses per chain (a wallet that really used more finds them over a few syncs),
+# and no chain grows beyond the cap.
+MAX_NEW_ADDRESSES_PER_SYNC = 1_000
 # Far beyond any personal wallet; a server claiming more (or paging absurdly small) is refused
 # instead of being asked for millions of pages.
 MAX_HISTORY_ITEMS = 200_000
 MAX_HISTORY_PAGES = 5_000
 # Page requests created at once; the semaphore bounds the ones in flight.
 PAGE_BATCH = 64
-
-
-@dataclass
-class SyncState:
-    """Everything sync knows; carried from one refresh to the next."""
-
-    tip: int = -1
-    # chain -> highest used index (-1 = none) and number of addresses derived and watched.
-    last_used: dict[int, int] = field(default_factory=lambda: dict.fromkeys(CHAINS, -1))
-    scanned: dict[int, int] = field(default_factory=lambda: dict.fromkeys(CHAINS, 0))
-    txs: dict[str, ChainTx] = field(default_factory=dict)
-    # Sent by this wallet and not yet seen confirmed: dropped once expired.
-    local_pending: dict[str, Transaction] = field(default_factory=dict)
-    # Results of the last sync.
-    utxos: list[Utxo] = field(default_factory=list)
-    # The server's coin list after checking it against the raw transactions.
-    listed: list[Utxo] = field(default_factory=list)
-    history: list[HistoryEntry] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-
-    def next_unused(self, chain: int) -> int:
-        return self.last_used[chain] + 1
+# Inputs plus outputs of all transactions kept in memory (~160 bytes each once parsed, so about
+# 80 MB): a personal wallet's history is far smaller, a server inventing fat transactions
+# (each within fluxd's limits, see txcodec) is stopped here.
+MAX_KEPT_TX_PARTS = 500_000
 
 
 class WalletSync:
@@ -73,6 +63,9 @@ class WalletSync:
         gap_limit: int = DEFAULT_GAP_LIMIT,
         handed_out: dict[int, int] | None = None,
         concurrency: int = FETCH_CONCURRENCY,
+        pending: Iterable[Transaction] = (),
+        witness: BlockWitness | None = None,
+        trusted: bool = False,
     ) -> None:
         if gap_limit < 1:
             raise ValueError("gap limit must be at least 1")
@@ -81,7 +74,14 @@ class WalletSync:
         self.gap_limit = gap_limit
         # Addresses already shown to the user (receive_count/change_count in the wallet file).
         self.handed_out = dict(handed_out or {})
+        # A second source for confirmations, or `trusted` for the wallet's own node.
+        self.witness = witness
+        self.trusted = trusted
+        # The wallet's own pending transactions from an earlier run (kept in the wallet file).
+        self._stored_pending = {tx.txid: tx for tx in pending}
         self._gate = asyncio.Semaphore(concurrency)
+        # Inputs + outputs of the transactions this sync holds (see MAX_KEPT_TX_PARTS).
+        self._kept_parts = 0
 
     # --- public --------------------------------------------------------------------------
 
@@ -92,28 +92,40 @@ class WalletSync:
         """
         full = full or state is None
         st = state if state is not None and not full else SyncState()
-        if full and state is not None:
-            for tx in state.local_pending.values():
+        if full:
+            carried = state.local_pending.values() if state is not None else ()
+            for tx in [*self._stored_pending.values(), *carried]:
                 st.local_pending[tx.txid] = tx
                 st.txs[tx.txid] = ChainTx(tx.txid, tx, None, False)
+            self._stored_pending = {}
         st.dropped = []
+        st.trust = {t: v for t, v in st.trust.items() if v is Trust.VERIFIED}
+        self._kept_parts = sum(_parts(c.tx) for c in st.txs.values())
         st.tip = await self.backend.tip_height()
         fixed = [a.address for a in self.keychain.fixed_addresses]
         targets = fixed if full else self._watched(st)
         stop_early = not full
+        # Addresses the wallet handed out (its own file) are always scanned; the bound is on
+        # what a server's claims of use add beyond them.
+        limit = {
+            c: max(st.scanned[c], self.handed_out.get(c, 0)) + MAX_NEW_ADDRESSES_PER_SYNC
+            for c in self._chains()
+        }
         while True:
-            targets += self._grow_windows(st)
+            targets += self._grow_windows(st, limit)
             if not targets:
                 break
             await self._read_history(st, targets, stop_early=stop_early)
             self._mark_used(st)
             stop_early = False
             targets = []
-            if all(st.scanned[c] >= self._window_end(st, c) for c in self._chains()):
+            if all(st.scanned[c] >= self._window_end(st, c, limit) for c in self._chains()):
                 break
         await self._read_utxos(st)
         self._drop_expired(st)
         st.utxos = self._coins(st)
+        if await self._ask_witness(st):
+            st.utxos = self._coins(st)
         st.history = self._history(st)
         return st
 
@@ -130,14 +142,14 @@ class WalletSync:
     def _chains(self) -> tuple[int, ...]:
         return CHAINS if self.keychain.is_hd else ()
 
-    def _window_end(self, st: SyncState, chain: int) -> int:
+    def _window_end(self, st: SyncState, chain: int, limit: dict[int, int]) -> int:
         floor = max(st.last_used[chain] + 1, self.handed_out.get(chain, 0))
-        return min(floor + self.gap_limit, MAX_ADDRESSES_PER_CHAIN)
+        return min(floor + self.gap_limit, limit[chain], MAX_ADDRESSES_PER_CHAIN)
 
-    def _grow_windows(self, st: SyncState) -> list[str]:
+    def _grow_windows(self, st: SyncState, limit: dict[int, int]) -> list[str]:
         new: list[str] = []
         for chain in self._chains():
-            end = self._window_end(st, chain)
+            end = self._window_end(st, chain, limit)
             if end > st.scanned[chain]:
                 count = end - st.scanned[chain]
                 batch = self.keychain.derive_range(chain, st.scanned[chain], count)
@@ -153,8 +165,14 @@ class WalletSync:
         return addresses
 
     def _mark_used(self, st: SyncState) -> None:
+        """Raise each chain's last used index from outputs that pay the wallet something.
+
+        A 0-value output costs a liar nothing and pays nobody, so it does not count as use.
+        """
         for item in st.txs.values():
             for out in item.tx.outputs:
+                if out.value <= 0:
+                    continue
                 entry = self.keychain.lookup_script(out.script_pubkey)
                 if entry is not None and entry.chain is not None and entry.index is not None:
                     st.last_used[entry.chain] = max(st.last_used[entry.chain], entry.index)
@@ -231,13 +249,36 @@ class WalletSync:
 
     async def _fetch_many(self, txids: Iterable[str]) -> dict[str, Transaction]:
         wanted = list(dict.fromkeys(txids))
-        results = await asyncio.gather(*(self._fetch(t) for t in wanted))
+        tasks = [asyncio.ensure_future(self._fetch(t)) for t in wanted]
+        try:
+            results = await asyncio.gather(*tasks)
+        except BaseException:
+            # One bad reply ends the sync: the other fetches stop too instead of still filling
+            # memory with what the same server sends.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         return dict(zip(wanted, results, strict=True))
 
     async def _fetch(self, txid: str) -> Transaction:
         async with self._gate:
+            if self._kept_parts > MAX_KEPT_TX_PARTS:
+                raise self._over_budget()
             raw = await self.backend.raw_transaction(txid)
-        return verify_transaction(raw, txid)
+            tx = verify_transaction(raw, txid)
+            del raw
+            self._kept_parts += _parts(tx)
+            if self._kept_parts > MAX_KEPT_TX_PARTS:
+                raise self._over_budget()
+        return tx
+
+    def _over_budget(self) -> BackendResponseError:
+        return BackendResponseError(
+            f"{self.backend.name} sent more transaction data for this wallet than FluxDesk keeps "
+            f"(over {MAX_KEPT_TX_PARTS:,} inputs and outputs). The server is probably lying or "
+            "broken: switch to another server."
+        )
 
     # --- coins ----------------------------------------------------------------------------
 
@@ -302,9 +343,6 @@ class WalletSync:
             addresses += [a.address for a in self.keychain.derive_range(chain, 0, count)]
         return addresses
 
-    def _live_txs(self, st: SyncState) -> dict[str, ChainTx]:
-        return {t: c for t, c in st.txs.items() if c.confirmed or not is_expired(c.tx, st.tip)}
-
     def _drop_expired(self, st: SyncState) -> None:
         for txid, item in list(st.txs.items()):
             if not item.confirmed and is_expired(item.tx, st.tip):
@@ -314,50 +352,12 @@ class WalletSync:
                 st.dropped.append(txid)
 
     def _coins(self, st: SyncState) -> list[Utxo]:
-        """Unspent outputs of the wallet: its own transactions corrected by the server's list.
+        return wallet_coins(self.keychain, st, trusted=self.trusted)
 
-        Outputs come from the hash-checked transactions; an output spent by any live (mined or
-        unexpired pending) transaction is gone even if a lagging server lists it, and the inputs
-        of a dropped (expired) transaction are free again. Coins a server lists from a
-        transaction not in the history yet are kept.
-        """
-        live = self._live_txs(st)
-        spent = {
-            (txin.prevout.txid_hex, txin.prevout.index)
-            for c in live.values()
-            for txin in c.tx.inputs
-        }
-        coins: dict[tuple[str, int], Utxo] = {}
-        for item in live.values():
-            self._add_own_outputs(st, item, coins, spent)
-        for utxo in st.listed:
-            if utxo.txid in live and utxo.outpoint not in spent:
-                coins.setdefault(utxo.outpoint, utxo)
-        return sorted(coins.values(), key=lambda u: (u.height or 1 << 62, u.txid, u.vout))
-
-    def _add_own_outputs(
-        self,
-        st: SyncState,
-        item: ChainTx,
-        coins: dict[tuple[str, int], Utxo],
-        spent: set[tuple[str, int]],
-    ) -> None:
-        for vout, out in enumerate(item.tx.outputs):
-            outpoint = (item.txid, vout)
-            entry = self.keychain.lookup_script(out.script_pubkey)
-            if outpoint in coins or outpoint in spent or entry is None:
-                continue
-            height = item.height if item.confirmed else None
-            coins[outpoint] = Utxo(
-                item.txid,
-                vout,
-                entry.address,
-                out.value,
-                out.script_pubkey,
-                height,
-                item.confirmations(st.tip),
-                is_coinbase(item.tx),
-            )
+    async def _ask_witness(self, st: SyncState) -> bool:
+        if self.witness is None or self.trusted:
+            return False
+        return await ask_witness(self.witness, st, self._gate)
 
     # --- history entries -----------------------------------------------------------------
 
@@ -366,7 +366,7 @@ class WalletSync:
         return entry.address if entry is not None else None
 
     def _history(self, st: SyncState) -> list[HistoryEntry]:
-        live = self._live_txs(st)
+        live = live_txs(st)
         known = {t: c.tx for t, c in st.txs.items()}
         entries = [
             classify(
@@ -382,3 +382,7 @@ class WalletSync:
         entries.sort(key=lambda e: (e.height is not None, -(e.height or 0), e.txid))
         return entries
 
+
+
+def _parts(tx: Transaction) -> int:
+    return len(tx.inputs) + len(tx.outputs)

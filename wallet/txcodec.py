@@ -38,6 +38,15 @@ from wallet.txreader import Reader
 _MIN_TXIN_SIZE = 32 + 4 + 1 + 4
 _MIN_TXOUT_SIZE = 8 + 1
 
+# fluxd's consensus limit MAX_TX_SIZE_AFTER_SAPLING (= MAX_BLOCK_SIZE): larger is never valid.
+MAX_TX_BYTES = 2_000_000
+# Inputs and outputs of one transaction. Within 2 MB a hostile server could pack 222 000 empty
+# outputs; no mined transaction pays that many addresses: a block carries at most
+# MAX_BLOCK_SIGOPS = 20 000 sigops and every P2PKH output counts one, and a signed P2PKH input
+# takes at least 148 bytes (under 13 600 per 2 MB).
+MAX_TX_INPUTS = 20_000
+MAX_TX_OUTPUTS = 20_000
+
 
 def _format(tx: Transaction) -> tuple[bool, bool]:
     """(is_overwinter_v3, is_sapling_v4); unknown overwintered formats are refused (as fluxd)."""
@@ -58,8 +67,18 @@ def _format(tx: Transaction) -> tuple[bool, bool]:
 # --- parsing ---------------------------------------------------------------------------------
 
 
-def parse_transaction(raw: bytes) -> Transaction:
+def parse_transaction(raw: bytes, *, bounded: bool = False) -> Transaction:
+    """Parse one transaction. `bounded` applies fluxd's size limit and the input/output caps
+    while reading (for data from a server); without it any size parses, as fluxd's own decoder
+    does before its consensus checks."""
     r = Reader(raw)
+    if bounded and r.remaining > MAX_TX_BYTES:
+        raise DecodeError(
+            f"the transaction is {r.remaining:,} bytes, larger than fluxd allows "
+            f"({MAX_TX_BYTES:,})"
+        )
+    max_inputs = MAX_TX_INPUTS if bounded else None
+    max_outputs = MAX_TX_OUTPUTS if bounded else None
     header = r.u32()
     tx = Transaction(
         version=header & 0x7FFFFFFF,
@@ -78,8 +97,10 @@ def parse_transaction(raw: bytes) -> Transaction:
         return tx
     if tx.version < 1:
         raise DecodeError(f"transaction version {tx.version} is not valid")
-    tx.inputs = [_parse_txin(r) for _ in range(r.count(_MIN_TXIN_SIZE, "input"))]
-    tx.outputs = [_parse_txout(r) for _ in range(r.count(_MIN_TXOUT_SIZE, "output"))]
+    tx.inputs = [_parse_txin(r) for _ in range(r.count(_MIN_TXIN_SIZE, "input", max_inputs))]
+    tx.outputs = [
+        _parse_txout(r) for _ in range(r.count(_MIN_TXOUT_SIZE, "output", max_outputs))
+    ]
     tx.lock_time = r.u32()
     if v3 or v4:
         tx.expiry_height = r.u32()

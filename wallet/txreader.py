@@ -59,9 +59,12 @@ class Reader:
     def var_bytes(self) -> bytes:
         return self.take(self.compact_size())
 
-    def count(self, min_item_size: int, what: str) -> int:
-        """A vector length, refused when the remaining bytes cannot hold that many items."""
+    def count(self, min_item_size: int, what: str, limit: int | None = None) -> int:
+        """A vector length, refused when the remaining bytes cannot hold that many items or it
+        is above `limit`."""
         n = self.compact_size()
+        if limit is not None and n > limit:
+            raise DecodeError(f"{what} count {n:,} is above the {limit:,} one transaction may have")
         if n * max(min_item_size, 1) > self.remaining:
             raise DecodeError(
                 f"{what} count {n} does not fit in the {self.remaining} bytes left"

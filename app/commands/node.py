@@ -166,8 +166,9 @@ async def _run(args: argparse.Namespace, ctx: AppContext) -> int:
     scratch = ctx.data_dir / "node-install" / "downloads"
     # Looking never asks for a password; only the real run starts the privileged helper.
     session = InstallSession(LocalHost(scratch, privileged_reads=False), ctx.data_dir)
-    given_ip = PublicIp(args.ip) if args.ip else None
     try:
+        # Checked before preflight, which would otherwise use it as it is.
+        given_ip = PublicIp(v.validate_ipv4(args.ip, "public IP")) if args.ip else None
         pre = await session.preflight(user=args.user, tier=args.tier, api_port=args.api_port,
                                       public_ip=given_ip)
         values = _values(args, _identity_key(args, real), args.ip or pre.public_ip.address)

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import stat
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
@@ -159,6 +160,12 @@ async def _import_key(service: WalletService, args: argparse.Namespace) -> objec
     return _summary(await _first_sync(service), service, args)
 
 
+async def _open(service: WalletService, args: argparse.Namespace) -> None:
+    await service.open(_password(args))
+    if service.store.notice:
+        print(f"fluxdesk wallet: {service.store.notice}", file=sys.stderr)
+
+
 async def _first_sync(service: WalletService) -> WalletState:
     try:
         return await service.sync()
@@ -170,19 +177,19 @@ async def _first_sync(service: WalletService) -> WalletState:
 
 
 async def _balance(service: WalletService, args: argparse.Namespace) -> object:
-    await service.open(_password(args))
+    await _open(service, args)
     return _summary(await service.sync(), service, args)
 
 
 async def _receive(service: WalletService, args: argparse.Namespace) -> object:
-    await service.open(_password(args))
+    await _open(service, args)
     await service.sync()
     address = service.receive_address(new=args.new)
     return {"address": address} if args.json else address
 
 
 async def _history(service: WalletService, args: argparse.Namespace) -> object:
-    await service.open(_password(args))
+    await _open(service, args)
     state = await service.sync()
     entries = state.history[: args.limit] if args.limit > 0 else state.history
     if args.json:
@@ -199,7 +206,7 @@ async def _history(service: WalletService, args: argparse.Namespace) -> object:
 
 
 async def _send(service: WalletService, args: argparse.Namespace) -> object:
-    await service.open(_password(args))
+    await _open(service, args)
     await service.sync()
     request = SendRequest(
         to=args.to, amount=args.amount, fee_preset=args.fee_preset, fee_rate=args.fee_rate,
@@ -263,8 +270,29 @@ def _backend(args: argparse.Namespace, ctx: AppContext) -> ChainBackend:
 
 
 def _read_secret_file(path: Path, *, all_lines: bool = False) -> str:
-    text = path.read_text(encoding="utf-8")
+    _warn_if_others_can_read(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        # The decode error would quote the bytes around the fault: part of the secret.
+        raise CliError(
+            f"The file {path} is not UTF-8 text. Save it as UTF-8 (one line, no other bytes) "
+            "and try again."
+        ) from None
     return text.strip() if all_lines else (text.splitlines() or [""])[0].strip()
+
+
+def _warn_if_others_can_read(path: Path) -> None:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # reading it reports the problem
+    if stat.S_ISREG(mode) and mode & 0o077:
+        print(
+            f"fluxdesk wallet: warning: {path} can be read by other users (mode "
+            f"{stat.S_IMODE(mode):04o}). Run: chmod 600 {path}",
+            file=sys.stderr,
+        )
 
 
 def _secret(path: Path | None, prompt: str) -> str:
@@ -303,7 +331,7 @@ def _summary(state: WalletState, service: WalletService, args: argparse.Namespac
         }
     rows = [("Total", b.total), ("Spendable", b.spendable), ("Pending", b.pending)]
     rows += [(n, v) for n, v in (("Locked", b.locked), ("Frozen", b.frozen),
-                                  ("Immature", b.immature)) if v]
+                                  ("Immature", b.immature), ("Unverified", b.unverified)) if v]
     lines = [f"{state.network} wallet at block {state.tip} ({state.backend})"]
     lines += [f"{name:<10} {format_amount(value, trim=False):>22} FLUX" for name, value in rows]
     lines.append(f"Receive to {state.receive_address}")

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol, runtime_checkable
+
+
+class Trust(StrEnum):
+    """How many independent sources vouch that a coin's transaction is in the chain."""
+
+    # A second server (or the local fluxd, the wallet's own node) has it in its block.
+    VERIFIED = "verified"
+    # Only the server in use says so: no second source was available or reachable.
+    SINGLE_SOURCE = "single_source"
+    # A second source's block at that height does not hold it: counted as unconfirmed.
+    DISPUTED = "disputed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +36,8 @@ class Utxo:
     # True when the backend marks the output as a coinbase; Insight only says so below 100
     # confirmations, fluxd never does — verify.py reads it from the raw transaction instead.
     coinbase: bool = False
+    # Set by sync after asking a second source (see witness.py).
+    trust: Trust = Trust.SINGLE_SOURCE
 
     @property
     def outpoint(self) -> tuple[str, int]:
@@ -65,6 +79,17 @@ class HistoryPage:
     def next_start(self) -> int | None:
         end = self.start + len(self.items)
         return end if end < self.total and self.items else None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSummary:
+    """What an explorer says about one block: enough to check a transaction is in it."""
+
+    hash: str
+    height: int
+    merkle_root: str
+    txids: list[str]
+    main_chain: bool
 
 
 @dataclass(frozen=True, slots=True)

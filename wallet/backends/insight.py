@@ -19,11 +19,16 @@ from urllib.parse import quote, urlsplit
 
 from flux.http import RetryPolicy, SessionOwner, Sleep, Transient, default_sleep, fetch
 from wallet.backends import parsing as p
-from wallet.backends.base import AddressBalance, HistoryItem, HistoryPage, Utxo
+from wallet.backends.base import AddressBalance, BlockSummary, HistoryItem, HistoryPage, Utxo
 from wallet.backends.broadcast_errors import (
     ALREADY_KNOWN,
     explain_broadcast_error,
     split_insight_error,
+)
+from wallet.backends.insight_servers import (
+    DEFAULT_INSIGHT_SERVERS,
+    normalize_server_url,
+    servers_for,
 )
 from wallet.errors import (
     BackendError,
@@ -31,45 +36,28 @@ from wallet.errors import (
     BackendUnavailable,
     BroadcastRejected,
 )
+from wallet.txcodec import MAX_TX_BYTES
+
+# The server list and URL checks live in insight_servers.py; they are part of this interface.
+__all__ = [
+    "DEFAULT_INSIGHT_SERVERS", "InsightBackend", "normalize_server_url", "servers_for",
+]
 
 if TYPE_CHECKING:
     import aiohttp
 
 log = logging.getLogger(__name__)
 
-# Public Insight deployments named in docs/protocol-wallet.md; the user can replace the list.
-DEFAULT_INSIGHT_SERVERS: Final[Mapping[str, tuple[str, ...]]] = {
-    "mainnet": ("https://flux-explorer.sspwallet.io/api", "https://explorer.runonflux.io/api"),
-    "testnet": ("https://flux-testnet.sspwallet.io/api",),
-    "regtest": (),
-}
 # Addresses per /addrs/{a,b,...}/utxo request: keeps URLs well under common 8 KiB limits.
 DEFAULT_BATCH_SIZE: Final = 20
 # Insight's page size for /addrs/txs is capped server-side (bitcore-node default 50).
 MAX_HISTORY_PAGE: Final = 50
 _CONCURRENCY: Final = 4
+# A 2 MB block holds at most ~33 000 of the smallest (60-byte) transactions.
+MAX_BLOCK_TXS: Final = 40_000
 
 T = TypeVar("T")
 Handler = Callable[[int, str], T]
-
-
-def normalize_server_url(url: str) -> str:
-    """Validate a user-entered server base URL ("https://host/api"); raises BackendError."""
-    cleaned = url.strip().rstrip("/")
-    parts = urlsplit(cleaned)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BackendError(
-            f"{url!r} is not a server address. Use the form https://explorer.example/api."
-        )
-    if parts.query or parts.fragment:
-        raise BackendError(f"{url!r} must not contain '?' or '#'.")
-    return cleaned
-
-
-def servers_for(network: str, user_servers: Sequence[str] = ()) -> list[str]:
-    """The user's list when set, else the defaults for the network."""
-    chosen = list(user_servers) or list(DEFAULT_INSIGHT_SERVERS.get(network, ()))
-    return [normalize_server_url(s) for s in chosen]
 
 
 class InsightBackend:
@@ -99,6 +87,18 @@ class InsightBackend:
     @property
     def servers(self) -> list[str]:
         return list(self._servers)
+
+    @property
+    def preferred_server(self) -> str:
+        """The server that answered last (asked first next time)."""
+        return self._servers[self._preferred]
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._retry
+
+    async def session(self) -> aiohttp.ClientSession:
+        return await self._http.session()
 
     async def close(self) -> None:
         await self._http.close()
@@ -189,11 +189,43 @@ class InsightBackend:
         def handle(status: int, body: str) -> str:
             data = p.obj(_ok_json(status, body), "raw transaction")
             raw = data.get("rawtx")
+            if isinstance(raw, str) and len(raw) > 2 * MAX_TX_BYTES:
+                raise p.BadReply(f"rawtx is larger than fluxd allows ({MAX_TX_BYTES:,} bytes)")
             if not isinstance(raw, str) or not raw or not p.is_hex(raw):
                 raise p.BadReply("rawtx is not hex")
             return raw.lower()
 
         return await self._request("GET", f"/rawtx/{txid}", handle)
+
+    async def block_hash(self, height: int) -> str:
+        """Hash of the main-chain block at `height` (insight-api /block-index/:height)."""
+
+        def handle(status: int, body: str) -> str:
+            data = p.obj(_ok_json(status, body), "block index")
+            return p.txid(data.get("blockHash"), "blockHash")
+
+        return await self._request("GET", f"/block-index/{int(height)}", handle)
+
+    async def block(self, block_hash: str) -> BlockSummary:
+        """Height, merkle root and txids of a block (insight-api /block/:hash)."""
+        block_hash = _require_txid(block_hash)
+
+        def handle(status: int, body: str) -> BlockSummary:
+            data = p.obj(_ok_json(status, body), "block")
+            if p.txid(data.get("hash"), "block hash") != block_hash:
+                raise p.BadReply(f"asked for block {block_hash[:16]}…, got another")
+            txids = [p.txid(t) for t in p.arr(data.get("tx"), "block tx list")]
+            if not txids or len(txids) > MAX_BLOCK_TXS:
+                raise p.BadReply(f"a block of {len(txids)} transactions")
+            return BlockSummary(
+                block_hash,
+                p.integer(data, "height", 0, p.MAX_HEIGHT),
+                p.txid(data.get("merkleroot"), "merkleroot"),
+                txids,
+                data.get("isMainChain", True) is True,
+            )
+
+        return await self._request("GET", f"/block/{block_hash}", handle)
 
     async def broadcast(self, raw_hex: str) -> str:
         if not raw_hex or not p.is_hex(raw_hex):

@@ -13,8 +13,9 @@ from typing import NamedTuple
 
 from wallet.backends import parsing as p
 from wallet.backends.base import ChainBackend, Utxo
-from wallet.errors import BackendMismatch, BackendResponseError, DecodeError, WalletError
+from wallet.errors import BackendMismatch, DecodeError, WalletError
 from wallet.tx import Transaction
+from wallet.txcodec import MAX_TX_BYTES, parse_transaction
 
 
 class PrevOut(NamedTuple):
@@ -26,17 +27,23 @@ def verify_transaction(raw_hex: str, txid: str) -> Transaction:
     """Parse `raw_hex` and check that it hashes to `txid`; the parsed tx is then trustworthy."""
     if not p.is_txid(txid):
         raise BackendMismatch(f"{txid!r:.70} is not a transaction id.")
+    if isinstance(raw_hex, str) and len(raw_hex) > 2 * MAX_TX_BYTES:
+        raise p.BadReply(
+            f"The server's copy of transaction {txid[:16]}… is larger than fluxd allows "
+            f"({len(raw_hex) // 2:,} bytes, at most {MAX_TX_BYTES:,}); nothing was signed. "
+            "Switch to another server."
+        )
     if not isinstance(raw_hex, str) or not raw_hex or not p.is_hex(raw_hex):
-        raise BackendResponseError(
+        raise p.BadReply(
             f"The server sent something that is not a transaction for {txid[:16]}…; nothing "
             "was signed. Try another server."
         )
     try:
-        tx = Transaction.parse(bytes.fromhex(raw_hex))
-    except (DecodeError, WalletError):
-        raise BackendResponseError(
-            f"The server's copy of transaction {txid[:16]}… does not parse; nothing was signed. "
-            "Try another server."
+        tx = parse_transaction(bytes.fromhex(raw_hex), bounded=True)
+    except (DecodeError, WalletError) as exc:
+        raise p.BadReply(
+            f"The server's copy of transaction {txid[:16]}… does not parse ({exc}); nothing was "
+            "signed. Try another server."
         ) from None
     if tx.txid != txid.lower():
         raise BackendMismatch(

@@ -121,6 +121,9 @@ class WalletDocument:
     nodes: list[NodeEntry] = field(default_factory=list)
     frozen: set[tuple[str, int]] = field(default_factory=set)
     settings: WalletSettings = field(default_factory=WalletSettings)
+    # Raw hex of transactions this wallet signed and (maybe) sent, by txid, until they confirm or
+    # expire: their coins stay spent across restarts even when no server knows them.
+    pending: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.network not in NETWORKS:
@@ -147,6 +150,7 @@ class WalletDocument:
                 **vars(self.settings),
                 "insight_servers": list(self.settings.insight_servers),
             },
+            "pending": dict(sorted(self.pending.items())),
         }
 
     @staticmethod
@@ -188,6 +192,8 @@ class WalletDocument:
             ],
             frozen={_outpoint(item) for item in doc.array("frozen")},
             settings=_settings_from_json(doc.sub("settings")),
+            # Optional in schema 1: files written before it existed have none.
+            pending=doc.text_map("pending") if "pending" in doc else {},
         )
 
 
@@ -317,6 +323,9 @@ class _Reader:
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
             raise CorruptWalletFile(f"The wallet data is damaged ({self._where}.{key}).")
         return dict(value)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._data
 
     def sub(self, key: str) -> _Reader:
         return _Reader(self._data.get(key), f"{self._where}.{key}")

@@ -19,6 +19,7 @@ from wallet.errors import (
     CorruptWalletFile,
     RememberUnavailable,
     StorageError,
+    UnsupportedWalletFile,
     WalletLocked,
     WrongPassword,
 )
@@ -46,6 +47,9 @@ class WalletStore:
         self._clock = clock
         # None = take the wallet's own setting; 0 = never lock on idle.
         self._auto_lock_seconds = auto_lock_seconds
+        # What the last open had to do that the person should hear about (e.g. the previous copy
+        # was opened because the main file was damaged); None when nothing happened.
+        self.notice: str | None = None
 
     def exists(self) -> bool:
         return self.path.exists() or fileio.backup_path(self.path).exists()
@@ -75,15 +79,40 @@ class WalletStore:
         return wallet
 
     def open(self, password: str) -> UnlockedWallet:
+        self.notice = None
         sealed, from_backup = self._read()
-        kek = crypto.derive_key(password, sealed.header.kdf)
-        data_key = crypto.unwrap_key(
-            sealed.header.password_wrap, kek, sealed.header.wallet_id, "password"
-        )
+        try:
+            data_key = _unwrap_with_password(sealed, password)
+        except WrongPassword:
+            if from_backup:
+                raise
+            # A header changed outside FluxDesk (its checksum is easy to recompute) refuses the
+            # right password too: a previous copy the password does open is the wallet.
+            backup = self._read_backup()
+            if backup is None:
+                raise
+            try:
+                data_key = _unwrap_with_password(backup, password)
+            except WrongPassword:
+                raise WrongPassword(
+                    "Wrong password for this wallet. Check it and try again."
+                ) from None
+            sealed, from_backup = backup, True
+            self.notice = (
+                f"The wallet file {self.path.name} did not accept the password, but its previous "
+                f"copy {fileio.backup_path(self.path).name} did: the file was changed outside "
+                "FluxDesk or damaged. FluxDesk opened the previous copy (changes made since "
+                "its last save are not in it) and will replace the changed file on the next save."
+            )
+            log.warning(
+                "wallet file %s refused the password but its backup accepted it; "
+                "opened the backup", self.path.name,
+            )
         return self._finish_open(sealed, data_key, from_backup)
 
     def open_remembered(self) -> UnlockedWallet:
         """Unlock with the key remembered in the OS keyring (no password)."""
+        self.notice = None
         sealed, from_backup = self._read()
         wrap = sealed.header.device_wrap
         if wrap is None:
@@ -151,7 +180,20 @@ class WalletStore:
             "damaged" if main_error else "missing",
             fileio.backup_path(self.path).name,
         )
+        self.notice = (
+            f"The wallet file {self.path.name} is {'damaged' if main_error else 'missing'}; "
+            f"FluxDesk opened its previous copy {fileio.backup_path(self.path).name}."
+        )
         return sealed, True
+
+    def _read_backup(self) -> crypto.SealedFile | None:
+        data = fileio.read_bytes(fileio.backup_path(self.path))
+        if data is None:
+            return None
+        try:
+            return crypto.parse_file(data)
+        except (CorruptWalletFile, UnsupportedWalletFile):
+            return None
 
     # --- used by UnlockedWallet ------------------------------------------------------------
 
@@ -318,6 +360,11 @@ class UnlockedWallet:
     def __repr__(self) -> str:
         state = "locked" if self.is_locked else "unlocked"
         return f"<UnlockedWallet {_short(self.wallet_id)} {state}>"
+
+
+def _unwrap_with_password(sealed: crypto.SealedFile, password: str) -> bytes:
+    kek = crypto.derive_key(password, sealed.header.kdf)
+    return crypto.unwrap_key(sealed.header.password_wrap, kek, sealed.header.wallet_id, "password")
 
 
 def _payload(document: WalletDocument) -> bytes:

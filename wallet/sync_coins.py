@@ -1,0 +1,104 @@
+"""The wallet's coins from its own (hash-checked) transactions, and what a second source says.
+
+Kept apart from sync.py, which fetches; these functions only read a SyncState.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+
+from wallet.backends.base import Trust, Utxo
+from wallet.backends.witness import BlockWitness
+from wallet.history import ChainTx, is_coinbase, is_expired
+from wallet.keychain import Keychain
+from wallet.sync_state import SyncState
+
+log = logging.getLogger(__name__)
+
+
+def live_txs(st: SyncState) -> dict[str, ChainTx]:
+    """Mined transactions and pending ones that can still be mined."""
+    return {t: c for t, c in st.txs.items() if c.confirmed or not is_expired(c.tx, st.tip)}
+
+
+def wallet_coins(keychain: Keychain, st: SyncState, *, trusted: bool) -> list[Utxo]:
+    """Unspent outputs of the wallet: its own transactions corrected by the server's list.
+
+    Outputs come from the hash-checked transactions; an output spent by any live (mined or
+    unexpired pending) transaction is gone even if a lagging server lists it, and the inputs
+    of a dropped (expired) transaction are free again. Coins a server lists from a
+    transaction not in the history yet are kept. 0-value outputs are no coins.
+    """
+    live = live_txs(st)
+    spent = {
+        (txin.prevout.txid_hex, txin.prevout.index) for c in live.values() for txin in c.tx.inputs
+    }
+    coins: dict[tuple[str, int], Utxo] = {}
+    for item in live.values():
+        _add_own_outputs(keychain, st, item, coins, spent)
+    for utxo in st.listed:
+        if utxo.txid in live and utxo.outpoint not in spent:
+            coins.setdefault(utxo.outpoint, utxo)
+    ordered = sorted(coins.values(), key=lambda u: (u.height or 1 << 62, u.txid, u.vout))
+    return [with_trust(st, u, trusted=trusted) for u in ordered]
+
+
+def _add_own_outputs(
+    keychain: Keychain,
+    st: SyncState,
+    item: ChainTx,
+    coins: dict[tuple[str, int], Utxo],
+    spent: set[tuple[str, int]],
+) -> None:
+    for vout, out in enumerate(item.tx.outputs):
+        outpoint = (item.txid, vout)
+        if out.value <= 0 or outpoint in coins or outpoint in spent:
+            continue
+        entry = keychain.lookup_script(out.script_pubkey)
+        if entry is None:
+            continue
+        height = item.height if item.confirmed else None
+        coins[outpoint] = Utxo(
+            item.txid,
+            vout,
+            entry.address,
+            out.value,
+            out.script_pubkey,
+            height,
+            item.confirmations(st.tip),
+            is_coinbase(item.tx),
+        )
+
+
+def with_trust(st: SyncState, coin: Utxo, *, trusted: bool) -> Utxo:
+    """The coin as far as a second source vouches for it (trusted: the wallet's own node)."""
+    if trusted:
+        return replace(coin, trust=Trust.VERIFIED)
+    trust = st.trust.get(coin.txid)
+    if trust is Trust.DISPUTED:
+        # One server's word against another's: not confirmed, so not spendable.
+        return replace(coin, trust=trust, height=None, confirmations=0)
+    return replace(coin, trust=trust) if trust is not None else coin
+
+
+async def ask_witness(witness: BlockWitness, st: SyncState, gate: asyncio.Semaphore) -> bool:
+    """Ask about confirmed coins not checked yet; True when any answer came."""
+    wanted = {
+        u.txid: u.height
+        for u in st.utxos
+        if u.confirmations > 0 and u.height is not None and u.txid not in st.trust
+    }
+
+    async def ask(txid: str, height: int) -> tuple[str, Trust]:
+        async with gate:
+            return txid, await witness.check(txid, height)
+
+    answers = await asyncio.gather(*(ask(t, h) for t, h in wanted.items() if h is not None))
+    for txid, trust in answers:
+        if trust is not Trust.SINGLE_SOURCE:
+            st.trust[txid] = trust
+        if trust is Trust.DISPUTED:
+            log.warning("a second server does not have %s… in its block", txid[:16])
+    return any(trust is not Trust.SINGLE_SOURCE for _, trust in answers)
