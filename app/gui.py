@@ -19,6 +19,7 @@ import resources
 from app import __version__, settings
 from app.context import AppContext
 from app.errorhook import ErrorReporter
+from app.services import Services
 from app.wallet_wiring import WalletUi, build_wallet_ui
 from ui.about import AboutDialog
 from ui.bench_service import make_bench_service
@@ -47,20 +48,18 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
 
 
 def build_pages(
-    ctx: AppContext, app: QApplication, wallet_ui: WalletUi | None = None
+    services: Services, app: QApplication, wallet_ui: WalletUi | None = None
 ) -> list[Page]:
-    def save_settings() -> None:
-        settings.save(ctx.data_dir, ctx.settings)
-
+    ctx = services.ctx
     return [
-        BenchmarkPage(make_bench_service(ctx.data_dir, ctx.settings.extra, ctx.network)),
+        BenchmarkPage(make_bench_service(ctx.data_dir, services.bench_endpoints, ctx.network)),
         LocalNodePage(InstallService(local_sessions(ctx.data_dir), ctx.data_dir, ctx.network)),
         SettingsPage(
             ctx.settings,
             data_dir=ctx.data_dir,
             log_path=ctx.log_path,
             running_network=ctx.network,
-            save=save_settings,
+            save=services.save_settings,
             apply_theme=lambda theme: apply_theme(app, theme),
             tray_available=QSystemTrayIcon.isSystemTrayAvailable(),
         ),
@@ -86,17 +85,23 @@ class _FirstPaint(QObject):
 class Gui:
     """Owns the window and everything around it for one run of the app."""
 
-    def __init__(self, ctx: AppContext, app: QApplication) -> None:
+    def __init__(
+        self, ctx: AppContext, app: QApplication, services: Services | None = None
+    ) -> None:
         self.ctx = ctx
         self.app = app
         self.icon = QIcon(str(resources.path("fluxdesk.svg")))
         app.setWindowIcon(self.icon)
-        apply_theme(app, ctx.settings.theme)
-        self.wallet = build_wallet_ui(ctx)
-        self.window = MainWindow(build_pages(ctx, app, self.wallet), self.icon)
+        apply_theme(app, ctx.settings.ui.theme)
+        self.services = services or Services(ctx)
+        self.wallet = build_wallet_ui(self.services)
+        self.window = MainWindow(build_pages(self.services, app, self.wallet), self.icon)
         self.wallet.attach_window(self.window)
-        self.window.close_to_tray = ctx.settings.close_to_tray
-        self.window.restore_geometry_state(ctx.settings.window_geometry)
+        if self.services.migration_notes:
+            # Which wallet file was kept where, after an upgrade from the old layout.
+            self.window.statusBar().showMessage(" ".join(self.services.migration_notes))
+        self.window.close_to_tray = ctx.settings.ui.close_to_tray
+        self.window.restore_geometry_state(ctx.settings.ui.window_geometry)
         self.window.about_requested.connect(self.show_about)
         self.window.quit_requested.connect(self.quit)
         self.window.closing.connect(self.remember_window)
@@ -116,8 +121,8 @@ class Gui:
         dialog.open()
 
     def remember_window(self) -> None:
-        self.ctx.settings.window_geometry = self.window.geometry_state()
-        self.ctx.settings.last_page = self.window.current_page_id()
+        self.ctx.settings.ui.window_geometry = self.window.geometry_state()
+        self.ctx.settings.ui.last_page = self.window.current_page_id()
         try:
             settings.save(self.ctx.data_dir, self.ctx.settings)
         except OSError as exc:
@@ -128,7 +133,7 @@ class Gui:
         self.app.quit()
 
     def select_page(self, page: str | None) -> None:
-        wanted = page or self.ctx.settings.last_page
+        wanted = page or self.ctx.settings.ui.last_page
         if wanted:
             try:
                 self.window.show_page(wanted)
@@ -174,7 +179,7 @@ def run_gui(
         return 0
     if startup_probe is not None:
         _arm_startup_probe(gui, app, startup_probe)
-    if not (ctx.settings.start_minimised and gui.tray is not None):
+    if not (ctx.settings.ui.start_minimised and gui.tray is not None):
         gui.window.show()
     with loop:
         loop.run_forever()

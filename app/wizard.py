@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from wallet import bip39
 from wallet.address import decode_address_for
@@ -390,8 +389,3 @@ def password_feedback(password: str) -> tuple[int, str, bool]:
     if score < 2:
         return score, f"Strength: {label}. Make it longer or mix in digits and symbols.", False
     return score, f"Strength: {label}.", True
-
-
-def default_wallet_path(data_dir: Path, network: str) -> Path:
-    """One wallet per network under the data folder (the CLI and the GUI share it)."""
-    return data_dir / "wallets" / f"{network}.fluxwallet"

@@ -70,8 +70,8 @@ def bench_sync(
 ) -> dict[str, Any]:
     from app import settings
     from app.context import AppContext
+    from app.services import Services
     from app.wallet_wiring import build_wallet_ui
-    from app.wizard import default_wallet_path
     from ui.wallet.history import HistoryPage
     from wallet.storage.model import HdSeed, WalletDocument
     from wallet.storage.store import WalletStore
@@ -81,13 +81,14 @@ def bench_sync(
         child, state = start_server(txs, data_dir / "sim.json")
         try:
             document = WalletDocument(kind=HdSeed(MNEMONIC), network="regtest")
-            document.settings.insight_servers = [state["insight_url"]]
-            document.settings.use_local_node = False
-            WalletStore(default_wallet_path(data_dir, "regtest")).create(document, PASSWORD).lock()
-            ctx = AppContext(data_dir=data_dir, network="regtest",
-                             settings=settings.load(data_dir), log_path=data_dir / "log",
-                             logger=logging.getLogger("bench"))
-            ui = build_wallet_ui(ctx)
+            loaded = settings.load(data_dir)
+            loaded.servers.insight["regtest"] = [state["insight_url"]]
+            loaded.servers.use_local_node = False
+            ctx = AppContext(data_dir=data_dir, network="regtest", settings=loaded,
+                             log_path=data_dir / "log", logger=logging.getLogger("bench"))
+            services = Services(ctx)
+            WalletStore(services.wallet_path()).create(document, PASSWORD).lock()
+            ui = build_wallet_ui(services)
             history = next(p for p in ui.pages if isinstance(p, HistoryPage))
             history.resize(1000, 700)
             history.show()

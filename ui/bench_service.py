@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -138,13 +138,13 @@ class BenchService(QObject):
 
 
 def make_bench_service(
-    data_dir: Path, settings_extra: Mapping[str, object], network: str
+    data_dir: Path, endpoints: Callable[[], NetworkEndpoints], network: str
 ) -> BenchService:
     """The service the app uses: node data disk, endpoints from settings, fluxbench per network."""
     try:
-        endpoints = NetworkEndpoints.from_settings(settings_extra)
+        chosen = endpoints()
     except BenchError as exc:
         log.warning("benchmark endpoints from settings ignored: %s", exc)
-        endpoints = NetworkEndpoints()
-    options = BenchOptions(endpoints=endpoints, testnet=network == "testnet")
+        chosen = NetworkEndpoints()
+    options = BenchOptions(endpoints=chosen, testnet=network == "testnet")
     return BenchService(data_dir, options)

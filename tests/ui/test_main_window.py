@@ -68,7 +68,7 @@ def test_settings_page_saves_and_applies_theme(gui, data_dir, qapp):
     gui.window.show_page("settings")
     page = gui.window.stack.currentWidget()
     page.theme.setCurrentIndex(page.theme.findData("dark"))
-    assert settings.load(data_dir).theme == "dark"
+    assert settings.load(data_dir).ui.theme == "dark"
     assert qapp.palette().window().color().lightness() < 128
     page.network.setCurrentIndex(page.network.findData("testnet"))
     assert settings.load(data_dir).network == "testnet"
@@ -84,7 +84,7 @@ def test_window_geometry_persists(qtbot, qapp, ctx, data_dir):
     first.window.resize(770, 530)
     first.window.quit_for_real()
     stored = settings.load(data_dir)
-    assert stored.window_geometry
+    assert stored.ui.window_geometry
     ctx.settings = stored
     second = Gui(ctx, qapp)
     qtbot.addWidget(second.window)

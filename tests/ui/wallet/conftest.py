@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QApplication
 
 from app import settings
 from app.context import AppContext
+from app.services import Services
 from app.wallet_wiring import WalletUi, build_wallet_ui
-from app.wizard import WalletWizard, default_wallet_path
+from app.wizard import WalletWizard
 from tests.sim.server import SimNetwork
 from wallet.keychain import Keychain
 from wallet.networks import COIN
@@ -78,10 +79,19 @@ def regtest_addresses(count: int, chain: int = 0) -> list[str]:
     return [keychain.derive(chain, i).address for i in range(count)]
 
 
-def write_sim_wallet(path: Path, sim: SimNetwork, kdf: KdfParams) -> None:
+def sim_services(data_dir: Path, sim: SimNetwork, kdf: KdfParams) -> Services:
+    """The app's composition for `data_dir`, with the simulator as the only server."""
+    loaded = settings.load(data_dir)
+    loaded.servers.insight["regtest"] = [sim.insight_url]
+    loaded.servers.use_local_node = False
+    settings.save(data_dir, loaded)
+    ctx = AppContext(data_dir=data_dir, network="regtest", settings=loaded,
+                     log_path=data_dir / "log.txt", logger=logging.getLogger("test"))
+    return Services(ctx, kdf=kdf)
+
+
+def write_sim_wallet(path: Path, kdf: KdfParams) -> None:
     doc = WalletDocument(kind=HdSeed(MNEMONIC_12), network="regtest", name="Sim")
-    doc.settings.insight_servers = [sim.insight_url]
-    doc.settings.use_local_node = False
     WalletStore(path, kdf=kdf).create(doc, GOOD_PASSWORD).lock()
 
 
@@ -95,13 +105,11 @@ def sim_wallet(
     addresses = regtest_addresses(2)
     for address, flux in ((addresses[0], 20), (addresses[1], 30), (addresses[0], 40)):
         sim.fund(address, flux * COIN)
-    path = default_wallet_path(data_dir, "regtest")
-    write_sim_wallet(path, sim, fast_kdf)
-    ctx = AppContext(data_dir=data_dir, network="regtest", settings=settings.load(data_dir),
-                     log_path=data_dir / "log.txt", logger=logging.getLogger("test"))
-    ui = build_wallet_ui(ctx, kdf=fast_kdf)
+    services = sim_services(data_dir, sim, fast_kdf)
+    write_sim_wallet(services.wallet_path(), fast_kdf)
+    ui = build_wallet_ui(services)
     try:
-        yield SimWallet(sim, ctx, ui, addresses, qasync_loop)
+        yield SimWallet(sim, services.ctx, ui, addresses, qasync_loop)
     finally:
         ui.service.lock()
         qasync_loop.run_until_complete(ui.engine.close())

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from app import settings
 from app.context import AppContext
+from app.services import Services
 from app.wallet_wiring import build_wallet_ui
 from tests.sim.server import SimNetwork
 from tests.ui.wallet.conftest import (
@@ -107,7 +108,7 @@ def test_restore_through_the_wizard_in_the_app_finds_the_coins(
         sim.fund(regtest_addresses(5)[4], 7 * COIN)
         ctx = AppContext(data_dir=data_dir, network="regtest", settings=settings.load(data_dir),
                          log_path=data_dir / "log.txt", logger=logging.getLogger("test"))
-        ui = build_wallet_ui(ctx, kdf=fast_kdf)
+        ui = build_wallet_ui(Services(ctx, kdf=fast_kdf))
         overview = next(p for p in ui.pages if isinstance(p, OverviewPage))
         qtbot.addWidget(overview)
         overview.show()
