@@ -86,14 +86,14 @@ def screenshots(data_dir: Path, target: Path, theme: str | None) -> int:
     asyncio.set_event_loop(loop)
     gui = Gui(ctx, app)
     gui.window.resize(1100, 720)
-    loop.run_until_complete(gui.wallet.service.unlock(DEMO_PASSWORD))
-    loop.run_until_complete(gui.wallet.service.wait_synced())
+    loop.run_until_complete(gui.wallet.model.unlock(DEMO_PASSWORD))
+    loop.run_until_complete(gui.wallet.model.wait_synced())
     suffix = f"{theme or 'light'}-x{os.environ.get('QT_SCALE_FACTOR', '1')}"
     for page_id in gui.window.page_ids():
         if page_id.startswith("wallet"):
             gui.window.show_page(page_id)
             save_screenshot(gui.window, app, target / f"{page_id}-{suffix}.png")
-    loop.run_until_complete(gui.wallet.engine.close())
+    loop.run_until_complete(gui.closer.wait())
     loop.run_until_complete(loop.shutdown_default_executor())
     return 0
 

@@ -22,7 +22,8 @@ from app.errorhook import ErrorReporter
 from app.services import Services
 from app.wallet_wiring import WalletUi, build_wallet_ui
 from ui.about import AboutDialog
-from ui.bench_service import make_bench_service
+from ui.bench_service import BenchService, make_bench_service
+from ui.concurrency import Closer, Engine, collect_on_gui_thread
 from ui.error_dialog import ErrorDialog
 from ui.install_service import InstallService, local_sessions
 from ui.main_window import MainWindow
@@ -48,12 +49,13 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
 
 
 def build_pages(
-    services: Services, app: QApplication, wallet_ui: WalletUi | None = None
+    services: Services, app: QApplication, bench: BenchService, install: InstallService,
+    wallet_ui: WalletUi | None = None,
 ) -> list[Page]:
     ctx = services.ctx
     return [
-        BenchmarkPage(make_bench_service(ctx.data_dir, services.bench_endpoints, ctx.network)),
-        LocalNodePage(InstallService(local_sessions(ctx.data_dir), ctx.data_dir, ctx.network)),
+        BenchmarkPage(bench),
+        LocalNodePage(install),
         SettingsPage(
             ctx.settings,
             data_dir=ctx.data_dir,
@@ -94,8 +96,19 @@ class Gui:
         app.setWindowIcon(self.icon)
         apply_theme(app, ctx.settings.ui.theme)
         self.services = services or Services(ctx)
-        self.wallet = build_wallet_ui(self.services)
-        self.window = MainWindow(build_pages(self.services, app, self.wallet), self.icon)
+        # The one concurrency rule (ui/concurrency.py): one engine loop for every service,
+        # garbage collection on the GUI thread, every service closed when the app quits.
+        collect_on_gui_thread(app)
+        self.engine = Engine()
+        self.closer = Closer(self.engine, app)
+        self.closer.attach(app)
+        self.wallet = build_wallet_ui(self.services, self.engine)
+        self.bench = make_bench_service(ctx.data_dir, self.services.bench_endpoints, ctx.network)
+        self.install = InstallService(local_sessions(ctx.data_dir), ctx.data_dir, ctx.network)
+        for service in (self.bench, self.install, self.wallet.model):
+            self.closer.register(service)
+        pages = build_pages(self.services, app, self.bench, self.install, self.wallet)
+        self.window = MainWindow(pages, self.icon)
         self.wallet.attach_window(self.window)
         if self.services.migration_notes:
             # Which wallet file was kept where, after an upgrade from the old layout.
@@ -176,13 +189,17 @@ def run_gui(
     if screenshot is not None:
         save_screenshot(gui.window, app, screenshot)
         ctx.logger.info("screenshot saved to %s", screenshot)
+        loop.run_until_complete(gui.closer.wait())
         return 0
     if startup_probe is not None:
         _arm_startup_probe(gui, app, startup_probe)
     if not (ctx.settings.ui.start_minimised and gui.tray is not None):
         gui.window.show()
     with loop:
+        gui.closer.arm()
         loop.run_forever()
+        # aboutToQuit started closing every service; finish that before the loop closes.
+        loop.run_until_complete(gui.closer.wait())
     return 0
 
 

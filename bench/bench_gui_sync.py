@@ -72,6 +72,7 @@ def bench_sync(
     from app.context import AppContext
     from app.services import Services
     from app.wallet_wiring import build_wallet_ui
+    from ui.concurrency import Engine
     from ui.wallet.history import HistoryPage
     from wallet.storage.model import HdSeed, WalletDocument
     from wallet.storage.store import WalletStore
@@ -88,23 +89,26 @@ def bench_sync(
                              log_path=data_dir / "log", logger=logging.getLogger("bench"))
             services = Services(ctx)
             WalletStore(services.wallet_path()).create(document, PASSWORD).lock()
-            ui = build_wallet_ui(services)
+            engine = Engine()
+            ui = build_wallet_ui(services, engine)
             history = next(p for p in ui.pages if isinstance(p, HistoryPage))
             history.resize(1000, 700)
             history.show()
 
             async def unlock_and_sync() -> None:
                 # The real KDF (Argon2id in a worker thread) is part of what is measured.
-                await ui.service.unlock(PASSWORD)
-                await ui.service.wait_synced()
+                await ui.model.unlock(PASSWORD)
+                await ui.model.wait_synced()
 
             result: dict[str, Any] = dict(run_probed(loop, unlock_and_sync))
             result.update(
-                transactions=len(ui.service.history_rows),
+                transactions=len(ui.model.history_rows),
                 history_rows_shown=history.proxy.rowCount(),
-                requests=getattr(ui.engine.service.backend, "requests_made", None),
+                requests=loop.run_until_complete(engine.run(
+                    lambda: getattr(ui.service.backend, "requests_made", None))),
             )
-            loop.run_until_complete(ui.engine.close())
+            loop.run_until_complete(ui.model.close())
+            engine.stop()
             return result
         finally:
             child.terminate()

@@ -95,6 +95,11 @@ class BenchService(QObject):
     def cancel(self) -> None:
         self._job.cancel()
 
+    async def close(self) -> None:
+        """At quit: stop the current run (if any) and wait until it has stopped."""
+        self._job.cancel()
+        await self._job.wait()
+
     async def wait(self) -> None:
         """Until the current run (if any) has finished, failed or been cancelled."""
         await self._job.wait()

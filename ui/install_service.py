@@ -131,5 +131,10 @@ class InstallService(QObject):
     def cancel(self) -> None:
         self._job.cancel()
 
+    async def close(self) -> None:
+        """At quit: stop the current job (if any) and wait until it has stopped."""
+        self._job.cancel()
+        await self._job.wait()
+
     async def wait(self) -> None:
         await self._job.wait()

@@ -20,6 +20,7 @@ from app.paths import DEFAULT_WALLET, PathError
 from app.services import Services
 from wallet.amounts import format_amount
 from wallet.errors import BackendError, BroadcastUncertain, WalletError
+from wallet.password import password_feedback
 from wallet.send import DEFAULT_EXPIRY_DELTA, FEE_PRESETS, Review, SendRequest
 from wallet.service import WalletService
 from wallet.state import WalletState
@@ -287,14 +288,20 @@ def _secret(path: Path | None, prompt: str) -> str:
 
 
 def _password(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    """The wallet password; `confirm` (a new wallet) also applies the password rule the GUI's
+    wizard applies (wallet/password.py)."""
     if args.password_file:
         password = _read_secret_file(args.password_file)
         if not password:
             raise CliError(f"The password file {args.password_file} is empty.")
-        return password
-    password = getpass.getpass("Wallet password: ")
-    if confirm and getpass.getpass("Repeat the password: ") != password:
-        raise CliError("The two passwords differ; nothing was created.")
+    else:
+        password = getpass.getpass("Wallet password: ")
+        if confirm and getpass.getpass("Repeat the password: ") != password:
+            raise CliError("The two passwords differ; nothing was created.")
+    if confirm:
+        _, message, ok = password_feedback(password)
+        if not ok:
+            raise CliError(f"{message} Nothing was created.")
     return password
 
 

@@ -48,7 +48,8 @@ def gui(qtbot, qapp, ctx, qasync_loop):
     gui = Gui(ctx, qapp)
     qtbot.addWidget(gui.window)
     gui.reporter.install(qasync_loop)
-    return gui
+    yield gui
+    qasync_loop.run_until_complete(gui.closer.wait())
 
 
 def test_sidebar_is_built_from_pages_in_order(qtbot):
@@ -77,7 +78,7 @@ def test_settings_page_saves_and_applies_theme(gui, data_dir, qapp):
     assert qapp.palette().window().color().lightness() > 128
 
 
-def test_window_geometry_persists(qtbot, qapp, ctx, data_dir):
+def test_window_geometry_persists(qtbot, qapp, ctx, data_dir, qasync_loop):
     first = Gui(ctx, qapp)
     qtbot.addWidget(first.window)
     first.window.show()
@@ -89,6 +90,8 @@ def test_window_geometry_persists(qtbot, qapp, ctx, data_dir):
     second = Gui(ctx, qapp)
     qtbot.addWidget(second.window)
     assert (second.window.width(), second.window.height()) == (770, 530)
+    for gui in (first, second):
+        qasync_loop.run_until_complete(gui.closer.wait())
 
 
 def test_close_to_tray_hides_instead_of_quitting(gui, qtbot):

@@ -15,15 +15,17 @@ from PySide6.QtWidgets import QApplication
 
 from app import settings
 from app.context import AppContext
-from app.services import Services
+from app.services import NoBackend, Services
 from app.wallet_wiring import WalletUi, build_wallet_ui
-from app.wizard import WalletWizard
 from tests.sim.server import SimNetwork
+from ui.concurrency import Engine
 from wallet.keychain import Keychain
 from wallet.networks import COIN
+from wallet.service import WalletService
 from wallet.storage.crypto import KdfParams
 from wallet.storage.model import HdSeed, WalletDocument
 from wallet.storage.store import WalletStore
+from wallet.wizard import NewWallet, WalletWizard
 
 # BIP39 test vector phrase (public, holds nothing).
 MNEMONIC_12 = "legal winner thank year wave sausage worth useful legal winner thank yellow"
@@ -35,15 +37,43 @@ def fast_kdf() -> KdfParams:
     return KdfParams.argon2id(iterations=1, lanes=1, memory_kib=8)
 
 
-@pytest.fixture
-def wizard(tmp_path: Path, fast_kdf: KdfParams) -> WalletWizard:
-    def store_for(network: str) -> WalletStore:
-        return WalletStore(tmp_path / "wallets" / f"{network}.fluxwallet", kdf=fast_kdf)
+class Created:
+    """Writes what the wizard collected through a WalletService, as the app does."""
 
-    wizard = WalletWizard(store_for, network="regtest")
+    def __init__(self, path: Path, kdf: KdfParams) -> None:
+        self.path = path
+        self.kdf = kdf
+        self.services: list[WalletService] = []
+        self.new: list[NewWallet] = []
+
+    async def __call__(self, new: NewWallet) -> str:
+        service = WalletService(WalletStore(self.path, kdf=self.kdf), NoBackend(),
+                                network=new.document.network)
+        await service.create_from(new.document, new.password)
+        self.services.append(service)
+        self.new.append(new)
+        return "Wallet created."
+
+
+@pytest.fixture
+def created(tmp_path: Path, fast_kdf: KdfParams) -> Created:
+    return Created(tmp_path / "wallets" / "regtest" / "default.fluxwallet", fast_kdf)
+
+
+@pytest.fixture
+def wizard(created: Created) -> WalletWizard:
+    wizard = WalletWizard(created, network="regtest")
     # Regtest has no public explorer; the wizard asks for the user's own server.
     wizard.set_server("http://127.0.0.1:9/api")
     return wizard
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    """The app's one engine loop thread (ui/concurrency.py), stopped after the test."""
+    running = Engine()
+    yield running
+    running.stop()
 
 
 def run_until(loop: asyncio.AbstractEventLoop, done: Callable[[], bool], timeout: float = 10) -> None:
@@ -65,12 +95,13 @@ class SimWallet:
     ui: WalletUi
     addresses: list[str]
     loop: asyncio.AbstractEventLoop
+    engine: Engine
 
     def run(self, done: Callable[[], bool], timeout: float = 20) -> None:
         run_until(self.loop, done, timeout)
 
     def sync(self) -> None:
-        self.loop.run_until_complete(self.ui.service.sync())
+        self.loop.run_until_complete(self.ui.model.sync())
 
 
 def regtest_addresses(count: int, chain: int = 0) -> list[str]:
@@ -97,7 +128,7 @@ def write_sim_wallet(path: Path, kdf: KdfParams) -> None:
 
 @pytest.fixture
 def sim_wallet(
-    qasync_loop: asyncio.AbstractEventLoop, data_dir: Path, fast_kdf: KdfParams
+    qasync_loop: asyncio.AbstractEventLoop, data_dir: Path, fast_kdf: KdfParams, engine: Engine
 ) -> Iterator[SimWallet]:
     """Simulator on the test's qasync loop (so GUI coroutines and servers share it), a funded
     regtest wallet (3 coins of 20, 30 and 40 FLUX on receive addresses 0 and 1)."""
@@ -107,12 +138,12 @@ def sim_wallet(
         sim.fund(address, flux * COIN)
     services = sim_services(data_dir, sim, fast_kdf)
     write_sim_wallet(services.wallet_path(), fast_kdf)
-    ui = build_wallet_ui(services)
+    ui = build_wallet_ui(services, engine)
     try:
-        yield SimWallet(sim, services.ctx, ui, addresses, qasync_loop)
+        yield SimWallet(sim, services.ctx, ui, addresses, qasync_loop, engine)
     finally:
-        ui.service.lock()
-        qasync_loop.run_until_complete(ui.engine.close())
+        ui.model.lock()
+        qasync_loop.run_until_complete(ui.model.close())
         qasync_loop.run_until_complete(sim.close())
         for page in ui.pages:
             if shiboken6.isValid(page):

@@ -26,9 +26,10 @@ from app.wallet_wiring import WalletUi, build_wallet_ui
 from tests.cli import run_fluxdesk
 from tests.sim.server import SimNetwork
 from tests.ui.wallet.conftest import GOOD_PASSWORD, MNEMONIC_12, regtest_addresses, run_until
-from ui.wallet.models import WalletState
+from ui.concurrency import Engine
 from ui.wallet.overview import OverviewPage
 from wallet.networks import COIN
+from wallet.state import WalletStatus
 from wallet.storage.crypto import KdfParams
 from wallet.storage.model import HdSeed, WalletDocument
 from wallet.storage.store import WalletStore
@@ -61,8 +62,8 @@ def gui_services(data_dir: Path, kdf: KdfParams | None = None) -> Services:
 
 
 def close_ui(loop: asyncio.AbstractEventLoop, ui: WalletUi) -> None:
-    ui.service.lock()
-    loop.run_until_complete(ui.engine.close())
+    ui.model.lock()
+    loop.run_until_complete(ui.model.close())
     for page in ui.pages:
         if shiboken6.isValid(page):
             page.deleteLater()
@@ -73,17 +74,17 @@ def unlock_in_gui(loop: asyncio.AbstractEventLoop, ui: WalletUi, qtbot: QtBot) -
     overview = next(p for p in ui.pages if isinstance(p, OverviewPage))
     qtbot.addWidget(overview)
     overview.show()
-    assert ui.service.state == WalletState.LOCKED, "the GUI must find the wallet file"
+    assert ui.model.state == WalletStatus.LOCKED, "the GUI must find the wallet file"
     overview.unlock_form.password.setText(GOOD_PASSWORD)
     overview.unlock_form.unlock_button.click()
-    run_until(loop, lambda: ui.service.state == WalletState.UNLOCKED, 30)
-    loop.run_until_complete(ui.service.wait_synced())
+    run_until(loop, lambda: ui.model.state == WalletStatus.UNLOCKED, 30)
+    loop.run_until_complete(ui.model.wait_synced())
     return overview
 
 
 def test_wallet_restored_with_the_cli_opens_in_the_gui_with_the_same_server(
     qasync_loop: asyncio.AbstractEventLoop, sim: SimNetwork, data_dir: Path, tmp_path: Path,
-    qtbot: QtBot,
+    qtbot: QtBot, engine: Engine,
 ) -> None:
     (tmp_path / "pw").write_text(GOOD_PASSWORD + "\n")
     (tmp_path / "seed").write_text(MNEMONIC_12 + "\n")
@@ -94,21 +95,24 @@ def test_wallet_restored_with_the_cli_opens_in_the_gui_with_the_same_server(
     restored = json.loads(done.stdout)
     assert restored["balances"]["total"] == 7 * COIN
 
-    ui = build_wallet_ui(gui_services(data_dir))
+    services = gui_services(data_dir)
+    ui = build_wallet_ui(services, engine)
     try:
         overview = unlock_in_gui(qasync_loop, ui, qtbot)
         run_until(qasync_loop, lambda: overview.total.text() == "7 REG")
-        assert ui.engine.service.store.path == Path(restored["wallet"])
-        assert ui.engine.service.backend.name == restored["backend"]
+        assert services.wallet_path() == Path(restored["wallet"])
+        assert ui.model.snapshot is not None
+        assert ui.model.snapshot.backend == restored["backend"]
     finally:
         close_ui(qasync_loop, ui)
 
 
 def test_wallet_restored_in_the_gui_opens_in_the_cli_with_the_same_server(
     qasync_loop: asyncio.AbstractEventLoop, sim: SimNetwork, data_dir: Path, tmp_path: Path,
-    fast_kdf: KdfParams, qtbot: QtBot,
+    fast_kdf: KdfParams, qtbot: QtBot, engine: Engine,
 ) -> None:
-    ui = build_wallet_ui(gui_services(data_dir, fast_kdf))
+    services = gui_services(data_dir, fast_kdf)
+    ui = build_wallet_ui(services, engine)
     try:
         overview = next(p for p in ui.pages if isinstance(p, OverviewPage))
         qtbot.addWidget(overview)
@@ -124,10 +128,11 @@ def test_wallet_restored_in_the_gui_opens_in_the_cli_with_the_same_server(
         view.password_edit.setText(GOOD_PASSWORD)
         view.password_again.setText(GOOD_PASSWORD)
         view.next_button.click()
-        run_until(qasync_loop, lambda: ui.service.state == WalletState.UNLOCKED, 30)
-        qasync_loop.run_until_complete(ui.service.wait_synced())
-        gui_backend = ui.engine.service.backend.name
-        gui_file = ui.engine.service.store.path
+        run_until(qasync_loop, lambda: ui.model.state == WalletStatus.UNLOCKED, 30)
+        qasync_loop.run_until_complete(ui.model.wait_synced())
+        assert ui.model.snapshot is not None
+        gui_backend = ui.model.snapshot.backend
+        gui_file = services.wallet_path()
     finally:
         close_ui(qasync_loop, ui)
 
