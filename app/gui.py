@@ -23,7 +23,7 @@ from app.services import Services
 from app.wallet_wiring import WalletUi, build_wallet_ui
 from ui.about import AboutDialog
 from ui.bench_service import BenchService, make_bench_service
-from ui.concurrency import Closer, Engine, collect_on_gui_thread
+from ui.concurrency import Closer, Engine
 from ui.error_dialog import ErrorDialog
 from ui.install_service import InstallService, local_sessions
 from ui.main_window import MainWindow
@@ -98,13 +98,14 @@ class Gui:
         self.services = services or Services(ctx)
         # The one concurrency rule (ui/concurrency.py): one engine loop for every service,
         # garbage collection on the GUI thread, every service closed when the app quits.
-        collect_on_gui_thread(app)
         self.engine = Engine()
         self.closer = Closer(self.engine, app)
         self.closer.attach(app)
         self.wallet = build_wallet_ui(self.services, self.engine)
-        self.bench = make_bench_service(ctx.data_dir, self.services.bench_endpoints, ctx.network)
-        self.install = InstallService(local_sessions(ctx.data_dir), ctx.data_dir, ctx.network)
+        self.bench = make_bench_service(ctx.data_dir, self.services.bench_endpoints, ctx.network,
+                                        self.engine)
+        self.install = InstallService(local_sessions(ctx.data_dir), ctx.data_dir, ctx.network,
+                                      self.engine)
         for service in (self.bench, self.install, self.wallet.model):
             self.closer.register(service)
         pages = build_pages(self.services, app, self.bench, self.install, self.wallet)

@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,3 +75,14 @@ def qasync_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     finally:
         loop.close()
         asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def engine(qapp: Any) -> Iterator[Any]:
+    """The app's one engine loop thread (ui/concurrency.py), stopped after the test. As in the
+    app, garbage collection moves to the GUI thread once it exists."""
+    from ui.concurrency import Engine
+
+    running = Engine()
+    yield running
+    running.stop()

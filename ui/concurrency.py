@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gc
 import logging
 import threading
@@ -41,6 +42,10 @@ class Engine:
     """The one loop thread every service runs on."""
 
     def __init__(self, name: str = ENGINE_THREAD_NAME) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            # Before a second thread runs Python code: collection moves to the GUI thread.
+            collect_on_gui_thread(app)
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
@@ -57,10 +62,34 @@ class Engine:
         return threading.current_thread() is self._thread
 
     async def call(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run `coro` on the engine loop; await its result from the caller's loop."""
+        """Run `coro` on the engine loop; await its result from the caller's loop.
+
+        Cancelling the caller cancels the engine's task and waits until it has really ended
+        (its cleanup, e.g. removing a benchmark's temporary file, has run), then re-raises.
+        """
         if self.in_engine():
             return await coro
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.loop))
+        result: concurrent.futures.Future[T] = concurrent.futures.Future()
+        started: list[asyncio.Task[T]] = []
+
+        def start() -> None:
+            task = self.loop.create_task(coro)
+            started.append(task)
+            task.add_done_callback(lambda t: _settle(result, t))
+
+        def cancel() -> None:
+            # `start` ran first: the engine loop runs its callbacks in order.
+            started[0].cancel()
+
+        self.loop.call_soon_threadsafe(start)
+        waiter = asyncio.wrap_future(result)
+        try:
+            return await asyncio.shield(waiter)
+        except asyncio.CancelledError:
+            if not result.done():
+                self.loop.call_soon_threadsafe(cancel)
+                await asyncio.wait([waiter])
+            raise
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a plain function on the engine loop (serialised with its coroutines)."""
@@ -82,6 +111,24 @@ class Engine:
         self._thread.join(timeout)
         if not self._thread.is_alive():
             self.loop.close()
+
+
+async def on_engine(engine: Engine | None, coro: Coroutine[Any, Any, T]) -> T:
+    """Await `coro` on the engine loop (on the caller's loop when there is no engine: a service
+    tested alone). A Qt service keeps its own state and signals on the GUI thread and sends only
+    the domain work (a benchmark run, an install session) here."""
+    if engine is None:
+        return await coro
+    return await engine.call(coro)
+
+
+def _settle(result: concurrent.futures.Future[T], task: asyncio.Task[T]) -> None:
+    if task.cancelled():
+        result.cancel()
+    elif (error := task.exception()) is not None:
+        result.set_exception(error)
+    else:
+        result.set_result(task.result())
 
 
 class Closable(Protocol):

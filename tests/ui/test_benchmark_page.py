@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from nodectl.bench.runner import Profile
 from nodectl.bench.verdict import VerdictInputs, evaluate
 from tests.nodectl.bench_helpers import fake_sysbench
 from ui.bench_service import BenchService
+from ui.concurrency import Engine
 from ui.pages.benchmark import BenchmarkPage
 
 pytestmark = pytest.mark.gui
@@ -31,6 +32,17 @@ async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
         await asyncio.sleep(0.02)
 
 
+_ENGINE: list[Engine] = []
+
+
+@pytest.fixture(autouse=True)
+def on_the_engine(engine: Engine) -> Iterator[None]:
+    """Runs happen on the app's engine loop, as in the app (ui/concurrency.py)."""
+    _ENGINE.append(engine)
+    yield
+    _ENGINE.clear()
+
+
 def make_page(qtbot, data_dir: Path, disk: Path, **overrides: object) -> BenchmarkPage:
     options = BenchOptions(
         disk_paths=(disk,),
@@ -41,7 +53,7 @@ def make_page(qtbot, data_dir: Path, disk: Path, **overrides: object) -> Benchma
     )
     for key, value in overrides.items():
         options = options.__class__(**{**options.__dict__, key: value})
-    page = BenchmarkPage(BenchService(data_dir, options))
+    page = BenchmarkPage(BenchService(data_dir, options, engine=_ENGINE[0]))
     qtbot.addWidget(page)
     page.resize(900, 700)
     page.show()

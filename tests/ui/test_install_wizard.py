@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMessageBox
 from nodectl.install.sandbox import SandboxHost, sandbox_key_source
 from nodectl.install.session import InstallSession
 from tests.nodectl.install.conftest import TXID, WIF, ZELID, BootstrapServer, make_bootstrap
+from ui.concurrency import Engine
 from ui.install_service import InstallService
 from ui.pages.local_node import LocalNodePage
 
@@ -36,7 +37,8 @@ def until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool],
 
 
 class Rig:
-    def __init__(self, qtbot, loop: asyncio.AbstractEventLoop, tmp: Path, pid1: str) -> None:
+    def __init__(self, qtbot, loop: asyncio.AbstractEventLoop, tmp: Path, pid1: str,
+                 engine: Engine) -> None:
         self.loop = loop
         self.shots = Path(os.environ.get("FLUXDESK_SHOTS", str(tmp / "shots")))
         self.shots.mkdir(parents=True, exist_ok=True)
@@ -57,7 +59,8 @@ class Rig:
         def sessions(_privileged: bool) -> InstallSession:
             return InstallSession(self.host, tmp / "data", sandbox_key_source, dict(options))
 
-        self.service = InstallService(sessions, tmp / "data", "mainnet")
+        # The install runs on the app's engine loop, as in the app (ui/concurrency.py).
+        self.service = InstallService(sessions, tmp / "data", "mainnet", engine)
         self.page = LocalNodePage(self.service)
         qtbot.addWidget(self.page)
         self.page.resize(1000, 720)
@@ -75,11 +78,11 @@ class Rig:
 
 
 @pytest.fixture
-def rig(qtbot, qasync_loop: asyncio.AbstractEventLoop, tmp_path: Path):
+def rig(qtbot, qasync_loop: asyncio.AbstractEventLoop, tmp_path: Path, engine: Engine):
     made: list[Rig] = []
 
     def make(pid1: str = "systemd") -> Rig:
-        made.append(Rig(qtbot, qasync_loop, tmp_path, pid1))
+        made.append(Rig(qtbot, qasync_loop, tmp_path, pid1, engine))
         return made[-1]
     yield make
     for item in made:

@@ -68,12 +68,6 @@ def wizard(created: Created) -> WalletWizard:
     return wizard
 
 
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    """The app's one engine loop thread (ui/concurrency.py), stopped after the test."""
-    running = Engine()
-    yield running
-    running.stop()
 
 
 def run_until(loop: asyncio.AbstractEventLoop, done: Callable[[], bool], timeout: float = 10) -> None:
