@@ -12,18 +12,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import settings as app_settings
 from app.context import AppContext
 from app.paths import DEFAULT_WALLET, DataPaths
 from app.settings import NETWORKS, Settings
-from nodectl.bench.network import SETTING_DOWNLOAD, SETTING_UPLOAD, NetworkEndpoints
 from wallet.backends.base import AddressBalance, ChainBackend, HistoryPage, Utxo
 from wallet.errors import BackendError, BackendUnavailable
 from wallet.service import WalletService
 from wallet.storage.crypto import KdfParams
 from wallet.storage.model import WalletSettings
 from wallet.storage.store import WalletStore
+
+if TYPE_CHECKING:
+    from nodectl.bench.network import NetworkEndpoints
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +191,8 @@ class Services:
     # --- benchmark -------------------------------------------------------------------------
 
     def bench_endpoints(self) -> NetworkEndpoints:
+        from nodectl.bench.network import SETTING_DOWNLOAD, SETTING_UPLOAD, NetworkEndpoints
+
         bench = self.settings.bench
         return NetworkEndpoints.from_settings(
             {SETTING_DOWNLOAD: bench.download_urls, SETTING_UPLOAD: bench.upload_urls}

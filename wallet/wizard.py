@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from wallet import bip39
 from wallet.address import decode_address_for
-from wallet.backends.insight import DEFAULT_INSIGHT_SERVERS, normalize_server_url
 from wallet.errors import BackendError, InvalidAddress, InvalidKey, InvalidMnemonic, WalletError
 from wallet.hd import HDKey
 from wallet.keys import PrivateKey
@@ -114,6 +113,8 @@ class WalletWizard:
 
     def needs_server(self) -> bool:
         """Networks without a public explorer (regtest) need the address of the user's own."""
+        from wallet.backends.insight import DEFAULT_INSIGHT_SERVERS  # aiohttp: after the window
+
         return not DEFAULT_INSIGHT_SERVERS.get(self.network)
 
     def set_server(self, url: str) -> Feedback:
@@ -127,7 +128,7 @@ class WalletWizard:
             return Feedback(False, f"{self.network.capitalize()} has no public explorer: enter "
                                    "the Insight API address of your own node or simulator.")
         try:
-            normalize_server_url(self.server)
+            _normalize(self.server)
         except BackendError as exc:
             return Feedback(False, str(exc))
         return Feedback(True, "")
@@ -336,7 +337,7 @@ class WalletWizard:
         return WalletDocument(kind=kind, network=self.network, name=self.wallet_name)
 
     def new_wallet(self) -> NewWallet:
-        server = normalize_server_url(self.server) if self.server else ""
+        server = _normalize(self.server) if self.server else ""
         return NewWallet(self.document(), self._password, self.remember, server)
 
     async def finish(self) -> str:
@@ -353,3 +354,9 @@ class WalletWizard:
         return self.done_message
 
 
+
+
+def _normalize(url: str) -> str:
+    from wallet.backends.insight import normalize_server_url  # aiohttp: after the window
+
+    return normalize_server_url(url)
