@@ -13,6 +13,7 @@ from app.settings import NETWORKS
 from ui.concurrency import Engine
 from ui.main_window import MainWindow
 from ui.pages.base import Page
+from ui.wallet.activity import ActivityWatcher
 from ui.wallet.addresses import AddressesPage
 from ui.wallet.coins import CoinsPage
 from ui.wallet.history import HistoryPage
@@ -20,7 +21,7 @@ from ui.wallet.overview import OverviewPage
 from ui.wallet.receive import ReceivePage
 from ui.wallet.security import SecurityPage
 from ui.wallet.send import SendPage
-from ui.wallet.wallet_model import ActivityWatcher, WalletModel
+from ui.wallet.wallet_model import WalletModel
 from wallet.errors import WalletError
 from wallet.service import WalletService
 from wallet.state import Connection

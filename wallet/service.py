@@ -18,18 +18,13 @@ from wallet import backup
 from wallet.backends.base import ChainBackend
 from wallet.bip39 import generate_mnemonic, validate_mnemonic
 from wallet.consolidate import consolidation_reviews
-from wallet.errors import (
-    BroadcastUncertain,
-    InvalidKey,
-    StaleReview,
-    StorageError,
-    WalletLocked,
-)
+from wallet.errors import BroadcastUncertain, InvalidKey, StorageError, WalletLocked
 from wallet.fees import DEFAULT_FEE_RATE
 from wallet.keychain import CHANGE, RECEIVE, Keychain, watch_only_xpub
 from wallet.networks import network_by_name
 from wallet.send import Review, SendRequest, SignedTransaction, broadcast, build_review, sign_review
 from wallet.snapshot import build_state
+from wallet.spending import check_inputs_still_free
 from wallet.state import ContactInfo, WalletState, WalletStatus, collateral_outpoints
 from wallet.storage.model import (
     Contact,
@@ -295,7 +290,7 @@ class WalletService:
 
     async def send(self, review: Review) -> str:
         """Sign (after verifying every input) and broadcast; the tx shows as pending at once."""
-        self._check_inputs_still_free(review)
+        check_inputs_still_free(review, frozen=self.document.frozen, locked=self._locked())
         signed = await self.sign(review)
         try:
             txid = await broadcast(signed, self.backend)
@@ -327,26 +322,10 @@ class WalletService:
                 self._remember_usage(self._sync_state)
                 self._publish()
 
-    def _check_inputs_still_free(self, review: Review) -> None:
-        """Refuse a review that spends a coin frozen or locked (collateral) since it was built."""
-        frozen = {(t.lower(), v) for t, v in self.document.frozen}
-        locked = {(t.lower(), v) for t, v in self._locked()}
-        for item in review.inputs:
-            outpoint = (item.txid.lower(), item.vout)
-            why = "frozen" if outpoint in frozen else "locked as node collateral"
-            if outpoint in frozen or outpoint in locked:
-                raise StaleReview(
-                    f"Coin {item.txid[:16]}…:{item.vout} in this review is now {why}. Nothing "
-                    "was signed or sent. Build the review again (or unfreeze / unlock the coin)."
-                )
-
     # --- coin control and labels -----------------------------------------------------------
 
     def freeze(self, outpoint: Outpoint, frozen: bool = True) -> None:
-        document = self.document
-        (document.frozen.add if frozen else document.frozen.discard)(outpoint)
-        self._save()
-        self._republish()
+        self._edit(lambda d: (d.frozen.add if frozen else d.frozen.discard)(outpoint))
 
     def unlock_collateral(self, outpoint: Outpoint, unlocked: bool = True) -> None:
         """Allow (or forbid again) spending one collateral coin in this session."""
@@ -355,21 +334,30 @@ class WalletService:
 
     def set_label(self, key: str, label: str) -> None:
         """Label an address or txid (an empty label removes it)."""
-        document = self.document
-        if label:
-            document.labels[key] = label
-        else:
-            document.labels.pop(key, None)
-        self._save()
-        self._republish()
+
+        def change(document: WalletDocument) -> None:
+            if label:
+                document.labels[key] = label
+            else:
+                document.labels.pop(key, None)
+
+        self._edit(change)
 
     def set_contacts(self, contacts: Sequence[ContactInfo]) -> None:
-        self.document.address_book = [Contact(c.name, c.address, c.note) for c in contacts]
-        self._save()
-        self._republish()
+        def change(document: WalletDocument) -> None:
+            document.address_book = [Contact(c.name, c.address, c.note) for c in contacts]
+
+        self._edit(change)
 
     def set_auto_lock_minutes(self, minutes: int) -> None:
-        self.document.settings.auto_lock_minutes = max(0, minutes)
+        def change(document: WalletDocument) -> None:
+            document.settings.auto_lock_minutes = max(0, minutes)
+
+        self._edit(change)
+
+    def _edit(self, change: Callable[[WalletDocument], object]) -> None:
+        """Change the document, save it, publish the new snapshot."""
+        change(self.document)
         self._save()
         self._republish()
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from qasync import asyncSlot
 
 from ui.concurrency import Engine, allocating_many
@@ -400,27 +399,3 @@ async def _sync_and_rows(service: WalletService) -> list[HistoryRow]:
         rows = rows_from_history(state.history, state.labels)
         await prepare_rows(rows)
     return rows
-
-
-class ActivityWatcher(QObject):
-    """Counts keyboard and mouse input anywhere in the app as wallet activity (auto-lock idles
-    from the last input, not from the last wallet request); at most one touch per interval."""
-
-    def __init__(self, model: WalletModel, interval: float = 15.0) -> None:
-        super().__init__(model)
-        self._model = model
-        self._interval = interval
-        self._last = 0.0
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _INPUT_EVENTS:
-            now = time.monotonic()
-            if now - self._last >= self._interval:
-                self._last = now
-                self._model.touch()
-        return False
-
-
-_INPUT_EVENTS = frozenset({
-    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel,
-})
