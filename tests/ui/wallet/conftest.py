@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+import qasync
 import shiboken6
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from app import settings
 from app.context import AppContext
@@ -27,6 +30,7 @@ from wallet.storage.model import HdSeed, WalletDocument
 from wallet.storage.store import WalletStore
 from wallet.wizard import NewWallet, WalletWizard
 
+T = TypeVar("T")
 # BIP39 test vector phrase (public, holds nothing).
 MNEMONIC_12 = "legal winner thank year wave sausage worth useful legal winner thank yellow"
 GOOD_PASSWORD = "Correct-Horse-42"
@@ -70,14 +74,25 @@ def wizard(created: Created) -> WalletWizard:
 
 
 
-def run_until(loop: asyncio.AbstractEventLoop, done: Callable[[], bool], timeout: float = 10) -> None:
-    """Run the qasync loop (so coroutines behind @asyncSlot progress) until `done()` is true."""
+@pytest.fixture
+def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop that counts as running whenever Qt processes events, as in the app: then
+    `qtbot.waitUntil` / `qtbot.waitSignal` drive the coroutines behind @asyncSlot."""
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    asyncio.events._set_running_loop(None)
+    # "Already running" has no stop (stop() would exit the QApplication's event loop).
+    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+    loop.close()
+    asyncio.set_event_loop(None)
 
-    async def poll() -> None:
-        while not done():
-            await asyncio.sleep(0.005)
 
-    loop.run_until_complete(asyncio.wait_for(poll(), timeout))
+def complete(qtbot: QtBot, awaitable: Awaitable[T], timeout: float = 20) -> T:
+    """The result of `awaitable`, letting Qt (and so the loop) run until it is there."""
+    future = asyncio.ensure_future(awaitable)
+    qtbot.waitUntil(future.done, timeout=int(timeout * 1000))
+    return future.result()
 
 
 @dataclass
@@ -88,14 +103,17 @@ class SimWallet:
     ctx: AppContext
     ui: WalletUi
     addresses: list[str]
-    loop: asyncio.AbstractEventLoop
+    qtbot: QtBot
     engine: Engine
 
     def run(self, done: Callable[[], bool], timeout: float = 20) -> None:
-        run_until(self.loop, done, timeout)
+        self.qtbot.waitUntil(done, timeout=int(timeout * 1000))
+
+    def complete(self, awaitable: Awaitable[T], timeout: float = 20) -> T:
+        return complete(self.qtbot, awaitable, timeout)
 
     def sync(self) -> None:
-        self.loop.run_until_complete(self.ui.model.sync())
+        self.complete(self.ui.model.sync())
 
 
 def regtest_addresses(count: int, chain: int = 0) -> list[str]:
@@ -122,11 +140,12 @@ def write_sim_wallet(path: Path, kdf: KdfParams) -> None:
 
 @pytest.fixture
 def sim_wallet(
-    qasync_loop: asyncio.AbstractEventLoop, data_dir: Path, fast_kdf: KdfParams, engine: Engine
+    qt_loop: asyncio.AbstractEventLoop, qtbot: QtBot, data_dir: Path, fast_kdf: KdfParams,
+    engine: Engine,
 ) -> Iterator[SimWallet]:
     """Simulator on the test's qasync loop (so GUI coroutines and servers share it), a funded
     regtest wallet (3 coins of 20, 30 and 40 FLUX on receive addresses 0 and 1)."""
-    sim = qasync_loop.run_until_complete(SimNetwork().start())
+    sim = complete(qtbot, SimNetwork().start())
     addresses = regtest_addresses(2)
     for address, flux in ((addresses[0], 20), (addresses[1], 30), (addresses[0], 40)):
         sim.fund(address, flux * COIN)
@@ -134,11 +153,11 @@ def sim_wallet(
     write_sim_wallet(services.wallet_path(), fast_kdf)
     ui = build_wallet_ui(services, engine)
     try:
-        yield SimWallet(sim, services.ctx, ui, addresses, qasync_loop, engine)
+        yield SimWallet(sim, services.ctx, ui, addresses, qtbot, engine)
     finally:
         ui.model.lock()
-        qasync_loop.run_until_complete(ui.model.close())
-        qasync_loop.run_until_complete(sim.close())
+        complete(qtbot, ui.model.close())
+        complete(qtbot, sim.close())
         for page in ui.pages:
             if shiboken6.isValid(page):
                 page.deleteLater()

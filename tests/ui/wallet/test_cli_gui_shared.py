@@ -1,7 +1,8 @@
 """Acceptance: a wallet made with the CLI opens in the GUI and the reverse, with the same servers.
 
 The CLI runs as a child process (tests/cli.py), as a user would run it; the simulator and the GUI
-share the test's qasync loop, so the child is awaited from a worker thread while the loop serves.
+share the test's qasync loop, so the child is awaited from a worker thread while Qt (and so the
+loop) runs under qtbot.waitUntil.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from app.services import Services
 from app.wallet_wiring import WalletUi, build_wallet_ui
 from tests.cli import run_fluxdesk
 from tests.sim.server import SimNetwork
-from tests.ui.wallet.conftest import GOOD_PASSWORD, MNEMONIC_12, regtest_addresses, run_until
+from tests.ui.wallet.conftest import GOOD_PASSWORD, MNEMONIC_12, complete, regtest_addresses
 from ui.concurrency import Engine
 from ui.wallet.overview import OverviewPage
 from wallet.networks import COIN
@@ -38,21 +39,21 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def sim(qasync_loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch,
+def sim(qt_loop: asyncio.AbstractEventLoop, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch,
         tmp_path: Path):  # type: ignore[no-untyped-def]
     # No local fluxd on either side (the CLI child inherits the environment).
     monkeypatch.setenv("FLUXD_CONFIG_PATH", str(tmp_path / "no-flux.conf"))
-    network = qasync_loop.run_until_complete(SimNetwork().start())
+    network = complete(qtbot, SimNetwork().start())
     network.fund(regtest_addresses(3)[2], 7 * COIN)
     yield network
-    qasync_loop.run_until_complete(network.close())
+    complete(qtbot, network.close())
 
 
-def cli(loop: asyncio.AbstractEventLoop, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(qtbot: QtBot, *args: str) -> subprocess.CompletedProcess[str]:
     """`fluxdesk …` in a child process while the loop keeps serving the simulator."""
-    return loop.run_until_complete(
-        loop.run_in_executor(None, lambda: run_fluxdesk(*args, stdin=""))
-    )
+    loop = asyncio.get_event_loop()
+    return complete(qtbot, loop.run_in_executor(None, lambda: run_fluxdesk(*args, stdin="")),
+                    timeout=120)
 
 
 def gui_services(data_dir: Path, kdf: KdfParams | None = None) -> Services:
@@ -61,34 +62,34 @@ def gui_services(data_dir: Path, kdf: KdfParams | None = None) -> Services:
     return Services(ctx, kdf=kdf)
 
 
-def close_ui(loop: asyncio.AbstractEventLoop, ui: WalletUi) -> None:
+def close_ui(qtbot: QtBot, ui: WalletUi) -> None:
     ui.model.lock()
-    loop.run_until_complete(ui.model.close())
+    complete(qtbot, ui.model.close())
     for page in ui.pages:
         if shiboken6.isValid(page):
             page.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
-def unlock_in_gui(loop: asyncio.AbstractEventLoop, ui: WalletUi, qtbot: QtBot) -> OverviewPage:
+def unlock_in_gui(ui: WalletUi, qtbot: QtBot) -> OverviewPage:
     overview = next(p for p in ui.pages if isinstance(p, OverviewPage))
     qtbot.addWidget(overview)
     overview.show()
     assert ui.model.state == WalletStatus.LOCKED, "the GUI must find the wallet file"
     overview.unlock_form.password.setText(GOOD_PASSWORD)
     overview.unlock_form.unlock_button.click()
-    run_until(loop, lambda: ui.model.state == WalletStatus.UNLOCKED, 30)
-    loop.run_until_complete(ui.model.wait_synced())
+    qtbot.waitUntil(lambda: ui.model.state == WalletStatus.UNLOCKED, timeout=30_000)
+    complete(qtbot, ui.model.wait_synced())
     return overview
 
 
 def test_wallet_restored_with_the_cli_opens_in_the_gui_with_the_same_server(
-    qasync_loop: asyncio.AbstractEventLoop, sim: SimNetwork, data_dir: Path, tmp_path: Path,
+    sim: SimNetwork, data_dir: Path, tmp_path: Path,
     qtbot: QtBot, engine: Engine,
 ) -> None:
     (tmp_path / "pw").write_text(GOOD_PASSWORD + "\n")
     (tmp_path / "seed").write_text(MNEMONIC_12 + "\n")
-    done = cli(qasync_loop, "--data-dir", str(data_dir), "--network", "regtest", "wallet",
+    done = cli(qtbot, "--data-dir", str(data_dir), "--network", "regtest", "wallet",
                "restore", "--seed-file", str(tmp_path / "seed"), "--password-file",
                str(tmp_path / "pw"), "--insight", sim.insight_url, "--json")
     assert done.returncode == 0, done.stderr
@@ -98,17 +99,17 @@ def test_wallet_restored_with_the_cli_opens_in_the_gui_with_the_same_server(
     services = gui_services(data_dir)
     ui = build_wallet_ui(services, engine)
     try:
-        overview = unlock_in_gui(qasync_loop, ui, qtbot)
-        run_until(qasync_loop, lambda: overview.total.text() == "7 REG")
+        overview = unlock_in_gui(ui, qtbot)
+        qtbot.waitUntil(lambda: overview.total.text() == "7 REG", timeout=10_000)
         assert services.wallet_path() == Path(restored["wallet"])
         assert ui.model.snapshot is not None
         assert ui.model.snapshot.backend == restored["backend"]
     finally:
-        close_ui(qasync_loop, ui)
+        close_ui(qtbot, ui)
 
 
 def test_wallet_restored_in_the_gui_opens_in_the_cli_with_the_same_server(
-    qasync_loop: asyncio.AbstractEventLoop, sim: SimNetwork, data_dir: Path, tmp_path: Path,
+    sim: SimNetwork, data_dir: Path, tmp_path: Path,
     fast_kdf: KdfParams, qtbot: QtBot, engine: Engine,
 ) -> None:
     services = gui_services(data_dir, fast_kdf)
@@ -128,17 +129,17 @@ def test_wallet_restored_in_the_gui_opens_in_the_cli_with_the_same_server(
         view.password_edit.setText(GOOD_PASSWORD)
         view.password_again.setText(GOOD_PASSWORD)
         view.next_button.click()
-        run_until(qasync_loop, lambda: ui.model.state == WalletStatus.UNLOCKED, 30)
-        qasync_loop.run_until_complete(ui.model.wait_synced())
+        qtbot.waitUntil(lambda: ui.model.state == WalletStatus.UNLOCKED, timeout=30_000)
+        complete(qtbot, ui.model.wait_synced())
         assert ui.model.snapshot is not None
         gui_backend = ui.model.snapshot.backend
         gui_file = services.wallet_path()
     finally:
-        close_ui(qasync_loop, ui)
+        close_ui(qtbot, ui)
 
     (tmp_path / "pw").write_text(GOOD_PASSWORD + "\n")
     # No --insight: the CLI finds the server the wizard was given.
-    done = cli(qasync_loop, "--data-dir", str(data_dir), "--network", "regtest", "wallet",
+    done = cli(qtbot, "--data-dir", str(data_dir), "--network", "regtest", "wallet",
                "balance", "--password-file", str(tmp_path / "pw"), "--json")
     assert done.returncode == 0, done.stderr
     balance = json.loads(done.stdout)
@@ -147,8 +148,8 @@ def test_wallet_restored_in_the_gui_opens_in_the_cli_with_the_same_server(
 
 
 def test_old_gui_wallet_is_moved_and_its_servers_serve_the_cli(
-    qasync_loop: asyncio.AbstractEventLoop, sim: SimNetwork, data_dir: Path, tmp_path: Path,
-    fast_kdf: KdfParams,
+    sim: SimNetwork, data_dir: Path, tmp_path: Path,
+    fast_kdf: KdfParams, qtbot: QtBot,
 ) -> None:
     # The layout and the wallet-file server list of FluxDesk before the shared composition.
     old = DataPaths(data_dir).old_gui_wallet("regtest")
@@ -156,7 +157,7 @@ def test_old_gui_wallet_is_moved_and_its_servers_serve_the_cli(
     document.settings.insight_servers = [sim.insight_url]
     WalletStore(old, kdf=fast_kdf).create(document, GOOD_PASSWORD).lock()
     (tmp_path / "pw").write_text(GOOD_PASSWORD + "\n")
-    done = cli(qasync_loop, "--data-dir", str(data_dir), "--network", "regtest", "wallet",
+    done = cli(qtbot, "--data-dir", str(data_dir), "--network", "regtest", "wallet",
                "balance", "--password-file", str(tmp_path / "pw"), "--json")
     assert done.returncode == 0, done.stderr
     assert "Moved the regtest wallet" in done.stderr

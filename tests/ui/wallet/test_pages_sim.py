@@ -19,8 +19,8 @@ from tests.ui.wallet.conftest import (
     GOOD_PASSWORD,
     MNEMONIC_12,
     SimWallet,
+    complete,
     regtest_addresses,
-    run_until,
 )
 from ui.concurrency import Engine
 from ui.wallet.gate import WalletPage
@@ -45,8 +45,8 @@ def _unlocked(sw: SimWallet, qtbot: QtBot, kind: type[WalletPage]) -> WalletPage
     page = next(p for p in sw.ui.pages if isinstance(p, kind))
     qtbot.addWidget(page)
     page.show()
-    sw.loop.run_until_complete(sw.ui.model.unlock(GOOD_PASSWORD))
-    sw.loop.run_until_complete(sw.ui.model.wait_synced())
+    sw.complete(sw.ui.model.unlock(GOOD_PASSWORD))
+    sw.complete(sw.ui.model.wait_synced())
     return page
 
 
@@ -109,10 +109,10 @@ def test_security_password_seed_and_backup(sim_wallet: SimWallet, qtbot: QtBot,
 
 
 def test_restore_through_the_wizard_in_the_app_finds_the_coins(
-    qasync_loop, data_dir: Path, fast_kdf: KdfParams, qtbot: QtBot,  # type: ignore[no-untyped-def]
+    qt_loop, data_dir: Path, fast_kdf: KdfParams, qtbot: QtBot,  # type: ignore[no-untyped-def]
     engine: Engine,
 ) -> None:
-    sim = qasync_loop.run_until_complete(SimNetwork().start())
+    sim = complete(qtbot, SimNetwork().start())
     try:
         sim.fund(regtest_addresses(5)[4], 7 * COIN)
         ctx = AppContext(data_dir=data_dir, network="regtest", settings=settings.load(data_dir),
@@ -134,13 +134,13 @@ def test_restore_through_the_wizard_in_the_app_finds_the_coins(
         view.password_edit.setText(GOOD_PASSWORD)
         view.password_again.setText(GOOD_PASSWORD)
         view.next_button.click()
-        run_until(qasync_loop, lambda: ui.model.state == WalletStatus.UNLOCKED)
-        qasync_loop.run_until_complete(ui.model.wait_synced())
-        run_until(qasync_loop, lambda: overview.total.text() == "7 REG")
+        qtbot.waitUntil(lambda: ui.model.state == WalletStatus.UNLOCKED, timeout=10_000)
+        complete(qtbot, ui.model.wait_synced())
+        qtbot.waitUntil(lambda: overview.total.text() == "7 REG", timeout=10_000)
         assert overview.gate.currentWidget() is overview.content
-        qasync_loop.run_until_complete(ui.model.close())
+        complete(qtbot, ui.model.close())
         for page in ui.pages:
             if page is not overview:
                 page.deleteLater()
     finally:
-        qasync_loop.run_until_complete(sim.close())
+        complete(qtbot, sim.close())

@@ -79,7 +79,7 @@ def test_send_history_and_lock_paths_call_the_service_only_on_the_engine_thread(
     security: SecurityPage = page(sw, qtbot, SecurityPage)
     security.lock_button.click()
     assert sw.ui.model.state == WalletStatus.LOCKED
-    sw.loop.run_until_complete(sw.engine.run(lambda: None))  # the lock has run
+    sw.complete(sw.engine.run(lambda: None))  # the lock has run
 
     names = {name for name, _ in calls}
     assert {"open", "sync", "prepare_send", "send", "lock"} <= names

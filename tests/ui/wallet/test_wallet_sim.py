@@ -116,7 +116,7 @@ def test_frozen_coin_is_avoided_by_the_next_send(sim_wallet: SimWallet, qtbot: Q
     send = _shown(sw, qtbot, SendPage)
     coins = _shown(sw, qtbot, CoinsPage)
     assert isinstance(send, SendPage) and isinstance(coins, CoinsPage)
-    first = sw.loop.run_until_complete(sw.ui.model.prepare_send(send_request(sw, "15")))
+    first = sw.complete(sw.ui.model.prepare_send(send_request(sw, "15")))
     assert isinstance(first, wsend.Review)
     picked = {(i.txid, i.vout) for i in first.inputs}
     coins.select_outpoints(picked)
