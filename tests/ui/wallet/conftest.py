@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-import qasync
 import shiboken6
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
@@ -20,6 +19,7 @@ from app import settings
 from app.context import AppContext
 from app.services import NoBackend, Services
 from app.wallet_wiring import WalletUi, build_wallet_ui
+from tests.conftest import complete
 from tests.sim.server import SimNetwork
 from ui.concurrency import Engine
 from wallet.keychain import Keychain
@@ -72,27 +72,6 @@ def wizard(created: Created) -> WalletWizard:
     return wizard
 
 
-
-
-@pytest.fixture
-def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    """A qasync loop that counts as running whenever Qt processes events, as in the app: then
-    `qtbot.waitUntil` / `qtbot.waitSignal` drive the coroutines behind @asyncSlot."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
-    yield loop
-    asyncio.events._set_running_loop(None)
-    # "Already running" has no stop (stop() would exit the QApplication's event loop).
-    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
-    loop.close()
-    asyncio.set_event_loop(None)
-
-
-def complete(qtbot: QtBot, awaitable: Awaitable[T], timeout: float = 20) -> T:
-    """The result of `awaitable`, letting Qt (and so the loop) run until it is there."""
-    future = asyncio.ensure_future(awaitable)
-    qtbot.waitUntil(future.done, timeout=int(timeout * 1000))
-    return future.result()
 
 
 @dataclass

@@ -25,8 +25,9 @@ from app.paths import DataPaths
 from app.services import Services
 from app.wallet_wiring import WalletUi, build_wallet_ui
 from tests.cli import run_fluxdesk
+from tests.conftest import complete
 from tests.sim.server import SimNetwork
-from tests.ui.wallet.conftest import GOOD_PASSWORD, MNEMONIC_12, complete, regtest_addresses
+from tests.ui.wallet.conftest import GOOD_PASSWORD, MNEMONIC_12, regtest_addresses
 from ui.concurrency import Engine
 from ui.wallet.overview import OverviewPage
 from wallet.networks import COIN

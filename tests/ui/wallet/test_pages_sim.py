@@ -14,12 +14,12 @@ from app.context import AppContext
 from app.paths import DataPaths
 from app.services import Services
 from app.wallet_wiring import build_wallet_ui
+from tests.conftest import complete
 from tests.sim.server import SimNetwork
 from tests.ui.wallet.conftest import (
     GOOD_PASSWORD,
     MNEMONIC_12,
     SimWallet,
-    complete,
     regtest_addresses,
 )
 from ui.concurrency import Engine
