@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from app import settings as app_settings
-from app.wizard import default_wallet_path
+from app.paths import DataPaths
 from wallet.storage.model import HdSeed, WalletDocument
 from wallet.storage.store import WalletStore
 
@@ -57,12 +57,12 @@ def make_data_dir(data_dir: Path, sim_state: dict[str, Any]) -> Path:
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = app_settings.load(data_dir)
     settings.network = "regtest"
+    settings.servers.insight["regtest"] = [sim_state["insight_url"]]
+    settings.servers.use_local_node = False
     app_settings.save(data_dir, settings)
     document = WalletDocument(kind=HdSeed(sim_state["mnemonic"]), network="regtest",
                               name="Demo wallet")
-    document.settings.insight_servers = [sim_state["insight_url"]]
-    document.settings.use_local_node = False
-    path = default_wallet_path(data_dir, "regtest")
+    path = DataPaths(data_dir).wallet("regtest")
     WalletStore(path).create(document, DEMO_PASSWORD, overwrite=True).lock()
     return path
 
@@ -79,21 +79,21 @@ def screenshots(data_dir: Path, target: Path, theme: str | None) -> int:
                      settings=app_settings.load(data_dir), log_path=data_dir / "demo.log",
                      logger=logging.getLogger("fluxdesk"))
     if theme:
-        ctx.settings.theme = theme
+        ctx.settings.ui.theme = theme
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     gui = Gui(ctx, app)
     gui.window.resize(1100, 720)
-    loop.run_until_complete(gui.wallet.service.unlock(DEMO_PASSWORD))
-    loop.run_until_complete(gui.wallet.service.wait_synced())
+    loop.run_until_complete(gui.wallet.model.unlock(DEMO_PASSWORD))
+    loop.run_until_complete(gui.wallet.model.wait_synced())
     suffix = f"{theme or 'light'}-x{os.environ.get('QT_SCALE_FACTOR', '1')}"
     for page_id in gui.window.page_ids():
         if page_id.startswith("wallet"):
             gui.window.show_page(page_id)
             save_screenshot(gui.window, app, target / f"{page_id}-{suffix}.png")
-    loop.run_until_complete(gui.wallet.engine.close())
+    loop.run_until_complete(gui.closer.wait())
     loop.run_until_complete(loop.shutdown_default_executor())
     return 0
 

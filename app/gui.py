@@ -19,9 +19,11 @@ import resources
 from app import __version__, settings
 from app.context import AppContext
 from app.errorhook import ErrorReporter
+from app.services import Services
 from app.wallet_wiring import WalletUi, build_wallet_ui
 from ui.about import AboutDialog
-from ui.bench_service import make_bench_service
+from ui.bench_service import BenchService, make_bench_service
+from ui.concurrency import Closer, Engine
 from ui.error_dialog import ErrorDialog
 from ui.install_service import InstallService, local_sessions
 from ui.main_window import MainWindow
@@ -47,20 +49,19 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
 
 
 def build_pages(
-    ctx: AppContext, app: QApplication, wallet_ui: WalletUi | None = None
+    services: Services, app: QApplication, bench: BenchService, install: InstallService,
+    wallet_ui: WalletUi | None = None,
 ) -> list[Page]:
-    def save_settings() -> None:
-        settings.save(ctx.data_dir, ctx.settings)
-
+    ctx = services.ctx
     return [
-        BenchmarkPage(make_bench_service(ctx.data_dir, ctx.settings.extra, ctx.network)),
-        LocalNodePage(InstallService(local_sessions(ctx.data_dir), ctx.data_dir, ctx.network)),
+        BenchmarkPage(bench),
+        LocalNodePage(install),
         SettingsPage(
             ctx.settings,
             data_dir=ctx.data_dir,
             log_path=ctx.log_path,
             running_network=ctx.network,
-            save=save_settings,
+            save=services.save_settings,
             apply_theme=lambda theme: apply_theme(app, theme),
             tray_available=QSystemTrayIcon.isSystemTrayAvailable(),
         ),
@@ -86,17 +87,35 @@ class _FirstPaint(QObject):
 class Gui:
     """Owns the window and everything around it for one run of the app."""
 
-    def __init__(self, ctx: AppContext, app: QApplication) -> None:
+    def __init__(
+        self, ctx: AppContext, app: QApplication, services: Services | None = None
+    ) -> None:
         self.ctx = ctx
         self.app = app
         self.icon = QIcon(str(resources.path("fluxdesk.svg")))
         app.setWindowIcon(self.icon)
-        apply_theme(app, ctx.settings.theme)
-        self.wallet = build_wallet_ui(ctx)
-        self.window = MainWindow(build_pages(ctx, app, self.wallet), self.icon)
+        apply_theme(app, ctx.settings.ui.theme)
+        self.services = services or Services(ctx)
+        # The one concurrency rule (ui/concurrency.py): one engine loop for every service,
+        # garbage collection on the GUI thread, every service closed when the app quits.
+        self.engine = Engine()
+        self.closer = Closer(self.engine, app)
+        self.closer.attach(app)
+        self.wallet = build_wallet_ui(self.services, self.engine)
+        self.bench = make_bench_service(ctx.data_dir, self.services.bench_endpoints, ctx.network,
+                                        self.engine)
+        self.install = InstallService(local_sessions(ctx.data_dir), ctx.data_dir, ctx.network,
+                                      self.engine)
+        for service in (self.bench, self.install, self.wallet.model):
+            self.closer.register(service)
+        pages = build_pages(self.services, app, self.bench, self.install, self.wallet)
+        self.window = MainWindow(pages, self.icon)
         self.wallet.attach_window(self.window)
-        self.window.close_to_tray = ctx.settings.close_to_tray
-        self.window.restore_geometry_state(ctx.settings.window_geometry)
+        if self.services.migration_notes:
+            # Which wallet file was kept where, after an upgrade from the old layout.
+            self.window.statusBar().showMessage(" ".join(self.services.migration_notes))
+        self.window.close_to_tray = ctx.settings.ui.close_to_tray
+        self.window.restore_geometry_state(ctx.settings.ui.window_geometry)
         self.window.about_requested.connect(self.show_about)
         self.window.quit_requested.connect(self.quit)
         self.window.closing.connect(self.remember_window)
@@ -116,8 +135,8 @@ class Gui:
         dialog.open()
 
     def remember_window(self) -> None:
-        self.ctx.settings.window_geometry = self.window.geometry_state()
-        self.ctx.settings.last_page = self.window.current_page_id()
+        self.ctx.settings.ui.window_geometry = self.window.geometry_state()
+        self.ctx.settings.ui.last_page = self.window.current_page_id()
         try:
             settings.save(self.ctx.data_dir, self.ctx.settings)
         except OSError as exc:
@@ -128,7 +147,7 @@ class Gui:
         self.app.quit()
 
     def select_page(self, page: str | None) -> None:
-        wanted = page or self.ctx.settings.last_page
+        wanted = page or self.ctx.settings.ui.last_page
         if wanted:
             try:
                 self.window.show_page(wanted)
@@ -171,13 +190,17 @@ def run_gui(
     if screenshot is not None:
         save_screenshot(gui.window, app, screenshot)
         ctx.logger.info("screenshot saved to %s", screenshot)
+        loop.run_until_complete(gui.closer.wait())
         return 0
     if startup_probe is not None:
         _arm_startup_probe(gui, app, startup_probe)
-    if not (ctx.settings.start_minimised and gui.tray is not None):
+    if not (ctx.settings.ui.start_minimised and gui.tray is not None):
         gui.window.show()
     with loop:
+        gui.closer.arm()
         loop.run_forever()
+        # aboutToQuit started closing every service; finish that before the loop closes.
+        loop.run_until_complete(gui.closer.wait())
     return 0
 
 

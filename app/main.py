@@ -65,7 +65,7 @@ def make_context(args: argparse.Namespace) -> AppContext:
     if args.network:
         loaded.network = args.network
     if getattr(args, "theme", None):
-        loaded.theme = args.theme
+        loaded.ui.theme = args.theme
     return AppContext(
         data_dir=data_dir,
         network=loaded.network,

@@ -70,8 +70,9 @@ def bench_sync(
 ) -> dict[str, Any]:
     from app import settings
     from app.context import AppContext
+    from app.services import Services
     from app.wallet_wiring import build_wallet_ui
-    from app.wizard import default_wallet_path
+    from ui.concurrency import Engine
     from ui.wallet.history import HistoryPage
     from wallet.storage.model import HdSeed, WalletDocument
     from wallet.storage.store import WalletStore
@@ -81,29 +82,33 @@ def bench_sync(
         child, state = start_server(txs, data_dir / "sim.json")
         try:
             document = WalletDocument(kind=HdSeed(MNEMONIC), network="regtest")
-            document.settings.insight_servers = [state["insight_url"]]
-            document.settings.use_local_node = False
-            WalletStore(default_wallet_path(data_dir, "regtest")).create(document, PASSWORD).lock()
-            ctx = AppContext(data_dir=data_dir, network="regtest",
-                             settings=settings.load(data_dir), log_path=data_dir / "log",
-                             logger=logging.getLogger("bench"))
-            ui = build_wallet_ui(ctx)
+            loaded = settings.load(data_dir)
+            loaded.servers.insight["regtest"] = [state["insight_url"]]
+            loaded.servers.use_local_node = False
+            ctx = AppContext(data_dir=data_dir, network="regtest", settings=loaded,
+                             log_path=data_dir / "log", logger=logging.getLogger("bench"))
+            services = Services(ctx)
+            WalletStore(services.wallet_path()).create(document, PASSWORD).lock()
+            engine = Engine()
+            ui = build_wallet_ui(services, engine)
             history = next(p for p in ui.pages if isinstance(p, HistoryPage))
             history.resize(1000, 700)
             history.show()
 
             async def unlock_and_sync() -> None:
                 # The real KDF (Argon2id in a worker thread) is part of what is measured.
-                await ui.service.unlock(PASSWORD)
-                await ui.service.wait_synced()
+                await ui.model.unlock(PASSWORD)
+                await ui.model.wait_synced()
 
             result: dict[str, Any] = dict(run_probed(loop, unlock_and_sync))
             result.update(
-                transactions=len(ui.service.history_rows),
+                transactions=len(ui.model.history_rows),
                 history_rows_shown=history.proxy.rowCount(),
-                requests=getattr(ui.engine.service.backend, "requests_made", None),
+                requests=loop.run_until_complete(engine.run(
+                    lambda: getattr(ui.service.backend, "requests_made", None))),
             )
-            loop.run_until_complete(ui.engine.close())
+            loop.run_until_complete(ui.model.close())
+            engine.stop()
             return result
         finally:
             child.terminate()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
+T = TypeVar("T")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests never touch the user's real data or keyring config.
 os.environ.setdefault("XDG_DATA_HOME", "/nonexistent-fluxdesk-test-xdg")
@@ -74,3 +76,37 @@ def qasync_loop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     finally:
         loop.close()
         asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def engine(qapp: Any) -> Iterator[Any]:
+    """The app's one engine loop thread (ui/concurrency.py), stopped after the test. As in the
+    app, garbage collection moves to the GUI thread once it exists."""
+    from ui.concurrency import Engine
+
+    running = Engine()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def qt_loop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop that counts as running whenever Qt processes events, as in the app: then
+    `qtbot.waitUntil` / `qtbot.waitSignal` drive the coroutines behind @asyncSlot."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    asyncio.events._set_running_loop(None)
+    # "Already running" has no stop (stop() would exit the QApplication's event loop).
+    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+def complete(qtbot: Any, awaitable: Awaitable[T], timeout: float = 20) -> T:
+    """The result of `awaitable`, letting Qt (and so the loop) run until it is there."""
+    future = asyncio.ensure_future(awaitable)
+    qtbot.waitUntil(future.done, timeout=int(timeout * 1000))
+    return future.result()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from qasync import asyncSlot
@@ -28,12 +29,15 @@ from nodectl.bench import (
 )
 from nodectl.bench.cpu import install_sysbench
 from nodectl.bench.probes import probe_system
+from ui.concurrency import Engine, on_engine
 from ui.single_task import SingleTask
 
 log = logging.getLogger(__name__)
 
 
-RunFunc = Callable[[BenchOptions, Callable[[ProgressEvent], None]], Awaitable[BenchReport]]
+RunFunc = Callable[
+    [BenchOptions, Callable[[ProgressEvent], None]], Coroutine[Any, Any, BenchReport]
+]
 
 
 async def _default_run(
@@ -59,12 +63,15 @@ class BenchService(QObject):
         options: BenchOptions,
         *,
         run_func: RunFunc = _default_run,
+        engine: Engine | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.history = BenchHistory(data_dir)
         self.options = options
         self._run_func = run_func
+        # The run itself happens on the app's engine loop (ui/concurrency.py).
+        self._engine = engine
         self._job = SingleTask()
 
     @property
@@ -95,13 +102,18 @@ class BenchService(QObject):
     def cancel(self) -> None:
         self._job.cancel()
 
+    async def close(self) -> None:
+        """At quit: stop the current run (if any) and wait until it has stopped."""
+        self._job.cancel()
+        await self._job.wait()
+
     async def wait(self) -> None:
         """Until the current run (if any) has finished, failed or been cancelled."""
         await self._job.wait()
 
     async def _run(self, options: BenchOptions) -> None:
         try:
-            report = await self._run_func(options, self._relay)
+            report = await on_engine(self._engine, self._run_func(options, self._relay))
         except asyncio.CancelledError:
             self.cancelled.emit()
             return
@@ -130,7 +142,7 @@ class BenchService(QObject):
     @asyncSlot()
     async def install_sysbench(self) -> None:
         try:
-            await install_sysbench()
+            await on_engine(self._engine, install_sysbench())
         except BenchError as exc:
             self.install_finished.emit(False, str(exc))
             return
@@ -138,13 +150,14 @@ class BenchService(QObject):
 
 
 def make_bench_service(
-    data_dir: Path, settings_extra: Mapping[str, object], network: str
+    data_dir: Path, endpoints: Callable[[], NetworkEndpoints], network: str,
+    engine: Engine | None = None,
 ) -> BenchService:
     """The service the app uses: node data disk, endpoints from settings, fluxbench per network."""
     try:
-        endpoints = NetworkEndpoints.from_settings(settings_extra)
+        chosen = endpoints()
     except BenchError as exc:
         log.warning("benchmark endpoints from settings ignored: %s", exc)
-        endpoints = NetworkEndpoints()
-    options = BenchOptions(endpoints=endpoints, testnet=network == "testnet")
-    return BenchService(data_dir, options)
+        chosen = NetworkEndpoints()
+    options = BenchOptions(endpoints=chosen, testnet=network == "testnet")
+    return BenchService(data_dir, options, engine=engine)

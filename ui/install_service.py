@@ -19,6 +19,7 @@ from nodectl.install.preflight import PublicIp
 from nodectl.install.runner import RunResult
 from nodectl.install.session import InstallSession, display_params
 from nodectl.install.state import InstallState
+from ui.concurrency import Engine, on_engine
 from ui.single_task import SingleTask
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,13 @@ class InstallService(QObject):
     busy_changed = Signal(bool)
 
     def __init__(self, sessions: SessionFactory, data_dir: Path, network: str,
-                 parent: QObject | None = None) -> None:
+                 engine: Engine | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._sessions = sessions
         self.data_dir = data_dir
         self.network = network
+        # The install sessions run on the app's engine loop (ui/concurrency.py).
+        self._engine = engine
         self._job = SingleTask()
         self.facts: HostFacts | None = None
 
@@ -88,8 +91,8 @@ class InstallService(QObject):
     def preflight(self, user: str, tier: str, api_port: int, public_ip: str = "") -> None:
         async def work() -> None:
             given = PublicIp(public_ip) if public_ip else None
-            result = await self._sessions(False).preflight(
-                user=user, tier=tier, api_port=api_port, public_ip=given)
+            result = await on_engine(self._engine, self._sessions(False).preflight(
+                user=user, tier=tier, api_port=api_port, public_ip=given))
             self.facts = result.facts
             self.preflight_ready.emit(result)
         self._start(work())
@@ -97,7 +100,9 @@ class InstallService(QObject):
     def describe(self, params: InstallParams) -> None:
         async def work() -> None:
             assert self.facts is not None
-            self.plan_ready.emit(await self._sessions(False).describe(params, self.facts))
+            facts = self.facts
+            plan = await on_engine(self._engine, self._sessions(False).describe(params, facts))
+            self.plan_ready.emit(plan)
         self._start(work())
 
     def run(self, params: InstallParams, mode: str = "install") -> None:
@@ -105,9 +110,10 @@ class InstallService(QObject):
             assert self.facts is not None
             session = self._sessions(True)
             try:
-                result: RunResult = await session.execute(params, self.facts, self._relay, mode)
+                result: RunResult = await on_engine(
+                    self._engine, session.execute(params, self.facts, self._relay, mode))
             finally:
-                await _close_host(session)
+                await on_engine(self._engine, _close_host(session))
             self.finished.emit(result)
         self._start(work())
 
@@ -116,12 +122,13 @@ class InstallService(QObject):
         async def work() -> None:
             session = self._sessions(True)
             try:
-                facts = await gather(session.host, user)
+                facts = await on_engine(self._engine, gather(session.host, user))
                 # Undo needs only the user and host facts, never the identity key.
                 params, _missing = display_params(user, "cumulus", self.network, {})
-                result = await session.execute(params, facts, self._relay, "uninstall")
+                result = await on_engine(
+                    self._engine, session.execute(params, facts, self._relay, "uninstall"))
             finally:
-                await _close_host(session)
+                await on_engine(self._engine, _close_host(session))
             self.finished.emit(result)
         self._start(work())
 
@@ -130,6 +137,11 @@ class InstallService(QObject):
 
     def cancel(self) -> None:
         self._job.cancel()
+
+    async def close(self) -> None:
+        """At quit: stop the current job (if any) and wait until it has stopped."""
+        self._job.cancel()
+        await self._job.wait()
 
     async def wait(self) -> None:
         await self._job.wait()

@@ -1,25 +1,29 @@
 """WalletService: one wallet file + one chain backend + sync + send, for the GUI and the CLI.
 
-Async and Qt-free. Views call its coroutines and read `state` (a plain WalletState snapshot);
-listeners registered with `subscribe` get every new snapshot. Slow work (key derivation for the
-wallet file, seed stretching) runs in a worker thread so an event loop never stalls.
+Async and Qt-free. Views call its coroutines and read `state` (an immutable WalletState
+snapshot, published after opening and after every change); listeners registered with `subscribe`
+get every new snapshot. Slow work (key derivation for the wallet file, seed stretching) runs in a
+worker thread so an event loop never stalls. The service is not thread-safe: one event loop owns
+it (the GUI's rule is in ui/concurrency.py); other threads only read `state`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
 
 from flux.networks import network_by_name
+from wallet import backup
 from wallet.backends.base import ChainBackend
 from wallet.backends.witness import witness_for
 from wallet.bip39 import generate_mnemonic, validate_mnemonic
+from wallet.consolidate import consolidation_reviews
 from wallet.errors import (
     AddressNotWatched,
     BroadcastUncertain,
     InvalidKey,
-    StaleReview,
     StorageError,
     WalletLocked,
 )
@@ -27,8 +31,11 @@ from wallet.fees import DEFAULT_FEE_RATE
 from wallet.keychain import CHANGE, RECEIVE, Keychain, watch_only_xpub
 from wallet.pending import remember_pending, settle_pending, stored_pending
 from wallet.send import Review, SendRequest, SignedTransaction, broadcast, build_review, sign_review
-from wallet.state import WalletState, coins_and_balances, collateral_outpoints
+from wallet.snapshot import build_state
+from wallet.spending import check_inputs_still_free
+from wallet.state import ContactInfo, WalletState, WalletStatus, collateral_outpoints
 from wallet.storage.model import (
+    Contact,
     HdSeed,
     ImportedKeys,
     WalletDocument,
@@ -61,6 +68,8 @@ class WalletService:
         self._lock = asyncio.Lock()
         # Collateral coins the user chose to spend in this session (never saved).
         self._unlocked: set[Outpoint] = set()
+        # The address "New address" handed out; it stays current until coins arrive on it.
+        self._fresh = ""
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -95,7 +104,15 @@ class WalletService:
         await self._attach(wallet)
 
     async def _create(self, kind: WalletKind, password: str) -> None:
-        document = WalletDocument(kind=kind, network=self.network.name)
+        await self.create_from(WalletDocument(kind=kind, network=self.network.name), password)
+
+    async def create_from(self, document: WalletDocument, password: str) -> None:
+        """Write a new wallet file for `document` (one key derivation) and open it."""
+        if document.network != self.network.name:
+            raise StorageError(
+                f"This service is on {self.network.name}; a {document.network} wallet needs "
+                f"FluxDesk on {document.network}."
+            )
         # Built first so a bad key or xpub is refused before any file is written.
         keychain = await asyncio.to_thread(Keychain.from_document, document)
         wallet = await self.store.create_async(document, password)
@@ -127,22 +144,27 @@ class WalletService:
             witness=witness, trusted=trusted,
         )
         self._sync_state = None
-        self._state = None
+        self._fresh = ""
+        self._publish()
 
     @property
     def is_open(self) -> bool:
         return self._wallet is not None and not self._wallet.check_idle()
 
     @property
+    def status(self) -> WalletStatus:
+        """No wallet file, locked, or open (reading it never locks or touches the wallet)."""
+        if self._wallet is not None and not self._wallet.is_locked:
+            return WalletStatus.UNLOCKED
+        return WalletStatus.LOCKED if self.store.exists() else WalletStatus.NONE
+
+    @property
     def document(self) -> WalletDocument:
-        """The decrypted document; WalletLocked once locked or idle too long."""
+        """The decrypted document; WalletLocked once locked or idle too long. Reading it never
+        changes the service: locking is `lock()` or `lock_if_idle()`."""
         if self._wallet is None:
             raise WalletLocked("No wallet is open. Open or create one first.")
-        try:
-            return self._wallet.document
-        except WalletLocked:
-            self.lock()
-            raise
+        return self._wallet.document
 
     @property
     def keychain(self) -> Keychain:
@@ -156,6 +178,21 @@ class WalletService:
             self._wallet.lock()
         self._wallet = self._keychain = self._sync = None
         self._sync_state = self._state = None
+        self._fresh = ""
+
+    def lock_if_idle(self) -> bool:
+        """Lock once the auto-lock time has passed without activity; True when now locked."""
+        if self._wallet is None:
+            return True
+        if self._wallet.check_idle():
+            self.lock()
+            return True
+        return False
+
+    def touch(self) -> None:
+        """Activity: restart the auto-lock clock."""
+        if self._wallet is not None and not self._wallet.is_locked:
+            self._wallet.touch()
 
     async def close(self) -> None:
         self.lock()
@@ -219,19 +256,43 @@ class WalletService:
                 self._sync.handed_out = self._handed_out(document)
         return keychain.derive(RECEIVE, index).address
 
+    def new_receive_address(self) -> str:
+        """A fresh address (never the one shown now); it stays current until coins arrive."""
+        current = self._current_receive()
+        if not self.keychain.is_hd:
+            return current  # imported keys and address lists have no fresh addresses
+        address = self.receive_address(new=True)
+        while address == current:
+            address = self.receive_address(new=True)
+        self._fresh = address
+        self._republish()
+        return address
+
+    def _current_receive(self) -> str:
+        state = self._sync_state
+        if self._fresh and not (state and any(u.address == self._fresh for u in state.utxos)):
+            return self._fresh
+        return self.receive_address()
+
     # --- send ------------------------------------------------------------------------------
 
-    async def prepare_send(self, request: SendRequest) -> Review:
-        """Review of a send against a fresh tip; nothing is signed."""
+    async def prepare_send(
+        self, request: SendRequest, coins: Collection[Outpoint] | None = None
+    ) -> Review:
+        """Review of a send against a fresh tip; nothing is signed. With `coins` (coin control)
+        only those outpoints are spent."""
         if self._sync_state is None:
             await self.sync()
         assert self._sync_state is not None
         tip = await self.backend.tip_height()
         document = self.document
+        utxos = self._sync_state.utxos
+        if coins is not None:
+            utxos = [u for u in utxos if u.outpoint in coins]
         return build_review(
             request,
             keychain=self.keychain,
-            coins=self._sync_state.utxos,
+            coins=utxos,
             tip=tip,
             change_address=self._change_address(),
             locked=self._locked(),
@@ -244,7 +305,7 @@ class WalletService:
 
     async def send(self, review: Review) -> str:
         """Sign (after verifying every input) and broadcast; the tx shows as pending at once."""
-        self._check_inputs_still_free(review)
+        check_inputs_still_free(review, frozen=self.document.frozen, locked=self._locked())
         signed = await self.sign(review)
         try:
             txid = await broadcast(signed, self.backend)
@@ -255,6 +316,19 @@ class WalletService:
             raise
         await self._record_pending(signed)
         return txid
+
+    async def consolidation_reviews(self) -> list[Review]:
+        """Send-to-self reviews merging small coins (frozen and collateral coins excluded)."""
+        if self._sync_state is None:
+            await self.sync()
+        assert self._sync_state is not None
+        tip = await self.backend.tip_height()
+        document = self.document
+        return consolidation_reviews(
+            self._sync_state.utxos, keychain=self.keychain, target=self.receive_address(),
+            network=self.network, tip=tip, expiry_delta=document.settings.expiry_delta,
+            locked=self._locked(), frozen=document.frozen,
+        )
 
     async def _record_pending(self, signed: SignedTransaction) -> None:
         async with self._lock:
@@ -275,26 +349,10 @@ class WalletService:
         except (OSError, StorageError) as exc:
             log.error("could not save the wallet file after sending %s: %s", txid, exc)
 
-    def _check_inputs_still_free(self, review: Review) -> None:
-        """Refuse a review that spends a coin frozen or locked (collateral) since it was built."""
-        frozen = {(t.lower(), v) for t, v in self.document.frozen}
-        locked = {(t.lower(), v) for t, v in self._locked()}
-        for item in review.inputs:
-            outpoint = (item.txid.lower(), item.vout)
-            why = "frozen" if outpoint in frozen else "locked as node collateral"
-            if outpoint in frozen or outpoint in locked:
-                raise StaleReview(
-                    f"Coin {item.txid[:16]}…:{item.vout} in this review is now {why}. Nothing "
-                    "was signed or sent. Build the review again (or unfreeze / unlock the coin)."
-                )
-
     # --- coin control and labels -----------------------------------------------------------
 
     def freeze(self, outpoint: Outpoint, frozen: bool = True) -> None:
-        document = self.document
-        (document.frozen.add if frozen else document.frozen.discard)(outpoint)
-        self._save()
-        self._republish()
+        self._edit(lambda d: (d.frozen.add if frozen else d.frozen.discard)(outpoint))
 
     def unlock_collateral(self, outpoint: Outpoint, unlocked: bool = True) -> None:
         """Allow (or forbid again) spending one collateral coin in this session."""
@@ -303,12 +361,51 @@ class WalletService:
 
     def set_label(self, key: str, label: str) -> None:
         """Label an address or txid (an empty label removes it)."""
-        document = self.document
-        if label:
-            document.labels[key] = label
-        else:
-            document.labels.pop(key, None)
+
+        def change(document: WalletDocument) -> None:
+            if label:
+                document.labels[key] = label
+            else:
+                document.labels.pop(key, None)
+
+        self._edit(change)
+
+    def set_contacts(self, contacts: Sequence[ContactInfo]) -> None:
+        def change(document: WalletDocument) -> None:
+            document.address_book = [Contact(c.name, c.address, c.note) for c in contacts]
+
+        self._edit(change)
+
+    def set_auto_lock_minutes(self, minutes: int) -> None:
+        def change(document: WalletDocument) -> None:
+            document.settings.auto_lock_minutes = max(0, minutes)
+
+        self._edit(change)
+
+    def _edit(self, change: Callable[[WalletDocument], object]) -> None:
+        """Change the document, save it, publish the new snapshot."""
+        change(self.document)
         self._save()
+        self._republish()
+
+    # --- security --------------------------------------------------------------------------
+
+    async def change_password(self, old: str, new: str) -> None:
+        if self._wallet is None:
+            raise WalletLocked("No wallet is open.")
+        await self._wallet.change_password_async(old, new)
+
+    def remember_on_device(self) -> None:
+        """Keep the unlock key in the OS keyring so this device opens the wallet unasked."""
+        if self._wallet is None:
+            raise WalletLocked("No wallet is open.")
+        self._wallet.remember_on_device()
+
+    async def reveal_seed(self, password: str) -> str:
+        return await backup.reveal_seed(self.store, password)
+
+    async def export_backup(self, target: Path, password: str) -> None:
+        await backup.export_backup(self.store, target, password)
 
     # --- internals -------------------------------------------------------------------------
 
@@ -363,36 +460,21 @@ class WalletService:
         self._wallet.save()
 
     def _republish(self) -> None:
-        if self._sync_state is not None:
+        if self._wallet is not None:
             self._publish()
 
     def _publish(self) -> WalletState:
-        state = self._sync_state
-        assert state is not None
-        document = self.document
         keychain = self.keychain
-        coins, balances = coins_and_balances(
-            state.utxos, locked=self._locked(), frozen=document.frozen
-        )
         receive = None
-        if keychain.is_hd:
+        if keychain.is_hd or keychain.fixed_addresses:
             try:
-                receive = keychain.derive(RECEIVE, state.handout_index(RECEIVE)).address
+                receive = self._current_receive()
             except AddressNotWatched:
-                receive = None
-        elif keychain.fixed_addresses:
-            receive = keychain.fixed_addresses[0].address
-        self._state = WalletState(
-            network=self.network.name,
-            name=document.name,
-            watch_only=not keychain.can_sign,
-            tip=state.tip,
-            balances=balances,
-            coins=coins,
-            history=tuple(state.history),
-            receive_address=receive,
+                receive = None  # past the scanned window: nothing to hand out until a sync
+        self._state = build_state(
+            network=self.network.name, document=self.document, keychain=keychain,
+            sync=self._sync_state, locked=self._locked(), receive=receive,
             backend=self.backend.name,
-            dropped=tuple(state.dropped),
         )
         for listener in list(self._listeners):
             try:

@@ -1,9 +1,13 @@
-"""Plain data the wallet service hands to its views (GUI or CLI): balances, coins, history."""
+"""Plain data the wallet service hands to its views (GUI or CLI): balances, coins, history,
+addresses, contacts and the connection. Every snapshot is immutable: a view may read it from any
+thread while the service builds the next one."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
 
 from flux.networks import Network
 from flux.tiers import valid_collateral_amounts
@@ -61,9 +65,48 @@ class Coin:
         return not self.frozen and not self.locked and self.confirmations >= 1 and mature
 
 
+class WalletStatus(StrEnum):
+    NONE = "none"  # no wallet file yet: views offer the first-run wizard
+    LOCKED = "locked"
+    UNLOCKED = "unlocked"
+
+
+@dataclass(frozen=True, slots=True)
+class AddressInfo:
+    address: str
+    # "receive", "change" or "imported"
+    chain: str
+    index: int
+    balance: int
+    used: bool
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInfo:
+    name: str
+    address: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Which server the wallet talks to, in words, and whether the last sync worked."""
+
+    text: str
+    ok: bool | None
+    tip_height: int = -1
+    syncing: bool = False
+
+
+def _no_labels() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class WalletState:
-    """A snapshot after a sync; replaced as a whole, never mutated."""
+    """A snapshot of the open wallet; replaced as a whole, never mutated. Before the first sync
+    `tip` is -1 and there are no coins or history yet."""
 
     network: str
     name: str
@@ -76,6 +119,19 @@ class WalletState:
     backend: str
     # Pending transactions dropped by this sync because they expired.
     dropped: tuple[str, ...] = ()
+    # Labels of addresses and txids (read-only view of a copy).
+    labels: Mapping[str, str] = field(default_factory=_no_labels)
+    addresses: tuple[AddressInfo, ...] = ()
+    contacts: tuple[ContactInfo, ...] = ()
+    # An HD wallet with seed words (imported keys and watch-only wallets have none).
+    has_seed: bool = False
+    auto_lock_minutes: int = 0
+    expiry_delta: int = 30
+    synced: bool = False
+
+    @property
+    def can_sign(self) -> bool:
+        return not self.watch_only
 
 
 def collateral_outpoints(
@@ -125,3 +181,4 @@ def coins_and_balances(
         unverified=sum(c.satoshis for c in coins if not c.verified),
     )
     return coins, balances
+

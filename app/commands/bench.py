@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.services import Services
 from flux.tiers import SOURCES
 from nodectl.bench import (
     STEP_LABELS,
@@ -79,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def _options(args: argparse.Namespace, ctx: AppContext) -> BenchOptions:
     endpoints: NetworkEndpoints | None = None
     if not args.no_network:
-        base = NetworkEndpoints.from_settings(ctx.settings.extra)
+        base = Services(ctx).bench_endpoints()
         endpoints = NetworkEndpoints(
             download_urls=tuple(args.download_url or base.download_urls),
             upload_urls=tuple(args.upload_url or base.upload_urls),

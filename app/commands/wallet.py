@@ -17,22 +17,17 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.paths import DEFAULT_WALLET, PathError
+from app.services import Services
 from wallet.amounts import format_amount
-from wallet.backends.base import ChainBackend
-from wallet.backends.fluxd_rpc import FluxdRpcBackend
-from wallet.backends.fluxd_rpc import read_rpc_config as read_flux_conf
-from wallet.backends.insight import InsightBackend, servers_for
 from wallet.errors import BackendError, BroadcastUncertain, WalletError
+from wallet.password import password_feedback
 from wallet.send import DEFAULT_EXPIRY_DELTA, FEE_PRESETS, Review, SendRequest
 from wallet.service import WalletService
 from wallet.state import WalletState
-from wallet.storage.store import WalletStore
 
 if TYPE_CHECKING:
     from app.context import AppContext
-
-WALLET_SUFFIX = ".fluxwallet"
-
 
 # A send whose outcome is unknown: scripts must not simply retry (it could pay twice).
 EXIT_MAYBE_SENT = 3
@@ -45,13 +40,17 @@ class CliError(Exception):
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON document")
-    common.add_argument("--wallet", default="default", metavar="NAME", help="wallet file name")
+    common.add_argument(
+        "--wallet", default=DEFAULT_WALLET, metavar="NAME",
+        help="wallet name (the GUI opens the default one)",
+    )
     common.add_argument(
         "--password-file", type=Path, metavar="FILE", help="read the password from FILE"
     )
     common.add_argument(
         "--insight", action="append", metavar="URL",
-        help="Insight API base URL, e.g. https://explorer.example/api (repeatable: failover)",
+        help="Insight API base URL, e.g. https://explorer.example/api (repeatable: failover);"
+        " create, restore and import-key keep it for this network, for the CLI and the GUI",
     )
     common.add_argument(
         "--rpc-conf", type=Path, metavar="PATH", help="use the local fluxd from this flux.conf"
@@ -111,12 +110,22 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 async def _run(args: argparse.Namespace, ctx: AppContext) -> int:
-    service = WalletService(_store(args, ctx), _backend(args, ctx), network=ctx.network)
-    action: Callable[[WalletService, argparse.Namespace], Awaitable[object]] = _ACTIONS[
+    from wallet.backends.insight_servers import normalize_server_url
+
+    # A mistyped --insight is named before anything else is opened or written.
+    args.insight = [normalize_server_url(url) for url in args.insight or ()] or None
+    services = Services(ctx)
+    for note in services.migration_notes:
+        print(f"fluxdesk wallet: {note}", file=sys.stderr)
+    try:
+        service = services.wallet_service(args.wallet)
+    except PathError as exc:
+        raise CliError(str(exc)) from None
+    action: Callable[[Wallet, argparse.Namespace], Awaitable[object]] = _ACTIONS[
         args.wallet_action
     ]
     try:
-        result = await action(service, args)
+        result = await action(Wallet(service, services, args), args)
     finally:
         await service.close()
     if args.json:
@@ -126,12 +135,41 @@ async def _run(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
+class Wallet:
+    """The service plus how this command connects it: after the wallet file is open (its own
+    settings count), through the same composition as the GUI."""
+
+    def __init__(self, service: WalletService, services: Services, args: argparse.Namespace):
+        self.service = service
+        self._services = services
+        self._args = args
+
+    async def open(self, password: str) -> WalletService:
+        await self.service.open(password)
+        await self.connect()
+        return self.service
+
+    async def connect(self) -> None:
+        await self._services.connect_wallet(
+            self.service, insight=self._args.insight or (), rpc_conf=self._args.rpc_conf
+        )
+
+    async def created(self) -> WalletService:
+        """After create/restore/import: --insight becomes this network's server list."""
+        if self._args.insight:
+            self._services.remember_insight(self.service.network.name, self._args.insight)
+        await self.connect()
+        return self.service
+
+
 # --- actions -------------------------------------------------------------------------------
 
 
-async def _create(service: WalletService, args: argparse.Namespace) -> object:
+async def _create(wallet: Wallet, args: argparse.Namespace) -> object:
     password = _password(args, confirm=True)
+    service = wallet.service
     mnemonic = await service.create(password, words=args.words)
+    await wallet.created()
     address = service.receive_address()
     if args.json:
         return {"mnemonic": mnemonic, "address": address, "wallet": str(service.store.path)}
@@ -142,28 +180,31 @@ async def _create(service: WalletService, args: argparse.Namespace) -> object:
     )
 
 
-async def _restore(service: WalletService, args: argparse.Namespace) -> object:
+async def _restore(wallet: Wallet, args: argparse.Namespace) -> object:
     mnemonic = _secret(args.seed_file, "Seed phrase (hidden): ")
     passphrase = _read_secret_file(args.passphrase_file) if args.passphrase_file else ""
     password = _password(args, confirm=True)
-    await service.restore(mnemonic, password, passphrase=passphrase)
+    await wallet.service.restore(mnemonic, password, passphrase=passphrase)
+    service = await wallet.created()
     return _summary(await _first_sync(service), service, args)
 
 
-async def _import_key(service: WalletService, args: argparse.Namespace) -> object:
+async def _import_key(wallet: Wallet, args: argparse.Namespace) -> object:
     if args.wif_file:
         wifs = [w for w in _read_secret_file(args.wif_file, all_lines=True).split() if w]
     else:
         wifs = [_secret(None, "Private key, WIF (hidden): ")]
     password = _password(args, confirm=True)
-    await service.import_keys(wifs, password)
+    await wallet.service.import_keys(wifs, password)
+    service = await wallet.created()
     return _summary(await _first_sync(service), service, args)
 
 
-async def _open(service: WalletService, args: argparse.Namespace) -> None:
-    await service.open(_password(args))
+async def _open(wallet: Wallet, args: argparse.Namespace) -> WalletService:
+    service = await wallet.open(_password(args))
     if service.store.notice:
         print(f"fluxdesk wallet: {service.store.notice}", file=sys.stderr)
+    return service
 
 
 async def _first_sync(service: WalletService) -> WalletState:
@@ -176,20 +217,20 @@ async def _first_sync(service: WalletService) -> WalletState:
         ) from None
 
 
-async def _balance(service: WalletService, args: argparse.Namespace) -> object:
-    await _open(service, args)
+async def _balance(wallet: Wallet, args: argparse.Namespace) -> object:
+    service = await _open(wallet, args)
     return _summary(await service.sync(), service, args)
 
 
-async def _receive(service: WalletService, args: argparse.Namespace) -> object:
-    await _open(service, args)
+async def _receive(wallet: Wallet, args: argparse.Namespace) -> object:
+    service = await _open(wallet, args)
     await service.sync()
     address = service.receive_address(new=args.new)
     return {"address": address} if args.json else address
 
 
-async def _history(service: WalletService, args: argparse.Namespace) -> object:
-    await _open(service, args)
+async def _history(wallet: Wallet, args: argparse.Namespace) -> object:
+    service = await _open(wallet, args)
     state = await service.sync()
     entries = state.history[: args.limit] if args.limit > 0 else state.history
     if args.json:
@@ -205,8 +246,8 @@ async def _history(service: WalletService, args: argparse.Namespace) -> object:
     return "\n".join(lines)
 
 
-async def _send(service: WalletService, args: argparse.Namespace) -> object:
-    await _open(service, args)
+async def _send(wallet: Wallet, args: argparse.Namespace) -> object:
+    service = await _open(wallet, args)
     await service.sync()
     request = SendRequest(
         to=args.to, amount=args.amount, fee_preset=args.fee_preset, fee_rate=args.fee_rate,
@@ -232,7 +273,7 @@ async def _send(service: WalletService, args: argparse.Namespace) -> object:
     return f"{review.describe()}\nSent: {txid}"
 
 
-_ACTIONS: dict[str, Callable[[WalletService, argparse.Namespace], Awaitable[object]]] = {
+_ACTIONS: dict[str, Callable[[Wallet, argparse.Namespace], Awaitable[object]]] = {
     "create": _create,
     "restore": _restore,
     "import-key": _import_key,
@@ -244,29 +285,6 @@ _ACTIONS: dict[str, Callable[[WalletService, argparse.Namespace], Awaitable[obje
 
 
 # --- plumbing ------------------------------------------------------------------------------
-
-
-def wallet_path(ctx: AppContext, name: str) -> Path:
-    if not name or Path(name).name != name or name.startswith("."):
-        raise CliError(f"{name!r} is not a wallet name; use letters, digits, - or _.")
-    return ctx.data_dir / "wallets" / ctx.network / f"{name}{WALLET_SUFFIX}"
-
-
-def _store(args: argparse.Namespace, ctx: AppContext) -> WalletStore:
-    return WalletStore(wallet_path(ctx, args.wallet))
-
-
-def _backend(args: argparse.Namespace, ctx: AppContext) -> ChainBackend:
-    if args.rpc_conf:
-        return FluxdRpcBackend(read_flux_conf(args.rpc_conf))
-    configured = ctx.settings.extra.get("insight_servers", {})
-    user = args.insight or (configured.get(ctx.network, []) if isinstance(configured, dict) else [])
-    servers = servers_for(ctx.network, user)
-    if not servers:
-        raise BackendError(
-            f"No Insight server is known for {ctx.network}. Pass --insight URL or --rpc-conf PATH."
-        )
-    return InsightBackend(servers)
 
 
 def _read_secret_file(path: Path, *, all_lines: bool = False) -> str:
@@ -303,14 +321,20 @@ def _secret(path: Path | None, prompt: str) -> str:
 
 
 def _password(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    """The wallet password; `confirm` (a new wallet) also applies the password rule the GUI's
+    wizard applies (wallet/password.py)."""
     if args.password_file:
         password = _read_secret_file(args.password_file)
         if not password:
             raise CliError(f"The password file {args.password_file} is empty.")
-        return password
-    password = getpass.getpass("Wallet password: ")
-    if confirm and getpass.getpass("Repeat the password: ") != password:
-        raise CliError("The two passwords differ; nothing was created.")
+    else:
+        password = getpass.getpass("Wallet password: ")
+        if confirm and getpass.getpass("Repeat the password: ") != password:
+            raise CliError("The two passwords differ; nothing was created.")
+    if confirm:
+        _, message, ok = password_feedback(password)
+        if not ok:
+            raise CliError(f"{message} Nothing was created.")
     return password
 
 

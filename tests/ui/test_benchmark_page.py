@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,10 @@ from nodectl.bench.disk import TEMP_PREFIX
 from nodectl.bench.models import BenchReport, Measurement, SystemProbe
 from nodectl.bench.runner import Profile
 from nodectl.bench.verdict import VerdictInputs, evaluate
+from tests.conftest import complete
 from tests.nodectl.bench_helpers import fake_sysbench
 from ui.bench_service import BenchService
+from ui.concurrency import Engine
 from ui.pages.benchmark import BenchmarkPage
 
 pytestmark = pytest.mark.gui
@@ -23,12 +24,15 @@ MIB = 1024 * 1024
 TINY = Profile(1, 4 * MIB, 3, 1.0, MIB, 1, 0.05)
 
 
-async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
+_ENGINE: list[Engine] = []
+
+
+@pytest.fixture(autouse=True)
+def on_the_engine(engine: Engine) -> Iterator[None]:
+    """Runs happen on the app's engine loop, as in the app (ui/concurrency.py)."""
+    _ENGINE.append(engine)
+    yield
+    _ENGINE.clear()
 
 
 def make_page(qtbot, data_dir: Path, disk: Path, **overrides: object) -> BenchmarkPage:
@@ -41,7 +45,7 @@ def make_page(qtbot, data_dir: Path, disk: Path, **overrides: object) -> Benchma
     )
     for key, value in overrides.items():
         options = options.__class__(**{**options.__dict__, key: value})
-    page = BenchmarkPage(BenchService(data_dir, options))
+    page = BenchmarkPage(BenchService(data_dir, options, engine=_ENGINE[0]))
     qtbot.addWidget(page)
     page.resize(900, 700)
     page.show()
@@ -114,20 +118,16 @@ def test_shows_the_last_saved_run(qtbot, data_dir: Path, disk: Path) -> None:
 
 
 def test_run_shows_progress_verdict_and_history(
-    qtbot, qasync_loop, data_dir: Path, disk: Path
+    qtbot, qt_loop, data_dir: Path, disk: Path
 ) -> None:
     page = make_page(qtbot, data_dir, disk)
     finished: list[BenchReport] = []
     page.service.finished.connect(finished.append)
-
-    async def scenario() -> None:
-        qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
-        await until(lambda: page.service.running)
-        assert not page.run_button.isEnabled() and page.cancel_button.isEnabled()
-        await until(lambda: bool(finished))
-        await page.service.wait()
-
-    qasync_loop.run_until_complete(scenario())
+    qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.service.running, timeout=30_000)
+    assert not page.run_button.isEnabled() and page.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: bool(finished), timeout=30_000)
+    complete(qtbot, page.service.wait())
     assert page.run_button.isEnabled() and not page.cancel_button.isEnabled()
     assert page.progress.isVisibleTo(page)
     assert page.steps.bars["eps_single"].value() == 1000
@@ -140,19 +140,16 @@ def test_run_shows_progress_verdict_and_history(
     assert leftovers(disk) == []
 
 
-def test_cancel_mid_run_leaves_no_temp_file(qtbot, qasync_loop, data_dir: Path, disk: Path) -> None:
+def test_cancel_mid_run_leaves_no_temp_file(qtbot, qt_loop, data_dir: Path, disk: Path) -> None:
     big = Profile(1, 2048 * MIB, 3, 1.0, MIB, 1, 0.05)
     page = make_page(qtbot, data_dir, disk, profile=big)
     cancelled: list[bool] = []
     page.service.cancelled.connect(lambda: cancelled.append(True))
-
-    async def scenario() -> None:
-        page.run_button.click()
-        await until(lambda: page.steps.bars["dws"].value() > 0 and bool(leftovers(disk)))
-        page.cancel_button.click()
-        await page.service.wait()
-
-    qasync_loop.run_until_complete(scenario())
+    page.run_button.click()
+    qtbot.waitUntil(lambda: page.steps.bars["dws"].value() > 0 and bool(leftovers(disk)),
+                    timeout=30_000)
+    page.cancel_button.click()
+    complete(qtbot, page.service.wait())
     assert cancelled == [True]
     assert leftovers(disk) == []
     assert BenchHistory(data_dir).run_ids() == []
@@ -161,17 +158,13 @@ def test_cancel_mid_run_leaves_no_temp_file(qtbot, qasync_loop, data_dir: Path, 
 
 
 def test_missing_sysbench_offers_the_install(
-    qtbot, qasync_loop, data_dir: Path, disk: Path
+    qtbot, qt_loop, data_dir: Path, disk: Path
 ) -> None:
     page = make_page(qtbot, data_dir, disk, sysbench="fluxdesk-no-such-sysbench")
     assert not page.install_box.isVisibleTo(page)
-
-    async def scenario() -> None:
-        page.run_button.click()
-        await until(lambda: page.install_box.isVisibleTo(page))
-        await page.service.wait()
-
-    qasync_loop.run_until_complete(scenario())
+    page.run_button.click()
+    qtbot.waitUntil(lambda: page.install_box.isVisibleTo(page), timeout=30_000)
+    complete(qtbot, page.service.wait())
     assert "sudo apt-get install sysbench" in page.install_text.text()
     assert page.install_button.isEnabled()
 

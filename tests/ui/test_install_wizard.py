@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,27 +16,18 @@ from PySide6.QtWidgets import QMessageBox
 
 from nodectl.install.sandbox import SandboxHost, sandbox_key_source
 from nodectl.install.session import InstallSession
+from tests.conftest import complete
 from tests.nodectl.install.conftest import TXID, WIF, ZELID, BootstrapServer, make_bootstrap
+from ui.concurrency import Engine
 from ui.install_service import InstallService
 from ui.pages.local_node import LocalNodePage
 
 pytestmark = pytest.mark.gui
 
 
-def until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool],
-          timeout: float = 60.0) -> None:
-    async def wait() -> None:
-        deadline = loop.time() + timeout
-        while not condition():
-            if loop.time() > deadline:
-                raise AssertionError("condition not met in time")
-            await asyncio.sleep(0.02)
-    loop.run_until_complete(wait())
-
-
 class Rig:
-    def __init__(self, qtbot, loop: asyncio.AbstractEventLoop, tmp: Path, pid1: str) -> None:
-        self.loop = loop
+    def __init__(self, qtbot, tmp: Path, pid1: str, engine: Engine) -> None:
+        self.qtbot = qtbot
         self.shots = Path(os.environ.get("FLUXDESK_SHOTS", str(tmp / "shots")))
         self.shots.mkdir(parents=True, exist_ok=True)
         self.server = BootstrapServer()
@@ -45,9 +35,9 @@ class Rig:
         app = web.Application()
         app.router.add_get("/{name}", self.server.handle)
         self.web = web.AppRunner(app)
-        loop.run_until_complete(self.web.setup())
+        complete(qtbot, self.web.setup())
         site = web.TCPSite(self.web, "127.0.0.1", 0)
-        loop.run_until_complete(site.start())
+        complete(qtbot, site.start())
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.host = SandboxHost(tmp / "root")
         self.host.seed_machine(pid1=pid1)
@@ -57,7 +47,8 @@ class Rig:
         def sessions(_privileged: bool) -> InstallSession:
             return InstallSession(self.host, tmp / "data", sandbox_key_source, dict(options))
 
-        self.service = InstallService(sessions, tmp / "data", "mainnet")
+        # The install runs on the app's engine loop, as in the app (ui/concurrency.py).
+        self.service = InstallService(sessions, tmp / "data", "mainnet", engine)
         self.page = LocalNodePage(self.service)
         qtbot.addWidget(self.page)
         self.page.resize(1000, 720)
@@ -70,16 +61,16 @@ class Rig:
         return path
 
     def close(self) -> None:
-        self.loop.run_until_complete(self.service.wait())
-        self.loop.run_until_complete(self.web.cleanup())
+        complete(self.qtbot, self.service.wait(), timeout=60)
+        complete(self.qtbot, self.web.cleanup())
 
 
 @pytest.fixture
-def rig(qtbot, qasync_loop: asyncio.AbstractEventLoop, tmp_path: Path):
+def rig(qtbot, qt_loop: asyncio.AbstractEventLoop, tmp_path: Path, engine: Engine):
     made: list[Rig] = []
 
     def make(pid1: str = "systemd") -> Rig:
-        made.append(Rig(qtbot, qasync_loop, tmp_path, pid1))
+        made.append(Rig(qtbot, tmp_path, pid1, engine))
         return made[-1]
     yield make
     for item in made:
@@ -94,11 +85,12 @@ def fill(rig: Rig, **over: str) -> None:
 
 
 def wait_preflight(r: Rig) -> None:
-    until(r.loop, lambda: r.wizard.preflight_result is not None and not r.service.busy)
+    r.qtbot.waitUntil(lambda: r.wizard.preflight_result is not None and not r.service.busy,
+                      timeout=60_000)
 
 
 def wait_page(r: Rig, page: str) -> None:
-    until(r.loop, lambda: r.wizard.page == page and not r.service.busy)
+    r.qtbot.waitUntil(lambda: r.wizard.page == page and not r.service.busy, timeout=60_000)
 
 
 def through_form(r: Rig) -> None:
@@ -127,7 +119,7 @@ def test_wizard_preflight_collateral_plan_run_done(rig, qtbot) -> None:
     r.shot("2-collateral-error")
     fill(r, identity_wif=WIF + "\n")  # a pasted trailing newline is harmless
     qtbot.mouseClick(r.wizard.next_button, Qt.MouseButton.LeftButton)
-    until(r.loop, lambda: r.wizard.page == "plan")
+    r.qtbot.waitUntil(lambda: r.wizard.page == "plan", timeout=60_000)
     tree = r.wizard.plan_view.tree
     assert tree.topLevelItemCount() == len(r.wizard.plan["steps"]) >= 19
     conf_step = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
@@ -143,7 +135,8 @@ def test_wizard_preflight_collateral_plan_run_done(rig, qtbot) -> None:
 
     qtbot.mouseClick(r.wizard.next_button, Qt.MouseButton.LeftButton)
     assert r.wizard.page == "run"
-    until(r.loop, lambda: r.wizard.page == "done" or bool(r.wizard.failure.text()))
+    r.qtbot.waitUntil(lambda: r.wizard.page == "done" or bool(r.wizard.failure.text()),
+                      timeout=60_000)
     assert r.wizard.page == "done", r.wizard.failure.text()
     assert r.wizard.run_view.overall.value() == 1000
     assert all(r.wizard.run_view.state_of(s["id"]).endswith("done")
@@ -162,7 +155,7 @@ def test_wizard_run_failure_shows_fix_and_retry_completes(rig, qtbot) -> None:
     wait_preflight(r)
     through_form(r)
     r.wizard.next()
-    until(r.loop, lambda: bool(r.wizard.failure.text()) and not r.service.busy)
+    r.qtbot.waitUntil(lambda: bool(r.wizard.failure.text()) and not r.service.busy, timeout=60_000)
     text = r.wizard.failure.text()
     assert "fluxos" in text and "What to do" in text and "github.com" in text
     assert r.wizard.run_view.state_of("fluxos").endswith("failed")
@@ -221,7 +214,8 @@ def test_repair_prefills_answers_and_uninstall_from_the_page(rig, qtbot) -> None
     r.page.ask_uninstall()
     box = next(w for w in r.page.findChildren(QMessageBox) if w.isVisible())
     next(b for b in box.buttons() if b.text() == "Uninstall").click()
-    until(r.loop, lambda: not r.service.busy and "Uninstalled" in r.page.action_status.text())
+    r.qtbot.waitUntil(lambda: not r.service.busy and "Uninstalled" in r.page.action_status.text(),
+                      timeout=60_000)
     assert not r.host.path("/etc/systemd/system/zelcash.service").exists()
     assert r.host.path("/home/fluxnode/.flux/blocks").exists()
     assert "No FluxNode" in r.page.state_label.text()

@@ -48,7 +48,8 @@ def gui(qtbot, qapp, ctx, qasync_loop):
     gui = Gui(ctx, qapp)
     qtbot.addWidget(gui.window)
     gui.reporter.install(qasync_loop)
-    return gui
+    yield gui
+    qasync_loop.run_until_complete(gui.closer.wait())
 
 
 def test_sidebar_is_built_from_pages_in_order(qtbot):
@@ -68,7 +69,7 @@ def test_settings_page_saves_and_applies_theme(gui, data_dir, qapp):
     gui.window.show_page("settings")
     page = gui.window.stack.currentWidget()
     page.theme.setCurrentIndex(page.theme.findData("dark"))
-    assert settings.load(data_dir).theme == "dark"
+    assert settings.load(data_dir).ui.theme == "dark"
     assert qapp.palette().window().color().lightness() < 128
     page.network.setCurrentIndex(page.network.findData("testnet"))
     assert settings.load(data_dir).network == "testnet"
@@ -77,18 +78,20 @@ def test_settings_page_saves_and_applies_theme(gui, data_dir, qapp):
     assert qapp.palette().window().color().lightness() > 128
 
 
-def test_window_geometry_persists(qtbot, qapp, ctx, data_dir):
+def test_window_geometry_persists(qtbot, qapp, ctx, data_dir, qasync_loop):
     first = Gui(ctx, qapp)
     qtbot.addWidget(first.window)
     first.window.show()
     first.window.resize(770, 530)
     first.window.quit_for_real()
     stored = settings.load(data_dir)
-    assert stored.window_geometry
+    assert stored.ui.window_geometry
     ctx.settings = stored
     second = Gui(ctx, qapp)
     qtbot.addWidget(second.window)
     assert (second.window.width(), second.window.height()) == (770, 530)
+    for gui in (first, second):
+        qasync_loop.run_until_complete(gui.closer.wait())
 
 
 def test_close_to_tray_hides_instead_of_quitting(gui, qtbot):

@@ -31,11 +31,17 @@ def _choices(items: tuple[tuple[str, str], ...], current: str) -> QComboBox:
     return box
 
 
-class EditableSettings(Protocol):
-    network: str
+class EditableUi(Protocol):
     theme: str
     start_minimised: bool
     close_to_tray: bool
+
+
+class EditableSettings(Protocol):
+    network: str
+
+    @property
+    def ui(self) -> EditableUi: ...
 
 
 class SettingsPage(Page):
@@ -76,15 +82,15 @@ class SettingsPage(Page):
                 ("light", self.tr("Light")),
                 ("dark", self.tr("Dark")),
             ),
-            settings.theme,
+            settings.ui.theme,
         )
 
         self.start_minimised = QCheckBox(self.tr("Start minimised to the tray"))
-        self.start_minimised.setChecked(settings.start_minimised)
+        self.start_minimised.setChecked(settings.ui.start_minimised)
         self.close_to_tray = QCheckBox(
             self.tr("Closing the window keeps FluxDesk running in the tray")
         )
-        self.close_to_tray.setChecked(settings.close_to_tray)
+        self.close_to_tray.setChecked(settings.ui.close_to_tray)
         if not tray_available:
             for box in (self.start_minimised, self.close_to_tray):
                 box.setEnabled(False)
@@ -143,11 +149,11 @@ class SettingsPage(Page):
         self._update_network_note()
 
     def _theme_changed(self) -> None:
-        self._settings.theme = str(self.theme.currentData())
+        self._settings.ui.theme = str(self.theme.currentData())
         self._save()
-        self._apply_theme(self._settings.theme)
+        self._apply_theme(self._settings.ui.theme)
 
     def _flags_changed(self) -> None:
-        self._settings.start_minimised = self.start_minimised.isChecked()
-        self._settings.close_to_tray = self.close_to_tray.isChecked()
+        self._settings.ui.start_minimised = self.start_minimised.isChecked()
+        self._settings.ui.close_to_tray = self.close_to_tray.isChecked()
         self._save()

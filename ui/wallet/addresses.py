@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
-from ui.wallet.models import ContactRow
-from ui.wallet.service import WalletQt
+from ui.wallet.wallet_model import WalletModel
 from wallet.amounts import format_amount
+from wallet.state import ContactInfo
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 CSV_HEADER = ("name", "address", "note")
@@ -37,7 +37,7 @@ class ContactsError(ValueError):
     """A contacts file that cannot be read; the message names the line."""
 
 
-def contacts_to_csv(contacts: Sequence[ContactRow]) -> str:
+def contacts_to_csv(contacts: Sequence[ContactInfo]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
@@ -46,9 +46,9 @@ def contacts_to_csv(contacts: Sequence[ContactRow]) -> str:
     return out.getvalue()
 
 
-def contacts_from_csv(text: str) -> list[ContactRow]:
+def contacts_from_csv(text: str) -> list[ContactInfo]:
     """Rows of name,address[,note]; a header line is optional."""
-    found: list[ContactRow] = []
+    found: list[ContactInfo] = []
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         cells = [c.strip() for c in row]
         is_header = number == 1 and [c.lower() for c in cells[:2]] == ["name", "address"]
@@ -56,7 +56,7 @@ def contacts_from_csv(text: str) -> list[ContactRow]:
             continue
         if len(cells) < 2 or not cells[0] or not cells[1]:
             raise ContactsError(f"Line {number}: expected name,address[,note].")
-        found.append(ContactRow(cells[0], cells[1], cells[2] if len(cells) > 2 else ""))
+        found.append(ContactInfo(cells[0], cells[1], cells[2] if len(cells) > 2 else ""))
     return found
 
 
@@ -77,7 +77,7 @@ class AddressesPage(WalletPage):
     page_id: ClassVar[str] = "wallet-addresses"
     order: ClassVar[int] = 150
 
-    def __init__(self, service: WalletQt, parent: QWidget | None = None) -> None:
+    def __init__(self, service: WalletModel, parent: QWidget | None = None) -> None:
         super().__init__(service, parent)
         self._filling = False
         self.addresses = _table((self.tr("Address"), self.tr("Kind"), self.tr("Balance"),
@@ -126,9 +126,12 @@ class AddressesPage(WalletPage):
         return self.tr("Addresses")
 
     def refresh(self) -> None:
-        unit = self.service.engine.currency
+        snapshot = self.service.snapshot
+        if snapshot is None:
+            return
+        unit = self.service.currency
         self._filling = True
-        rows = self.service.engine.addresses()
+        rows = snapshot.addresses
         self.addresses.setRowCount(len(rows))
         for number, row in enumerate(rows):
             kind = {"receive": self.tr("Receiving"), "change": self.tr("Change")}.get(
@@ -143,12 +146,15 @@ class AddressesPage(WalletPage):
                 if column == 2:
                     item.setTextAlignment(RIGHT)
                 self.addresses.setItem(number, column, item)
-        contacts = self.service.engine.contacts()
+        contacts = snapshot.contacts
         self.contacts.setRowCount(len(contacts))
         for number, contact in enumerate(contacts):
             for column, text in enumerate((contact.name, contact.address, contact.note)):
                 self.contacts.setItem(number, column, QTableWidgetItem(text))
         self._filling = False
+
+    def _known_contacts(self) -> tuple[ContactInfo, ...]:
+        return self.service.snapshot.contacts if self.service.snapshot else ()
 
     def _address_label_changed(self, item: QTableWidgetItem) -> None:
         if self._filling or item.column() != 3:
@@ -157,13 +163,13 @@ class AddressesPage(WalletPage):
         if address is not None:
             self.service.set_label(address.text(), item.text().strip())
 
-    def _read_contacts(self) -> list[ContactRow]:
+    def _read_contacts(self) -> list[ContactInfo]:
         rows = []
         for number in range(self.contacts.rowCount()):
             cells = [self.contacts.item(number, c) for c in range(3)]
             name, address, note = (c.text().strip() if c is not None else "" for c in cells)
             if name and address:
-                rows.append(ContactRow(name, address, note))
+                rows.append(ContactInfo(name, address, note))
         return rows
 
     def _contacts_edited(self) -> None:
@@ -175,18 +181,18 @@ class AddressesPage(WalletPage):
         if not name or not address:
             self.note.setText(self.tr("Give the contact a name and an address."))
             return
-        ok, problem = self.service.engine.check_address(address)
+        ok, problem = self.service.check_address(address)
         if not ok:
             self.note.setText(problem)
             return
-        self.service.set_contacts([*self.service.engine.contacts(), ContactRow(name, address)])
+        self.service.set_contacts([*self._known_contacts(), ContactInfo(name, address)])
         self.name.clear()
         self.contact_address.clear()
         self.note.setText("")
 
     def remove_contacts(self) -> None:
         rows = {i.row() for i in self.contacts.selectionModel().selectedRows()}
-        keep = [c for n, c in enumerate(self.service.engine.contacts()) if n not in rows]
+        keep = [c for n, c in enumerate(self._known_contacts()) if n not in rows]
         self.service.set_contacts(keep)
 
     def _choose_file(self, *, save: bool) -> None:
@@ -202,7 +208,7 @@ class AddressesPage(WalletPage):
 
     def export_contacts(self, path: str) -> None:
         try:
-            Path(path).write_text(contacts_to_csv(self.service.engine.contacts()), "utf-8")
+            Path(path).write_text(contacts_to_csv(self._known_contacts()), "utf-8")
         except OSError as exc:
             self.note.setText(self.tr("Could not write %s: %s") % (path, exc.strerror or exc))
             return
@@ -214,13 +220,13 @@ class AddressesPage(WalletPage):
         except (OSError, UnicodeDecodeError, ContactsError) as exc:
             self.note.setText(self.tr("Could not import %s: %s") % (path, exc))
             return
-        bad = [c.name for c in found if not self.service.engine.check_address(c.address)[0]]
+        bad = [c.name for c in found if not self.service.check_address(c.address)[0]]
         if bad:
             self.note.setText(self.tr("Not imported: these contacts have addresses of another "
                                       "network or typos: %s") % ", ".join(bad))
             return
-        known = {c.address for c in self.service.engine.contacts()}
+        known = {c.address for c in self._known_contacts()}
         new = [c for c in found if c.address not in known]
-        self.service.set_contacts([*self.service.engine.contacts(), *new])
+        self.service.set_contacts([*self._known_contacts(), *new])
         self.note.setText(self.tr("Imported %d contacts (%d already known).")
                           % (len(new), len(found) - len(new)))

@@ -22,12 +22,14 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from flux.tiers import tier_for_amount
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
-from ui.wallet.models import CoinRow, ConsolidationPlan
-from ui.wallet.service import WalletQt
+from ui.wallet.wallet_model import WalletModel
 from wallet.amounts import format_amount
 from wallet.errors import WalletError
+from wallet.send import Review
+from wallet.state import Coin
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 COLUMNS = ("State", "Amount", "Confirmations", "Address", "Output", "Label")
@@ -38,7 +40,7 @@ class CoinsPage(WalletPage):
     page_id: ClassVar[str] = "wallet-coins"
     order: ClassVar[int] = 140
 
-    def __init__(self, service: WalletQt, parent: QWidget | None = None) -> None:
+    def __init__(self, service: WalletModel, parent: QWidget | None = None) -> None:
         super().__init__(service, parent)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
@@ -76,7 +78,7 @@ class CoinsPage(WalletPage):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
         layout.addLayout(buttons)
-        self._coins: dict[tuple[str, int], CoinRow] = {}
+        self._coins: dict[tuple[str, int], Coin] = {}
         self._selection_changed()
         self.finish_setup()
 
@@ -84,25 +86,31 @@ class CoinsPage(WalletPage):
         return self.tr("Coins")
 
     def refresh(self) -> None:
-        unit = self.service.engine.currency
-        coins = self.service.engine.coins()
+        snapshot = self.service.snapshot
+        if snapshot is None:
+            return
+        unit = self.service.currency
+        coins = snapshot.coins
         chosen = self.service.coin_selection
         self._coins = {c.outpoint: c for c in coins}
         self.table.setSortingEnabled(False)
         self.table.setRowCount(len(coins))
         for number, coin in enumerate(coins):
             if coin.locked:
-                state = self.tr("Locked: %s collateral") % coin.collateral
+                state = self.tr("Locked: %s collateral") % self._tier_name(coin)
             elif coin.frozen:
                 state = self.tr("Frozen")
             elif coin.outpoint in chosen:
                 state = self.tr("Selected for send")
-            elif coin.coinbase and coin.confirmations < 100:
-                state = self.tr("Maturing reward")
-            else:
+            elif coin.spendable:
                 state = self.tr("Spendable")
+            elif coin.confirmations == 0:
+                state = self.tr("Pending")
+            else:
+                state = self.tr("Maturing reward")
             texts = (state, format_amount(coin.satoshis, unit=unit), str(coin.confirmations),
-                     coin.address, f"{coin.txid[:16]}…:{coin.vout}", coin.label)
+                     coin.address, f"{coin.txid[:16]}…:{coin.vout}",
+                     snapshot.labels.get(coin.address, ""))
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 item.setData(OUTPOINT_ROLE, coin.outpoint)
@@ -121,7 +129,11 @@ class CoinsPage(WalletPage):
             format_amount(frozen, unit=unit)))
         self._selection_changed()
 
-    def selected(self) -> list[CoinRow]:
+    def _tier_name(self, coin: Coin) -> str:
+        tier = tier_for_amount(coin.satoshis, self.service.network)
+        return tier.name.capitalize() if tier is not None else self.tr("Node")
+
+    def selected(self) -> list[Coin]:
         rows = {index.row() for index in self.table.selectionModel().selectedRows()}
         found = []
         for row in sorted(rows):
@@ -160,20 +172,23 @@ class CoinsPage(WalletPage):
     @asyncSlot()
     async def consolidate(self) -> None:
         try:
-            plan = await self.service.plan_consolidation()
+            plan = await self.service.consolidation_reviews()
         except WalletError as exc:
             self.summary.setText(str(exc))
             return
-        if plan.batches == 0:
+        if not plan:
             self.summary.setText(self.tr("Nothing to consolidate: fewer than two spendable coins."))
             return
-        unit = self.service.engine.currency
+        unit = self.service.currency
+        inputs = sum(len(r.inputs) for r in plan)
+        amount = sum(i.satoshis for r in plan for i in r.inputs)
+        fee = sum(r.fee for r in plan)
         self.dialog = QMessageBox(
             QMessageBox.Icon.Question, self.tr("Consolidate rewards"),
             self.tr("Merge %d coins worth %s into %d transaction(s) to your own address, "
                     "paying %s in fees? Frozen and collateral coins are left alone.") % (
-                plan.inputs, format_amount(plan.amount, unit=unit), plan.batches,
-                format_amount(plan.fee, unit=unit)),
+                inputs, format_amount(amount, unit=unit), len(plan),
+                format_amount(fee, unit=unit)),
             QMessageBox.StandardButton.Cancel, self)
         broadcast = self.dialog.addButton(self.tr("Broadcast"), QMessageBox.ButtonRole.AcceptRole)
         self.dialog.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -181,7 +196,7 @@ class CoinsPage(WalletPage):
         self.dialog.open()
 
     @asyncSlot(object)
-    async def _run_consolidation(self, plan: ConsolidationPlan) -> None:
+    async def _run_consolidation(self, plan: list[Review]) -> None:
         try:
             txids = await self.service.consolidate(plan)
         except WalletError as exc:

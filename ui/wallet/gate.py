@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from ui.pages.base import Page, heading, hint
-from ui.wallet.models import WalletState
-from ui.wallet.service import WalletQt
+from ui.wallet.wallet_model import WalletModel
 from wallet.errors import WalletError
+from wallet.state import WalletStatus
 
 
 class _NoWallet(QWidget):
-    def __init__(self, service: WalletQt) -> None:
+    def __init__(self, service: WalletModel) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
         layout.addStretch(1)
@@ -54,7 +54,7 @@ class _NoWallet(QWidget):
 
 
 class UnlockForm(QWidget):
-    def __init__(self, service: WalletQt) -> None:
+    def __init__(self, service: WalletModel) -> None:
         super().__init__()
         self._service = service
         self.password = QLineEdit()
@@ -91,7 +91,7 @@ class UnlockForm(QWidget):
         layout.addStretch(2)
 
     def refresh(self) -> None:
-        self.device_button.setVisible(self._service.engine.is_remembered())
+        self.device_button.setVisible(self._service.is_remembered())
 
     @asyncSlot()
     async def unlock(self) -> None:
@@ -120,7 +120,7 @@ class UnlockForm(QWidget):
 class WalletPage(Page):
     """A page whose content needs an unlocked wallet. Subclasses build `content` and refresh it."""
 
-    def __init__(self, service: WalletQt, parent: QWidget | None = None) -> None:
+    def __init__(self, service: WalletModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
         self._stale = True
@@ -142,9 +142,9 @@ class WalletPage(Page):
         self._state_changed(str(self.service.state))
 
     def _state_changed(self, state: str) -> None:
-        if state == WalletState.NONE:
+        if state == WalletStatus.NONE:
             self.gate.setCurrentWidget(self.no_wallet)
-        elif state == WalletState.LOCKED:
+        elif state == WalletStatus.LOCKED:
             self.unlock_form.refresh()
             self.gate.setCurrentWidget(self.unlock_form)
         else:
@@ -154,7 +154,7 @@ class WalletPage(Page):
     def _maybe_refresh(self) -> None:
         # Hidden pages only note that they are stale: rebuilding a coins table of thousands of
         # rows for a page nobody looks at would stall the window after every sync.
-        if self.service.state != WalletState.UNLOCKED:
+        if self.service.state != WalletStatus.UNLOCKED:
             return
         if self.isVisible():
             self._stale = False

@@ -36,7 +36,7 @@ from ui.wallet.history_model import (
     export_csv,
     history_table,
 )
-from ui.wallet.service import WalletQt
+from ui.wallet.wallet_model import WalletModel
 from wallet.amounts import format_amount
 
 FILTERS = (
@@ -52,7 +52,7 @@ SEARCH_DELAY_MS = 200
 
 
 class HistoryDetails(QDialog):
-    def __init__(self, row: HistoryRow, unit: str, url: str, service: WalletQt,
+    def __init__(self, row: HistoryRow, unit: str, url: str, service: WalletModel,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Transaction"))
@@ -98,7 +98,7 @@ class HistoryPage(WalletPage):
     page_id: ClassVar[str] = "wallet-history"
     order: ClassVar[int] = 130
 
-    def __init__(self, service: WalletQt, parent: QWidget | None = None) -> None:
+    def __init__(self, service: WalletModel, parent: QWidget | None = None) -> None:
         super().__init__(service, parent)
         self.model = HistoryModel()
         self.table, self.proxy = history_table(self.model)
@@ -156,8 +156,8 @@ class HistoryPage(WalletPage):
 
     def show_details(self, index: QModelIndex) -> None:
         row = self.proxy.row_at(index.row())
-        self.details = HistoryDetails(row, self.service.engine.currency,
-                                      self.service.engine.explorer_url(row.txid),
+        self.details = HistoryDetails(row, self.service.currency,
+                                      self.service.explorer_url(row.txid),
                                       self.service, self)
         self.details.open()
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import gc
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from flux.money import COIN
+from ui.concurrency import allocating_many
 from wallet.amounts import format_amount
+from wallet.history import HistoryEntry
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -92,25 +93,33 @@ def _amount_text(satoshis: int) -> str:
     return f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
 
 
+def rows_from_history(
+    history: Iterable[HistoryEntry], labels: Mapping[str, str]
+) -> list[HistoryRow]:
+    """Table rows for the wallet's history; a txid's label, else the transaction's message."""
+    return [
+        HistoryRow(
+            txid=e.txid, kind=str(e.type), amount=e.amount, confirmations=e.confirmations,
+            height=e.height, fee=e.fee, label=labels.get(e.txid, e.message or ""),
+            expiry_height=e.expiry_height or None, addresses=e.addresses,
+        )
+        for e in history
+    ]
+
+
 async def prepare_rows(rows: Sequence[HistoryRow], chunk: int = 500) -> None:
     """Compute display strings in slices, yielding to the event loop between them.
 
     A full cyclic-GC pass over 100 000 fresh rows takes ~100 ms, long enough to freeze the window,
-    so the collector is paused while the rows are built and the survivors are then frozen out of
-    later passes. The rows hold no reference cycles: reference counting still frees them.
+    so no pass runs while the rows are built (see ui/concurrency.py). The rows hold no reference
+    cycles: reference counting still frees them.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with allocating_many():
         for start in range(0, len(rows), chunk):
             for row in rows[start : start + chunk]:
                 if not row.texts:
                     row.prepare()
             await asyncio.sleep(0)
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 def kind_matches(row: HistoryRow, wanted: str) -> bool:

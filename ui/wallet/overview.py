@@ -17,14 +17,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from qasync import asyncSlot
 
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
-from ui.wallet.models import ConnectionInfo, WalletState
-from ui.wallet.service import WalletQt
-from ui.wallet.wizard_flow import WizardFlow
+from ui.wallet.wallet_model import WalletModel
 from ui.wallet.wizard_view import WizardView
 from wallet.amounts import format_amount
+from wallet.state import Connection, WalletStatus
+from wallet.wizard import WalletWizard
 
 LATEST = 8
 
@@ -35,14 +36,14 @@ class OverviewPage(WalletPage):
 
     def __init__(
         self,
-        service: WalletQt,
-        make_flow: Callable[[], WizardFlow],
+        service: WalletModel,
+        make_flow: Callable[[], WalletWizard],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(service, parent)
         self._make_flow = make_flow
         self.wizard: WizardView | None = None
-        unit = service.engine.currency
+        unit = service.currency
         self.total = QLabel()
         self.total.setObjectName("balanceTotal")
         big = self.total.font()
@@ -101,7 +102,7 @@ class OverviewPage(WalletPage):
         return self.tr("Wallet")
 
     def open_wizard(self) -> None:
-        if self.service.state != WalletState.NONE:
+        if self.service.state != WalletStatus.NONE:
             return
         if self.wizard is not None:
             self.gate.removeWidget(self.wizard)
@@ -111,10 +112,11 @@ class OverviewPage(WalletPage):
         self.gate.addWidget(self.wizard)
         self.gate.setCurrentWidget(self.wizard)
 
-    def _wizard_finished(self) -> None:
-        self.service.refresh_state()
+    @asyncSlot()
+    async def _wizard_finished(self) -> None:
+        await self.service.refresh_state()
 
-    def _connection_changed(self, info: ConnectionInfo) -> None:
+    def _connection_changed(self, info: Connection) -> None:
         state = "" if info.ok is None else ("ok" if info.ok else "bad")
         tip = self.tr(" · block %d") % info.tip_height if info.tip_height >= 0 else ""
         self.connection.setText(info.text + tip)
@@ -123,15 +125,18 @@ class OverviewPage(WalletPage):
         self.connection.style().polish(self.connection)
 
     def refresh(self) -> None:
-        if self.service.state != WalletState.UNLOCKED:
+        if self.service.state != WalletStatus.UNLOCKED:
             return
-        balances = self.service.engine.balances()
+        snapshot = self.service.snapshot
+        if snapshot is None:
+            return
+        balances = snapshot.balances
         self.total.setText(format_amount(balances.total, unit=self.unit))
         self.values["spendable"].setText(format_amount(balances.spendable, unit=self.unit))
         self.values["pending"].setText(format_amount(balances.pending, unit=self.unit))
-        self.values["collateral"].setText(format_amount(balances.collateral, unit=self.unit))
+        self.values["collateral"].setText(format_amount(balances.locked, unit=self.unit))
         self.values["immature"].setText(format_amount(balances.immature, unit=self.unit))
-        self._connection_changed(self.service.engine.connection())
+        self._connection_changed(self.service.connection)
         self.activity.clear()
         # Newest = pending first, then fewest confirmations; nsmallest stays O(n) for big wallets.
         rows = heapq.nsmallest(

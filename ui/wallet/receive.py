@@ -20,7 +20,7 @@ from qasync import asyncSlot
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
 from ui.wallet.qr import QrWidget
-from ui.wallet.service import WalletQt
+from ui.wallet.wallet_model import WalletModel
 from wallet.errors import WalletError
 
 
@@ -28,7 +28,7 @@ class ReceivePage(WalletPage):
     page_id: ClassVar[str] = "wallet-receive"
     order: ClassVar[int] = 120
 
-    def __init__(self, service: WalletQt, parent: QWidget | None = None) -> None:
+    def __init__(self, service: WalletModel, parent: QWidget | None = None) -> None:
         super().__init__(service, parent)
         self.address = QLabel()
         self.address.setObjectName("receiveAddress")
@@ -73,16 +73,17 @@ class ReceivePage(WalletPage):
         return self.tr("Receive")
 
     def refresh(self) -> None:
-        address = self.service.engine.receive_address()
-        self.show_address(address)
+        snapshot = self.service.snapshot
+        if snapshot is not None and snapshot.receive_address:
+            self.show_address(snapshot.receive_address)
 
     def show_address(self, address: str) -> None:
         if address == self.address.text():
             return
         self.address.setText(address)
         self.qr.set_text(address)
-        labels = {row.address: row.label for row in self.service.engine.addresses()}
-        self.label.setText(labels.get(address, ""))
+        snapshot = self.service.snapshot
+        self.label.setText(snapshot.labels.get(address, "") if snapshot else "")
         self.status.setText("")
 
     def copy(self) -> None:

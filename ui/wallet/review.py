@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.pages.base import heading, hint
-from ui.wallet.models import Review
 from wallet.amounts import format_amount
+from wallet.send import Review
 
 # Target block spacing since PON (specs/governance-pon.md: 30 s); only used for the estimate.
 BLOCK_SECONDS = 30
@@ -56,14 +56,16 @@ class ReviewDialog(QDialog):
             self.fields[key] = value
             form.addRow(label, value)
 
-        for number, (address, amount) in enumerate(review.recipients, start=1):
-            prefix = self.tr("To") if len(review.recipients) == 1 else self.tr("To #%d") % number
+        recipients = [(o.address or "", o.satoshis) for o in review.outputs
+                      if o.role == "recipient"]
+        for number, (address, amount) in enumerate(recipients, start=1):
+            prefix = self.tr("To") if len(recipients) == 1 else self.tr("To #%d") % number
             add(f"to{number}", prefix, f"{address}\n{format_amount(amount, unit=unit)}")
             self.fields[f"to{number}"].setFont(_mono())
         add("amount", self.tr("Amount"), format_amount(review.amount, unit=unit))
         add("fee", self.tr("Fee"), self.tr("%s  (%s sat/byte · %d bytes · coins spent: %d)")
             % (format_amount(review.fee, unit=unit), sat_per_byte(review.fee, review.size),
-               review.size, review.inputs))
+               review.size, len(review.inputs)))
         change = format_amount(review.change, unit=unit)
         if review.change and review.change_address:
             # What is signed pays the change here; show it so nothing leaves the wallet unseen.

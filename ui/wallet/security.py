@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -24,11 +23,11 @@ from qasync import asyncSlot
 
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
-from ui.wallet.service import WalletQt
+from ui.wallet.wallet_model import WalletModel
 from wallet.errors import WalletError
+from wallet.password import password_feedback
 
 # (strength 0–4, sentence, acceptable?) — the same rule the first-run wizard applies.
-PasswordCheck = Callable[[str], tuple[int, str, bool]]
 
 
 def _password_edit(placeholder: str) -> QLineEdit:
@@ -43,10 +42,8 @@ class SecurityPage(WalletPage):
     page_id: ClassVar[str] = "wallet-security"
     order: ClassVar[int] = 160
 
-    def __init__(self, service: WalletQt, check_password: PasswordCheck,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, service: WalletModel, parent: QWidget | None = None) -> None:
         super().__init__(service, parent)
-        self._check = check_password
         self.lock_button = QPushButton(self.tr("Lock now"))
         self.lock_button.clicked.connect(service.lock)
         self.auto_lock = QSpinBox()
@@ -134,17 +131,19 @@ class SecurityPage(WalletPage):
         return self.tr("Security")
 
     def refresh(self) -> None:
+        snapshot = self.service.snapshot
+        if snapshot is None:
+            return
         self.auto_lock.blockSignals(True)
-        self.auto_lock.setValue(self.service.engine.auto_lock_minutes())
+        self.auto_lock.setValue(snapshot.auto_lock_minutes)
         self.auto_lock.blockSignals(False)
-        has_seed = self.service.engine.can_spend()
-        self.seed_button.setEnabled(has_seed)
+        self.seed_button.setEnabled(snapshot.has_seed)
 
     def _auto_lock_changed(self, minutes: int) -> None:
         self.service.set_auto_lock_minutes(minutes)
 
     def _new_changed(self) -> None:
-        _, message, ok = self._check(self.new_password.text())
+        _, message, ok = password_feedback(self.new_password.text())
         if ok and self.new_password.text() != self.new_again.text():
             message, ok = self.tr("The two new passwords differ."), False
         self.change_note.setText(message if self.new_password.text() else "")

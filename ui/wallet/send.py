@@ -20,10 +20,10 @@ from qasync import asyncSlot
 
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
-from ui.wallet.models import FEE_PRESETS, Review, SendRequest
 from ui.wallet.review import ReviewDialog, SentPanel
-from ui.wallet.service import WalletQt
+from ui.wallet.wallet_model import FEE_PRESETS, WalletModel
 from wallet.errors import BroadcastUncertain, WalletError
+from wallet.send import DEFAULT_EXPIRY_DELTA, Review, SendRequest
 
 MAX_MESSAGE_BYTES = 80  # fluxd's standard OP_RETURN payload limit
 _SEPARATOR = " — "
@@ -38,7 +38,7 @@ class SendPage(WalletPage):
     page_id: ClassVar[str] = "wallet-send"
     order: ClassVar[int] = 110
 
-    def __init__(self, service: WalletQt, parent: QWidget | None = None) -> None:
+    def __init__(self, service: WalletModel, parent: QWidget | None = None) -> None:
         super().__init__(service, parent)
         self.address = QLineEdit()
         self.address.setPlaceholderText(self.tr("Flux address or a name from your contacts"))
@@ -57,7 +57,7 @@ class SendPage(WalletPage):
         self.max_button.clicked.connect(lambda: self.amount.setText("max"))
         amount_row = QHBoxLayout()
         amount_row.addWidget(self.amount, 1)
-        amount_row.addWidget(QLabel(service.engine.currency))
+        amount_row.addWidget(QLabel(service.currency))
         amount_row.addWidget(self.max_button)
         self.fee = QComboBox()
         for value, label in FEE_PRESETS:
@@ -103,10 +103,13 @@ class SendPage(WalletPage):
         return self.tr("Send")
 
     def refresh(self) -> None:
+        snapshot = self.service.snapshot
+        if snapshot is None:
+            return
         self._contacts.setStringList(
-            [f"{c.name}{_SEPARATOR}{c.address}" for c in self.service.engine.contacts()]
+            [f"{c.name}{_SEPARATOR}{c.address}" for c in snapshot.contacts]
         )
-        can_spend = self.service.engine.can_spend()
+        can_spend = snapshot.can_sign
         self.review_button.setEnabled(can_spend)
         if not can_spend:
             self.error.setText(self.tr("This is a watch-only wallet: it cannot sign payments."))
@@ -121,7 +124,7 @@ class SendPage(WalletPage):
         if _SEPARATOR in text:
             text = text.rsplit(_SEPARATOR, 1)[-1]
             self.address.setText(text)
-        ok, note = self.service.engine.check_address(text) if text else (True, "")
+        ok, note = self.service.check_address(text) if text else (True, "")
         self.address_note.setText(note)
         self.address_note.setProperty("state", "" if ok else "bad")
         self.address_note.style().polish(self.address_note)
@@ -142,12 +145,13 @@ class SendPage(WalletPage):
         self.clear_coins.setVisible(bool(chosen))
 
     def request(self) -> SendRequest:
+        snapshot = self.service.snapshot
         return SendRequest(
-            address=self.address.text().strip(),
-            amount_text=self.amount.text().strip(),
+            to=self.address.text().strip(),
+            amount=self.amount.text().strip(),
             fee_preset=str(self.fee.currentData()),
-            message=self.message.text(),
-            coins=self.service.coin_selection or None,
+            message=self.message.text() or None,
+            expiry_delta=snapshot.expiry_delta if snapshot else DEFAULT_EXPIRY_DELTA,
         )
 
     @asyncSlot()
@@ -160,13 +164,14 @@ class SendPage(WalletPage):
             return
         self.review_button.setEnabled(False)
         try:
-            review = await self.service.prepare_send(self.request())
+            review = await self.service.prepare_send(
+                self.request(), self.service.coin_selection or None)
         except WalletError as exc:
             self.error.setText(_sentence(str(exc)))
             return
         finally:
             self.review_button.setEnabled(True)
-        self.dialog = ReviewDialog(review, self.service.engine.currency, self)
+        self.dialog = ReviewDialog(review, self.service.currency, self)
         self.dialog.broadcast_requested.connect(self.broadcast)
         self.dialog.open()
 
@@ -185,7 +190,7 @@ class SendPage(WalletPage):
             return
         finally:
             self.review_button.setEnabled(True)
-        self.sent.show_txid(txid, self.service.engine.explorer_url(txid))
+        self.sent.show_txid(txid, self.service.explorer_url(txid))
         self._clear_form()
 
     def _clear_form(self) -> None:

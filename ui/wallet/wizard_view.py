@@ -1,8 +1,5 @@
-"""The first-run wizard's view: one widget per step, bound to a state machine passed in.
-
-The state machine lives in app/ (ui never imports app); `WizardFlow` is the little protocol this
-view needs from it (ui/wallet/wizard_flow.py).
-"""
+"""The first-run wizard's view: one widget per step, bound to the pure state machine
+wallet/wizard.py (which decides everything; the view only renders it)."""
 
 from __future__ import annotations
 
@@ -30,8 +27,8 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from ui.pages.base import heading, hint
-from ui.wallet.wizard_flow import FeedbackLike, WizardFlow
 from wallet.errors import WalletError
+from wallet.wizard import Feedback, WalletWizard
 
 _STEPS = ("start", "show_words", "confirm_words", "restore", "import_key", "watch_only",
           "password")
@@ -50,7 +47,7 @@ class WizardView(QWidget):
 
     finished = Signal()
 
-    def __init__(self, flow: WizardFlow, parent: QWidget | None = None) -> None:
+    def __init__(self, flow: WalletWizard, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.flow = flow
         self.stack = QStackedWidget()
@@ -250,7 +247,7 @@ class WizardView(QWidget):
 
     # --- reacting --------------------------------------------------------------------------
 
-    def _show(self, feedback: FeedbackLike) -> None:
+    def _show(self, feedback: Feedback) -> None:
         self.feedback.setText(feedback.message)
         self.feedback.setProperty("state", "ok" if feedback.ok else "")
         self.feedback.style().unpolish(self.feedback)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 from ui.wallet.addresses import ContactsError, contacts_from_csv, contacts_to_csv
-from ui.wallet.models import ContactRow
+from wallet.state import ContactInfo
 
 
 def test_round_trip_keeps_commas_and_quotes() -> None:
-    contacts = [ContactRow("Alice, Inc.", "t1abc", 'the "cold" one'), ContactRow("Bob", "t1def")]
+    contacts = [ContactInfo("Alice, Inc.", "t1abc", 'the "cold" one'), ContactInfo("Bob", "t1def")]
     assert contacts_from_csv(contacts_to_csv(contacts)) == contacts
 
 
 def test_header_is_optional_and_blank_lines_skipped() -> None:
-    assert contacts_from_csv("Carol,t1xyz\n\n") == [ContactRow("Carol", "t1xyz")]
+    assert contacts_from_csv("Carol,t1xyz\n\n") == [ContactInfo("Carol", "t1xyz")]
 
 
 def test_broken_line_names_the_line() -> None:

@@ -11,21 +11,24 @@ from pytestqt.qtbot import QtBot
 
 from app import settings
 from app.context import AppContext
+from app.paths import DataPaths
+from app.services import Services
 from app.wallet_wiring import build_wallet_ui
 from flux.money import COIN
+from tests.conftest import complete
 from tests.sim.server import SimNetwork
 from tests.ui.wallet.conftest import (
     GOOD_PASSWORD,
     MNEMONIC_12,
     SimWallet,
     regtest_addresses,
-    run_until,
 )
+from ui.concurrency import Engine
 from ui.wallet.gate import WalletPage
-from ui.wallet.models import WalletState
 from ui.wallet.overview import OverviewPage
 from ui.wallet.receive import ReceivePage
 from ui.wallet.security import SecurityPage
+from wallet.state import WalletState, WalletStatus
 from wallet.storage.crypto import KdfParams
 from wallet.storage.store import WalletStore
 
@@ -33,12 +36,17 @@ pytestmark = pytest.mark.gui
 NEW_PASSWORD = "Brand-New-Pass-9"
 
 
+def snapshot(sw: SimWallet) -> WalletState:
+    assert sw.ui.model.snapshot is not None
+    return sw.ui.model.snapshot
+
+
 def _unlocked(sw: SimWallet, qtbot: QtBot, kind: type[WalletPage]) -> WalletPage:
     page = next(p for p in sw.ui.pages if isinstance(p, kind))
     qtbot.addWidget(page)
     page.show()
-    sw.loop.run_until_complete(sw.ui.service.unlock(GOOD_PASSWORD))
-    sw.loop.run_until_complete(sw.ui.service.wait_synced())
+    sw.complete(sw.ui.model.unlock(GOOD_PASSWORD))
+    sw.complete(sw.ui.model.wait_synced())
     return page
 
 
@@ -53,7 +61,7 @@ def test_receive_shows_unused_address_qr_copy_and_new(sim_wallet: SimWallet,
     assert QApplication.clipboard().text() == first_unused
     page.label.setText("from Dave")
     page.save_label()
-    sw.run(lambda: sw.ui.engine.service.document.labels.get(first_unused) == "from Dave")
+    sw.run(lambda: snapshot(sw).labels.get(first_unused) == "from Dave")
     page.new_button.click()
     sw.run(lambda: page.address.text() != first_unused)
     assert page.address.text() == regtest_addresses(4)[3]
@@ -83,7 +91,7 @@ def test_security_password_seed_and_backup(sim_wallet: SimWallet, qtbot: QtBot,
     assert page.change_button.isEnabled()
     page.change_button.click()
     sw.run(lambda: page.change_note.text() == "Password changed.")
-    store = WalletStore(sw.ui.engine.service.store.path)
+    store = WalletStore(DataPaths(sw.ctx.data_dir).wallet("regtest"))
     assert store.open(NEW_PASSWORD).document.network == "regtest"
     backup = tmp_path / "backup.fluxwallet"
     page.backup_password.setText(NEW_PASSWORD)
@@ -93,25 +101,27 @@ def test_security_password_seed_and_backup(sim_wallet: SimWallet, qtbot: QtBot,
     assert backup.stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in tmp_path.iterdir() if "backup" in p.name) == [backup.name]
     page.auto_lock.setValue(3)
-    sw.run(lambda: sw.ui.engine.service.document.settings.auto_lock_minutes == 3)
+    sw.run(lambda: snapshot(sw).auto_lock_minutes == 3)
+    assert store.open(NEW_PASSWORD).document.settings.auto_lock_minutes == 3
     page.lock_button.click()
-    assert sw.ui.service.state == WalletState.LOCKED
+    assert sw.ui.model.state == WalletStatus.LOCKED
     assert page.gate.currentWidget() is page.unlock_form
 
 
 def test_restore_through_the_wizard_in_the_app_finds_the_coins(
-    qasync_loop, data_dir: Path, fast_kdf: KdfParams, qtbot: QtBot  # type: ignore[no-untyped-def]
+    qt_loop, data_dir: Path, fast_kdf: KdfParams, qtbot: QtBot,  # type: ignore[no-untyped-def]
+    engine: Engine,
 ) -> None:
-    sim = qasync_loop.run_until_complete(SimNetwork().start())
+    sim = complete(qtbot, SimNetwork().start())
     try:
         sim.fund(regtest_addresses(5)[4], 7 * COIN)
         ctx = AppContext(data_dir=data_dir, network="regtest", settings=settings.load(data_dir),
                          log_path=data_dir / "log.txt", logger=logging.getLogger("test"))
-        ui = build_wallet_ui(ctx, kdf=fast_kdf)
+        ui = build_wallet_ui(Services(ctx, kdf=fast_kdf), engine)
         overview = next(p for p in ui.pages if isinstance(p, OverviewPage))
         qtbot.addWidget(overview)
         overview.show()
-        assert ui.service.state == WalletState.NONE
+        assert ui.model.state == WalletStatus.NONE
         assert overview.gate.currentWidget() is overview.no_wallet
         overview.no_wallet.button.click()
         view = overview.wizard
@@ -124,13 +134,13 @@ def test_restore_through_the_wizard_in_the_app_finds_the_coins(
         view.password_edit.setText(GOOD_PASSWORD)
         view.password_again.setText(GOOD_PASSWORD)
         view.next_button.click()
-        run_until(qasync_loop, lambda: ui.service.state == WalletState.UNLOCKED)
-        qasync_loop.run_until_complete(ui.service.wait_synced())
-        run_until(qasync_loop, lambda: overview.total.text() == "7 REG")
+        qtbot.waitUntil(lambda: ui.model.state == WalletStatus.UNLOCKED, timeout=10_000)
+        complete(qtbot, ui.model.wait_synced())
+        qtbot.waitUntil(lambda: overview.total.text() == "7 REG", timeout=10_000)
         assert overview.gate.currentWidget() is overview.content
-        qasync_loop.run_until_complete(ui.engine.close())
+        complete(qtbot, ui.model.close())
         for page in ui.pages:
             if page is not overview:
                 page.deleteLater()
     finally:
-        qasync_loop.run_until_complete(sim.close())
+        complete(qtbot, sim.close())

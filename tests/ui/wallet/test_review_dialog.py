@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
-from ui.wallet.models import Review
 from ui.wallet.review import ReviewDialog, sat_per_byte
+from wallet.fees import DEFAULT_FEE_RATE
+from wallet.send import Review, ReviewInput, ReviewOutput
 
 pytestmark = pytest.mark.gui
 
@@ -20,11 +21,17 @@ def test_sat_per_byte_rounds_half_up_in_integers(fee: int, size: int, shown: str
 
 
 def test_dialog_shows_the_rate_and_exact_amounts(qtbot: QtBot) -> None:
+    amount = 43_999_999_999_999_999
     review = Review(
-        recipients=(("t1abc", 43_999_999_999_999_999),), amount=43_999_999_999_999_999,
-        fee=250, change=0, inputs=1, size=1000, expiry_height=130, tip_height=100,
+        network="mainnet", to="t1abc", amount=amount, is_max=False,
+        inputs=(ReviewInput("aa" * 32, 0, "t1own", amount + 250),),
+        outputs=(ReviewOutput("t1abc", amount, "recipient"),), change=0, change_address=None,
+        fee=250, fee_rate=DEFAULT_FEE_RATE, size=1000, tip_height=100, expiry_height=130,
+        message=None,
     )
     dialog = ReviewDialog(review, "FLUX")
     qtbot.addWidget(dialog)
     assert "0.3 sat/byte" in dialog.fields["fee"].text()
     assert dialog.fields["amount"].text() == "439999999.99999999 FLUX"
+    assert "coins spent: 1" in dialog.fields["fee"].text()
+    assert dialog.fields["to1"].text() == "t1abc\n439999999.99999999 FLUX"

@@ -3,19 +3,23 @@ history, coin control. Servers and GUI coroutines share the test's qasync loop."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from app.paths import DataPaths
 from flux.money import COIN
 from tests.ui.wallet.conftest import GOOD_PASSWORD, SimWallet
 from ui.wallet.coins import CoinsPage
 from ui.wallet.history import HistoryPage
-from ui.wallet.models import WalletState
 from ui.wallet.overview import OverviewPage
 from ui.wallet.review import ReviewDialog
 from ui.wallet.send import SendPage
 from wallet import send as wsend
+from wallet.state import Coin, WalletStatus
+from wallet.storage.store import WalletStore
 
 pytestmark = pytest.mark.gui
 
@@ -39,8 +43,8 @@ def _unlock(sw: SimWallet, qtbot: QtBot) -> OverviewPage:
     assert overview.gate.currentWidget() is overview.unlock_form
     overview.unlock_form.password.setText(GOOD_PASSWORD)
     overview.unlock_form.unlock_button.click()
-    sw.run(lambda: len(sw.ui.service.history_rows) == 3)
-    assert sw.ui.service.state == WalletState.UNLOCKED
+    sw.run(lambda: len(sw.ui.model.history_rows) == 3)
+    assert sw.ui.model.state == WalletStatus.UNLOCKED
     assert overview.gate.currentWidget() is overview.content
     return overview
 
@@ -79,9 +83,8 @@ def test_unlock_send_review_broadcast_and_history(sim_wallet: SimWallet, qtbot: 
     review = dialog.review
     assert review.total == review.amount + review.fee and review.fee > 0
     # The change output that gets signed is shown with its address.
-    token = review.token
-    assert isinstance(token, wsend.Review) and token.change > 0
-    assert token.change_address and token.change_address in fields["change"]
+    assert isinstance(review, wsend.Review) and review.change > 0
+    assert review.change_address and review.change_address in fields["change"]
     assert review.expiry_height == review.tip_height + 30
     assert dialog.cancel_button.isDefault() and not dialog.broadcast_button.isDefault()
     dialog.broadcast_button.click()
@@ -110,25 +113,25 @@ def test_unlock_send_review_broadcast_and_history(sim_wallet: SimWallet, qtbot: 
 def test_frozen_coin_is_avoided_by_the_next_send(sim_wallet: SimWallet, qtbot: QtBot) -> None:
     sw = sim_wallet
     _unlock(sw, qtbot)
-    engine = sw.ui.engine
     send = _shown(sw, qtbot, SendPage)
     coins = _shown(sw, qtbot, CoinsPage)
     assert isinstance(send, SendPage) and isinstance(coins, CoinsPage)
-    first = sw.loop.run_until_complete(sw.ui.service.prepare_send(send_request(sw, "15")))
-    assert isinstance(first.token, wsend.Review)
-    picked = {(i.txid, i.vout) for i in first.token.inputs}
+    first = sw.complete(sw.ui.model.prepare_send(send_request(sw, "15")))
+    assert isinstance(first, wsend.Review)
+    picked = {(i.txid, i.vout) for i in first.inputs}
     coins.select_outpoints(picked)
     assert coins.freeze_button.isEnabled()
     coins.freeze_button.click()
-    sw.run(lambda: {c.outpoint for c in engine.coins() if c.frozen} == picked)
+    sw.run(lambda: {c.outpoint for c in coins_of(sw) if c.frozen} == picked)
     assert "Frozen" in {coins.table.item(r, 0).text() for r in range(coins.table.rowCount())}
     txid = _review_and_broadcast(sw, send, sw.sim.faucet.address, "15")
     spent = {(i.prevout.txid_hex, i.prevout.index) for i in sw.sim.chain.mempool[txid].tx.inputs}
     assert spent and not spent & picked
     # Frozen stays frozen after a re-sync and in the file.
     sw.sync()
-    assert {c.outpoint for c in engine.coins() if c.frozen} == picked
-    assert engine.service.document.frozen == picked
+    assert {c.outpoint for c in coins_of(sw) if c.frozen} == picked
+    stored = WalletStore(model_store_path(sw)).open(GOOD_PASSWORD)
+    assert stored.document.frozen == picked
 
 
 def test_coins_selected_for_a_send_are_the_only_inputs(sim_wallet: SimWallet,
@@ -138,10 +141,10 @@ def test_coins_selected_for_a_send_are_the_only_inputs(sim_wallet: SimWallet,
     coins = _shown(sw, qtbot, CoinsPage)
     send = _shown(sw, qtbot, SendPage)
     assert isinstance(coins, CoinsPage) and isinstance(send, SendPage)
-    twenty = next(c for c in sw.ui.engine.coins() if c.satoshis == 20 * COIN)
+    twenty = next(c for c in coins_of(sw) if c.satoshis == 20 * COIN)
     coins.select_outpoints({twenty.outpoint})
     coins.use_button.click()
-    assert sw.ui.service.coin_selection == {twenty.outpoint}
+    assert sw.ui.model.coin_selection == {twenty.outpoint}
     assert "Only the 1 coins" in send.coins_note.text()
     send.address.setText(sw.sim.faucet.address)
     send.amount.setText("25")
@@ -151,13 +154,21 @@ def test_coins_selected_for_a_send_are_the_only_inputs(sim_wallet: SimWallet,
     txid = _review_and_broadcast(sw, send, sw.sim.faucet.address, "5")
     spent = {(i.prevout.txid_hex, i.prevout.index) for i in sw.sim.chain.mempool[txid].tx.inputs}
     assert spent == {twenty.outpoint}
-    assert sw.ui.service.coin_selection == frozenset()
+    assert sw.ui.model.coin_selection == frozenset()
 
 
-def send_request(sw: SimWallet, amount: str):  # type: ignore[no-untyped-def]
-    from ui.wallet.models import SendRequest
+def send_request(sw: SimWallet, amount: str) -> wsend.SendRequest:
+    return wsend.SendRequest(to=sw.sim.faucet.address, amount=amount)
 
-    return SendRequest(address=sw.sim.faucet.address, amount_text=amount)
+
+def coins_of(sw: SimWallet) -> tuple[Coin, ...]:
+    snapshot = sw.ui.model.snapshot
+    assert snapshot is not None
+    return snapshot.coins
+
+
+def model_store_path(sw: SimWallet) -> Path:
+    return DataPaths(sw.ctx.data_dir).wallet("regtest")
 
 
 def test_consolidate_rewards_merges_spendable_coins(sim_wallet: SimWallet, qtbot: QtBot) -> None:
@@ -174,7 +185,7 @@ def test_consolidate_rewards_merges_spendable_coins(sim_wallet: SimWallet, qtbot
     sw.run(lambda: "Sent 1 consolidation" in coins.summary.text())
     sw.sim.mine(1)
     sw.sync()
-    left = sw.ui.engine.coins()
+    left = coins_of(sw)
     assert len(left) == 1 and 89 * COIN < left[0].satoshis < 90 * COIN
 
 
@@ -202,11 +213,10 @@ def test_unclear_broadcast_is_shown_as_pending_and_says_not_to_resend(
     assert send.address.text() == "" and send.amount.text() == ""
     history = _page(sw, HistoryPage)
     assert isinstance(history, HistoryPage)
-    sw.run(lambda: len(sw.ui.service.history_rows) == 4)
-    pending = [r for r in sw.ui.service.history_rows if r.kind == "sent"]
+    sw.run(lambda: len(sw.ui.model.history_rows) == 4)
+    pending = [r for r in sw.ui.model.history_rows if r.kind == "sent"]
     assert len(pending) == 1 and pending[0].confirmations == 0
-    token = dialog.review.token
-    assert isinstance(token, wsend.Review)
-    state = sw.ui.engine.service.state
-    assert state is not None
-    assert not {(i.txid, i.vout) for i in token.inputs} & {(c.txid, c.vout) for c in state.coins}
+    review = dialog.review
+    assert isinstance(review, wsend.Review)
+    coins = coins_of(sw)
+    assert not {(i.txid, i.vout) for i in review.inputs} & {(c.txid, c.vout) for c in coins}

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.wizard import WalletWizard
-from tests.ui.wallet.conftest import GOOD_PASSWORD, MNEMONIC_12, run_until
+from tests.ui.wallet.conftest import GOOD_PASSWORD, MNEMONIC_12, Created
 from ui.wallet.wizard_view import WizardView
 from wallet.storage.store import WalletStore
+from wallet.wizard import WalletWizard
 
 pytestmark = pytest.mark.gui
 
@@ -31,7 +30,8 @@ def _set_password(view: WizardView) -> None:
 
 
 def test_create_wallet_through_the_view(
-    qtbot: QtBot, wizard: WalletWizard, tmp_path: Path, qasync_loop: asyncio.AbstractEventLoop
+    qtbot: QtBot, wizard: WalletWizard, created: Created,
+    qt_loop: asyncio.AbstractEventLoop,
 ) -> None:
     view = _view(qtbot, wizard)
     view.kind_buttons["create"].setChecked(True)
@@ -50,13 +50,14 @@ def test_create_wallet_through_the_view(
     done: list[bool] = []
     view.finished.connect(lambda: done.append(True))
     view.next_button.click()
-    run_until(qasync_loop, lambda: bool(done))
-    store = WalletStore(tmp_path / "wallets" / "regtest.fluxwallet")
+    qtbot.waitUntil(lambda: bool(done), timeout=10_000)
+    store = WalletStore(created.path)
     assert store.open(GOOD_PASSWORD).document.kind.mnemonic == " ".join(wizard.words)  # type: ignore[union-attr]
 
 
 def test_restore_with_completion_through_the_view(
-    qtbot: QtBot, wizard: WalletWizard, qasync_loop: asyncio.AbstractEventLoop
+    qtbot: QtBot, wizard: WalletWizard, created: Created,
+    qt_loop: asyncio.AbstractEventLoop,
 ) -> None:
     view = _view(qtbot, wizard)
     view.kind_buttons["restore"].setChecked(True)
@@ -79,6 +80,6 @@ def test_restore_with_completion_through_the_view(
     done: list[bool] = []
     view.finished.connect(lambda: done.append(True))
     view.next_button.click()
-    run_until(qasync_loop, lambda: bool(done))
-    assert wizard.created is not None
-    assert wizard.created.document.kind.passphrase == "p2"  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: bool(done), timeout=10_000)
+    [service] = created.services
+    assert service.document.kind.passphrase == "p2"  # type: ignore[union-attr]

@@ -3,25 +3,24 @@
 Steps: choose what to do (and the network) → create (show 24 words, then confirm a few) | restore
 (phrase with completion and live checksum, optional passphrase) | import a WIF key | watch-only
 (xpub or addresses) → password (strength, confirmation, "remember on this device") → finish, which
-writes the wallet through WalletStore in a worker thread.
+hands a `NewWallet` to the caller's `create` (the GUI writes it through WalletService: one key
+derivation, and the new wallet is open).
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from flux.networks import network_by_name, same_encoding
 from wallet import bip39
 from wallet.address import decode_address_for
-from wallet.backends.insight import DEFAULT_INSIGHT_SERVERS, normalize_server_url
 from wallet.errors import BackendError, InvalidAddress, InvalidKey, InvalidMnemonic, WalletError
 from wallet.hd import HDKey
 from wallet.keys import PrivateKey
+from wallet.password import password_feedback
 from wallet.storage.model import HdSeed, ImportedKeys, WalletDocument, WalletKind, WatchOnly
-from wallet.storage.store import UnlockedWallet, WalletStore
 
 START, SHOW_WORDS, CONFIRM_WORDS, RESTORE, IMPORT_KEY, WATCH_ONLY, PASSWORD, DONE = (
     "start",
@@ -53,10 +52,19 @@ class WizardError(ValueError):
     """A step cannot move on; the message says why in plain words."""
 
 
-StoreFor = Callable[[str], WalletStore]
-# Called with the new wallet and its password (the service opens the file itself); returns the
-# sentence the wizard shows at the end.
-OnCreated = Callable[[UnlockedWallet, str], Awaitable[str]]
+@dataclass(frozen=True)
+class NewWallet:
+    """What the wizard collected; `create` writes it."""
+
+    document: WalletDocument
+    password: str = field(repr=False)
+    remember: bool = False
+    # The Insight server typed for a network without a public explorer ("" = the defaults).
+    server: str = ""
+
+
+# Writes the wallet and returns the sentence the wizard shows at the end.
+CreateWallet = Callable[[NewWallet], Awaitable[str]]
 
 
 class WalletWizard:
@@ -64,15 +72,13 @@ class WalletWizard:
 
     def __init__(
         self,
-        store_for: StoreFor,
+        create: CreateWallet,
         *,
         network: str = "mainnet",
         networks: Sequence[str] = ("mainnet", "testnet", "regtest"),
-        on_created: OnCreated | None = None,
         word_count: int = 24,
     ) -> None:
-        self._store_for = store_for
-        self._on_created = on_created
+        self._create = create
         self._word_count = word_count
         self.networks = tuple(networks)
         self.network = network
@@ -91,7 +97,6 @@ class WalletWizard:
         self.remember = False
         self.wallet_name = "Wallet"
         self.server = ""
-        self.created: UnlockedWallet | None = None
         self.done_message = ""
 
     # --- choices on the first page ---------------------------------------------------------
@@ -108,6 +113,8 @@ class WalletWizard:
 
     def needs_server(self) -> bool:
         """Networks without a public explorer (regtest) need the address of the user's own."""
+        from wallet.backends.insight import DEFAULT_INSIGHT_SERVERS  # aiohttp: after the window
+
         return not DEFAULT_INSIGHT_SERVERS.get(self.network)
 
     def set_server(self, url: str) -> Feedback:
@@ -121,7 +128,7 @@ class WalletWizard:
             return Feedback(False, f"{self.network.capitalize()} has no public explorer: enter "
                                    "the Insight API address of your own node or simulator.")
         try:
-            normalize_server_url(self.server)
+            _normalize(self.server)
         except BackendError as exc:
             return Feedback(False, str(exc))
         return Feedback(True, "")
@@ -327,71 +334,29 @@ class WalletWizard:
             items = self._watch_text.split()
             is_xpub = len(items) == 1 and items[0][1:4] == "pub"
             kind = WatchOnly(items[0] if is_xpub else None, [] if is_xpub else items)
-        document = WalletDocument(kind=kind, network=self.network, name=self.wallet_name)
-        if self.server:
-            document.settings.insight_servers = [normalize_server_url(self.server)]
-        return document
+        return WalletDocument(kind=kind, network=self.network, name=self.wallet_name)
 
-    async def finish(self) -> UnlockedWallet:
-        """Write the wallet file (KDF in a worker thread) and hand the unlocked wallet over."""
+    def new_wallet(self) -> NewWallet:
+        server = _normalize(self.server) if self.server else ""
+        return NewWallet(self.document(), self._password, self.remember, server)
+
+    async def finish(self) -> str:
+        """Hand the wallet to `create` (which writes it); returns the closing sentence."""
         if self.step != PASSWORD:
             raise WizardError("Finish the earlier steps first.")
         feedback = self.password_feedback()
         if not feedback.ok:
             raise WizardError(feedback.message)
-        store = self._store_for(self.network)
-        password = self._password
-        wallet = await store.create_async(self.document(), password)
+        new = self.new_wallet()
+        self.done_message = await self._create(new)
         self._password = self._password_again = ""
-        if self.remember:
-            # The wallet exists either way; a keyring problem only means asking for the password.
-            try:
-                wallet.remember_on_device()
-            except WalletError as exc:
-                self.remember_error = str(exc)
-        self.created = wallet
         self.step = DONE
-        self.done_message = "Wallet created."
-        if self._on_created is not None:
-            self.done_message = await self._on_created(wallet, password)
-        return wallet
-
-    remember_error = ""
+        return self.done_message
 
 
-_COMMON = frozenset(
-    {"password", "passw0rd", "12345678", "123456789", "1234567890", "qwertyuiop", "iloveyou",
-     "letmein1", "welcome1", "admin123", "flux1234", "fluxnode", "11111111", "00000000"}
-)
-STRENGTH_LABELS = ("very weak", "weak", "fair", "good", "strong")
-MIN_PASSWORD = 8
 
 
-def password_feedback(password: str) -> tuple[int, str, bool]:
-    """(strength 0–4, a sentence, acceptable?) — a rough estimate, it never sees a dictionary.
+def _normalize(url: str) -> str:
+    from wallet.backends.insight import normalize_server_url  # aiohttp: after the window
 
-    Length counts most: every class of characters adds some, and a well-known password or one
-    made of a single repeated character is always very weak.
-    """
-    if not password:
-        return 0, "Choose a password that protects the wallet file on this computer.", False
-    if len(password) < MIN_PASSWORD:
-        return 0, f"Use at least {MIN_PASSWORD} characters.", False
-    if password.lower() in _COMMON or len(set(password)) <= 2:
-        return 0, "This password is too easy to guess.", False
-    classes = sum(
-        any(test(c) for c in password)
-        for test in (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum())
-    )
-    score = min(4, (len(password) - MIN_PASSWORD) // 4 + classes)
-    if len(password) >= 16:
-        score = max(score, 3)
-    label = STRENGTH_LABELS[score]
-    if score < 2:
-        return score, f"Strength: {label}. Make it longer or mix in digits and symbols.", False
-    return score, f"Strength: {label}.", True
-
-
-def default_wallet_path(data_dir: Path, network: str) -> Path:
-    """One wallet per network under the data folder (the CLI and the GUI share it)."""
-    return data_dir / "wallets" / f"{network}.fluxwallet"
+    return normalize_server_url(url)

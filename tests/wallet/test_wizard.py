@@ -1,4 +1,4 @@
-"""The first-run wizard state machine, without Qt."""
+"""The first-run wizard state machine (wallet/wizard.py), without Qt."""
 
 from __future__ import annotations
 
@@ -7,25 +7,68 @@ from pathlib import Path
 
 import pytest
 
-from app.wizard import (
+from app.services import NoBackend
+from flux.networks import MAINNET, REGTEST
+from wallet.hd import HDKey
+from wallet.keys import PrivateKey
+from wallet.password import password_feedback
+from wallet.service import WalletService
+from wallet.storage import store as store_module
+from wallet.storage.crypto import KdfParams
+from wallet.storage.model import HdSeed, ImportedKeys, WalletDocument, WatchOnly
+from wallet.storage.store import WalletStore
+from wallet.wizard import (
     CONFIRM_WORDS,
     PASSWORD,
     RESTORE,
     SHOW_WORDS,
     START,
+    NewWallet,
     WalletWizard,
     WizardError,
-    password_feedback,
 )
-from flux.networks import MAINNET, REGTEST
-from tests.ui.wallet.conftest import GOOD_PASSWORD, MNEMONIC_12
-from wallet.hd import HDKey
-from wallet.keys import PrivateKey
-from wallet.storage.model import HdSeed, ImportedKeys, WatchOnly
-from wallet.storage.store import WalletStore
+
+# BIP39 test vector phrase (public, holds nothing).
+MNEMONIC_12 = "legal winner thank year wave sausage worth useful legal winner thank yellow"
+GOOD_PASSWORD = "Correct-Horse-42"
 
 
-def test_create_requires_confirming_random_words(wizard: WalletWizard, tmp_path: Path) -> None:
+class Created:
+    """Writes what the wizard collected through a WalletService, as the app does."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.services: list[WalletService] = []
+
+    async def __call__(self, new: NewWallet) -> str:
+        kdf = KdfParams.argon2id(iterations=1, lanes=1, memory_kib=8)
+        service = WalletService(WalletStore(self.path, kdf=kdf), NoBackend(),
+                                network=new.document.network)
+        await service.create_from(new.document, new.password)
+        self.services.append(service)
+        return "Wallet created."
+
+    @property
+    def document(self) -> WalletDocument:
+        return self.services[-1].document
+
+
+@pytest.fixture
+def created(tmp_path: Path) -> Created:
+    return Created(tmp_path / "wallets" / "regtest" / "default.fluxwallet")
+
+
+@pytest.fixture
+def wizard(created: Created) -> WalletWizard:
+    wizard = WalletWizard(created, network="regtest")
+    # Regtest has no public explorer; the wizard asks for the user's own server.
+    wizard.set_server("http://127.0.0.1:9/api")
+    return wizard
+
+
+def test_create_requires_confirming_random_words(
+    wizard: WalletWizard, created: Created, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wizard.choose_kind("create")
     assert wizard.next() == SHOW_WORDS
     assert len(wizard.words) == 24 and len(set(wizard.confirm_positions)) == 4
@@ -43,9 +86,16 @@ def test_create_requires_confirming_random_words(wizard: WalletWizard, tmp_path:
     assert not wizard.set_password(GOOD_PASSWORD, "other").ok
     assert wizard.set_password(GOOD_PASSWORD, GOOD_PASSWORD).ok
     words = " ".join(wizard.words)
-    wallet = asyncio.run(wizard.finish())
-    assert isinstance(wallet.document.kind, HdSeed) and wallet.document.kind.mnemonic == words
-    reopened = WalletStore(tmp_path / "wallets" / "regtest.fluxwallet").open(GOOD_PASSWORD)
+    derivations: list[object] = []
+    real_derive = store_module.crypto.derive_key
+    monkeypatch.setattr(store_module.crypto, "derive_key",
+                        lambda *a, **k: derivations.append(a) or real_derive(*a, **k))
+    assert asyncio.run(wizard.finish()) == "Wallet created."
+    # The password is stretched once: the new wallet is open without a second unlock.
+    assert len(derivations) == 1
+    document = created.document
+    assert isinstance(document.kind, HdSeed) and document.kind.mnemonic == words
+    reopened = WalletStore(created.path).open(GOOD_PASSWORD)
     assert reopened.document.network == "regtest"
 
 
@@ -57,7 +107,9 @@ def test_going_back_to_create_makes_new_words(wizard: WalletWizard) -> None:
     assert wizard.words != first
 
 
-def test_restore_gives_candidates_and_checksum_feedback(wizard: WalletWizard) -> None:
+def test_restore_gives_candidates_and_checksum_feedback(
+    wizard: WalletWizard, created: Created
+) -> None:
     wizard.choose_kind("restore")
     assert wizard.next() == RESTORE
     feedback = wizard.set_restore_text("legal winner tha")
@@ -72,11 +124,11 @@ def test_restore_gives_candidates_and_checksum_feedback(wizard: WalletWizard) ->
     wizard.passphrase = "extra words"
     assert wizard.next() == PASSWORD
     wizard.set_password(GOOD_PASSWORD, GOOD_PASSWORD)
-    wallet = asyncio.run(wizard.finish())
-    assert wallet.document.kind == HdSeed(MNEMONIC_12, "extra words")
+    asyncio.run(wizard.finish())
+    assert created.document.kind == HdSeed(MNEMONIC_12, "extra words")
 
 
-def test_import_key_checks_network(wizard: WalletWizard) -> None:
+def test_import_key_checks_network(wizard: WalletWizard, created: Created) -> None:
     wizard.choose_kind("import_key")
     wizard.next()
     mainnet_wif = PrivateKey.generate().to_wif(MAINNET)
@@ -86,11 +138,11 @@ def test_import_key_checks_network(wizard: WalletWizard) -> None:
     assert wizard.set_wif_text(regtest_wif).ok
     wizard.next()
     wizard.set_password(GOOD_PASSWORD, GOOD_PASSWORD)
-    wallet = asyncio.run(wizard.finish())
-    assert wallet.document.kind == ImportedKeys([regtest_wif])
+    asyncio.run(wizard.finish())
+    assert created.document.kind == ImportedKeys([regtest_wif])
 
 
-def test_watch_only_accepts_xpub_or_addresses(wizard: WalletWizard) -> None:
+def test_watch_only_accepts_xpub_or_addresses(wizard: WalletWizard, created: Created) -> None:
     wizard.choose_kind("watch_only")
     wizard.next()
     xpub = HDKey.from_mnemonic(MNEMONIC_12, REGTEST).derive("m/44'/1'/0'").xpub()
@@ -101,8 +153,8 @@ def test_watch_only_accepts_xpub_or_addresses(wizard: WalletWizard) -> None:
     wizard.set_watch_text(xpub)
     wizard.next()
     wizard.set_password(GOOD_PASSWORD, GOOD_PASSWORD)
-    wallet = asyncio.run(wizard.finish())
-    assert wallet.document.kind == WatchOnly(xpub, [])
+    asyncio.run(wizard.finish())
+    assert created.document.kind == WatchOnly(xpub, [])
 
 
 def test_finish_only_from_the_password_step(wizard: WalletWizard) -> None:
@@ -119,15 +171,14 @@ def test_password_strength(password: str, ok: bool) -> None:
     assert password_feedback(password)[2] is ok
 
 
-def test_regtest_needs_a_server_address(tmp_path: Path) -> None:
-    wizard = WalletWizard(lambda net: WalletStore(tmp_path / f"{net}.fluxwallet"),
-                          network="regtest")
+def test_regtest_needs_a_server_address(created: Created) -> None:
+    wizard = WalletWizard(created, network="regtest")
     assert wizard.needs_server() and not wizard.can_next()
     assert "not a server address" in wizard.set_server("ftp://x").message
     assert wizard.set_server("http://127.0.0.1:16127/api/").ok
     wizard.choose_kind("restore")
     wizard.next()
     wizard.set_restore_text(MNEMONIC_12)
-    assert wizard.document().settings.insight_servers == ["http://127.0.0.1:16127/api"]
+    assert wizard.new_wallet().server == "http://127.0.0.1:16127/api"
     wizard.choose_network("testnet")
     assert not wizard.needs_server()
