@@ -24,7 +24,7 @@ class NodeScript:
     last_confirmed_height: int = 2_099_900
     last_paid_height: int = 2_099_000
     rank: int = 41
-    ip: str = "203.0.113.7"
+    ip: str = "51.15.20.7"  # looks public; never contacted
     # FluxOS
     fluxos_up: bool = True
     fluxos_version: str = "8.17.0"
