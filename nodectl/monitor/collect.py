@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from nodectl.monitor import snapshot as src
 from nodectl.monitor.errors import MonitorError
@@ -32,6 +32,7 @@ from nodectl.monitor.services import (
 from nodectl.monitor.snapshot import NodeContext, Snapshot
 
 T = TypeVar("T")
+C = TypeVar("C")
 LOCAL_UNITS = (FLUXD_UNIT, MONGOD_UNIT, DOCKER_UNIT)
 ARCANE_UNITS = (*LOCAL_UNITS, "flux-watchdog")
 
@@ -62,38 +63,40 @@ class NodeProbe:
                 errors.setdefault(source, exc)
                 return None
 
-        async def none() -> None:
-            return None
+        async def on(client: C | None, source: str,
+                     call: Callable[[C], Awaitable[T]]) -> T | None:
+            return None if client is None else await ask(source, call(client))
 
-        def maybe(client: Any, source: str, name: str, *args: Any) -> Awaitable[Any]:
-            return ask(source, getattr(client, name)(*args)) if client is not None else none()
-
+        fluxd, fluxos, bench_cli = self.fluxd, self.fluxos, self.bench
         chain, node, bench_status, bench, bench_version = await asyncio.gather(
-            maybe(self.fluxd, src.FLUXD, "getblockchaininfo"),
-            maybe(self.fluxd, src.FLUXD, "getfluxnodestatus"),
-            maybe(self.bench, src.FLUXBENCH, "status"),
-            maybe(self.bench, src.FLUXBENCH, "benchmarks"),
-            maybe(self.bench, src.FLUXBENCH, "version"),
+            on(fluxd, src.FLUXD, lambda c: c.getblockchaininfo()),
+            on(fluxd, src.FLUXD, lambda c: c.getfluxnodestatus()),
+            on(bench_cli, src.FLUXBENCH, lambda c: c.status()),
+            on(bench_cli, src.FLUXBENCH, lambda c: c.benchmarks()),
+            on(bench_cli, src.FLUXBENCH, lambda c: c.version()),
         )
-        if self.fluxd is None and self.fluxos is not None:  # a remote node: all through FluxOS
-            chain, node, bench_status, bench = await asyncio.gather(
-                maybe(self.fluxos, src.FLUXOS, "blockchaininfo"),
-                maybe(self.fluxos, src.FLUXOS, "fluxnode_status"),
-                maybe(self.fluxos, src.FLUXOS, "bench_status"),
-                maybe(self.fluxos, src.FLUXOS, "benchmarks"),
+        if fluxd is None and fluxos is not None:  # a remote node: all through FluxOS
+            chain, node, bench_status, bench, bench_version = await asyncio.gather(
+                on(fluxos, src.FLUXOS, lambda c: c.blockchaininfo()),
+                on(fluxos, src.FLUXOS, lambda c: c.fluxnode_status()),
+                on(fluxos, src.FLUXOS, lambda c: c.bench_status()),
+                on(fluxos, src.FLUXOS, lambda c: c.benchmarks()),
+                on(fluxos, src.FLUXOS, lambda c: c.bench_version()),
             )
         version, drift, dos, ip, owner, refusal = await asyncio.gather(
-            maybe(self.fluxos, src.FLUXOS, "version"),
-            maybe(self.fluxos, src.FLUXOS, "clock_drift"),
-            maybe(self.fluxos, src.FLUXOS, "dos_state"),
-            maybe(self.fluxos, src.FLUXOS, "public_ip"),
-            maybe(self.fluxos, src.FLUXOS, "owner_flux_id"),
-            maybe(self.fluxos, src.FLUXOS, "login_refusal"),
+            on(fluxos, src.FLUXOS, lambda c: c.version()),
+            on(fluxos, src.FLUXOS, lambda c: c.clock_drift()),
+            on(fluxos, src.FLUXOS, lambda c: c.dos_state()),
+            on(fluxos, src.FLUXOS, lambda c: c.public_ip()),
+            on(fluxos, src.FLUXOS, lambda c: c.owner_flux_id()),
+            on(fluxos, src.FLUXOS, lambda c: c.login_refusal()),
         )
         entry = None
-        if self.fluxd is not None and node is not None and node.txhash and node.outidx:
-            entry = await ask(src.FLUXD, self.fluxd.list_entry(node.txhash, node.outidx))
-        tip = await ask("network", self.network_tip()) if self.network_tip else None
+        if node is not None and node.status == "CONFIRMED" and node.txhash and node.outidx:
+            txid, outidx = node.txhash, node.outidx
+            entry = (await ask(src.FLUXD, fluxd.list_entry(txid, outidx)) if fluxd is not None
+                     else await on(fluxos, src.FLUXOS, lambda c: c.list_entry(txid, outidx)))
+        tip = await ask(src.NETWORK, self.network_tip()) if self.network_tip else None
         units, pm2 = {}, None
         if self.runner is not None:
             names: Sequence[str] = ARCANE_UNITS if self.context.arcane else LOCAL_UNITS
@@ -110,7 +113,9 @@ class NodeProbe:
             try:
                 metrics = await asyncio.to_thread(self.metrics_reader, [self.context.data_path])
             except OSError as exc:
-                errors[src.METRICS] = MonitorError(f"System figures unavailable ({exc}).", "")
+                errors[src.METRICS] = MonitorError(
+                    f"System figures unavailable ({exc.strerror or exc}).",
+                    "Check the node's data folder in the settings.")
         public_ip = ip or (bench.ip if bench else None)
         if public_ip:
             self.ip_history.observe(public_ip, now)

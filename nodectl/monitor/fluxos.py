@@ -21,6 +21,7 @@ from nodectl.monitor.models import (
     ClockDrift,
     DosState,
     FluxnodeStatus,
+    ListEntry,
     as_int,
 )
 
@@ -90,6 +91,16 @@ class FluxosApi:
 
     async def benchmarks(self) -> BenchFigures:
         return BenchFigures.from_json("FluxOS", await self.get("/benchmark/getbenchmarks"))
+
+    async def bench_version(self) -> str | None:
+        data = await self.get("/benchmark/getinfo")
+        version = data.get("version") if isinstance(data, dict) else None
+        return version if isinstance(version, str) else None
+
+    async def list_entry(self, txid: str, outidx: str) -> ListEntry | None:
+        """The node's entry (with its rank) from the confirmed list, filtered by txid."""
+        return ListEntry.pick(await self.get(f"/daemon/viewdeterministicfluxnodelist/{txid}"),
+                              txid, outidx)
 
     async def clock_drift(self) -> ClockDrift:
         return ClockDrift.from_json("FluxOS", await self.get("/flux/clockdrift"))

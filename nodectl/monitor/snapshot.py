@@ -24,8 +24,8 @@ from nodectl.monitor.models import (
 from nodectl.monitor.services import Pm2Process, UnitState
 
 # Source names used as keys of Snapshot.errors.
-FLUXD, FLUXOS, FLUXBENCH, SYSTEMD, PM2, METRICS, LOGS = (
-    "fluxd", "fluxos", "fluxbench", "systemd", "pm2", "metrics", "logs")
+FLUXD, FLUXOS, FLUXBENCH, SYSTEMD, PM2, METRICS, LOGS, NETWORK = (
+    "fluxd", "fluxos", "fluxbench", "systemd", "pm2", "metrics", "logs", "network")
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,8 @@ async def test_remote_node_through_fluxos_only(node) -> None:
     assert snap.chain is not None and snap.chain.blocks == node.script.height
     assert snap.node is not None and snap.node.status == "CONFIRMED"
     assert snap.bench_status is not None and snap.fluxos_version == "8.17.0"
+    assert snap.bench_version == "6.3.1"
+    assert snap.list_entry is not None and snap.list_entry.rank == node.script.rank
     assert snap.metrics is None and snap.pm2 is None  # nothing local is read for a remote node
     assert build(snap, probe.context).sync.behind == 2
 

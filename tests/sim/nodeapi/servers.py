@@ -104,6 +104,8 @@ def fluxos_app(script: NodeScript, hits: Counter[str] | None = None) -> web.Appl
         "/daemon/getfluxnodestatus": lambda: success(script.fluxnode_status()),
         "/benchmark/getstatus": lambda: success(script.bench_status()),
         "/benchmark/getbenchmarks": lambda: success(script.benchmarks()),
+        "/benchmark/getinfo": lambda: success({"version": script.bench_version,
+                                               "rpcport": 16224}),
         "/flux/version": lambda: success(script.fluxos_version),
         "/flux/ip": lambda: success(script.ip),
         "/flux/id": lambda: success(script.owner_id),
@@ -127,6 +129,10 @@ def fluxos_app(script: NodeScript, hits: Counter[str] | None = None) -> web.Appl
             return faulty
         if script.faults.get("fluxos") == UNAUTHORIZED:
             return routes["/flux/tailbenchmarkdebug"]()
+        listed = "/daemon/viewdeterministicfluxnodelist/"
+        if request.path.startswith(listed):
+            wanted = request.path.removeprefix(listed)
+            return success([e for e in script.list_entries() if wanted in e["txhash"]])
         route = routes.get(request.path)
         if route is None:
             raise web.HTTPNotFound()
