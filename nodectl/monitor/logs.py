@@ -84,6 +84,12 @@ class LogTail:
         return found[-limit:]
 
 
+def node_logs(home: Path, *, max_lines: int = 2000) -> dict[str, LogTail]:
+    """A bounded tail of each component's log on a legacy node, by component name."""
+    return {name: LogTail(home / relative, max_lines=max_lines)
+            for name, relative in LOG_FILES.items()}
+
+
 def last_bench_failure(lines: Iterable[str]) -> str | None:
     """The reason of fluxbench's newest "---Failed…" log line, without its dashes and time."""
     reason = None

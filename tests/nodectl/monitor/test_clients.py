@@ -79,6 +79,12 @@ async def test_fluxos_envelope_and_routes(node) -> None:
     assert await node.fluxos.login_refusal() is None
 
 
+async def test_fluxos_owner_id_on_an_older_fluxos(node) -> None:
+    node.script.old_fluxos = True
+    assert await node.fluxos.owner_flux_id() == node.script.owner_id
+    assert node.fluxos_hits["/flux/id"] == 1 and node.fluxos_hits["/flux/zelid"] == 1
+
+
 async def test_fluxos_401_inside_http_200(node) -> None:
     with pytest.raises(NotAllowed) as caught:
         await node.fluxos.get("/flux/tailbenchmarkdebug")

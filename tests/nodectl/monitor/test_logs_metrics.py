@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nodectl.monitor.errors import SourceDown
-from nodectl.monitor.logs import LogTail, last_bench_failure
+from nodectl.monitor.logs import LogTail, last_bench_failure, node_logs
 from nodectl.monitor.metrics import read_metrics
 
 
@@ -86,3 +86,10 @@ def test_metrics_from_psutil(tmp_path: Path) -> None:
     assert metrics.ram_total > 0 and 0 <= metrics.ram_percent_used <= 100
     assert [d.path for d in metrics.disks] == [str(tmp_path)]
     assert metrics.disks[0].total >= metrics.disks[0].free
+
+
+def test_node_logs_paths(tmp_path: Path) -> None:
+    tails = node_logs(tmp_path, max_lines=10)
+    assert tails["fluxd"].path == tmp_path / ".flux/debug.log"
+    assert tails["watchdog"].path == tmp_path / "watchdog/watchdog_error.log"
+    assert set(tails) == {"fluxd", "fluxbench", "fluxos", "watchdog"}

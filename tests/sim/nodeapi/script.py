@@ -33,6 +33,7 @@ class NodeScript:
     dos_score: int = 0
     dos_message: str | None = None
     owner_id: str = OWNER_ID
+    old_fluxos: bool = False  # before /flux/id existed: only /flux/zelid
     login_refusal: tuple[str, str] | None = None  # (name, message) FluxOS gives instead of a phrase
     # fluxbench
     bench_version: str = "6.3.1"

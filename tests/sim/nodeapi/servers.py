@@ -108,7 +108,7 @@ def fluxos_app(script: NodeScript, hits: Counter[str] | None = None) -> web.Appl
                                                "rpcport": 16224}),
         "/flux/version": lambda: success(script.fluxos_version),
         "/flux/ip": lambda: success(script.ip),
-        "/flux/id": lambda: success(script.owner_id),
+        "/flux/zelid": lambda: success(script.owner_id),
         "/flux/clockdrift": lambda: success({"source": script.clock_source,
                                              "offset": script.clock_offset_s,
                                              "time": "2026-12-05T08:00:00Z"}),
@@ -133,6 +133,8 @@ def fluxos_app(script: NodeScript, hits: Counter[str] | None = None) -> web.Appl
         if request.path.startswith(listed):
             wanted = request.path.removeprefix(listed)
             return success([e for e in script.list_entries() if wanted in e["txhash"]])
+        if request.path == "/flux/id" and not script.old_fluxos:
+            return success(script.owner_id)
         route = routes.get(request.path)
         if route is None:
             raise web.HTTPNotFound()
