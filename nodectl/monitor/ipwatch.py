@@ -18,12 +18,21 @@ class IpChange:
     new: str
 
 
+def host_of(address: str) -> str:
+    """The address without a port: FluxOS gives ``ip``, fluxbench may give ``ip:apiport``."""
+    address = address.strip()
+    if address.startswith("["):
+        return address[1:].split("]", 1)[0]
+    return address.split(":", 1)[0] if address.count(":") == 1 else address
+
+
 class IpHistory:
     def __init__(self, current: str | None = None, changes: Sequence[IpChange] = ()) -> None:
         self.current = current
         self.changes: list[IpChange] = list(changes)[-MAX_KEPT:]
 
     def observe(self, ip: str, now: float) -> IpChange | None:
+        ip = host_of(ip)
         if self.current is not None and ip != self.current:
             change = IpChange(now, self.current, ip)
             self.changes = [*self.changes, change][-MAX_KEPT:]

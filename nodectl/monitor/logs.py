@@ -56,11 +56,14 @@ class LogTail:
             self._offset = max(0, stat.st_size - self.max_bytes) if self._count == 0 else 0
         if stat.st_size == self._offset:
             return []
+        start = self._offset
         with open(self.path, "rb") as handle:
             handle.seek(self._offset)
             chunk = handle.read(min(stat.st_size - self._offset, self.max_bytes))
             self._offset = handle.tell()
         text = self._partial + chunk.decode("utf-8", errors="replace")
+        if self._count == 0 and start > 0:  # began inside a line: drop its tail
+            text = text.partition("\n")[2]
         *complete, self._partial = text.split("\n")
         fresh = []
         for raw in complete:

@@ -94,6 +94,9 @@ def test_history_persisted_atomically_and_damage_tolerated(tmp_path: Path) -> No
     assert fresh.history == [] and fresh_ips.current is None
     assert (tmp_path / "node-monitor.damaged").exists()
     assert IpHistory.from_json({"changes": [{"at": "x"}], "current": 5}).changes == []
+    same = IpHistory("51.15.20.7")
+    assert same.observe("51.15.20.7:16137", 1.0) is None  # fluxbench's form, same address
+    assert same.observe("[2001:db8::1]:16127", 2.0) is not None and same.current == "2001:db8::1"
 
 
 @pytest.mark.asyncio

@@ -19,6 +19,7 @@ def test_tail_is_bounded_and_reads_only_new_lines(tmp_path: Path) -> None:
     tail = LogTail(log, max_lines=100, max_bytes=4096)
     first = tail.read_new()
     assert len(tail.lines) == 100 and first[-1].text == "line 4999"
+    assert all(x.text.startswith("line ") for x in first)  # no cut-off first line
     assert sum(len(x.text) for x in first) < 4096  # started from the last 4 KiB only
     with log.open("a") as handle:
         handle.write("new one\npartial")
