@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import stat
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from nodectl.monitor.runner import CommandResult
@@ -13,10 +16,10 @@ HOME = "/home/flux"
 WATCHDOG_DIR = f"{HOME}/watchdog"
 
 
-def official_watchdog() -> dict[str, Any]:
+def official_watchdog(directory: str = WATCHDOG_DIR) -> dict[str, Any]:
     return {"name": "watchdog", "pm2_env": {
-        "status": "online", "pm_cwd": WATCHDOG_DIR,
-        "pm_exec_path": f"{WATCHDOG_DIR}/watchdog.js", "watch": [WATCHDOG_DIR],
+        "status": "online", "pm_cwd": directory,
+        "pm_exec_path": f"{directory}/watchdog.js", "watch": [directory],
         "ignore_watch": [".git", "node_modules", "watchdog_error.log", "config.js"],
         "restart_time": 0}}
 
@@ -53,3 +56,32 @@ class ScriptedHost:
         if list(argv) == ["pm2", "jlist"]:
             return CommandResult(0, json.dumps(self.pm2), "")
         return CommandResult(127, "", f"{argv[0]}: not scripted")
+
+
+TOOL_SOURCE = '''#!{python}
+"""{name} stand-in: answers from the scripted machine state in {state!r}."""
+import json, sys
+state = json.load(open({state!r}))
+argv = sys.argv[1:]
+if {name!r} == "systemctl" and argv[:1] == ["show"]:
+    unit = argv[-1].removesuffix(".service")
+    load, active, sub = state["units"].get(unit, ["not-found", "inactive", "dead"])
+    print(f"LoadState={{load}}\\nActiveState={{active}}\\nSubState={{sub}}")
+elif {name!r} == "pm2" and argv == ["jlist"]:
+    print(json.dumps(state["pm2"]))
+else:
+    sys.exit(f"{name}: not scripted: {{argv}}")
+'''
+
+
+def fake_host_tools(folder: Path, host: ScriptedHost) -> Path:
+    """``systemctl`` and ``pm2`` programs in ``folder`` (put it first on PATH) that answer from
+    ``host``'s state; call again after changing the state."""
+    folder.mkdir(parents=True, exist_ok=True)
+    state = folder / "host-state.json"
+    state.write_text(json.dumps({"units": host.units, "pm2": host.pm2}))
+    for name in ("systemctl", "pm2"):
+        path = folder / name
+        path.write_text(TOOL_SOURCE.format(python=sys.executable, name=name, state=str(state)))
+        path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return folder
