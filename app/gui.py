@@ -19,12 +19,14 @@ import resources
 from app import __version__, settings
 from app.context import AppContext
 from app.errorhook import ErrorReporter
+from app.monitor_backend import build_monitor_service
 from app.wallet_wiring import WalletUi, build_wallet_ui
 from ui.about import AboutDialog
 from ui.bench_service import make_bench_service
 from ui.error_dialog import ErrorDialog
 from ui.install_service import InstallService, local_sessions
 from ui.main_window import MainWindow
+from ui.monitor_service import MonitorService
 from ui.pages.base import Page
 from ui.pages.benchmark import BenchmarkPage
 from ui.pages.local_node import LocalNodePage
@@ -47,14 +49,16 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
 
 
 def build_pages(
-    ctx: AppContext, app: QApplication, wallet_ui: WalletUi | None = None
+    ctx: AppContext, app: QApplication, wallet_ui: WalletUi | None = None,
+    monitor: MonitorService | None = None,
 ) -> list[Page]:
     def save_settings() -> None:
         settings.save(ctx.data_dir, ctx.settings)
 
     return [
         BenchmarkPage(make_bench_service(ctx.data_dir, ctx.settings.extra, ctx.network)),
-        LocalNodePage(InstallService(local_sessions(ctx.data_dir), ctx.data_dir, ctx.network)),
+        LocalNodePage(InstallService(local_sessions(ctx.data_dir), ctx.data_dir, ctx.network),
+                      monitor),
         SettingsPage(
             ctx.settings,
             data_dir=ctx.data_dir,
@@ -93,7 +97,9 @@ class Gui:
         app.setWindowIcon(self.icon)
         apply_theme(app, ctx.settings.theme)
         self.wallet = build_wallet_ui(ctx)
-        self.window = MainWindow(build_pages(ctx, app, self.wallet), self.icon)
+        self.monitor = build_monitor_service(
+            ctx.settings, ctx.data_dir, lambda: settings.save(ctx.data_dir, ctx.settings))
+        self.window = MainWindow(build_pages(ctx, app, self.wallet, self.monitor), self.icon)
         self.wallet.attach_window(self.window)
         self.window.close_to_tray = ctx.settings.close_to_tray
         self.window.restore_geometry_state(ctx.settings.window_geometry)
@@ -105,6 +111,7 @@ class Gui:
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = Tray(self.window, self.icon)
             self.tray.quit_requested.connect(self.quit)
+            self.monitor.notify.connect(self.tray.notify)
             self.tray.show()
 
     def show_about(self) -> None:
@@ -163,13 +170,18 @@ def run_gui(
     asyncio.set_event_loop(loop)
     gui = Gui(ctx, app)
     gui.reporter.install(loop)
+    gui.monitor.start()
     try:
         gui.select_page(page)
     except KeyError as exc:
         print(f"fluxdesk: {exc.args[0]}", file=sys.stderr)
         return 2
     if screenshot is not None:
+        gui.window.show()
+        loop.run_until_complete(gui.monitor.first_poll())
         save_screenshot(gui.window, app, screenshot)
+        with loop:  # closing the loop stops its worker threads before Qt goes away
+            loop.run_until_complete(gui.monitor.close())
         ctx.logger.info("screenshot saved to %s", screenshot)
         return 0
     if startup_probe is not None:
@@ -178,6 +190,7 @@ def run_gui(
         gui.window.show()
     with loop:
         loop.run_forever()
+        loop.run_until_complete(gui.monitor.close())
     return 0
 
 

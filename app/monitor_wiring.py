@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from nodectl.monitor.fluxos import DEFAULT_API_PORT, FluxosApi, api_base
 from nodectl.monitor.logs import LOG_FILES, LogTail, node_logs
 from nodectl.monitor.runner import CommandResult, CommandRunner, ProcessRunner
 from nodectl.monitor.snapshot import NodeContext
+from nodectl.monitor.target import LOCAL_KEY, WatchedNode
 from nodectl.monitor.watch import NodeWatch
 
 # The one flux.conf reader; it moves to flux/ with the shared fluxd client (app may import it).
@@ -35,7 +36,6 @@ from wallet.backends.fluxconf import RpcConfig, default_conf_path, read_flux_con
 from wallet.errors import BackendError
 
 INSTALL_STATE = Path("node-install") / "state.json"
-LOCAL_KEY = "local"
 REMOTE_DIR = "node-monitor"
 
 
@@ -133,28 +133,6 @@ class SystemOnlyRunner:
                              f"Run FluxDesk as {self._node_user} to check FluxOS and the "
                              "watchdog under pm2.")
         return await self._inner.run(argv, timeout=timeout)
-
-
-@dataclass
-class WatchedNode:
-    """One node the monitor follows: its loop, its log tails (local only) and its clients."""
-
-    key: str  # "local" or "remote:<address>"
-    label: str
-    address: str  # FluxOS address shown to the person
-    watch: NodeWatch
-    logs: Mapping[str, LogTail] = field(default_factory=dict)
-    note: str | None = None
-
-    @property
-    def context(self) -> NodeContext:
-        return self.watch.probe.context
-
-    async def close(self) -> None:
-        probe = self.watch.probe
-        for client in (probe.fluxd, probe.fluxos):
-            if client is not None:
-                await client.close()
 
 
 def local_watch(node: LocalNode, store_dir: Path, channels: Sequence[Channel] = (),

@@ -24,7 +24,6 @@ from app.monitor_config import (
     normalise_address,
 )
 from app.monitor_wiring import (
-    WatchedNode,
     alert_channels,
     find_local_node,
     local_watch,
@@ -36,6 +35,7 @@ from nodectl.monitor.dashboard import Dashboard, Level, build
 from nodectl.monitor.doctor import Finding, diagnose
 from nodectl.monitor.errors import MonitorError
 from nodectl.monitor.snapshot import Snapshot
+from nodectl.monitor.target import WatchedNode
 from wallet.errors import BackendError
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def _node_doc(target: WatchedNode) -> dict[str, Any]:
 
 def _finding_doc(finding: Finding, target: WatchedNode) -> dict[str, Any]:
     step = manual_step(finding.action, target.context) if finding.action else None
-    remote = target.key != "local"
+    remote = not target.is_local
     return {**jsonable(finding), "command": None if step is None or remote else step.command,
             "needs_root": None if step is None or remote else step.needs_root}
 
