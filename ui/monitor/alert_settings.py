@@ -64,7 +64,7 @@ class AlertSettings(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(hint(self.tr(
             "FluxDesk sends alerts while it runs: when the node's state changes or the doctor "
             "finds something, at most once per 15 minutes for a state that flaps. Tokens are "

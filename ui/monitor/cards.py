@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from nodectl.monitor.dashboard import Dashboard, Level
+from nodectl.monitor.dashboard import Dashboard, Level, NodeState
+from nodectl.monitor.doctor import Finding
 from nodectl.monitor.snapshot import Snapshot
 
 GIB = 1024**3
@@ -22,6 +23,11 @@ QFrame#monitorCard[level="bad"] { border-left-color: #d0403a; }
 QFrame#monitorCard[level="unknown"] { border-left-color: palette(mid); }
 QLabel#cardTitle { font-weight: 600; }
 """
+
+
+STANDARD_TITLES = ("Sync", "Node state", "Confirmation window", "Safe maintenance window",
+                   "Next payment", "Benchmark", "Versions", "Public IP", "Clock drift",
+                   "Watchdog", "Flux ID")
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,23 @@ def cards(board: Dashboard, snap: Snapshot) -> list[CardData]:
     return rows
 
 
+def headline(board: Dashboard, findings: tuple[Finding, ...]) -> CardData:
+    """The one line that answers "is my node earning, and if not, why"."""
+    bad = [f for f in findings if f.severity == "bad"]
+    if bad:
+        more = f" (and {len(findings) - 1} more in Doctor)" if len(findings) > 1 else ""
+        return CardData("headline", Level.BAD, f"Needs attention: {bad[0].cause}{more}")
+    if board.state.state is NodeState.CONFIRMED:
+        if findings:
+            return CardData("headline", Level.WARN, "Earning: confirmed and in the payment "
+                            f"queue; {len(findings)} warning(s) in Doctor.")
+        return CardData("headline", Level.OK, "Earning: confirmed and in the payment queue. "
+                        "Nothing wrong found.")
+    if findings:
+        return CardData("headline", Level.WARN, f"{board.state.words} {findings[0].cause}")
+    return CardData("headline", board.state.level, board.state.words)
+
+
 class StatusCard(QFrame):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,6 +134,7 @@ class StatusCard(QFrame):
         top.setColumnStretch(0, 1)
         layout.addLayout(top)
         layout.addWidget(self.words)
+        layout.addStretch(1)
 
     def set_data(self, data: CardData) -> None:
         self.words.setText(data.words)
@@ -138,19 +162,28 @@ class CardGrid(QWidget):
         for column in range(self.COLUMNS):
             self.grid.setColumnStretch(column, 1)
         self.cards: dict[str, StatusCard] = {}
+        # Built with the page, so the first poll only fills in words (no widget creation then).
+        for title in STANDARD_TITLES:
+            self._add(title)
+            self.cards[title].set_data(CardData(title, Level.UNKNOWN, "Not checked yet."))
 
     def show_cards(self, rows: list[CardData]) -> None:
-        wanted = [r.title for r in rows]
-        if list(self.cards) != wanted:
-            for card in self.cards.values():
-                card.deleteLater()
-            self.cards = {}
-            for index, row in enumerate(rows):
-                card = StatusCard(row.title)
-                self.grid.addWidget(card, index // self.COLUMNS, index % self.COLUMNS)
-                self.cards[row.title] = card
+        """Update cards in place; a card not built yet is added at the end (only the optional
+        last one, "This machine", ever is), a card without data is hidden."""
+        present = {row.title for row in rows}
         for row in rows:
+            if row.title not in self.cards:
+                self._add(row.title)
             self.cards[row.title].set_data(row)
+            self.cards[row.title].show()
+        for title, card in self.cards.items():
+            card.setVisible(title in present)
+
+    def _add(self, title: str) -> None:
+        index = len(self.cards)
+        card = StatusCard(title)
+        self.grid.addWidget(card, index // self.COLUMNS, index % self.COLUMNS)
+        self.cards[title] = card
 
     def text_of(self, title: str) -> str:
         return self.cards[title].words.text()

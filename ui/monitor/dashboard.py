@@ -17,11 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nodectl.monitor.dashboard import Level
 from nodectl.monitor.doctor import Finding
 from nodectl.monitor.target import WatchedNode
 from nodectl.monitor.watch import PollResult
 from ui.monitor.alert_settings import AlertSettings
-from ui.monitor.cards import CardGrid, cards
+from ui.monitor.cards import CardGrid, cards, headline
 from ui.monitor.doctor_panel import DoctorPanel
 from ui.monitor.log_view import LogViewer
 from ui.monitor.remote_nodes import RemoteNodes
@@ -51,6 +52,9 @@ class NodeDashboard(QWidget):
         self.checked.setProperty("role", "hint")
         self.refresh_button = QPushButton(self.tr("Check now"))
         self.installer_button = QPushButton(self.tr("Installer…"))
+        self.headline = QLabel("")
+        self.headline.setWordWrap(True)
+        self.headline.setStyleSheet("font-weight: 600;")
         self.note = hint("")
         self.note.hide()
         self.error = QLabel("")
@@ -66,13 +70,13 @@ class NodeDashboard(QWidget):
         self.tabs = QTabWidget()
         overview = QWidget()
         overview_layout = QVBoxLayout(overview)
-        overview_layout.setContentsMargins(0, 8, 0, 0)
+        overview_layout.setContentsMargins(8, 8, 8, 8)
         overview_layout.addWidget(self.cards)
         overview_layout.addWidget(self.silent)
         overview_layout.addStretch(1)
         doctor = QWidget()
         doctor_layout = QVBoxLayout(doctor)
-        doctor_layout.setContentsMargins(0, 8, 0, 0)
+        doctor_layout.setContentsMargins(8, 8, 8, 8)
         doctor_layout.addWidget(self.doctor)
         self.tabs.addTab(scrolled(overview), self.tr("Overview"))
         self.tabs.addTab(scrolled(doctor), self.tr("Doctor"))
@@ -89,6 +93,7 @@ class NodeDashboard(QWidget):
         layout.setSpacing(8)
         layout.addWidget(heading(self.tr("FluxNode monitor")))
         layout.addLayout(top)
+        layout.addWidget(self.headline)
         layout.addWidget(self.checked)
         layout.addWidget(self.note)
         layout.addWidget(self.error)
@@ -159,6 +164,12 @@ class NodeDashboard(QWidget):
         if node is None:
             return
         self.cards.show_cards(cards(result.dashboard, result.snapshot))
+        top = headline(result.dashboard, result.findings)
+        self.headline.setText(top.words)
+        state = "" if top.level is Level.UNKNOWN else top.level.value
+        self.headline.setProperty("state", state)
+        self.headline.style().unpolish(self.headline)
+        self.headline.style().polish(self.headline)
         at = time.strftime("%H:%M:%S", time.localtime(result.snapshot.taken_at))
         self.checked.setText(self.tr("Checked at {0}; checked again every {1:g} s.").format(
             at, self.service.interval_s))

@@ -41,6 +41,7 @@ class LogViewer(QWidget):
         self.search.setClearButtonEnabled(True)
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.status.hide()
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setMaximumBlockCount(SHOWN_LINES)
@@ -52,7 +53,7 @@ class LogViewer(QWidget):
         top.addWidget(self.follow)
         top.addWidget(self.search, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(top)
         layout.addWidget(self.status)
         layout.addWidget(self.text, 1)
@@ -70,15 +71,19 @@ class LogViewer(QWidget):
         self.component.addItems(list(tails))
         self.component.blockSignals(False)
         if not tails:
-            self.status.setText(self.tr("Logs are only readable for the node on this machine."))
+            self._say(self.tr("Logs are only readable for the node on this machine."))
             self.text.clear()
             self.timer.stop()
             return
         self._switch()
 
+    def _say(self, words: str) -> None:
+        self.status.setText(words)
+        self.status.setVisible(bool(words))
+
     def _switch(self) -> None:
         self.text.clear()
-        self.status.setText("")
+        self._say("")
         self._render()
         self.read_more()
         self._follow_changed(self.follow.isChecked())
@@ -106,7 +111,7 @@ class LogViewer(QWidget):
         try:
             fresh = await self._read(self._key, name)
         except MonitorError as exc:
-            self.status.setText(str(exc))
+            self._say(str(exc))
             return
         finally:
             self._reading = False
@@ -125,9 +130,9 @@ class LogViewer(QWidget):
         pattern = self.search.text()
         lines = tail.search(pattern) if pattern else list(tail.lines)
         if not pattern:
-            self.status.setText("")
+            self._say("")
         self.text.setPlainText("\n".join(line.text for line in lines))
         if pattern:
-            self.status.setText(self.tr("{0} matching line(s) of the last {1}.").format(
+            self._say(self.tr("{0} matching line(s) of the last {1}.").format(
                 len(lines), len(tail.lines)))
         self.text.verticalScrollBar().setValue(self.text.verticalScrollBar().maximum())

@@ -36,7 +36,7 @@ class RemoteNodes(QWidget):
         row.addWidget(self.address, 1)
         row.addWidget(self.add_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(hint(self.tr(
             "Watch other nodes through their FluxOS API (port 16127 unless the node uses a "
             "UPnP port). FluxDesk reads only public routes; restarting a remote node needs a "

@@ -48,6 +48,17 @@ class LocalSimNode:
         """Write ``host``'s state where the systemctl/pm2 stand-ins read it."""
         fake_host_tools(self.tools, self.host)
 
+    def seed_logs(self) -> None:
+        """fluxd's and fluxbench's logs as the node writes them (a failed benchmark logs why)."""
+        failed = self.script.benchmarking.lower() == "failed"
+        (self.home / ".fluxbenchmark" / "debug.log").write_text(
+            "2026-12-05 07:58:01 Benchmark started\n" + (
+                f"2026-12-05 07:59:12 ---{self.script.bench_error}\n" if failed else
+                f"2026-12-05 07:59:12 Benchmark passed {self.script.benchmarking}\n"))
+        (self.home / ".flux" / "debug.log").write_text("".join(
+            f"2026-12-05 08:{m:02d}:00 UpdateTip: new best height={self.script.height - 9 + m}\n"
+            for m in range(10)))
+
     def write_settings(self, **monitor: object) -> None:
         doc = {"schema_version": 2, "extra": {"node_monitor": {
             "local_api": self.fluxos_address, **monitor}}}
@@ -71,11 +82,11 @@ async def local_node(root: Path, script: NodeScript | None = None) -> AsyncItera
         (home / ".flux" / "flux.conf").write_text(
             f"rpcuser={servers.RPC_USER}\nrpcpassword={servers.RPC_PASSWORD}\n"
             f"rpcallowip=127.0.0.1\nrpcport={port}\nzelnode=1\n")
-        (home / ".fluxbenchmark" / "debug.log").write_text("2026-12-05 08:00:00 bench start\n")
         fake_fluxbench_cli(tools, bench_url, servers.BENCH_USER, servers.BENCH_PASSWORD)
         node = LocalSimNode(script, home, tools, data_dir, fluxd_url, fluxos_url,
                             fluxos_hits=hits)
         node.host.pm2 = [flux_process(), official_watchdog(node.watchdog_dir)]
         node.sync_host()
+        node.seed_logs()
         node.write_settings()
         yield node
