@@ -18,6 +18,7 @@ from app.monitor_config import (
     AlertSecrets,
     BadNodeAddress,
     MonitorSettings,
+    check_alert_settings,
     load_monitor_settings,
     normalise_address,
     store_monitor_settings,
@@ -109,6 +110,7 @@ class AppMonitorBackend:
 
     async def save_alerts(self, chat_id: str, telegram_token: str | None,
                           discord_webhook: str | None, desktop: bool) -> None:
+        check_alert_settings(chat_id, telegram_token, discord_webhook)
         await self.secrets.save(telegram_token=telegram_token, discord_webhook=discord_webhook)
         self.config.telegram_chat_id = chat_id.strip()
         self.config.notify_desktop = desktop

@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 from collections.abc import Mapping, MutableMapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import keyring
 
@@ -107,6 +109,7 @@ class MonitorSettings:
             else:
                 log.warning("node monitor setting %s ignored (wrong type)", item.name)
         settings.interval_s = max(MIN_INTERVAL_S, settings.interval_s)
+        settings.telegram_api = secure_base_url(settings.telegram_api, TELEGRAM_API)
         addresses = []
         for text in settings.remote_nodes:
             try:
@@ -127,6 +130,49 @@ def load_monitor_settings(section_holder: Mapping[str, Any]) -> MonitorSettings:
 def store_monitor_settings(section_holder: MutableMapping[str, Any],
                            settings: MonitorSettings) -> None:
     section_holder[SETTINGS_KEY] = settings.to_dict()
+
+
+class BadAlertSetting(MonitorError):
+    """An alert setting that cannot work; the message never repeats a secret."""
+
+    kind = "bad_input"
+
+
+_TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
+_CHAT = re.compile(r"-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31}")
+
+
+def check_alert_settings(chat_id: str, telegram_token: str | None,
+                         discord_webhook: str | None) -> None:
+    """Reject what Telegram or Discord could never accept, before it reaches the keyring."""
+    if telegram_token and not _TOKEN.fullmatch(telegram_token.strip()):
+        raise BadAlertSetting("That is not a Telegram bot token.",
+                              "Copy the whole token @BotFather gave (digits, a colon, then "
+                              "letters).")
+    if chat_id and not _CHAT.fullmatch(chat_id.strip()):
+        raise BadAlertSetting("The Telegram chat ID is a number (or @channelname).",
+                              "Send a message to the bot, then read the chat ID from "
+                              "getUpdates, or use @userinfobot.")
+    if discord_webhook:
+        parts = urlsplit(discord_webhook.strip())
+        if not _secure(discord_webhook.strip()) or "/api/webhooks/" not in parts.path:
+            raise BadAlertSetting("That is not a Discord webhook address.",
+                                  "Copy it from the channel's settings → Integrations → "
+                                  "Webhooks (it starts with https://discord.com/api/webhooks/).")
+
+
+def secure_base_url(url: str, default: str) -> str:
+    """An API base that receives a secret: https, or http to this machine only (test stand-ins)."""
+    if _secure(url):
+        return url
+    log.warning("node monitor: the Telegram API address is not https; using %s", default)
+    return default
+
+
+def _secure(url: str) -> bool:
+    parts = urlsplit(url)
+    local = parts.hostname in ("127.0.0.1", "::1", "localhost")
+    return bool(parts.netloc) and (parts.scheme == "https" or (parts.scheme == "http" and local))
 
 
 class KeyringUnavailable(MonitorError):

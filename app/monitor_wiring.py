@@ -10,6 +10,7 @@ node user: its list is only read when FluxDesk runs as that user.
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -82,19 +83,19 @@ def find_local_node(ms: MonitorSettings, data_dir: Path) -> LocalNode | None:
     Raises ``BackendError`` for a flux.conf that exists but cannot be understood.
     """
     meta = install_meta(data_dir)
-    conf = next((p for p in _conf_candidates(ms, meta) if p.exists()), None)
+    conf = next((p for p in _conf_candidates(ms, meta) if _present(p)), None)
     if conf is None and not meta:
         return None
     if conf is None:
         conf = _conf_candidates(ms, meta)[0]
     rpc, note = None, None
     try:
-        rpc = read_flux_conf(conf) if conf.exists() else None
-    except BackendError as exc:
-        if not conf.exists() or _unreadable(conf):
-            note = str(exc)
-        else:
+        rpc = read_flux_conf(conf) if _present(conf) else None
+    except BackendError:
+        if not _unreadable(conf):
             raise
+        note = (f"FluxDesk cannot read {conf} as this user (it belongs to the node user), so "
+                "fluxd is watched through FluxOS.")
     if rpc is None and note is None:
         note = f"No flux.conf at {conf}; fluxd is watched through FluxOS."
     home = conf.parent.parent if conf.parent.name in (".flux", ".zelcash") else Path.home()
@@ -109,6 +110,14 @@ def find_local_node(ms: MonitorSettings, data_dir: Path) -> LocalNode | None:
     label = ms.label or (meta.get("label") if isinstance(meta.get("label"), str) else "") \
         or socket.gethostname()
     return LocalNode(conf, rpc, api, home, context, str(label), note)
+
+
+def _present(path: Path) -> bool:
+    """True also when this user may not look (the node user's home is often closed)."""
+    try:
+        return path.exists()
+    except PermissionError:
+        return True
 
 
 def _unreadable(path: Path) -> bool:
@@ -156,7 +165,7 @@ def local_watch(node: LocalNode, store_dir: Path, channels: Sequence[Channel] = 
 
 def remote_watch(address: str, data_dir: Path, channels: Sequence[Channel] = (),
                  debounce_s: float | None = None) -> WatchedNode:
-    folder = data_dir / REMOTE_DIR / address.replace(":", "_").strip("[]")
+    folder = data_dir / REMOTE_DIR / re.sub(r"[^0-9A-Za-z.]", "_", address)
     folder.mkdir(parents=True, exist_ok=True)
     probe = NodeProbe(NodeContext(), fluxos=FluxosApi(api_base(address)))
     watch = NodeWatch(probe, MonitorStore(folder), label=address, channels=channels)

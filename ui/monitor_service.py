@@ -70,6 +70,7 @@ class MonitorService(QObject):
     nodes_changed = Signal(object)  # tuple[WatchedNode, ...] (read key/label/address/note only)
     polled = Signal(str, object)  # node key, PollResult
     poll_failed = Signal(str, str)  # node key, words (a bug, not a silent source)
+    remote_refused = Signal(str)  # words: the address typed is not one
     polling_changed = Signal(bool)
     notify = Signal(str, str, str)  # title, text, severity: for the tray
     alerts_loaded = Signal(object)  # AlertForm
@@ -173,7 +174,7 @@ class MonitorService(QObject):
         try:
             node = self.backend.remote(address)
         except ValueError as exc:
-            self.poll_failed.emit("remote:", str(exc))
+            self.remote_refused.emit(str(exc))
             return
         if node.key in self._nodes:
             await node.close()

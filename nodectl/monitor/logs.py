@@ -50,6 +50,8 @@ class LogTail:
             raise SourceDown(f"The log {self.path} does not exist.",
                              "The component may not be installed or has not started yet.") \
                 from None
+        except OSError as exc:  # e.g. the node user's home is closed to this user
+            raise _unreadable(self.path, exc) from None
         if self._inode != stat.st_ino or stat.st_size < self._offset:
             self._inode = stat.st_ino
             self._partial = ""
@@ -57,10 +59,13 @@ class LogTail:
         if stat.st_size == self._offset:
             return []
         start = self._offset
-        with open(self.path, "rb") as handle:
-            handle.seek(self._offset)
-            chunk = handle.read(min(stat.st_size - self._offset, self.max_bytes))
-            self._offset = handle.tell()
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self._offset)
+                chunk = handle.read(min(stat.st_size - self._offset, self.max_bytes))
+                self._offset = handle.tell()
+        except OSError as exc:
+            raise _unreadable(self.path, exc) from None
         text = self._partial + chunk.decode("utf-8", errors="replace")
         if self._count == 0 and start > 0:  # began inside a line: drop its tail
             text = text.partition("\n")[2]
@@ -85,6 +90,11 @@ class LogTail:
         matcher = re.compile(pattern if regex else re.escape(pattern), re.IGNORECASE)
         found = [line for line in self.lines if matcher.search(line.text)]
         return found[-limit:]
+
+
+def _unreadable(path: Path, exc: OSError) -> SourceDown:
+    return SourceDown(f"The log {path} cannot be read ({exc.strerror or type(exc).__name__}).",
+                      "It belongs to the node user: run FluxDesk as that user to read it.")
 
 
 def node_logs(home: Path, *, max_lines: int = 2000) -> dict[str, LogTail]:

@@ -111,12 +111,13 @@ async def test_nothing_answering_is_said_in_words(tmp_path: Path) -> None:
         node.script.fluxos_up = False
         node.script.faults.update(fluxd=MALFORMED, fluxbench=MALFORMED)
         node.write_settings(local_api="127.0.0.1:9")
-        (node.home / ".flux" / "flux.conf").write_text("rpcuser=u\nrpcpassword=p\nrpcport=9\n")
+        (node.home / ".flux" / "flux.conf").write_text(
+            "rpcuser=u\nrpcpassword=unique-rpc-secret-91\nrpcport=9\n")
         words = await fluxdesk(node, "status")
         assert words.returncode == 0 and words.stdout.startswith("No FluxNode answers at")
         data = doc_of(await fluxdesk(node, "status", "--json"))
         assert data["answering"] is False and set(data["sources"]) >= {"fluxd", "fluxos"}
-        assert "p\n" not in words.stdout + words.stderr
+        assert "unique-rpc-secret-91" not in words.stdout + words.stderr
 
 
 async def test_remote_node_through_fluxos(tmp_path: Path) -> None:

@@ -201,6 +201,20 @@ def test_alert_settings_keyring_test_alert_and_tray(qtbot, qasync_loop, tmp_path
     run(qasync_loop, scenario)
 
 
+def test_bad_alert_token_is_refused_before_the_keyring(qtbot, qasync_loop, tmp_path,
+                                                        monkeypatch, ring) -> None:
+    async def scenario() -> None:
+        async with rig(qtbot, tmp_path, monkeypatch) as r:
+            alerts = r.board.alerts
+            alerts.token.setText("pasted-the-wrong-thing-secret")
+            alerts.save_button.click()
+            await until(lambda: "not a Telegram bot token" in alerts.status.text())
+            assert "secret" not in alerts.status.text()
+            assert ring.get_password("FluxDesk", "node-monitor/telegram-bot-token") is None
+
+    run(qasync_loop, scenario)
+
+
 def test_remote_nodes_add_and_remove(qtbot, qasync_loop, tmp_path, monkeypatch, ring) -> None:
     async def scenario() -> None:
         async with rig(qtbot, tmp_path, monkeypatch) as r:

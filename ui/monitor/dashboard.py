@@ -105,6 +105,7 @@ class NodeDashboard(QWidget):
         s.nodes_changed.connect(self.show_nodes)
         s.polled.connect(self._polled)
         s.poll_failed.connect(self._failed)
+        s.remote_refused.connect(self.remotes.show_error)
         s.polling_changed.connect(self._polling)
         s.alerts_loaded.connect(self.alerts.show_form)
         s.alerts_result.connect(self.alerts.show_result)
@@ -184,9 +185,6 @@ class NodeDashboard(QWidget):
                              else self.tr("Doctor"))
 
     def _failed(self, key: str, words: str) -> None:
-        if key == "remote:":
-            self.remotes.show_error(words)
-            return
         if key == self.current_key:
             self.error.setText(words)
             self.error.show()

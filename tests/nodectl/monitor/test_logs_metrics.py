@@ -94,3 +94,14 @@ def test_node_logs_paths(tmp_path: Path) -> None:
     assert tails["fluxd"].path == tmp_path / ".flux/debug.log"
     assert tails["watchdog"].path == tmp_path / "watchdog/watchdog_error.log"
     assert set(tails) == {"fluxd", "fluxbench", "fluxos", "watchdog"}
+
+
+def test_unreadable_log_is_a_typed_error(tmp_path: Path) -> None:
+    """A log FluxDesk may not read (another user's home) is a typed error, not a crash; a folder
+    where the file should be fails the same way and works as root too."""
+    folder = tmp_path / "debug.log"
+    folder.mkdir()
+    with pytest.raises(SourceDown) as caught:
+        LogTail(folder).read_new()
+    assert "cannot be read" in caught.value.message
+    assert "node user" in caught.value.next_step
