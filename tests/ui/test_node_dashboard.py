@@ -19,6 +19,7 @@ from PySide6.QtCore import QTimer
 
 from app.monitor_backend import AppMonitorBackend
 from app.settings import Settings
+from nodectl.monitor.doctor import Action
 from tests.sim.nodeapi.filekeyring import FileKeyring
 from tests.sim.nodeapi.harness import serve
 from tests.sim.nodeapi.localnode import LocalSimNode, local_node
@@ -211,6 +212,58 @@ def test_bad_alert_token_is_refused_before_the_keyring(qtbot, qasync_loop, tmp_p
             await until(lambda: "not a Telegram bot token" in alerts.status.text())
             assert "secret" not in alerts.status.text()
             assert ring.get_password("FluxDesk", "node-monitor/telegram-bot-token") is None
+
+    run(qasync_loop, scenario)
+
+
+def test_watchdog_config_gets_the_same_alerts(qtbot, qasync_loop, tmp_path, monkeypatch,
+                                              ring) -> None:
+    async def scenario() -> None:
+        async with rig(qtbot, tmp_path, monkeypatch) as r:
+            await r.service.load_alerts()
+            alerts = r.board.alerts
+            assert alerts.watchdog_button.isEnabled()
+            alerts.token.setText(BOT_TOKEN)
+            alerts.chat_id.setText("42")
+            alerts.webhook.setText("https://discord.com/api/webhooks/1090/abc")
+            alerts.save_button.click()
+            await until(lambda: alerts.status.text() == "Alert settings saved.")
+            alerts.watchdog_button.click()
+            target = Path(r.node.watchdog_dir) / "config.js"
+            await until(lambda: target.exists())
+            assert alerts.status.text().startswith(f"Wrote {target}.")
+            text = target.read_text()
+            assert f'telegram_bot_token: "{BOT_TOKEN}"' in text
+            assert 'telegram_chat_id: "42"' in text and 'label: "home-1"' in text
+            assert 'web_hook_url: "https://discord.com/api/webhooks/1090/abc"' in text
+            assert target.stat().st_mode & 0o777 == 0o600
+
+    run(qasync_loop, scenario)
+
+
+def test_privileged_action_hook_runs_then_rechecks(qtbot, qasync_loop, tmp_path, monkeypatch,
+                                                   ring) -> None:
+    """With a helper behind the hook the row offers the button, and the fix is verified by a
+    fresh poll (the stand-in helper restarts fluxd by clearing the simulated fault)."""
+    asked = []
+
+    async def scenario() -> None:
+        async with rig(qtbot, tmp_path, monkeypatch, "confirmed") as r:
+            async def helper(action: Action) -> str:
+                asked.append(action)
+                r.node.script.faults["fluxd"] = "ok"
+                return "fluxd restarted."
+
+            r.backend.privileged_actions = helper
+            r.node.script.faults["fluxd"] = "malformed"
+            await r.service.poll_all()
+            row = r.board.doctor.rows["fluxd_silent"]
+            assert row.action_button is not None and row.command is None
+            assert row.action_button.text() == "Restart fluxd"
+            row.action_button.click()
+            await until(lambda: not r.board.doctor.fixed.isHidden())
+            assert asked == [Action.RESTART_FLUXD]
+            assert "fluxd_silent" in r.board.doctor.fixed.text()
 
     run(qasync_loop, scenario)
 
