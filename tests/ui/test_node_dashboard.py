@@ -198,6 +198,9 @@ def test_alert_settings_keyring_test_alert_and_tray(qtbot, qasync_loop, tmp_path
             assert ("home-1: problem", "Not started or expired: start it from the Nodes page.",
                     "bad") in notified
             assert any("Nodes page" in m["text"] for m in inbox.messages[1:])
+            shown = [alerts.history.item(i).text() for i in range(alerts.history.count())]
+            assert any(line.endswith("Not started or expired: start it from the Nodes page.")
+                       for line in shown)
 
     run(qasync_loop, scenario)
 
@@ -230,7 +233,7 @@ def test_watchdog_config_gets_the_same_alerts(qtbot, qasync_loop, tmp_path, monk
             await until(lambda: alerts.status.text() == "Alert settings saved.")
             alerts.watchdog_button.click()
             target = Path(r.node.watchdog_dir) / "config.js"
-            await until(lambda: target.exists())
+            await until(target.exists)
             assert alerts.status.text().startswith(f"Wrote {target}.")
             text = target.read_text()
             assert f'telegram_bot_token: "{BOT_TOKEN}"' in text

@@ -6,7 +6,10 @@ filled back in (they show whether one is saved). An empty field keeps what is sa
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -14,11 +17,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from nodectl.monitor.alerts.events import Event
 from ui.monitor_service import AlertForm
 from ui.pages.base import hint
 
@@ -83,7 +89,11 @@ class AlertSettings(QWidget):
         row.addStretch(1)
         layout.addLayout(row)
         layout.addWidget(self.status)
-        layout.addStretch(1)
+        layout.addWidget(QLabel(self.tr("Recent alerts for this node")))
+        self.history = QListWidget()
+        self.history.setWordWrap(True)
+        self.history.setMinimumHeight(120)
+        layout.addWidget(self.history, 1)
         self.save_button.clicked.connect(self._save)
         self.forget_button.clicked.connect(self._forget_tokens)
         self.test_button.clicked.connect(self.test_requested)
@@ -99,6 +109,17 @@ class AlertSettings(QWidget):
         self.saved.setText(self.tr("Saved in the keyring: {0}.").format(", ".join(saved))
                            if saved else self.tr("No token saved yet."))
         self.watchdog_button.setEnabled(form.watchdog_dir is not None)
+
+    def show_history(self, events: Sequence[Event]) -> None:
+        """Newest first; the history itself is kept by the monitor (last 500 events)."""
+        self.history.clear()
+        for event in reversed(events):
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(event.at))
+            item = QListWidgetItem(f"{when}  {event.text}")
+            item.setData(Qt.ItemDataRole.UserRole, event.severity)
+            self.history.addItem(item)
+        if not events:
+            self.history.addItem(self.tr("No alert yet: the first check is the baseline."))
 
     def _save(self) -> None:
         token = "" if self._forget else (self.token.text().strip() or None)

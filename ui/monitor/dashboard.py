@@ -29,6 +29,8 @@ from ui.monitor.remote_nodes import RemoteNodes
 from ui.monitor_service import MonitorService
 from ui.pages.base import heading, hint
 
+HISTORY_SHOWN = 30
+
 
 def scrolled(widget: QWidget) -> QScrollArea:
     """Vertical scrolling only: every label wraps, so nothing needs a horizontal bar."""
@@ -180,6 +182,7 @@ class NodeDashboard(QWidget):
         self.silent.setVisible(bool(silent))
         self.doctor.show_findings(result.findings, node.context, local=node.is_local,
                                   can_act=self.service.backend.actions_available)
+        self.alerts.show_history(node.watch.tracker.history[-HISTORY_SHOWN:])
         count = len(result.findings)
         self.tabs.setTabText(1, self.tr("Doctor ({0})").format(count) if count
                              else self.tr("Doctor"))
