@@ -89,6 +89,7 @@ class MonitorService(QObject):
         self._lock = asyncio.Lock()
         self._first = asyncio.Event()
         self.desktop_notifications = True
+        self._alerts_ready = False
 
     # --- nodes ---------------------------------------------------------------------------
     @property
@@ -123,8 +124,6 @@ class MonitorService(QObject):
             self._loop_task = asyncio.ensure_future(self._run())
 
     async def _run(self) -> None:
-        await self._load_channels()
-        await self.load_alerts()
         while True:
             await self.poll_all()
             await asyncio.sleep(self.interval_s)
@@ -141,6 +140,7 @@ class MonitorService(QObject):
         await self.poll_all()
 
     async def poll_all(self) -> None:
+        await self._ensure_alerts()
         async with self._lock:
             self.polling_changed.emit(True)
             try:
@@ -183,6 +183,7 @@ class MonitorService(QObject):
         self._nodes[node.key] = node
         self.backend.set_remotes([n.address for n in self._nodes.values() if not n.is_local])
         self.nodes_changed.emit(self.nodes)
+        await self._ensure_alerts()
         async with self._lock:
             await self._poll(node)
 
@@ -235,6 +236,15 @@ class MonitorService(QObject):
             self.recheck_done.emit(key, finding.rule, fresh)
 
     # --- alerts ----------------------------------------------------------------------------
+    async def _ensure_alerts(self) -> None:
+        """The keyring is opened once there is a node to watch, not at every start of the app
+        (some keyrings ask for a password when first opened)."""
+        if self._alerts_ready or not self._nodes:
+            return
+        self._alerts_ready = True
+        await self._load_channels()
+        await self.load_alerts()
+
     async def _load_channels(self) -> None:
         try:
             channels = await self.backend.channels()
@@ -266,6 +276,7 @@ class MonitorService(QObject):
             self.alerts_result.emit(False, str(exc))
             return
         self.desktop_notifications = desktop
+        self._alerts_ready = True
         await self._load_channels()
         self.alerts_result.emit(True, "Alert settings saved.")
         await self.load_alerts()

@@ -352,3 +352,29 @@ def test_a_poll_keeps_the_gui_responsive(qtbot, qasync_loop, tmp_path, monkeypat
             record_property("longest_stall_ms", round(max(gaps, default=0) * 1000, 1))
 
     run(qasync_loop, scenario)
+
+
+def test_keyring_untouched_until_a_node_is_watched(qtbot, qasync_loop, tmp_path, monkeypatch,
+                                                   ring) -> None:
+    """Some keyrings ask for a password when first opened: not at every start of the app."""
+    reads: list[str] = []
+    real_get = ring.get_password
+    monkeypatch.setattr(ring, "get_password", lambda s, u: reads.append(u) or real_get(s, u))
+    monkeypatch.setenv("HOME", str(tmp_path / "nobody"))
+    monkeypatch.setenv("FLUXD_CONFIG_PATH", "")
+
+    async def scenario() -> None:
+        async with local_node(tmp_path / "sim") as node:
+            backend = AppMonitorBackend(Settings(), tmp_path / "data", lambda: None)
+            service = MonitorService(backend)
+            service.load_nodes()
+            assert service.nodes == ()
+            service.start()
+            await asyncio.sleep(0.3)
+            assert reads == []
+            added = service.add_remote(node.fluxos_address)
+            await added
+            assert reads and service.results
+            await service.close()
+
+    run(qasync_loop, scenario)
