@@ -378,3 +378,19 @@ def test_keyring_untouched_until_a_node_is_watched(qtbot, qasync_loop, tmp_path,
             await service.close()
 
     run(qasync_loop, scenario)
+
+
+def test_page_builds_before_the_loop_runs(qtbot, tmp_path, monkeypatch) -> None:
+    """The window is built before the loop starts: a watched node must not need it yet."""
+    home = tmp_path / "home"
+    (home / ".flux").mkdir(parents=True)
+    (home / ".flux" / "flux.conf").write_text("rpcuser=u\nrpcpassword=p\nrpcport=9\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("FLUXD_CONFIG_PATH", "")
+    service = MonitorService(AppMonitorBackend(Settings(), tmp_path / "data", lambda: None))
+    service.load_nodes()
+    install = InstallService(local_sessions(tmp_path / "data"), tmp_path / "data", "mainnet")
+    page = LocalNodePage(install, service)
+    qtbot.addWidget(page)
+    assert page.stack.currentWidget() is page.dashboard
+    assert page.dashboard is not None and page.dashboard.checked.text() == "Checking the node…"

@@ -119,6 +119,7 @@ class DoctorPanel(QWidget):
         for row in self.rows.values():
             row.deleteLater()
         self.rows = {}
+        self.fixed.hide()  # a re-check's "fixed" is shown again right after its own poll
         for finding in findings:
             row = FindingRow(finding, ctx, local=local, can_act=can_act)
             row.action_requested.connect(self.action_requested)

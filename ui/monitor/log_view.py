@@ -85,7 +85,8 @@ class LogViewer(QWidget):
         self.text.clear()
         self._say("")
         self._render()
-        self.read_more()
+        if self.isVisible():  # a hidden viewer reads when it is shown
+            self.read_more()
         self._follow_changed(self.follow.isChecked())
 
     def _follow_changed(self, on: bool) -> None:
@@ -96,6 +97,8 @@ class LogViewer(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._tails:
+            self.read_more()
         self._follow_changed(self.follow.isChecked())
 
     def hideEvent(self, event: QHideEvent) -> None:
