@@ -124,6 +124,7 @@ def test_each_state(qtbot, qasync_loop, tmp_path: Path, monkeypatch, ring, state
             assert r.board.tabs.tabText(1) == (f"Doctor ({len(rules)})" if rules else "Doctor")
             for index in range(r.board.tabs.count()):  # kept for a person to look at
                 r.board.tabs.setCurrentIndex(index)
+                await asyncio.sleep(0.05)  # let the layouts settle, as a person would see it
                 r.board.grab().save(str(tmp_path / f"{state}-{index}.png"))
 
     run(qasync_loop, scenario)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -100,6 +101,10 @@ class NodeDashboard(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.error)
         layout.addWidget(self.tabs, 1)
+        # Wrapped lines above the tabs keep their full height; the tabs give way instead.
+        for label in (self.headline, self.checked, self.note, self.error):
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.tabs.setMinimumHeight(200)
         self._bind()
 
     def _bind(self) -> None:
