@@ -23,7 +23,13 @@ from app.monitor_config import (
     normalise_address,
     store_monitor_settings,
 )
-from app.monitor_wiring import alert_channels, find_local_node, local_watch, remote_watch
+from app.monitor_wiring import (
+    FluxConfError,
+    alert_channels,
+    find_local_node,
+    local_watch,
+    remote_watch,
+)
 from app.settings import Settings
 from nodectl.fsutil import atomic_write_text
 from nodectl.monitor.alerts.channels import Channel
@@ -32,7 +38,6 @@ from nodectl.monitor.errors import MonitorError
 from nodectl.monitor.target import WatchedNode
 from nodectl.monitor.watchdog import WatchdogAlerts, render_config_js
 from ui.monitor_service import AlertForm, MonitorService
-from wallet.errors import BackendError
 
 log = logging.getLogger(__name__)
 # The hook for the installer's privileged helper: run a named operation, return words.
@@ -67,7 +72,7 @@ class AppMonitorBackend:
         found: list[WatchedNode] = []
         try:
             local = find_local_node(self.config, self._data_dir)
-        except BackendError as exc:
+        except FluxConfError as exc:
             log.warning("local node not watched: %s", exc)
             local = None
         if local is not None:
@@ -104,7 +109,7 @@ class AppMonitorBackend:
     def _local_watchdog_dir(self) -> str | None:
         try:
             local = find_local_node(self.config, self._data_dir)
-        except BackendError:
+        except FluxConfError:
             return None
         return local.context.watchdog_dir if local else None
 

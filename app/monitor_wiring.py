@@ -33,9 +33,11 @@ from nodectl.monitor.target import LOCAL_KEY, WatchedNode
 from nodectl.monitor.watch import NodeWatch
 
 # The one flux.conf reader; it moves to flux/ with the shared fluxd client (app may import it).
+# These two lines are the only place the monitor names it (then flux.fluxconf and ConfError).
 from wallet.backends.fluxconf import RpcConfig, default_conf_path, read_flux_conf
 from wallet.errors import BackendError
 
+FluxConfError = BackendError  # what the reader raises for a flux.conf it cannot use
 INSTALL_STATE = Path("node-install") / "state.json"
 REMOTE_DIR = "node-monitor"
 
@@ -80,7 +82,7 @@ def _conf_candidates(ms: MonitorSettings, meta: Mapping[str, Any]) -> list[Path]
 def find_local_node(ms: MonitorSettings, data_dir: Path) -> LocalNode | None:
     """The node on this machine, or None when none is installed (no flux.conf, no install).
 
-    Raises ``BackendError`` for a flux.conf that exists but cannot be understood.
+    Raises ``FluxConfError`` for a flux.conf that exists but cannot be understood.
     """
     meta = install_meta(data_dir)
     conf = next((p for p in _conf_candidates(ms, meta) if _present(p)), None)
@@ -91,7 +93,7 @@ def find_local_node(ms: MonitorSettings, data_dir: Path) -> LocalNode | None:
     rpc, note = None, None
     try:
         rpc = read_flux_conf(conf) if _present(conf) else None
-    except BackendError:
+    except FluxConfError:
         if not _unreadable(conf):
             raise
         note = (f"FluxDesk cannot read {conf} as this user (it belongs to the node user), so "

@@ -24,6 +24,7 @@ from app.monitor_config import (
     normalise_address,
 )
 from app.monitor_wiring import (
+    FluxConfError,
     alert_channels,
     find_local_node,
     local_watch,
@@ -36,7 +37,6 @@ from nodectl.monitor.doctor import Finding, diagnose
 from nodectl.monitor.errors import MonitorError
 from nodectl.monitor.snapshot import Snapshot
 from nodectl.monitor.target import WatchedNode
-from wallet.errors import BackendError
 
 if TYPE_CHECKING:
     from app.context import AppContext
@@ -112,7 +112,7 @@ def _target(args: argparse.Namespace, ctx: AppContext) -> WatchedNode | None:
         return remote_watch(address, ctx.data_dir)
     try:
         node = find_local_node(ms, ctx.data_dir)
-    except BackendError as exc:
+    except FluxConfError as exc:
         raise CliFailure("flux_conf", str(exc)) from None
     return None if node is None else local_watch(node, ctx.data_dir)
 
@@ -240,7 +240,7 @@ async def _alerts_test(args: argparse.Namespace, ctx: AppContext) -> int:
                          "token and chat id, or a Discord webhook, in Local node → Alerts.")
     try:
         node = find_local_node(ms, ctx.data_dir)
-    except BackendError:
+    except FluxConfError:
         node = None
     label = ms.label or (node.label if node else "FluxDesk")
     try:
