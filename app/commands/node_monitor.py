@@ -36,6 +36,7 @@ from nodectl.monitor.dashboard import Dashboard, Level, build
 from nodectl.monitor.doctor import Finding, diagnose
 from nodectl.monitor.errors import MonitorError
 from nodectl.monitor.snapshot import Snapshot
+from nodectl.monitor.summary import headline
 from nodectl.monitor.target import WatchedNode
 
 if TYPE_CHECKING:
@@ -169,17 +170,20 @@ async def _status(args: argparse.Namespace, ctx: AppContext, doctor: bool) -> in
         doc: dict[str, Any] = {"installed": True, "answering": True, "node": _node_doc(target),
                                "findings": [_finding_doc(f, target) for f in findings]}
         if not doctor:
+            level, words = headline(board, findings)
+            doc["headline"] = {"level": level, "words": words}
             doc["dashboard"] = board
         _emit(doc)
         return 0
     if not doctor:
-        print_dashboard(target, board)
+        print_dashboard(target, board, findings)
     print_findings(target, findings, headline=doctor)
     return 0
 
 
-def print_dashboard(target: WatchedNode, board: Dashboard) -> None:
+def print_dashboard(target: WatchedNode, board: Dashboard, findings: list[Finding]) -> None:
     print(f"FluxNode {target.label} ({target.address})")
+    print(headline(board, findings)[1])
     if target.note:
         print(f"  note: {target.note}")
     rows: list[tuple[str, Level, str]] = [

@@ -54,6 +54,8 @@ async def test_synced_confirmed_node_in_words_and_json(tmp_path: Path) -> None:
     async with local_node(tmp_path) as node:
         words = await fluxdesk(node, "status")
         assert words.returncode == 0, words.stderr
+        assert words.stdout.splitlines()[1] == ("Earning: confirmed and in the payment queue. "
+                                                "Nothing wrong found.")
         assert "Synced at block 2100000" in words.stdout
         assert "Confirmed: in the payment queue." in words.stdout
         assert "Safe to stop the node" in words.stdout
@@ -63,6 +65,7 @@ async def test_synced_confirmed_node_in_words_and_json(tmp_path: Path) -> None:
         data = doc_of(await fluxdesk(node, "status", "--json"))
         board = data["dashboard"]
         assert data["answering"] is True and data["findings"] == []
+        assert data["headline"]["level"] == "ok"
         assert board["state"]["state"] == "confirmed" and board["sync"]["level"] == "ok"
         assert board["bench"]["result"] == "CUMULUS" and board["payout"]["rank"] == 41
         assert node.script.last_confirmed_height == board["confirm"]["last_confirmed"]

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from nodectl.monitor.dashboard import Dashboard, Level, NodeState
-from nodectl.monitor.doctor import Finding
+from nodectl.monitor.dashboard import Dashboard, Level
 from nodectl.monitor.snapshot import Snapshot
 
 GIB = 1024**3
@@ -97,23 +96,6 @@ def cards(board: Dashboard, snap: Snapshot) -> list[CardData]:
         rows.append(CardData("This machine", Level.OK, f"CPU {m.cpu_percent:.0f} %, RAM "
                              f"{m.ram_percent_used:.0f} % used, {disks}{temps}."))
     return rows
-
-
-def headline(board: Dashboard, findings: tuple[Finding, ...]) -> CardData:
-    """The one line that answers "is my node earning, and if not, why"."""
-    bad = [f for f in findings if f.severity == "bad"]
-    if bad:
-        more = f" (and {len(findings) - 1} more in Doctor)" if len(findings) > 1 else ""
-        return CardData("headline", Level.BAD, f"Needs attention: {bad[0].cause}{more}")
-    if board.state.state is NodeState.CONFIRMED:
-        if findings:
-            return CardData("headline", Level.WARN, "Earning: confirmed and in the payment "
-                            f"queue; {len(findings)} warning(s) in Doctor.")
-        return CardData("headline", Level.OK, "Earning: confirmed and in the payment queue. "
-                        "Nothing wrong found.")
-    if findings:
-        return CardData("headline", Level.WARN, f"{board.state.words} {findings[0].cause}")
-    return CardData("headline", board.state.level, board.state.words)
 
 
 class StatusCard(QFrame):

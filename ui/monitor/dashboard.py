@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 
 from nodectl.monitor.dashboard import Level
 from nodectl.monitor.doctor import Finding
+from nodectl.monitor.summary import headline
 from nodectl.monitor.target import WatchedNode
 from nodectl.monitor.watch import PollResult
 from ui.monitor.alert_settings import AlertSettings
-from ui.monitor.cards import CardGrid, cards, headline
+from ui.monitor.cards import CardGrid, cards
 from ui.monitor.doctor_panel import DoctorPanel
 from ui.monitor.log_view import LogViewer
 from ui.monitor.remote_nodes import RemoteNodes
@@ -172,9 +173,9 @@ class NodeDashboard(QWidget):
         if node is None:
             return
         self.cards.show_cards(cards(result.dashboard, result.snapshot))
-        top = headline(result.dashboard, result.findings)
-        self.headline.setText(top.words)
-        state = "" if top.level is Level.UNKNOWN else top.level.value
+        level, words = headline(result.dashboard, result.findings)
+        self.headline.setText(words)
+        state = "" if level is Level.UNKNOWN else level.value
         self.headline.setProperty("state", state)
         self.headline.style().unpolish(self.headline)
         self.headline.style().polish(self.headline)

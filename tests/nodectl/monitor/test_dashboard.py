@@ -118,3 +118,18 @@ def test_helpers() -> None:
     assert at_least("6.1.9", "6.2.0") is False and at_least("beta", "1.0") is None
     assert duration(59) == "~1 min" and duration(3600) == "~1 h" and duration(4200) == "~1 h 10 min"
     assert POST_PON.block_spacing_s == 30
+
+
+def test_headline_puts_what_stops_earning_first() -> None:
+    from nodectl.monitor.dashboard import Level, build
+    from nodectl.monitor.doctor import Finding
+    from nodectl.monitor.snapshot import NodeContext, Snapshot
+    from nodectl.monitor.summary import headline
+
+    board = build(Snapshot(taken_at=0.0), NodeContext())
+    warn = Finding("clock_drift", "warn", "The clock is off.", "Fix it.")
+    bad = Finding("expired", "bad", "It expired.", "Start it.")
+    assert headline(board, [warn, bad]) == (Level.BAD,
+                                            "Needs attention: It expired. (and 1 more in Doctor)")
+    assert headline(board, [warn]) == (Level.WARN, "Node state unknown. The clock is off.")
+    assert headline(board, []) == (Level.UNKNOWN, "Node state unknown.")
