@@ -19,6 +19,7 @@ import resources
 from app import __version__, settings
 from app.context import AppContext
 from app.errorhook import ErrorReporter
+from app.monitor_backend import build_monitor_service
 from app.services import Services
 from app.wallet_wiring import WalletUi, build_wallet_ui
 from ui.about import AboutDialog
@@ -27,6 +28,7 @@ from ui.concurrency import Closer, Engine
 from ui.error_dialog import ErrorDialog
 from ui.install_service import InstallService, local_sessions
 from ui.main_window import MainWindow
+from ui.monitor_service import MonitorService
 from ui.pages.base import Page
 from ui.pages.benchmark import BenchmarkPage
 from ui.pages.local_node import LocalNodePage
@@ -50,12 +52,12 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
 
 def build_pages(
     services: Services, app: QApplication, bench: BenchService, install: InstallService,
-    wallet_ui: WalletUi | None = None,
+    wallet_ui: WalletUi | None = None, monitor: MonitorService | None = None,
 ) -> list[Page]:
     ctx = services.ctx
     return [
         BenchmarkPage(bench),
-        LocalNodePage(install),
+        LocalNodePage(install, monitor),
         SettingsPage(
             ctx.settings,
             data_dir=ctx.data_dir,
@@ -106,9 +108,12 @@ class Gui:
                                         self.engine)
         self.install = InstallService(local_sessions(ctx.data_dir), ctx.data_dir, ctx.network,
                                       self.engine)
-        for service in (self.bench, self.install, self.wallet.model):
+        self.monitor = build_monitor_service(
+            ctx.settings, ctx.data_dir, lambda: settings.save(ctx.data_dir, ctx.settings))
+        for service in (self.bench, self.install, self.wallet.model, self.monitor):
             self.closer.register(service)
-        pages = build_pages(self.services, app, self.bench, self.install, self.wallet)
+        pages = build_pages(self.services, app, self.bench, self.install, self.wallet,
+                            self.monitor)
         self.window = MainWindow(pages, self.icon)
         self.wallet.attach_window(self.window)
         if self.services.migration_notes:
@@ -124,6 +129,7 @@ class Gui:
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = Tray(self.window, self.icon)
             self.tray.quit_requested.connect(self.quit)
+            self.monitor.notify.connect(self.tray.notify)
             self.tray.show()
 
     def show_about(self) -> None:
@@ -182,12 +188,15 @@ def run_gui(
     asyncio.set_event_loop(loop)
     gui = Gui(ctx, app)
     gui.reporter.install(loop)
+    gui.monitor.start()
     try:
         gui.select_page(page)
     except KeyError as exc:
         print(f"fluxdesk: {exc.args[0]}", file=sys.stderr)
         return 2
     if screenshot is not None:
+        gui.window.show()
+        loop.run_until_complete(gui.monitor.first_poll())
         save_screenshot(gui.window, app, screenshot)
         ctx.logger.info("screenshot saved to %s", screenshot)
         loop.run_until_complete(gui.closer.wait())

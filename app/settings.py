@@ -66,6 +66,8 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     servers: ServerSettings = field(default_factory=ServerSettings)
     bench: BenchSettings = field(default_factory=BenchSettings)
+    # The node monitor's section; app/monitor_config.MonitorSettings checks each value.
+    node_monitor: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> None:
         if self.network not in NETWORKS:
@@ -116,7 +118,9 @@ def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
         raise SettingsError(f"settings.json: extra should be an object, not {type(extra).__name__}")
     sections: dict[str, dict[str, Any]] = {"ui": ui, "servers": {}, "bench": {}}
     for key, value in extra.items():
-        if key in _V2_EXTRA_MOVES:
+        if key == "node_monitor" and isinstance(value, dict):
+            doc["node_monitor"] = value
+        elif key in _V2_EXTRA_MOVES:
             section, name = _V2_EXTRA_MOVES[key]
             sections[section][name] = value
         else:
@@ -145,6 +149,12 @@ def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- reading and writing ---------------------------------------------------------------------
+
+
+def _object(doc: object, name: str) -> dict[str, Any]:
+    if not isinstance(doc, dict):
+        raise SettingsError(f"Section {name!r} of settings.json is not an object.")
+    return doc
 
 
 def _section(cls: type[Any], doc: object, name: str) -> Any:
@@ -182,6 +192,7 @@ def from_dict(doc: dict[str, Any]) -> Settings:
         ui=_section(UiSettings, doc.get("ui", {}), "ui"),
         servers=_section(ServerSettings, doc.get("servers", {}), "servers"),
         bench=_section(BenchSettings, doc.get("bench", {}), "bench"),
+        node_monitor=_object(doc.get("node_monitor", {}), "node_monitor"),
     )
     settings.validate()
     return settings

@@ -15,6 +15,7 @@ BENCHMARKS: tuple[str, ...] = (
     "bench.bench_signing",
     "bench.bench_sync",
     "bench.bench_gui",
+    "bench.bench_gui_monitor",
     "bench.bench_accuracy",
 )
 

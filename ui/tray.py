@@ -40,3 +40,10 @@ class Tray(QObject):
 
     def show(self) -> None:
         self.icon.show()
+
+    def notify(self, title: str, text: str, severity: str) -> None:
+        """A desktop notification (the node monitor's alerts)."""
+        icon = {"bad": QSystemTrayIcon.MessageIcon.Critical,
+                "warn": QSystemTrayIcon.MessageIcon.Warning}.get(
+            severity, QSystemTrayIcon.MessageIcon.Information)
+        self.icon.showMessage(title, text, icon)

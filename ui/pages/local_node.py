@@ -1,4 +1,5 @@
-"""Local node page: state of the FluxNode install on this machine and the install wizard."""
+"""Local node page: the node monitor's dashboard once a node is watched (installed here, or a
+remote one added); otherwise the state of the install on this machine and the install wizard."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from nodectl.install.plan import PLAN_NOTES
 from nodectl.install.runner import RunResult
 from ui.install_service import InstallService
 from ui.install_wizard import InstallWizard
+from ui.monitor.dashboard import NodeDashboard
+from ui.monitor_service import MonitorService
 from ui.pages.base import Page, heading, hint
 
 
@@ -25,9 +28,13 @@ class LocalNodePage(Page):
     page_id: ClassVar[str] = "local_node"
     order: ClassVar[int] = 400
 
-    def __init__(self, service: InstallService, parent: QWidget | None = None) -> None:
+    def __init__(self, service: InstallService, monitor: MonitorService | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        self.monitor = monitor
+        self._installer_open = False
+        self._monitor_open = False  # the person asked for the monitor before any node was added
         self.state_label = QLabel("")
         self.state_label.setWordWrap(True)
         self.install_button = QPushButton(self.tr("Install FluxNode…"))
@@ -48,6 +55,10 @@ class LocalNodePage(Page):
         buttons.addWidget(self.install_button)
         buttons.addWidget(self.repair_button)
         buttons.addWidget(self.uninstall_button)
+        self.monitor_button = QPushButton(self.tr("Node monitor…"))
+        self.monitor_button.setToolTip(self.tr("Watch this node or a remote one (IP[:port])"))
+        self.monitor_button.setVisible(monitor is not None)
+        buttons.addWidget(self.monitor_button)
         buttons.addStretch(1)
         steps = hint(self.tr(
             "The installer checks this machine first, asks for the tier and the collateral "
@@ -68,6 +79,14 @@ class LocalNodePage(Page):
         self.stack = QStackedWidget()
         self.stack.addWidget(overview)
         self.stack.addWidget(self.wizard)
+        self.dashboard: NodeDashboard | None = None
+        if monitor is not None:
+            self.dashboard = NodeDashboard(monitor)
+            self.stack.addWidget(self.dashboard)
+            self.dashboard.installer_requested.connect(self.show_installer)
+            self.dashboard.show_nodes(monitor.nodes)
+            monitor.nodes_changed.connect(lambda _nodes: self.refresh())
+        self.monitor_button.clicked.connect(self.show_monitor)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
@@ -77,7 +96,7 @@ class LocalNodePage(Page):
         service.finished.connect(self._uninstalled)
         service.busy_changed.connect(self._busy)
         self.wizard.closed.connect(self.close_wizard)
-        self.wizard.installed.connect(self.refresh)
+        self.wizard.installed.connect(self._installed)
         self.refresh()
 
     def title(self) -> str:
@@ -86,7 +105,32 @@ class LocalNodePage(Page):
     def page_shown(self) -> None:
         self.refresh()
 
+    def show_installer(self) -> None:
+        self._installer_open = True
+        self.refresh()
+
+    def show_monitor(self) -> None:
+        self._installer_open = False
+        self._monitor_open = True
+        if self.dashboard is not None:
+            if self.monitor is not None and not self.monitor.nodes:
+                self.dashboard.tabs.setCurrentWidget(self.dashboard.remotes)
+            self.stack.setCurrentWidget(self.dashboard)
+
+    def _installed(self) -> None:
+        if self.monitor is not None:
+            self.monitor.reload_nodes()
+        self.refresh()
+
     def refresh(self) -> None:
+        watching = self.monitor is not None and bool(self.monitor.nodes)
+        if self.stack.currentWidget() is not self.wizard and self.dashboard is not None:
+            if (watching or self._monitor_open) and not self._installer_open:
+                self.stack.setCurrentWidget(self.dashboard)
+            elif self.stack.currentWidget() is self.dashboard:
+                self.stack.setCurrentIndex(0)
+        self.monitor_button.setText(self.tr("Back to the monitor") if watching
+                                    else self.tr("Watch a remote node…"))
         state = self.service.saved_state()
         records = state.steps
         done = sum(1 for r in records.values() if r.status == "done")
@@ -145,6 +189,8 @@ class LocalNodePage(Page):
         if not self._uninstalling:
             return
         self._uninstalling = False
+        if self.monitor is not None:
+            self.monitor.reload_nodes()
         if result.ok:
             self.action_status.setText(self.tr("Uninstalled. The chain data was kept."))
         else:

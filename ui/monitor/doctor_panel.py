@@ -1,0 +1,152 @@
+"""The doctor panel: each finding's cause, next step, and what to do about it.
+
+An action FluxDesk can run itself (through the installer's privileged helper, once it offers
+these as named operations) gets a button; until then the row shows the exact command to run,
+with Copy, and "Check again" runs the rule on a fresh poll to confirm the fix.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nodectl.monitor.actions import manual_step
+from nodectl.monitor.doctor import Finding
+from nodectl.monitor.snapshot import NodeContext
+from ui.pages.base import hint
+
+SEVERITY_WORDS = {"bad": "Problem", "warn": "Attention"}
+
+
+def _label(text: str, *, wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(wrap)
+    return label
+
+
+class FindingRow(QFrame):
+    action_requested = Signal(object)  # Finding
+    recheck_requested = Signal(object)  # Finding
+
+    def __init__(self, finding: Finding, ctx: NodeContext, *, local: bool, can_act: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.finding = finding
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.severity = QLabel(SEVERITY_WORDS.get(finding.severity, finding.severity))
+        self.severity.setProperty("state", finding.severity)
+        self.cause = _label(finding.cause)
+        self.next_step = _label(self.tr("Next step: {0}").format(finding.next_step))
+        self.result = _label("")
+        self.result.hide()
+        self.command: QLabel | None = None
+        self.action_button: QPushButton | None = None
+        self.copy_button: QPushButton | None = None
+        self.recheck_button = QPushButton(self.tr("Check again"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addWidget(self.severity)
+        layout.addWidget(self.cause)
+        layout.addWidget(self.next_step)
+        step = manual_step(finding.action, ctx) if finding.action and local else None
+        buttons = QHBoxLayout()
+        if step is not None and can_act:
+            self.action_button = QPushButton(step.title)
+            self.action_button.clicked.connect(lambda: self.action_requested.emit(finding))
+            buttons.addWidget(self.action_button)
+        elif step is not None:
+            who = self.tr("as an administrator") if step.needs_root else self.tr(
+                "as the node user")
+            layout.addWidget(hint(self.tr(
+                "FluxDesk cannot run “{0}” itself yet. Run this in a terminal {1}:").format(
+                step.title, who)))
+            self.command = QLabel(step.command)
+            self.command.setWordWrap(True)
+            self.command.setStyleSheet("font-family: monospace;")
+            self.command.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            layout.addWidget(self.command)
+            self.copy_button = QPushButton(self.tr("Copy command"))
+            self.copy_button.clicked.connect(
+                lambda: QGuiApplication.clipboard().setText(step.command))
+            buttons.addWidget(self.copy_button)
+        self.recheck_button.clicked.connect(lambda: self.recheck_requested.emit(finding))
+        buttons.addWidget(self.recheck_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.result)
+
+    def show_result(self, words: str, state: str) -> None:
+        self.result.setText(words)
+        self.result.setProperty("state", state)
+        self.result.style().unpolish(self.result)
+        self.result.style().polish(self.result)
+        self.result.show()
+
+
+class DoctorPanel(QWidget):
+    action_requested = Signal(object)  # Finding
+    recheck_requested = Signal(object)  # Finding
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.fixed = QLabel("")
+        self.fixed.setWordWrap(True)
+        self.fixed.setProperty("state", "ok")
+        self.fixed.hide()
+        self.rows: dict[str, FindingRow] = {}
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self.summary)
+        self._layout.addWidget(self.fixed)
+        self._rows_box = QVBoxLayout()
+        self._layout.addLayout(self._rows_box)
+        self._layout.addStretch(1)
+
+    def show_findings(self, findings: tuple[Finding, ...], ctx: NodeContext, *, local: bool,
+                      can_act: bool) -> None:
+        if tuple(r.finding for r in self.rows.values()) == findings:
+            return
+        for row in self.rows.values():
+            row.deleteLater()
+        self.rows = {}
+        self.fixed.hide()  # a re-check's "fixed" is shown again right after its own poll
+        for finding in findings:
+            row = FindingRow(finding, ctx, local=local, can_act=can_act)
+            row.action_requested.connect(self.action_requested)
+            row.recheck_requested.connect(self.recheck_requested)
+            self._rows_box.addWidget(row)
+            self.rows[finding.rule] = row
+        bad = sum(1 for f in findings if f.severity == "bad")
+        if not findings:
+            self.summary.setText(self.tr("Nothing wrong found on the last check."))
+            self.summary.setProperty("state", "ok")
+        else:
+            self.summary.setText(self.tr("{0} finding(s), {1} stopping or about to stop "
+                                         "earnings.").format(len(findings), bad))
+            self.summary.setProperty("state", "bad" if bad else "warn")
+        self.summary.style().unpolish(self.summary)
+        self.summary.style().polish(self.summary)
+
+    def show_recheck(self, rule: str, fresh: Finding | None) -> None:
+        row = self.rows.get(rule)
+        if fresh is None:
+            self.fixed.setText(self.tr("Checked again: “{0}” is fixed.").format(rule))
+            self.fixed.show()
+        elif row is not None:
+            row.show_result(self.tr("Checked again: still there. {0}").format(fresh.cause),
+                            "bad")
+
+    def show_action_result(self, rule: str, words: str) -> None:
+        row = self.rows.get(rule)
+        if row is not None:
+            row.show_result(words, "")
