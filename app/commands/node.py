@@ -29,7 +29,7 @@ _MARK = {Status.PASS: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL"}
 # What the person types for each input, so messages name the flag and not an internal field.
 FLAG_OF: dict[str, str] = {
     "identity_wif": f"the identity key (--identity-key-stdin or ${KEY_ENV})",
-    "identity key": "identity key (--identity-key-stdin)",
+    "identity key": f"the identity key (--identity-key-stdin or ${KEY_ENV})",
     "collateral_txid": "--txid", "collateral txid": "--txid",
     "collateral_index": "--index", "collateral output index": "--index",
     "public_ip": "--ip", "public IP": "--ip",

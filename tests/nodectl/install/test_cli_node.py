@@ -71,7 +71,8 @@ def test_injection_in_cli_input_is_rejected(tmp_path: Path) -> None:
 def test_real_install_refuses_without_inputs_and_key_is_never_an_argument(
         tmp_path: Path) -> None:
     result = fluxdesk(tmp_path, "install", "--yes", "--ip", "81.2.69.160")
-    assert result.returncode == 2 and "identity key: is required" in result.stderr
+    assert result.returncode == 2 and "identity key (--identity-key-stdin or $FLUXDESK_IDENTITY_KEY): is required" in \
+        result.stderr
     result = fluxdesk(tmp_path, "install", "--yes", "--identity-key", WIF)
     assert result.returncode == 2 and "unrecognized arguments" in result.stderr
 
@@ -83,6 +84,6 @@ def test_real_install_stops_at_a_failed_preflight(tmp_path: Path) -> None:
                       "--zelid", ZELID, "--ip", "81.2.69.160",
                       env={"FLUXDESK_IDENTITY_KEY": WIF})
     assert result.returncode == 1
-    assert "preflight failed; nothing was changed" in result.stderr
+    assert "Preflight failed; nothing was changed" in result.stderr
     assert "[FAIL] systemd" in result.stdout
     assert not (tmp_path / "node-install" / "state.json").exists()
