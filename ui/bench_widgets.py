@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nodectl.bench import STEP_LABELS, STEPS
-from nodectl.bench.models import Check, Outcome, Verdict
+from nodectl.bench.models import BenchReport, Check, Outcome, Verdict
 from nodectl.bench.tiers import SOURCES, TIERS
 
 PASS_BG = QColor(46, 157, 79, 90)
@@ -29,16 +29,30 @@ FAIL_BG = QColor(208, 64, 58, 90)
 UNKNOWN_BG = QColor(128, 128, 128, 40)
 _SYMBOL = {Outcome.PASS: "✔", Outcome.FAIL: "✘", Outcome.UNKNOWN: "?"}
 
+# One unit per figure for the table, the chart and the step list: binary units (GiB, MiB/s) as
+# the tier table measures them, Mbit/s for the network.
+UNITS: dict[str, str] = {
+    "ram": "GiB",
+    "ssd": "GiB",
+    "eps": "events/s",
+    "eps_single": "events/s",
+    "eps_all": "events/s",
+    "dws": "MiB/s",
+    "download": "Mbit/s",
+    "upload": "Mbit/s",
+    "latency": "ms",
+}
+
 ROWS: tuple[tuple[str, str], ...] = (
     ("threads", "CPU threads"),
     ("cores", "CPU cores"),
-    ("ram", "RAM (GiB)"),
-    ("ssd", "SSD capacity (GiB)"),
-    ("eps", "EPS, 1 thread × tier threads"),
-    ("dws", "Disk write (MiB/s)"),
+    ("ram", f"RAM ({UNITS['ram']})"),
+    ("ssd", f"SSD capacity ({UNITS['ssd']})"),
+    ("eps", f"CPU {UNITS['eps']} (1 thread × 4/8/16)"),
+    ("dws", f"Disk write speed ({UNITS['dws']})"),
     ("arch", "Architecture"),
-    ("download", "Download (Mbit/s)"),
-    ("upload", "Upload (Mbit/s)"),
+    ("download", f"Download ({UNITS['download']})"),
+    ("upload", f"Upload ({UNITS['upload']})"),
 )
 
 
@@ -51,7 +65,10 @@ def number(value: float | str | None) -> str:
 
 
 class StepList(QWidget):
-    """One row per benchmark step: name, progress bar, latest message."""
+    """One row per benchmark step: name, progress bar, outcome in words.
+
+    A step that failed or was skipped shows an empty bar and says so: a full bar means done.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,44 +77,93 @@ class StepList(QWidget):
         grid.setVerticalSpacing(4)
         self.bars: dict[str, QProgressBar] = {}
         self.messages: dict[str, QLabel] = {}
+        self.states: dict[str, str] = {}
         for row, step in enumerate(STEPS):
             bar = QProgressBar()
             bar.setRange(0, 1000)
             bar.setTextVisible(False)
             bar.setFixedHeight(10)
-            bar.setFixedWidth(160)
+            bar.setFixedWidth(140)
             message = QLabel("")
             message.setProperty("role", "hint")
             message.setWordWrap(True)
-            message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            grid.addWidget(QLabel(STEP_LABELS[step]), row, 0)
-            grid.addWidget(bar, row, 1)
+            message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            grid.addWidget(QLabel(STEP_LABELS[step]), row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(bar, row, 1, Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(message, row, 2)
             self.bars[step] = bar
             self.messages[step] = message
+            self.states[step] = ""
         grid.setColumnStretch(2, 1)
 
     def reset(self) -> None:
         for step in STEPS:
             self.bars[step].setValue(0)
-            self.messages[step].setText("")
+            self._set_message(step, "", "")
+            self.states[step] = ""
+
+    def _set_message(self, step: str, text: str, state: str) -> None:
+        label = self.messages[step]
+        label.setText(text)
+        label.setToolTip(text if len(text) > 60 else "")
+        # "bad" shows a failure in the error colour; otherwise the quiet hint style.
+        role, mark = ("", "bad") if state == "failed" else ("hint", "")
+        if label.property("state") != mark or label.property("role") != role:
+            label.setProperty("state", mark)
+            label.setProperty("role", role)
+            label.style().unpolish(label)
+            label.style().polish(label)
 
     def update_step(self, step: str, state: str, fraction: float, message: str) -> None:
         if step not in self.bars:
             return
-        self.bars[step].setValue(int(max(0.0, min(fraction, 1.0)) * 1000))
+        self.states[step] = state
+        if state in ("failed", "skipped"):
+            self.bars[step].setValue(0)
+        elif state == "done":
+            self.bars[step].setValue(1000)
+        else:
+            self.bars[step].setValue(int(max(0.0, min(fraction, 1.0)) * 1000))
         if state == "started":
-            self.messages[step].setText(self.tr("running…"))
-        elif state == "running" and not message:
-            self.messages[step].setText(
-                self.tr("running… %1 %").replace("%1", f"{fraction * 100:.0f}")
+            self._set_message(step, self.tr("running…"), state)
+        elif state == "running":
+            self._set_message(
+                step, self.tr("running… %1 %").replace("%1", f"{fraction * 100:.0f}"), state
             )
-        elif message:
-            prefix = {"failed": self.tr("failed: "), "skipped": self.tr("skipped: ")}.get(state, "")
-            self.messages[step].setText(
-                prefix + message if not message.startswith("skipped") else message
-            )
-            self.messages[step].setToolTip(message)
+        elif state == "failed":
+            self._set_message(step, self.tr("✘ Failed: %1").replace("%1", message), state)
+        elif state == "skipped":
+            reason = message.removeprefix("skipped: ").removeprefix("skipped")
+            self._set_message(step, self.tr("Skipped: %1").replace("%1", reason), state)
+        else:
+            self._set_message(step, f"✔ {message}" if message else "✔", state)
+
+    def show_report(self, report: BenchReport) -> None:
+        """The outcome of every step of a finished (or saved) run."""
+        self.reset()
+        self.update_step("probes", "done", 1.0, "")
+        for item in report.measurements:
+            if item.key not in self.bars:
+                continue
+            if item.error is None and item.value is not None:
+                self.update_step(item.key, "done", 1.0, f"{number(item.value)} {item.unit}")
+            elif item.error is not None and item.error.startswith("skipped"):
+                self.update_step(item.key, "skipped", 0.0, item.error)
+            else:
+                self.update_step(item.key, "failed", 0.0, item.error or "")
+        doc = report.fluxbench
+        if doc is None:
+            self.update_step("fluxbench", "skipped", 0.0, "fluxbench is not installed here")
+        elif "error" in doc and len(doc) == 1:
+            self.update_step("fluxbench", "failed", 0.0, str(doc["error"]))
+        else:
+            self.update_step("fluxbench", "done", 1.0, str(doc.get("status", "")))
+        for step in STEPS:
+            if not self.states[step]:
+                self.update_step(step, "done", 1.0, "")
+
+    def failed_steps(self) -> list[str]:
+        return [STEP_LABELS[s] for s in STEPS if self.states[s] == "failed"]
 
 
 class TierMatrix(QTableWidget):

@@ -188,7 +188,8 @@ def evaluate(data: VerdictInputs, tiers: Sequence[TierSpec] = TIERS) -> Verdict:
         unknown = [c.label for c in target.checks if c.outcome is Outcome.UNKNOWN]
         if unknown:
             hints.append(
-                f"Not measured, so not judged: {', '.join(unknown)}. See the warnings, then rerun."
+                f"Not measured, so not judged: {', '.join(unknown)}. The reason is given with each "
+                "step; fix it and run again."
             )
     if data.arch == "amd64" and not data.avx:
         hints.append(

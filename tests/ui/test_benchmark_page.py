@@ -132,7 +132,7 @@ def test_run_shows_progress_verdict_and_history(
     assert page.progress.isVisibleTo(page)
     assert page.steps.bars["eps_single"].value() == 1000
     assert page.steps.bars["dws"].value() == 1000
-    assert "85.0 events/s" in page.steps.messages["eps_single"].text()
+    assert page.steps.messages["eps_single"].text() == "✔ 85 events/s"  # as in the table
     assert page.status.text().startswith("Finished")
     assert len(BenchHistory(data_dir).run_ids()) == 1
     assert page.chart.values() == [85.0]

@@ -1,10 +1,10 @@
-"""Settings: network, theme, tray behaviour; shows where data and logs are kept."""
+"""Settings: network, theme, tray behaviour, benchmark servers; where data and logs are kept."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
-from ui.pages.base import Page, heading, hint
+from nodectl.bench import BenchError, NetworkEndpoints
+from nodectl.bench.network import SETTING_DOWNLOAD, SETTING_UPLOAD
+from ui.bench_endpoints import EndpointsEditor
+from ui.pages.base import Page, hint
 
 
 def _choices(items: tuple[tuple[str, str], ...], current: str) -> QComboBox:
@@ -36,6 +38,27 @@ class EditableSettings(Protocol):
     theme: str
     start_minimised: bool
     close_to_tray: bool
+    extra: dict[str, Any]
+
+
+def bench_servers(settings: EditableSettings) -> NetworkEndpoints:
+    try:
+        return NetworkEndpoints.from_settings(settings.extra)
+    except BenchError:
+        return NetworkEndpoints()
+
+
+def store_bench_servers(settings: EditableSettings, endpoints: NetworkEndpoints) -> None:
+    """Keep only lists that differ from the defaults, so later default changes still apply."""
+    defaults = NetworkEndpoints()
+    for key, urls, default in (
+        (SETTING_DOWNLOAD, endpoints.download_urls, defaults.download_urls),
+        (SETTING_UPLOAD, endpoints.upload_urls, defaults.upload_urls),
+    ):
+        if urls == default:
+            settings.extra.pop(key, None)
+        else:
+            settings.extra[key] = list(urls)
 
 
 class SettingsPage(Page):
@@ -112,10 +135,11 @@ class SettingsPage(Page):
         form.addRow(self.tr("Data folder"), data_row)
         form.addRow(self.tr("Log file"), self.log_label)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 20)
-        layout.addWidget(heading(self.title()))
+        self.bench_servers = EndpointsEditor(bench_servers(settings), self._store_bench_servers)
+
+        layout = self.page_content(self.title())
         layout.addLayout(form)
+        layout.addWidget(self.bench_servers)
         layout.addStretch(1)
 
         self.network.currentIndexChanged.connect(self._network_changed)
@@ -146,6 +170,10 @@ class SettingsPage(Page):
         self._settings.theme = str(self.theme.currentData())
         self._save()
         self._apply_theme(self._settings.theme)
+
+    def _store_bench_servers(self, endpoints: NetworkEndpoints) -> None:
+        store_bench_servers(self._settings, endpoints)
+        self._save()
 
     def _flags_changed(self) -> None:
         self._settings.start_minimised = self.start_minimised.isChecked()
