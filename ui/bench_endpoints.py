@@ -61,7 +61,11 @@ class EndpointsEditor(QGroupBox):
         self.upload = QPlainTextEdit()
         for edit in (self.download, self.upload):
             edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 4 + 12)
+            # Exactly four lines tall: no half-cut fifth line.
+            margin = int(edit.document().documentMargin())
+            edit.setFixedHeight(
+                edit.fontMetrics().lineSpacing() * 4 + 2 * (margin + edit.frameWidth())
+            )
         self.download.setToolTip(self.tr("Latency is measured against these servers too."))
         self.note = QLabel("")
         self.note.setWordWrap(True)

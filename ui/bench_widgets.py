@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -177,10 +177,22 @@ class TierMatrix(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        self.verticalHeader().setMinimumSectionSize(self.fontMetrics().height() + 12)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # In a narrow window a cell's margin moves to a second line instead of being cut off.
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        self.resizeRowsToContents()
+        height = self._full_height()
+        if height != self.height():
+            self.setFixedHeight(height)
 
     def show_verdict(self, verdict: Verdict) -> None:
         rows = {key: index for index, (key, _) in enumerate(ROWS)}
@@ -192,7 +204,7 @@ class TierMatrix(QTableWidget):
                 self.setItem(row, column, self._empty())
             for check in tier_verdict.checks:
                 self.setItem(rows[check.requirement], column, self._cell(check))
-        self.setFixedHeight(self._full_height())
+        self._fit_rows()
 
     def _full_height(self) -> int:
         height = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
@@ -207,10 +219,12 @@ class TierMatrix(QTableWidget):
 
     @staticmethod
     def _cell(check: Check) -> QTableWidgetItem:
-        text = f"{_SYMBOL[check.outcome]} {number(check.actual)} / {number(check.required)}"
+        # Non-breaking spaces keep "✔ 939 / 240" on one line; only the margin may wrap.
+        parts = (_SYMBOL[check.outcome], number(check.actual), "/", number(check.required))
+        text = "\u00a0".join(parts)
         if check.margin is not None:
             sign = "+" if check.margin >= 0 else "−"
-            text += f"  ({sign}{number(abs(check.margin))})"
+            text += f" ({sign}{number(abs(check.margin))})"
         item = QTableWidgetItem(text)
         item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         item.setBackground(

@@ -144,7 +144,7 @@ def print_human(report: BenchReport, saved: Path | None) -> None:
             margin = "" if check.margin is None else f", {check.margin:+,.1f}"
             actual = _plain(check.actual)
             print(
-                f"    [{_MARK[check.outcome]}] {check.label:<24} {actual} / "
+                f"    [{_MARK[check.outcome]}] {check.label:<30} {actual} / "
                 f"{_plain(check.required)} {check.unit}{margin}"
             )
     best = report.verdict.best_tier

@@ -184,8 +184,8 @@ class BenchRunner:
         busy = await cpu.cpu_busy_percent(self.profile.busy_interval)
         if busy > cpu.BUSY_WARNING_PERCENT:
             message = (
-                f"The CPU was {busy:.0f} % busy before the test; other programs lower the EPS "
-                "figure. Close them and run again for a fair result."
+                f"The CPU was {busy:.0f} % busy before the test; other programs lower the CPU "
+                "events/s figure. Close them and run again for a fair result."
             )
             self._warnings.append(message)
             self._emit("cpu_busy", StepState.DONE, 1.0, message)

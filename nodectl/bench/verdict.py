@@ -102,11 +102,12 @@ def tier_checks(tier: TierSpec, data: VerdictInputs) -> tuple[Check, ...]:
         _numeric("ssd", "SSD capacity", tier.min_ssd_gib, data.ssd_gib, "GiB", ssd_hint),
         _numeric(
             "eps",
-            f"EPS (1 thread × {tier.eps_threads})",
+            f"CPU events/s (1 thread × {tier.eps_threads})",
             tier.min_eps,
             eps,
             "events/s",
-            f"{name} needs {_fmt(tier.min_eps)} EPS, i.e. {_fmt(single_needed)} per thread × "
+            f"{name} needs {_fmt(tier.min_eps)} CPU events/s, i.e. {_fmt(single_needed)} per "
+            "thread × "
             f"{tier.eps_threads}; measured {_fmt(eps or 0)}. It takes a CPU that is faster per "
             "core; a busy CPU also lowers the figure, so close other programs and run again.",
         ),

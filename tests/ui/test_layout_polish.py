@@ -6,15 +6,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from app.settings import Settings
+from nodectl.bench.verdict import VerdictInputs, evaluate
 from tests.ui.test_benchmark_failures import settings_page
 from tests.ui.test_benchmark_page import make_page
 from ui import about
 from ui.install_views import PlanView
 from ui.main_window import MainWindow
 from ui.pages.base import PAGE_MARGINS, Page
+from ui.pages.benchmark import BenchmarkPage
 
 pytestmark = pytest.mark.gui
 LONG_LICENCE = (
@@ -67,6 +69,7 @@ def test_benchmark_and_settings_share_margins_and_title_style(window: MainWindow
         margins = layout.contentsMargins()
         assert (margins.left(), margins.top(), margins.right(), margins.bottom()) == PAGE_MARGINS
         assert page.title_label.property("role") == "heading"
+        assert page.title_label.indent() == 0  # the title starts where the content starts
         font = page.title_label.font()
         where = page.title_label.mapTo(window, page.title_label.rect().topLeft())
         seen.append((where.x(), where.y(), font.pointSizeF(), font.weight()))
@@ -128,3 +131,25 @@ def test_install_plan_columns_fit(qtbot) -> None:
     assert right <= view.tree.viewport().width()
     assert view.tree.horizontalScrollBar().maximum() == 0
     assert header.sectionSize(1) >= view.tree.fontMetrics().horizontalAdvance("admin")
+
+
+@pytest.mark.parametrize("width", [960, 720])
+def test_tier_table_cells_are_never_cut_off(window: MainWindow, width: int) -> None:
+    window.resize(width, 640)
+    window.show_page("benchmark")
+    page = window.stack.currentWidget()
+    assert isinstance(page, BenchmarkPage)
+    page.matrix.show_verdict(
+        evaluate(VerdictInputs(16, 8, 64, "amd64", 234.7, 1403.7, 1256.0, 941.3, 412.9, True))
+    )
+    QApplication.processEvents()
+    matrix = page.matrix
+    metrics = matrix.fontMetrics()
+    line = metrics.height()
+    for row in range(matrix.rowCount()):
+        for column in range(matrix.columnCount()):
+            text = matrix.item(row, column).text()
+            fits = metrics.horizontalAdvance(text) + 8 <= matrix.columnWidth(column)
+            assert fits or matrix.rowHeight(row) >= 2 * line, (width, text)
+    # The table shows every row: nothing scrolls inside it.
+    assert matrix.verticalScrollBar().maximum() == 0

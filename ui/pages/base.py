@@ -52,6 +52,9 @@ class Page(QWidget):
 def heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setProperty("role", "heading")
+    # The stylesheet's padding gives the label a frame, and a framed QLabel indents its text by
+    # half an "x" unless told not to: the title would start right of everything under it.
+    label.setIndent(0)
     return label
 
 
