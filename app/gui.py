@@ -114,7 +114,7 @@ class Gui:
             self.closer.register(service)
         pages = build_pages(self.services, app, self.bench, self.install, self.wallet,
                             self.monitor)
-        self.window = MainWindow(pages, self.icon)
+        self.window = MainWindow(pages, self.icon, network=ctx.network)
         self.wallet.attach_window(self.window)
         if self.services.migration_notes:
             # Which wallet file was kept where, after an upgrade from the old layout.

@@ -7,11 +7,21 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 import platformdirs
 
 from app import __version__, settings
 from app.commands import register_all
+from app.commands.failure import (
+    EXIT_BROKEN_PIPE,
+    EXIT_CANCELLED,
+    EXIT_FAILED,
+    EXIT_USAGE,
+    CommandFailed,
+    exit_code_table,
+    report,
+)
 from app.context import AppContext
 from app.hardening import disable_core_dumps
 from app.logsetup import setup_logging
@@ -25,17 +35,51 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+class UsageError(Exception):
+    """A command line argparse refused; raised instead of exiting so --json can answer in JSON."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
+class CliParser(argparse.ArgumentParser):
+    """argparse, but a bad command line raises UsageError (every sub-parser inherits this)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(self, message)
+
+
+EPILOG = f"""\
+--data-dir, --network and --verbose may also come after the subcommand
+(fluxdesk wallet balance --network regtest). With --json, errors are JSON too:
+{{"error": {{"kind": "...", "message": "..."}}}} on standard output.
+
+exit codes:
+{exit_code_table()}
+"""
+
+# Accepted before and after the subcommand; (flags, keyword arguments) of each.
+GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (("--data-dir",), {"type": Path, "metavar": "DIR",
+                       "help": "where FluxDesk keeps everything it writes"}),
+    (("--network",), {"choices": NETWORKS, "help": "override the network from settings"}),
+    (("--verbose", "-v"), {"action": "store_true", "help": "log debug messages, also to stderr"}),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CliParser(
         prog="fluxdesk",
-        description="FluxDesk: Flux wallet, staking, hardware benchmark and node controller.",
+        description="FluxDesk: Flux wallet, staking, hardware benchmark and node controller. "
+        "Without a command it opens the window.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"fluxdesk {__version__}")
-    parser.add_argument("--data-dir", type=Path, help="where FluxDesk keeps everything it writes")
-    parser.add_argument("--network", choices=NETWORKS, help="override the network from settings")
-    parser.add_argument(
-        "--verbose", "-v", action="store_true", help="log debug messages, also to stderr"
-    )
+    for flags, options in GLOBAL_OPTIONS:
+        parser.add_argument(*flags, **options)
     gui = parser.add_argument_group("GUI")
     gui.add_argument(
         "--screenshot",
@@ -49,7 +93,34 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--startup-probe", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     register_all(sub)
+    for child in subcommand_parsers(parser):
+        _accept_global_options(child)
     return parser
+
+
+def subcommand_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every parser below ``parser`` (depth first), e.g. ``wallet`` and ``wallet balance``."""
+    found: list[argparse.ArgumentParser] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, child in action.choices.items():
+                if not child.description and helps.get(name):
+                    # `fluxdesk wallet balance --help` then says what the command does.
+                    child.description = f"{str(helps[name])[0].upper()}{str(helps[name])[1:]}."
+                # The deepest parser chosen is the one whose usage an unknown option shows.
+                child.set_defaults(cli_parser=child)
+                found.append(child)
+                found.extend(subcommand_parsers(child))
+    return found
+
+
+def _accept_global_options(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: a sub-parser only sets what was typed after the subcommand, so a value given
+    # before it is not overwritten by a default.
+    group = parser.add_argument_group("global options (also accepted before the command)")
+    for flags, options in GLOBAL_OPTIONS:
+        group.add_argument(*flags, **{**options, "default": argparse.SUPPRESS})
 
 
 def make_context(args: argparse.Namespace) -> AppContext:
@@ -84,19 +155,52 @@ def main(argv: list[str] | None = None) -> int:
         return helper_main()
     # Before any secret is read: a crash must not write one to a core file.
     disable_core_dumps()
+    try:
+        code = _main(args_in)
+        # Inside the try: output still buffered fails here, not in the interpreter's exit.
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        print("\nfluxdesk: cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
+    except BrokenPipeError:
+        # The reader (`| head`) has gone; nothing more can be shown. Point stdout at /dev/null so
+        # the interpreter's final flush does not print a traceback either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _main(args_in: list[str]) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    as_json = "--json" in args_in
+    try:
+        args, unknown = parser.parse_known_args(args_in)
+        if unknown:
+            chosen: argparse.ArgumentParser = getattr(args, "cli_parser", parser)
+            chosen.error(f"unrecognized arguments: {' '.join(unknown)}")
+    except UsageError as exc:
+        if as_json:
+            return report(CommandFailed("usage", exc.message, EXIT_USAGE), True)
+        exc.parser.print_usage(sys.stderr)
+        print(f"{exc.parser.prog}: error: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else 0
+    as_json = bool(getattr(args, "json", False))
     try:
         ctx = make_context(args)
     except (OSError, SettingsError) as exc:
-        print(f"fluxdesk: {exc}", file=sys.stderr)
-        return 1
+        return report(CommandFailed("settings", str(exc)), as_json)
     ctx.logger.info(
         "fluxdesk %s starting (network %s, data dir %s)", __version__, ctx.network, ctx.data_dir
     )
     handler = getattr(args, "handler", None)
     if handler is not None:
-        code: int = handler(args, ctx)
+        try:
+            code: int = handler(args, ctx)
+        except CommandFailed as exc:
+            ctx.logger.info("%s failed: %s", args.command, exc.kind)
+            return report(exc, as_json)
         return code
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -106,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         check_qt_environment()
     except QtEnvironmentError as exc:
         print(f"fluxdesk: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     from app.gui import run_gui
 
     return run_gui(

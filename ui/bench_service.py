@@ -64,6 +64,7 @@ class BenchService(QObject):
         *,
         run_func: RunFunc = _default_run,
         engine: Engine | None = None,
+        endpoints: Callable[[], NetworkEndpoints] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -72,6 +73,8 @@ class BenchService(QObject):
         self._run_func = run_func
         # The run itself happens on the app's engine loop (ui/concurrency.py).
         self._engine = engine
+        # Read at every run, so servers changed on the Settings page apply to the next run.
+        self._endpoints = endpoints
         self._job = SingleTask()
 
     @property
@@ -87,6 +90,16 @@ class BenchService(QObject):
     def runs(self) -> list[BenchReport]:
         return self.history.load_all()
 
+    def current_endpoints(self) -> NetworkEndpoints | None:
+        """The servers the next run will use (None: the network test is off)."""
+        if self.options.endpoints is None or self._endpoints is None:
+            return self.options.endpoints
+        try:
+            return self._endpoints()
+        except BenchError as exc:
+            log.warning("benchmark servers from settings ignored: %s", exc)
+            return NetworkEndpoints()
+
     def _relay(self, event: ProgressEvent) -> None:
         self.step_changed.emit(event.step, event.state.value, event.fraction, event.message)
 
@@ -94,7 +107,12 @@ class BenchService(QObject):
         """Start a run unless one is going; results arrive through the signals."""
         if self.running:
             return
-        options = replace(self.options, quick=quick, all_disks=all_disks or self.options.all_disks)
+        options = replace(
+            self.options,
+            quick=quick,
+            all_disks=all_disks or self.options.all_disks,
+            endpoints=self.current_endpoints(),
+        )
         self._job.start(self._run(options))
         # Right away, not when the task first runs, so the buttons never show a stale state.
         self.running_changed.emit(True)
@@ -123,9 +141,12 @@ class BenchService(QObject):
         except BenchError as exc:
             self.failed.emit(str(exc))
             return
-        except Exception as exc:  # a bug must not leave the page stuck in "running"
+        except Exception:  # a bug must not leave the page stuck in "running"
             log.exception("benchmark run failed")
-            self.failed.emit(f"The benchmark stopped unexpectedly: {exc}")
+            self.failed.emit(
+                "The benchmark stopped unexpectedly. Nothing was saved; the log file (Settings "
+                "page) has the details. Run it again, and report the problem if it repeats."
+            )
             return
         finally:
             self.running_changed.emit(False)
@@ -154,10 +175,5 @@ def make_bench_service(
     engine: Engine | None = None,
 ) -> BenchService:
     """The service the app uses: node data disk, endpoints from settings, fluxbench per network."""
-    try:
-        chosen = endpoints()
-    except BenchError as exc:
-        log.warning("benchmark endpoints from settings ignored: %s", exc)
-        chosen = NetworkEndpoints()
-    options = BenchOptions(endpoints=chosen, testnet=network == "testnet")
-    return BenchService(data_dir, options, engine=engine)
+    options = BenchOptions(endpoints=NetworkEndpoints(), testnet=network == "testnet")
+    return BenchService(data_dir, options, engine=engine, endpoints=endpoints)

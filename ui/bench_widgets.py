@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -22,23 +22,37 @@ from PySide6.QtWidgets import (
 
 from flux.tiers import SOURCES, TIERS
 from nodectl.bench import STEP_LABELS, STEPS
-from nodectl.bench.models import Check, Outcome, Verdict
+from nodectl.bench.models import BenchReport, Check, Outcome, Verdict
 
 PASS_BG = QColor(46, 157, 79, 90)
 FAIL_BG = QColor(208, 64, 58, 90)
 UNKNOWN_BG = QColor(128, 128, 128, 40)
 _SYMBOL = {Outcome.PASS: "✔", Outcome.FAIL: "✘", Outcome.UNKNOWN: "?"}
 
+# One unit per figure for the table, the chart and the step list: binary units (GiB, MiB/s) as
+# the tier table measures them, Mbit/s for the network.
+UNITS: dict[str, str] = {
+    "ram": "GiB",
+    "ssd": "GiB",
+    "eps": "events/s",
+    "eps_single": "events/s",
+    "eps_all": "events/s",
+    "dws": "MiB/s",
+    "download": "Mbit/s",
+    "upload": "Mbit/s",
+    "latency": "ms",
+}
+
 ROWS: tuple[tuple[str, str], ...] = (
     ("threads", "CPU threads"),
     ("cores", "CPU cores"),
-    ("ram", "RAM (GiB)"),
-    ("ssd", "SSD capacity (GiB)"),
-    ("eps", "EPS, 1 thread × tier threads"),
-    ("dws", "Disk write (MiB/s)"),
+    ("ram", f"RAM ({UNITS['ram']})"),
+    ("ssd", f"SSD capacity ({UNITS['ssd']})"),
+    ("eps", f"CPU {UNITS['eps']} (1 thread × 4/8/16)"),
+    ("dws", f"Disk write speed ({UNITS['dws']})"),
     ("arch", "Architecture"),
-    ("download", "Download (Mbit/s)"),
-    ("upload", "Upload (Mbit/s)"),
+    ("download", f"Download ({UNITS['download']})"),
+    ("upload", f"Upload ({UNITS['upload']})"),
 )
 
 
@@ -51,7 +65,10 @@ def number(value: float | str | None) -> str:
 
 
 class StepList(QWidget):
-    """One row per benchmark step: name, progress bar, latest message."""
+    """One row per benchmark step: name, progress bar, outcome in words.
+
+    A step that failed or was skipped shows an empty bar and says so: a full bar means done.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,44 +77,93 @@ class StepList(QWidget):
         grid.setVerticalSpacing(4)
         self.bars: dict[str, QProgressBar] = {}
         self.messages: dict[str, QLabel] = {}
+        self.states: dict[str, str] = {}
         for row, step in enumerate(STEPS):
             bar = QProgressBar()
             bar.setRange(0, 1000)
             bar.setTextVisible(False)
             bar.setFixedHeight(10)
-            bar.setFixedWidth(160)
+            bar.setFixedWidth(140)
             message = QLabel("")
             message.setProperty("role", "hint")
             message.setWordWrap(True)
-            message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            grid.addWidget(QLabel(STEP_LABELS[step]), row, 0)
-            grid.addWidget(bar, row, 1)
+            message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            grid.addWidget(QLabel(STEP_LABELS[step]), row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(bar, row, 1, Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(message, row, 2)
             self.bars[step] = bar
             self.messages[step] = message
+            self.states[step] = ""
         grid.setColumnStretch(2, 1)
 
     def reset(self) -> None:
         for step in STEPS:
             self.bars[step].setValue(0)
-            self.messages[step].setText("")
+            self._set_message(step, "", "")
+            self.states[step] = ""
+
+    def _set_message(self, step: str, text: str, state: str) -> None:
+        label = self.messages[step]
+        label.setText(text)
+        label.setToolTip(text if len(text) > 60 else "")
+        # "bad" shows a failure in the error colour; otherwise the quiet hint style.
+        role, mark = ("", "bad") if state == "failed" else ("hint", "")
+        if label.property("state") != mark or label.property("role") != role:
+            label.setProperty("state", mark)
+            label.setProperty("role", role)
+            label.style().unpolish(label)
+            label.style().polish(label)
 
     def update_step(self, step: str, state: str, fraction: float, message: str) -> None:
         if step not in self.bars:
             return
-        self.bars[step].setValue(int(max(0.0, min(fraction, 1.0)) * 1000))
+        self.states[step] = state
+        if state in ("failed", "skipped"):
+            self.bars[step].setValue(0)
+        elif state == "done":
+            self.bars[step].setValue(1000)
+        else:
+            self.bars[step].setValue(int(max(0.0, min(fraction, 1.0)) * 1000))
         if state == "started":
-            self.messages[step].setText(self.tr("running…"))
-        elif state == "running" and not message:
-            self.messages[step].setText(
-                self.tr("running… %1 %").replace("%1", f"{fraction * 100:.0f}")
+            self._set_message(step, self.tr("running…"), state)
+        elif state == "running":
+            self._set_message(
+                step, self.tr("running… %1 %").replace("%1", f"{fraction * 100:.0f}"), state
             )
-        elif message:
-            prefix = {"failed": self.tr("failed: "), "skipped": self.tr("skipped: ")}.get(state, "")
-            self.messages[step].setText(
-                prefix + message if not message.startswith("skipped") else message
-            )
-            self.messages[step].setToolTip(message)
+        elif state == "failed":
+            self._set_message(step, self.tr("✘ Failed: %1").replace("%1", message), state)
+        elif state == "skipped":
+            reason = message.removeprefix("skipped: ").removeprefix("skipped")
+            self._set_message(step, self.tr("Skipped: %1").replace("%1", reason), state)
+        else:
+            self._set_message(step, f"✔ {message}" if message else "✔", state)
+
+    def show_report(self, report: BenchReport) -> None:
+        """The outcome of every step of a finished (or saved) run."""
+        self.reset()
+        self.update_step("probes", "done", 1.0, "")
+        for item in report.measurements:
+            if item.key not in self.bars:
+                continue
+            if item.error is None and item.value is not None:
+                self.update_step(item.key, "done", 1.0, f"{number(item.value)} {item.unit}")
+            elif item.error is not None and item.error.startswith("skipped"):
+                self.update_step(item.key, "skipped", 0.0, item.error)
+            else:
+                self.update_step(item.key, "failed", 0.0, item.error or "")
+        doc = report.fluxbench
+        if doc is None:
+            self.update_step("fluxbench", "skipped", 0.0, "fluxbench is not installed here")
+        elif "error" in doc and len(doc) == 1:
+            self.update_step("fluxbench", "failed", 0.0, str(doc["error"]))
+        else:
+            self.update_step("fluxbench", "done", 1.0, str(doc.get("status", "")))
+        for step in STEPS:
+            if not self.states[step]:
+                self.update_step(step, "done", 1.0, "")
+
+    def failed_steps(self) -> list[str]:
+        return [STEP_LABELS[s] for s in STEPS if self.states[s] == "failed"]
 
 
 class TierMatrix(QTableWidget):
@@ -111,10 +177,22 @@ class TierMatrix(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        self.verticalHeader().setMinimumSectionSize(self.fontMetrics().height() + 12)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # In a narrow window a cell's margin moves to a second line instead of being cut off.
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        self.resizeRowsToContents()
+        height = self._full_height()
+        if height != self.height():
+            self.setFixedHeight(height)
 
     def show_verdict(self, verdict: Verdict) -> None:
         rows = {key: index for index, (key, _) in enumerate(ROWS)}
@@ -126,7 +204,7 @@ class TierMatrix(QTableWidget):
                 self.setItem(row, column, self._empty())
             for check in tier_verdict.checks:
                 self.setItem(rows[check.requirement], column, self._cell(check))
-        self.setFixedHeight(self._full_height())
+        self._fit_rows()
 
     def _full_height(self) -> int:
         height = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
@@ -141,10 +219,12 @@ class TierMatrix(QTableWidget):
 
     @staticmethod
     def _cell(check: Check) -> QTableWidgetItem:
-        text = f"{_SYMBOL[check.outcome]} {number(check.actual)} / {number(check.required)}"
+        # Non-breaking spaces keep "✔ 939 / 240" on one line; only the margin may wrap.
+        parts = (_SYMBOL[check.outcome], number(check.actual), "/", number(check.required))
+        text = "\u00a0".join(parts)
         if check.margin is not None:
             sign = "+" if check.margin >= 0 else "−"
-            text += f"  ({sign}{number(abs(check.margin))})"
+            text += f" ({sign}{number(abs(check.margin))})"
         item = QTableWidgetItem(text)
         item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         item.setBackground(

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QGridLayout,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
@@ -109,6 +110,19 @@ def _action_lines(item: dict[str, Any]) -> tuple[str, str]:
     return item["text"], item["text"]
 
 
+def _fit_columns(tree: QTreeWidget) -> None:
+    """The first column takes the room left by the others and elides long commands in the
+    middle (the full text is in the tooltip and the details pane): no column is pushed out of
+    sight behind a sideways scroll bar."""
+    header = tree.header()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for column in range(1, tree.columnCount()):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+
 class PlanView(QSplitter):
     """Steps as a tree (step → its actions); the selected entry's full text on the right."""
 
@@ -116,7 +130,7 @@ class PlanView(QSplitter):
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels([self.tr("Step"), self.tr("Needs")])
-        self.tree.setColumnWidth(0, 330)
+        _fit_columns(self.tree)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
         self.details.setFont(_mono())
@@ -141,6 +155,7 @@ class PlanView(QSplitter):
             for action in step["sequence"]:
                 line, full = _action_lines(action)
                 child = QTreeWidgetItem([line, ""])
+                child.setToolTip(0, line)
                 child.setData(0, Qt.ItemDataRole.UserRole, full)
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
@@ -160,7 +175,7 @@ class RunView(QWidget):
         super().__init__(parent)
         self.steps = QTreeWidget()
         self.steps.setHeaderLabels([self.tr("Step"), self.tr("State")])
-        self.steps.setColumnWidth(0, 300)
+        _fit_columns(self.steps)
         self.steps.setRootIsDecorated(False)
         self.overall = QProgressBar()
         self.overall.setRange(0, 1000)

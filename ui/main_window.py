@@ -25,9 +25,15 @@ class MainWindow(QMainWindow):
     quit_requested = Signal()
     closing = Signal()
 
-    def __init__(self, pages: Sequence[Page], icon: QIcon, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        pages: Sequence[Page],
+        icon: QIcon,
+        parent: QWidget | None = None,
+        *,
+        network: str = "mainnet",
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("FluxDesk")
         self.setWindowIcon(icon)
         self.setMinimumSize(720, 480)
         self.resize(960, 640)
@@ -50,17 +56,26 @@ class MainWindow(QMainWindow):
         brand = QLabel("FluxDesk")
         brand.setObjectName("brand")
         brand.setFixedWidth(190)
-        side = QVBoxLayout()
+        # Test coins are worthless: the network is said in the title and the sidebar unless it
+        # is mainnet.
+        self.network_badge = QLabel()
+        self.network_badge.setObjectName("networkBadge")
+        self.network_badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        side_panel = QWidget()
+        side_panel.setObjectName("sidePanel")
+        side_panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        side = QVBoxLayout(side_panel)
         side.setContentsMargins(0, 0, 0, 0)
         side.setSpacing(0)
         side.addWidget(brand)
+        side.addWidget(self.network_badge)
         side.addWidget(self.sidebar, 1)
 
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addLayout(side)
+        layout.addWidget(side_panel)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -68,8 +83,19 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.connection_label)
         self.set_connection_state(self.tr("Not connected"), None)
         self._build_menus()
+        self.set_network(network)
         if self._pages:
             self.sidebar.setCurrentRow(0)
+
+    def set_network(self, network: str) -> None:
+        test = network != "mainnet"
+        self.network_badge.setText(network.upper() if test else "")
+        self.network_badge.setToolTip(
+            self.tr("%1: coins here have no value; addresses of other networks are refused.")
+            .replace("%1", network.capitalize()) if test else ""
+        )
+        self.network_badge.setVisible(test)
+        self.setWindowTitle(f"FluxDesk — {network.upper()}" if test else "FluxDesk")
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))

@@ -61,7 +61,13 @@ def apply_theme(app: QApplication, theme: str) -> None:
         app.setPalette(_palette(_LIGHT))
     else:
         app.setPalette(app.style().standardPalette())
-    app.setStyleSheet(resources.read_text("base.qss"))
+    app.setStyleSheet(stylesheet())
+
+
+def stylesheet() -> str:
+    """The shared stylesheet, its url(@RESOURCES@/…) pointing at the bundled files."""
+    folder = resources.base_dir().as_posix()
+    return resources.read_text("base.qss").replace("@RESOURCES@", folder)
 
 
 def is_dark(app: QApplication) -> bool:

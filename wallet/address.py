@@ -7,7 +7,7 @@ InvalidAddress with a plain message and nothing else.
 from __future__ import annotations
 
 from flux.networks import MAINNET, NETWORKS, TESTNET, Network, same_encoding
-from wallet.encoding import b58check_decode, b58check_encode, hash160
+from wallet.encoding import B58_ALPHABET, b58check_decode, b58check_encode, b58decode, hash160
 from wallet.errors import DecodeError, InvalidAddress
 from wallet.keys import validate_public_key
 from wallet.script import ScriptKind, classify_script, p2pkh_script, p2sh_script
@@ -15,6 +15,10 @@ from wallet.script import ScriptKind, classify_script, p2pkh_script, p2sh_script
 # A Bitcoin P2PKH address ("1…") as FluxOS uses for a Flux ID (docs/protocol-wallet.md).
 BITCOIN_P2PKH_VERSION = 0x00
 BITCOIN_P2SH_VERSION = 0x05
+
+# A t-address is 35 characters; far longer text is refused before decoding it.
+MAX_ADDRESS_CHARS = 60
+NOT_FLUX = "This is not a Flux address"
 
 # Canonical network reported for a prefix shared by testnet and regtest.
 _DECODE_ORDER = (MAINNET, TESTNET)
@@ -47,16 +51,30 @@ def p2sh_address(redeem_script: bytes, network: Network) -> str:
     return _encode(network.p2sh_prefix, hash160(bytes(redeem_script)))
 
 
-def _payload(text: str) -> bytes:
+def _payload(text: str, what: str = NOT_FLUX) -> bytes:
+    """The decoded bytes of an address, or InvalidAddress saying in plain words what is wrong."""
     if not isinstance(text, str):
         raise InvalidAddress("An address must be text.")
     cleaned = text.strip()
     if not cleaned:
         raise InvalidAddress("The address is empty.")
+    for position, char in enumerate(cleaned):
+        if char not in B58_ALPHABET:
+            raise InvalidAddress(
+                f"{what}: {char!r} (character {position + 1}) never appears in one. "
+                "Check for a typo; 0, O, I and l are not used."
+            )
+    if len(cleaned) > MAX_ADDRESS_CHARS:
+        raise InvalidAddress(f"{what}: it is too long.")
     try:
         return b58check_decode(cleaned)
-    except DecodeError as exc:
-        raise InvalidAddress(f"This is not a valid address: {exc}") from None
+    except DecodeError:
+        if len(b58decode(cleaned)) < 5:
+            raise InvalidAddress(f"{what}: it is too short.") from None
+        raise InvalidAddress(
+            f"{what}: it has a typo or is incomplete (its last characters, a checksum, do not "
+            "match the rest). Copy and paste it again."
+        ) from None
 
 
 def decode_address(text: str) -> tuple[Network, ScriptKind, bytes]:
@@ -67,12 +85,12 @@ def decode_address(text: str) -> tuple[Network, ScriptKind, bytes]:
     payload = _payload(text)
     if len(payload) == 21 and payload[0] in (BITCOIN_P2PKH_VERSION, BITCOIN_P2SH_VERSION):
         raise InvalidAddress(
-            "This is a Bitcoin-style address (starts with 1 or 3), not a Flux t-address."
+            "This is a Bitcoin-style address (it starts with 1 or 3), not a Flux address; "
+            "Flux addresses start with t1 or t3."
         )
     if len(payload) != 22:
-        raise InvalidAddress(
-            f"This is not a Flux address: it carries {len(payload)} bytes instead of 22."
-        )
+        size = "too short" if len(payload) < 22 else "too long"
+        raise InvalidAddress(f"{NOT_FLUX}: it is {size}.")
     prefix, digest = payload[:2], payload[2:]
     for network in _DECODE_ORDER:
         if prefix == network.p2pkh_prefix:
@@ -80,7 +98,7 @@ def decode_address(text: str) -> tuple[Network, ScriptKind, bytes]:
         if prefix == network.p2sh_prefix:
             return network, ScriptKind.P2SH, digest
     raise InvalidAddress(
-        f"Unknown address prefix {prefix.hex()}: not a Flux mainnet or testnet address."
+        f"{NOT_FLUX}: Flux addresses start with t1 or t3 (tm or t2 on testnet and regtest)."
     )
 
 
@@ -138,7 +156,7 @@ def bitcoin_p2pkh_address(pubkey: bytes) -> str:
 
 def decode_bitcoin_p2pkh(text: str) -> bytes:
     """hash160 of a Bitcoin "1…" address; InvalidAddress otherwise."""
-    payload = _payload(text)
+    payload = _payload(text, "This is not a Flux ID")
     if len(payload) != 21 or payload[0] != BITCOIN_P2PKH_VERSION:
         raise InvalidAddress("This is not a Bitcoin P2PKH address (a Flux ID starts with 1).")
     return payload[1:]

@@ -124,16 +124,18 @@ def b58encode(data: bytes) -> str:
 
 def b58decode(text: str) -> bytes:
     if not isinstance(text, str):
-        raise DecodeError("Base58 text must be a string.")
+        raise DecodeError("A key or an address must be text.")
     if len(text) > MAX_BASE58_LENGTH:
-        raise DecodeError(f"Base58 text is too long ({len(text)} characters).")
+        raise DecodeError(
+            f"The text is too long ({len(text)} characters) to be a key or an address."
+        )
     number = 0
     for position, char in enumerate(text):
         digit = _B58_INDEX.get(char)
         if digit is None:
             raise DecodeError(
-                f"Character {char!r} at position {position + 1} is not valid base58 "
-                "(0, O, I and l are never used)."
+                f"Character {char!r} at position {position + 1} cannot appear in a key or an "
+                "address (0, O, I and l are never used)."
             )
         number = number * 58 + digit
     zeros = len(text) - len(text.lstrip("1"))
@@ -149,7 +151,7 @@ def b58check_decode(text: str) -> bytes:
     """Payload of base58check `text`; DecodeError on bad characters, length or checksum."""
     raw = b58decode(text)
     if len(raw) < 5:
-        raise DecodeError("Base58check text is too short to carry a checksum.")
+        raise DecodeError("The text is too short to be a key or an address.")
     payload, checksum = raw[:-4], raw[-4:]
     if sha256d(payload)[:4] != checksum:
         raise DecodeError("Checksum does not match: the text has a typo or is incomplete.")

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.commands.failure import EXIT_CANCELLED, EXIT_USAGE, CommandFailed
 from app.services import Services
 from flux.tiers import SOURCES
 from nodectl.bench import (
@@ -20,6 +21,7 @@ from nodectl.bench import (
     NetworkEndpoints,
     ProgressEvent,
     StepState,
+    SysbenchMissing,
     default_disk_path,
     export_csv,
     export_json,
@@ -62,10 +64,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--download-url",
         action="append",
         metavar="URL",
-        help="download endpoint (repeatable; default: Flux bootstrap CDN)",
+        help="download and latency endpoint (repeatable; default: the ones set on the Settings "
+        "page, else the Flux bootstrap CDN hosts)",
     )
     parser.add_argument(
-        "--upload-url", action="append", metavar="URL", help="upload endpoint (repeatable)"
+        "--upload-url",
+        action="append",
+        metavar="URL",
+        help="upload endpoint (repeatable; default: the ones set on the Settings page)",
     )
     parser.add_argument("--no-save", action="store_true", help="do not keep the run in history")
     parser.add_argument(
@@ -139,7 +145,7 @@ def print_human(report: BenchReport, saved: Path | None) -> None:
             margin = "" if check.margin is None else f", {check.margin:+,.1f}"
             actual = _plain(check.actual)
             print(
-                f"    [{_MARK[check.outcome]}] {check.label:<24} {actual} / "
+                f"    [{_MARK[check.outcome]}] {check.label:<30} {actual} / "
                 f"{_plain(check.required)} {check.unit}{margin}"
             )
     best = report.verdict.best_tier
@@ -161,16 +167,15 @@ def _export(history: BenchHistory, target: Path) -> int:
     reports = history.load_all()
     suffix = target.suffix.lower()
     if suffix not in (".json", ".csv"):
-        print(
-            f"fluxdesk bench: --export needs a .json or .csv file name, not {target.name}",
-            file=sys.stderr,
+        raise CommandFailed(
+            "usage", f"--export needs a .json or .csv file name, not {target.name}", EXIT_USAGE
         )
-        return 2
     try:
         (export_json if suffix == ".json" else export_csv)(reports, target)
     except OSError as exc:
-        print(f"fluxdesk bench: cannot write {target}: {exc}", file=sys.stderr)
-        return 1
+        raise CommandFailed(
+            "io_error", f"Cannot write {target}: {exc.strerror or exc}. Pick another place."
+        ) from None
     print(f"Exported {len(reports)} run(s) to {target}")
     return 0
 
@@ -182,19 +187,21 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     try:
         options = _options(args, ctx)
         report = asyncio.run(run_benchmark(options, None if args.json else _progress))
+    except SysbenchMissing as exc:
+        raise CommandFailed("sysbench_missing", str(exc)) from None
     except BenchError as exc:
-        print(f"fluxdesk bench: {exc}", file=sys.stderr)
-        return 1
+        raise CommandFailed("bench_failed", str(exc)) from None
     except KeyboardInterrupt:
         # asyncio.run cancelled the run; the disk test removed its temp file before returning.
-        print("fluxdesk bench: cancelled", file=sys.stderr)
-        return 130
+        raise CommandFailed(
+            "cancelled", "Benchmark cancelled; nothing was saved.", EXIT_CANCELLED
+        ) from None
     saved: Path | None = None
     if not args.no_save:
         try:
             saved = history.save(report)
         except BenchError as exc:
-            print(f"fluxdesk bench: {exc}", file=sys.stderr)
+            print(f"fluxdesk: {exc}", file=sys.stderr)
     ctx.logger.info("benchmark finished: best tier %s", report.verdict.best_tier)
     if args.json:
         doc = report.to_dict()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.commands import node_monitor
+from app.commands.failure import EXIT_USAGE, CommandFailed
 from flux.tiers import TIER_KEYS as TIERS
 from nodectl.install import validate as v
 from nodectl.install.events import Event, Kind
@@ -27,6 +28,17 @@ if TYPE_CHECKING:
 
 KEY_ENV = "FLUXDESK_IDENTITY_KEY"
 _MARK = {Status.PASS: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL"}
+# What the person types for each input, so messages name the flag and not an internal field.
+FLAG_OF: dict[str, str] = {
+    "identity_wif": f"the identity key (--identity-key-stdin or ${KEY_ENV})",
+    "identity key": f"the identity key (--identity-key-stdin or ${KEY_ENV})",
+    "collateral_txid": "--txid", "collateral txid": "--txid",
+    "collateral_index": "--index", "collateral output index": "--index",
+    "public_ip": "--ip", "public IP": "--ip",
+    "zelid": "--zelid", "Flux ID": "--zelid",
+    "node user": "--user", "node label": "--label", "SSH port": "--ssh-port",
+    "FluxOS API port": "--api-port", "router IP": "--router-ip", "Kadena address": "--kadena",
+}
 
 
 def _add_inputs(p: argparse.ArgumentParser) -> None:
@@ -182,8 +194,9 @@ async def _run(args: argparse.Namespace, ctx: AppContext) -> int:
             _check_given(args, ctx, values)
             params = shown
     except InvalidInput as exc:
-        print(f"fluxdesk: {exc}", file=sys.stderr)
-        return 2
+        raise CommandFailed(
+            "bad_input", f"{FLAG_OF.get(exc.field, exc.field)}: {exc.message}", EXIT_USAGE
+        ) from None
     if args.dry_run:
         plan = await session.describe(params, pre.facts)
         if args.json:
@@ -194,13 +207,17 @@ async def _run(args: argparse.Namespace, ctx: AppContext) -> int:
         else:
             _print_preflight(pre.report, pre)
             if missing:
-                print("\nInputs still needed to run: " + ", ".join(missing))
+                needed = ", ".join(FLAG_OF.get(m, m) for m in missing)
+                print(f"\nInputs still needed to run: {needed}")
             _print_plan(plan)
         return 0
     if args.node_command == "install" and not pre.report.ok:
-        _print_preflight(pre.report, pre)
-        print("fluxdesk: preflight failed; nothing was changed", file=sys.stderr)
-        return 1
+        if not args.json:
+            _print_preflight(pre.report, pre)
+        raise CommandFailed(
+            "preflight_failed", "Preflight failed; nothing was changed. Fix what it lists "
+            "(see `fluxdesk node install --dry-run`) and run the command again.",
+            details={"preflight": pre.report.as_dict()} if args.json else None)
     mode = "uninstall" if args.node_command == "uninstall" else (
         "repair" if args.repair else "install")
     host = LocalHost(scratch)

@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from flux import http
 from nodectl.bench.errors import NetworkBenchError
@@ -116,17 +117,29 @@ class _Breather:
             self.last = time.perf_counter()
 
 
+# Said once per run when any network step failed (the steps themselves say only what failed).
+ADVICE = (
+    "No network test server answered: check the internet connection, or change the test "
+    "servers (Settings page in the app, --download-url/--upload-url on the command line)."
+)
+
+
 def _fail(kind: str, errors: Sequence[str]) -> NetworkBenchError:
+    """One plain sentence for every endpoint that failed, grouped by reason, hosts not URLs."""
     if not errors:
-        tried = "no endpoints configured"
-    elif len(errors) > 2:
-        tried = f"{'; '.join(errors[:2])}; and {len(errors) - 2} more"
-    else:
-        tried = "; ".join(errors)
-    return NetworkBenchError(
-        f"The {kind} test reached no endpoint ({tried}). Check the internet connection or set "
-        "other endpoints in the benchmark settings."
-    )
+        return NetworkBenchError(f"No {kind} server is set.")
+    hosts_by_reason: dict[str, list[str]] = {}
+    for entry in errors:
+        url, _, reason = entry.partition(": ")
+        host = urlsplit(url).hostname or url
+        hosts = hosts_by_reason.setdefault(reason, [])
+        if host not in hosts:
+            hosts.append(host)
+    parts = []
+    for reason, hosts in hosts_by_reason.items():
+        shown = ", ".join(hosts[:2]) + (f" and {len(hosts) - 2} more" if len(hosts) > 2 else "")
+        parts.append(f"{shown}: {reason}")
+    return NetworkBenchError(f"No {kind} server answered ({'; '.join(parts)}).")
 
 
 def client_timeout(limits: NetworkLimits) -> aiohttp.ClientTimeout:

@@ -147,8 +147,9 @@ class BenchRunner:
         elif item.error is not None and item.error.startswith("skipped"):
             self._emit(item.key, StepState.SKIPPED, 1.0, item.error)
         else:
-            self._emit(item.key, StepState.FAILED, 1.0, item.error or "failed")
-            self._warnings.append(f"{item.label}: {item.error}")
+            # The reason stays with its measurement only: warnings are for everything else,
+            # so no failure is reported twice.
+            self._emit(item.key, StepState.FAILED, 0.0, item.error or "failed")
 
     async def run(self) -> BenchReport:
         started = _now()
@@ -182,8 +183,8 @@ class BenchRunner:
         busy = await cpu.cpu_busy_percent(self.profile.busy_interval)
         if busy > cpu.BUSY_WARNING_PERCENT:
             message = (
-                f"The CPU was {busy:.0f} % busy before the test; other programs lower the EPS "
-                "figure. Close them and run again for a fair result."
+                f"The CPU was {busy:.0f} % busy before the test; other programs lower the CPU "
+                "events/s figure. Close them and run again for a fair result."
             )
             self._warnings.append(message)
             self._emit("cpu_busy", StepState.DONE, 1.0, message)
@@ -288,6 +289,7 @@ class BenchRunner:
             max_bytes=self.profile.net_max_bytes,
             latency_samples=self.profile.latency_samples,
         )
+        failures_before = self._failures()
         async with http.new_session(network.client_timeout(limits)) as session:
             order = list(endpoints.download_urls)
             self._emit("latency", StepState.STARTED, 0.0)
@@ -344,6 +346,15 @@ class BenchRunner:
                         },
                     )
                 )
+        if self._failures() > failures_before:
+            self._warnings.append(network.ADVICE)
+
+    def _failures(self) -> int:
+        return sum(
+            1
+            for m in self._measurements
+            if m.value is None and m.error is not None and not m.error.startswith("skipped")
+        )
 
     async def _fluxbench(self) -> dict[str, object] | None:
         if self.options.fluxbench_cli is None:
@@ -353,8 +364,8 @@ class BenchRunner:
         try:
             doc = await read_fluxbench(self.options.fluxbench_cli, testnet=self.options.testnet)
         except FluxbenchError as exc:
-            self._emit("fluxbench", StepState.FAILED, 1.0, str(exc))
-            self._warnings.append(str(exc))
+            # Shown with its step and beside our figures (report.fluxbench), not as a warning.
+            self._emit("fluxbench", StepState.FAILED, 0.0, str(exc))
             return {"error": str(exc)}
         if doc is None:
             self._emit("fluxbench", StepState.SKIPPED, 1.0, "fluxbench is not installed here")

@@ -102,11 +102,12 @@ def tier_checks(tier: TierSpec, data: VerdictInputs) -> tuple[Check, ...]:
         _numeric("ssd", "SSD capacity", tier.min_ssd_gib, data.ssd_gib, "GiB", ssd_hint),
         _numeric(
             "eps",
-            f"EPS (1 thread × {tier.eps_threads})",
+            f"CPU events/s (1 thread × {tier.eps_threads})",
             tier.min_eps,
             eps,
             "events/s",
-            f"{name} needs {_fmt(tier.min_eps)} EPS, i.e. {_fmt(single_needed)} per thread × "
+            f"{name} needs {_fmt(tier.min_eps)} CPU events/s, i.e. {_fmt(single_needed)} per "
+            "thread × "
             f"{tier.eps_threads}; measured {_fmt(eps or 0)}. It takes a CPU that is faster per "
             "core; a busy CPU also lowers the figure, so close other programs and run again.",
         ),
@@ -188,7 +189,8 @@ def evaluate(data: VerdictInputs, tiers: Sequence[TierSpec] = TIERS) -> Verdict:
         unknown = [c.label for c in target.checks if c.outcome is Outcome.UNKNOWN]
         if unknown:
             hints.append(
-                f"Not measured, so not judged: {', '.join(unknown)}. See the warnings, then rerun."
+                f"Not measured, so not judged: {', '.join(unknown)}. The reason is given with each "
+                "step; fix it and run again."
             )
     if data.arch == "amd64" and not data.avx:
         hints.append(

@@ -62,7 +62,7 @@ def test_a_bad_insight_url_is_a_message(tmp_path: Path, url: str) -> None:
 @pytest.mark.parametrize("ip", ["abc", "203.0.113.7\nx", "203.0.113.7\n"])
 def test_node_install_with_a_bad_ip_is_a_message(tmp_path: Path, ip: str) -> None:
     result = fluxdesk(tmp_path / "data", "node", "install", "--ip", ip, "--dry-run")
-    assert_plain(result, "public IP")
+    assert_plain(result, "--ip: must be an IPv4 address")
 
 
 @pytest.mark.parametrize(

@@ -112,9 +112,9 @@ def test_shows_the_last_saved_run(qtbot, data_dir: Path, disk: Path) -> None:
     assert "full run" in page.run_info.text()
     assert cell_outcomes(page, 4) == ["pass", "pass", "fail"]  # 82 × 4/8/16 vs 240/640/1520
     eps_cell = page.matrix.item(4, 2).text()
-    assert "1,312 / 1,520" in eps_cell and "−208" in eps_cell
+    assert "1,312\u00a0/\u00a01,520" in eps_cell and "−208" in eps_cell
     assert page.chart.values() == [82.0]
-    assert "1520 EPS" in page.hints.text()
+    assert "1520 CPU events/s" in page.hints.text()
 
 
 def test_run_shows_progress_verdict_and_history(
@@ -132,7 +132,7 @@ def test_run_shows_progress_verdict_and_history(
     assert page.progress.isVisibleTo(page)
     assert page.steps.bars["eps_single"].value() == 1000
     assert page.steps.bars["dws"].value() == 1000
-    assert "85.0 events/s" in page.steps.messages["eps_single"].text()
+    assert page.steps.messages["eps_single"].text() == "✔ 85 events/s"  # as in the table
     assert page.status.text().startswith("Finished")
     assert len(BenchHistory(data_dir).run_ids()) == 1
     assert page.chart.values() == [85.0]

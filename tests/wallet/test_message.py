@@ -123,7 +123,7 @@ def test_wrong_signer_is_false_with_a_reason():
             base64.b64encode(b"\x1f" + b"\x00" * 64).decode(),
             "recover",
         ),
-        ("t1g4kUVY1aJtENtWD69wfNbjJ3Cfd2E8dCG", SIGNED[0]["signature_base64"], "Checksum"),
+        ("t1g4kUVY1aJtENtWD69wfNbjJ3Cfd2E8dCG", SIGNED[0]["signature_base64"], "typo"),
         ("", SIGNED[0]["signature_base64"], "empty"),
     ],
 )

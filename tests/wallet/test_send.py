@@ -99,7 +99,7 @@ async def test_plain_errors_for_bad_requests() -> None:
         review(kc, state, SendRequest(OUTSIDE, "2"))
     with pytest.raises(InvalidAmount, match="at most 8 decimals"):
         review(kc, state, SendRequest(OUTSIDE, "0.123456789"))
-    with pytest.raises(InvalidAddress, match="not a valid address"):
+    with pytest.raises(InvalidAddress, match="not a Flux address"):
         review(kc, state, SendRequest("tmAjD2oz6p8Lu99uJZsXLwfpoWA26LFcByK", "0.1"))
     mainnet_address = keychain("mainnet").derive(RECEIVE, 0).address
     with pytest.raises(InvalidAddress, match="mainnet address, but you are on testnet"):

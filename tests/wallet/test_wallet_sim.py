@@ -120,7 +120,7 @@ async def test_sends_and_their_errors(sim: SimNetwork, tmp_path: Path) -> None: 
             await service.prepare_send(SendRequest(outside, "100"))
         with pytest.raises(InvalidAmount, match="at most 8 decimals"):
             await service.prepare_send(SendRequest(outside, "1.123456789"))
-        with pytest.raises(InvalidAddress, match="not a valid address"):
+        with pytest.raises(InvalidAddress, match="not a Flux address"):
             await service.prepare_send(SendRequest(outside[:-1] + "x", "1"))
         mainnet = Keychain.from_document(
             WalletDocument(kind=HdSeed(MNEMONIC), network=MAINNET.name)

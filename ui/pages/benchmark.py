@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -24,16 +24,17 @@ from nodectl.bench.fluxbench import comparable
 from nodectl.bench.models import ESTIMATE_NOTE
 from nodectl.bench.verdict import VerdictInputs, evaluate
 from ui.bench_service import BenchService
-from ui.bench_widgets import HistoryChart, StepList, TierMatrix, number, series_from
-from ui.pages.base import Page, heading, hint
+from ui.bench_widgets import UNITS, HistoryChart, StepList, TierMatrix, number, series_from
+from ui.pages.base import Page, hint
 
 GIB = 1024**3
+# (key, name, unit): the same names and units as the tier table's rows.
 CHART_FIGURES: tuple[tuple[str, str, str], ...] = (
-    ("eps_single", "CPU events/s, one thread", "events/s"),
-    ("eps_all", "CPU events/s, all threads", "events/s"),
-    ("dws", "Disk write speed", "MiB/s"),
-    ("download", "Download", "Mbit/s"),
-    ("upload", "Upload", "Mbit/s"),
+    ("eps_single", f"CPU {UNITS['eps_single']}, one thread", UNITS["eps_single"]),
+    ("eps_all", f"CPU {UNITS['eps_all']}, all threads", UNITS["eps_all"]),
+    ("dws", f"Disk write speed ({UNITS['dws']})", UNITS["dws"]),
+    ("download", f"Download ({UNITS['download']})", UNITS["download"]),
+    ("upload", f"Upload ({UNITS['upload']})", UNITS["upload"]),
 )
 
 
@@ -81,6 +82,7 @@ class BenchmarkPage(Page):
         )
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setEnabled(False)
+        self.servers = hint("")
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setProperty("state", "")
@@ -136,11 +138,7 @@ class BenchmarkPage(Page):
         return self.tr("Benchmark")
 
     def _build_layout(self) -> None:
-        content = QWidget()
-        layout = QVBoxLayout(content)
-        layout.setContentsMargins(24, 20, 24, 20)
-        layout.setSpacing(10)
-        layout.addWidget(heading(self.tr("Hardware benchmark")))
+        layout = self.page_content(self.tr("Hardware benchmark"))
         layout.addWidget(hint(self.tr(ESTIMATE_NOTE)))
         layout.addWidget(self.machine)
         controls = QHBoxLayout()
@@ -150,6 +148,7 @@ class BenchmarkPage(Page):
         controls.addWidget(self.cancel_button)
         controls.addStretch(1)
         layout.addLayout(controls)
+        layout.addWidget(self.servers)
         install_row = QHBoxLayout(self.install_box)
         install_row.setContentsMargins(0, 0, 0, 0)
         install_row.addWidget(self.install_text, 1)
@@ -180,17 +179,32 @@ class BenchmarkPage(Page):
         history_layout.addWidget(self.comparison)
         layout.addWidget(history)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
 
     # --- showing state -------------------------------------------------------------------------
 
+    def page_shown(self) -> None:
+        self._show_servers()
+
+    def _show_servers(self) -> None:
+        endpoints = self.service.current_endpoints()
+        if endpoints is None:
+            self.servers.setText(self.tr("The network test is off."))
+            return
+        hosts: list[str] = []
+        for url in (*endpoints.download_urls, *endpoints.upload_urls):
+            host = urlsplit(url).hostname or url
+            if host not in hosts:
+                hosts.append(host)
+        shown = ", ".join(hosts[:3]) + (f" … (+{len(hosts) - 3})" if len(hosts) > 3 else "")
+        self.servers.setText(
+            self.tr("Network test servers: %1 — change them on the Settings page.").replace(
+                "%1", shown
+            )
+        )
+        self.servers.setToolTip("\n".join(hosts))
+
     def _initial_state(self) -> None:
+        self._show_servers()
         probe = self.service.probe()
         self.machine.setText(probe_summary(probe))
         self._load_history()
@@ -237,6 +251,10 @@ class BenchmarkPage(Page):
             self.tr("From the %1 of %2 UTC").replace("%1", mode).replace("%2", when)
         )
         self.matrix.show_verdict(verdict)
+        # Each step's outcome (and why it failed) is said once, in the step list.
+        self.steps.show_report(report)
+        self.progress.setTitle(self.tr("Steps of this run"))
+        self.progress.show()
         self.hints.setText(self._hint_text([*verdict.hints, *report.warnings]))
         self.fluxbench.setText(self._fluxbench_text(report))
         self.fluxbench.setVisible(bool(self.fluxbench.text()))
@@ -293,6 +311,7 @@ class BenchmarkPage(Page):
     def _start(self) -> None:
         self.install_box.hide()
         self.steps.reset()
+        self.progress.setTitle(self.tr("Progress"))
         self.progress.show()
         self._set_status(self.tr("Running… keep other programs closed for a fair CPU figure."))
         self.service.start(self.quick.isChecked(), self.all_disks.isChecked())
@@ -310,8 +329,16 @@ class BenchmarkPage(Page):
         self.cancel_button.setEnabled(running)
 
     def _finished(self, report: BenchReport) -> None:
-        self._set_status(self.tr("Finished. The run is saved in the history."))
         self._show_report(report)
+        failed = self.steps.failed_steps()
+        if failed:
+            self._set_status(
+                self.tr("Finished, but %1 failed: the list below says why. The run is saved "
+                        "in the history.").replace("%1", ", ".join(failed)),
+                bad=True,
+            )
+        else:
+            self._set_status(self.tr("Finished. The run is saved in the history."))
 
     def _failed(self, message: str) -> None:
         self._set_status(message, bad=True)

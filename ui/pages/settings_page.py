@@ -1,4 +1,4 @@
-"""Settings: network, theme, tray behaviour; shows where data and logs are kept."""
+"""Settings: network, theme, tray behaviour, benchmark servers; where data and logs are kept."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
-from ui.pages.base import Page, heading, hint
+from nodectl.bench import BenchError, NetworkEndpoints
+from nodectl.bench.network import SETTING_DOWNLOAD, SETTING_UPLOAD
+from ui.bench_endpoints import EndpointsEditor
+from ui.pages.base import Page, hint
 
 
 def _choices(items: tuple[tuple[str, str], ...], current: str) -> QComboBox:
@@ -37,11 +39,38 @@ class EditableUi(Protocol):
     close_to_tray: bool
 
 
+class EditableBench(Protocol):
+    download_urls: list[str]
+    upload_urls: list[str]
+
+
+def bench_servers(settings: EditableSettings) -> NetworkEndpoints:
+    bench = settings.bench
+    try:
+        return NetworkEndpoints.from_settings(
+            {SETTING_DOWNLOAD: bench.download_urls, SETTING_UPLOAD: bench.upload_urls})
+    except BenchError:
+        return NetworkEndpoints()
+
+
+def store_bench_servers(settings: EditableSettings, endpoints: NetworkEndpoints) -> None:
+    """Keep only lists that differ from the defaults, so later default changes still apply."""
+    defaults = NetworkEndpoints()
+    bench = settings.bench
+    bench.download_urls = ([] if endpoints.download_urls == defaults.download_urls
+                           else list(endpoints.download_urls))
+    bench.upload_urls = ([] if endpoints.upload_urls == defaults.upload_urls
+                         else list(endpoints.upload_urls))
+
+
 class EditableSettings(Protocol):
     network: str
 
     @property
     def ui(self) -> EditableUi: ...
+
+    @property
+    def bench(self) -> EditableBench: ...
 
 
 class SettingsPage(Page):
@@ -118,10 +147,11 @@ class SettingsPage(Page):
         form.addRow(self.tr("Data folder"), data_row)
         form.addRow(self.tr("Log file"), self.log_label)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 20)
-        layout.addWidget(heading(self.title()))
+        self.bench_servers = EndpointsEditor(bench_servers(settings), self._store_bench_servers)
+
+        layout = self.page_content(self.title())
         layout.addLayout(form)
+        layout.addWidget(self.bench_servers)
         layout.addStretch(1)
 
         self.network.currentIndexChanged.connect(self._network_changed)
@@ -152,6 +182,10 @@ class SettingsPage(Page):
         self._settings.ui.theme = str(self.theme.currentData())
         self._save()
         self._apply_theme(self._settings.ui.theme)
+
+    def _store_bench_servers(self, endpoints: NetworkEndpoints) -> None:
+        store_bench_servers(self._settings, endpoints)
+        self._save()
 
     def _flags_changed(self) -> None:
         self._settings.ui.start_minimised = self.start_minimised.isChecked()

@@ -52,7 +52,8 @@ def test_dry_run_json_prints_plan_and_preflight_and_changes_nothing(tmp_path: Pa
 def test_dry_run_without_inputs_still_shows_the_plan(tmp_path: Path) -> None:
     result = fluxdesk(tmp_path, "install", "--dry-run", "--ip", "81.2.69.160")
     assert result.returncode == 0, result.stderr
-    assert "Inputs still needed to run: identity_wif, collateral_txid" in result.stdout
+    assert ("Inputs still needed to run: the identity key (--identity-key-stdin or "
+            "$FLUXDESK_IDENTITY_KEY), --txid, --index, --zelid") in result.stdout
     assert "$ useradd --create-home" in result.stdout
     assert "| zelnodeoutpoint=<collateral txid>" in result.stdout
 
@@ -61,16 +62,17 @@ def test_injection_in_cli_input_is_rejected(tmp_path: Path) -> None:
     result = fluxdesk(tmp_path, "install", "--dry-run", "--ip", "81.2.69.160",
                       "--txid", TXID + "\nrpcallowip=0.0.0.0/0")
     assert result.returncode == 2
-    assert "collateral txid" in result.stderr and "Traceback" not in result.stderr
+    assert "fluxdesk: --txid: " in result.stderr and "Traceback" not in result.stderr
     result = fluxdesk(tmp_path, "install", "--dry-run", "--ip", "81.2.69.160",
                       "--user", "x;reboot")
-    assert result.returncode == 2 and "node user" in result.stderr
+    assert result.returncode == 2 and "fluxdesk: --user: " in result.stderr
 
 
 def test_real_install_refuses_without_inputs_and_key_is_never_an_argument(
         tmp_path: Path) -> None:
     result = fluxdesk(tmp_path, "install", "--yes", "--ip", "81.2.69.160")
-    assert result.returncode == 2 and "identity key: is required" in result.stderr
+    assert result.returncode == 2 and "identity key (--identity-key-stdin or $FLUXDESK_IDENTITY_KEY): is required" in \
+        result.stderr
     result = fluxdesk(tmp_path, "install", "--yes", "--identity-key", WIF)
     assert result.returncode == 2 and "unrecognized arguments" in result.stderr
 
@@ -82,6 +84,6 @@ def test_real_install_stops_at_a_failed_preflight(tmp_path: Path) -> None:
                       "--zelid", ZELID, "--ip", "81.2.69.160",
                       env={"FLUXDESK_IDENTITY_KEY": WIF})
     assert result.returncode == 1
-    assert "preflight failed; nothing was changed" in result.stderr
+    assert "Preflight failed; nothing was changed" in result.stderr
     assert "[FAIL] systemd" in result.stdout
     assert not (tmp_path / "node-install" / "state.json").exists()
