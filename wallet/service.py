@@ -29,11 +29,12 @@ from wallet.errors import (
 )
 from wallet.fees import DEFAULT_FEE_RATE
 from wallet.keychain import CHANGE, RECEIVE, Keychain, watch_only_xpub
+from wallet.nodes.collateral import locked_outpoints
 from wallet.pending import remember_pending, settle_pending, stored_pending
 from wallet.send import Review, SendRequest, SignedTransaction, broadcast, build_review, sign_review
 from wallet.snapshot import build_state
 from wallet.spending import check_inputs_still_free
-from wallet.state import ContactInfo, WalletState, WalletStatus, collateral_outpoints
+from wallet.state import ContactInfo, WalletState, WalletStatus
 from wallet.storage.model import (
     Contact,
     HdSeed,
@@ -424,9 +425,8 @@ class WalletService:
 
     def _locked(self) -> set[Outpoint]:
         state = self._sync_state
-        nodes = {(n.collateral_txid, n.collateral_vout) for n in self.document.nodes}
-        return collateral_outpoints(
-            state.utxos if state else (), self.network, nodes=nodes, unlocked=self._unlocked
+        return locked_outpoints(
+            state.utxos if state else (), self.network, self.document, unlocked=self._unlocked
         )
 
     @staticmethod

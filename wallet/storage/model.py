@@ -15,14 +15,38 @@ from typing import Any, Final, TypeVar
 from flux.errors import UnknownNetwork
 from wallet.errors import CorruptWalletFile, UnsupportedWalletFile
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 NETWORKS: Final = ("mainnet", "testnet", "regtest")
 
 JsonObj = dict[str, Any]
 Upgrade = Callable[[JsonObj], JsonObj]
-# UPGRADES[v] turns a schema-v document into schema v+1. Schema 1 is the first released format, so
-# the chain is empty; a new schema adds one pure function here plus a fixture file in the tests.
-UPGRADES: Final[Mapping[int, Upgrade]] = {}
+
+
+def _upgrade_1_to_2(data: JsonObj) -> JsonObj:
+    """Schema 2: node entries carry tier, identity-key origin, P2SH collateral, delegates and the
+    last START; the document keeps the user's collateral decisions (none in schema 1)."""
+    nodes = data.get("nodes")
+    if isinstance(nodes, list):
+        data["nodes"] = [
+            {
+                "tier": "",
+                "identity_source": "imported" if n.get("identity_wif") else "",
+                "p2sh": None,
+                "delegates": [],
+                "last_start": None,
+                **n,
+            }
+            if isinstance(n, dict)
+            else n
+            for n in nodes
+        ]
+    data.setdefault("collateral_decisions", [])
+    return data
+
+
+# UPGRADES[v] turns a schema-v document into schema v+1; a new schema adds one pure function
+# here plus a fixture file in the tests (tests/wallet/storage/fixtures/).
+UPGRADES: Final[Mapping[int, Upgrade]] = {1: _upgrade_1_to_2}
 
 
 @dataclass
@@ -74,8 +98,30 @@ class Contact:
 
 
 @dataclass
+class P2shCollateral:
+    """A t3 (multisig) collateral: its redeem script and which of its public keys we hold.
+
+    Payouts go to ``payout_address`` (the t3 address), which the wallet does not track: the
+    node list shows it, so keep it here to show it too.
+    """
+
+    redeem_script_hex: str
+    key_index: int
+    payout_address: str
+
+
+@dataclass
+class StartEntry:
+    """The last START this wallet broadcast for a node (wallet.nodes.state.StartRecord)."""
+
+    txid: str
+    sig_time: int
+    sent_at: int
+
+
+@dataclass
 class NodeEntry:
-    """A FluxNode this wallet controls: its collateral outpoint and identity key."""
+    """A FluxNode this wallet controls: alias (``name``), collateral outpoint, identity key."""
 
     name: str
     collateral_txid: str
@@ -83,11 +129,31 @@ class NodeEntry:
     identity_wif: str = field(default="", repr=False)
     ip: str = ""
     created_at: int = 0
+    tier: str = ""  # tier key ("cumulus"…); "" until the collateral's amount is known
+    identity_source: str = ""  # "new" (made by FluxDesk, like createfluxnodekey) or "imported"
+    p2sh: P2shCollateral | None = None
+    delegates: list[str] = field(default_factory=list)  # compressed public keys, hex
+    last_start: StartEntry | None = None
 
     def __post_init__(self) -> None:
         # Coins are keyed by lower-case txid everywhere; an upper-case paste would leave the
         # collateral unlocked.
         self.collateral_txid = self.collateral_txid.strip().lower()
+
+    @property
+    def alias(self) -> str:
+        return self.name
+
+    @property
+    def outpoint(self) -> tuple[str, int]:
+        return (self.collateral_txid, self.collateral_vout)
+
+    def to_json(self) -> JsonObj:
+        data = vars(self).copy()
+        data["p2sh"] = None if self.p2sh is None else vars(self.p2sh).copy()
+        data["last_start"] = None if self.last_start is None else vars(self.last_start).copy()
+        data["delegates"] = list(self.delegates)
+        return data
 
 
 # Blocks from the tip to a send's expiry: fluxd refuses expiry below tip + 4 ("tx-expiring-soon");
@@ -120,6 +186,8 @@ class WalletDocument:
     address_book: list[Contact] = field(default_factory=list)
     nodes: list[NodeEntry] = field(default_factory=list)
     frozen: set[tuple[str, int]] = field(default_factory=set)
+    # The user's word on a coin: True "this is a collateral", False "this is not a collateral".
+    collateral_decisions: dict[tuple[str, int], bool] = field(default_factory=dict)
     settings: WalletSettings = field(default_factory=WalletSettings)
     # Raw hex of transactions this wallet signed and (maybe) sent, by txid, until they confirm or
     # expire: their coins stay spent across restarts even when no server knows them.
@@ -144,8 +212,12 @@ class WalletDocument:
             "accounts": [vars(a).copy() for a in self.accounts],
             "labels": dict(sorted(self.labels.items())),
             "address_book": [vars(c).copy() for c in self.address_book],
-            "nodes": [vars(n).copy() for n in self.nodes],
+            "nodes": [n.to_json() for n in self.nodes],
             "frozen": [[txid, vout] for txid, vout in sorted(self.frozen)],
+            "collateral_decisions": [
+                [txid, vout, decision]
+                for (txid, vout), decision in sorted(self.collateral_decisions.items())
+            ],
             "settings": {
                 **vars(self.settings),
                 "insight_servers": list(self.settings.insight_servers),
@@ -179,18 +251,11 @@ class WalletDocument:
                 Contact(c.text("name"), c.text("address"), c.text("note"))
                 for c in doc.items("address_book")
             ],
-            nodes=[
-                NodeEntry(
-                    n.text("name"),
-                    n.text("collateral_txid"),
-                    n.integer("collateral_vout"),
-                    n.text("identity_wif"),
-                    n.text("ip"),
-                    n.integer("created_at"),
-                )
-                for n in doc.items("nodes")
-            ],
+            nodes=[_node_from_json(n) for n in doc.items("nodes")],
             frozen={_outpoint(item) for item in doc.array("frozen")},
+            collateral_decisions=dict(
+                _decision(item) for item in doc.array("collateral_decisions")
+            ),
             settings=_settings_from_json(doc.sub("settings")),
             # Optional in schema 1: files written before it existed have none.
             pending=doc.text_map("pending") if "pending" in doc else {},
@@ -244,6 +309,38 @@ def _kind_from_json(kind: _Reader) -> WalletKind:
             raise UnsupportedWalletFile(
                 f"Unknown wallet type {other!r}; it was probably made by a newer FluxDesk."
             )
+
+
+def _node_from_json(n: _Reader) -> NodeEntry:
+    p2sh = None
+    if n.opt_sub("p2sh") is not None:
+        p = n.sub("p2sh")
+        p2sh = P2shCollateral(
+            p.text("redeem_script_hex"), p.integer("key_index"), p.text("payout_address")
+        )
+    start = None
+    if n.opt_sub("last_start") is not None:
+        r = n.sub("last_start")
+        start = StartEntry(r.text("txid"), r.integer("sig_time"), r.integer("sent_at"))
+    return NodeEntry(
+        n.text("name"),
+        n.text("collateral_txid"),
+        n.integer("collateral_vout"),
+        n.text("identity_wif"),
+        n.text("ip"),
+        n.integer("created_at"),
+        tier=n.text("tier"),
+        identity_source=n.text("identity_source"),
+        p2sh=p2sh,
+        delegates=n.texts("delegates"),
+        last_start=start,
+    )
+
+
+def _decision(item: object) -> tuple[tuple[str, int], bool]:
+    if isinstance(item, list) and len(item) == 3 and isinstance(item[2], bool):
+        return _outpoint(item[:2]), item[2]
+    raise CorruptWalletFile("The wallet data is damaged (collateral decisions).")
 
 
 def _settings_from_json(s: _Reader) -> WalletSettings:
@@ -326,6 +423,9 @@ class _Reader:
 
     def __contains__(self, key: str) -> bool:
         return key in self._data
+
+    def opt_sub(self, key: str) -> _Reader | None:
+        return None if self._data.get(key) is None else self.sub(key)
 
     def sub(self, key: str) -> _Reader:
         return _Reader(self._data.get(key), f"{self._where}.{key}")
