@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tests.sim import validate
 from tests.sim.blocks import Block, coinbase_tx, make_block
@@ -21,6 +22,9 @@ from wallet.address import address_from_script, script_pubkey_for_address
 from wallet.encoding import sha256d
 from wallet.networks import Tier
 from wallet.txmodel import OutPoint, Transaction, TxOut
+
+if TYPE_CHECKING:
+    from tests.sim.fluxnodes import FluxnodeModel
 
 Key = tuple[str, int]
 GENESIS_PREV = "00" * 32
@@ -89,6 +93,9 @@ class Chain:
         self.fluxnode_check: validate.FluxnodeCheck | None = None
         self.dev_fund_script: bytes | None = None
         self.listeners: list[Callable[[Block], None]] = []
+        # The fluxnode model (tests/sim/fluxnodes.py) when attached; its lists are served by
+        # the Insight and RPC apps, which show empty lists without one.
+        self.fluxnodes: FluxnodeModel | None = None
         self._addresses: dict[bytes, str | None] = {}
         self._txids_cache: dict[frozenset[str], list[str]] = {}
 
@@ -126,6 +133,10 @@ class Chain:
         if out.script_pubkey[:1] == b"\x6a":
             return None  # OP_RETURN outputs never enter the coins view
         return self._coin_of(out, None, False)
+
+    def now(self) -> int:
+        """The node's clock (fluxd GetAdjustedTime), injectable for tests."""
+        return int(self._clock())
 
     def mempool_spender(self, outpoint: OutPoint) -> str | None:
         return self.mempool_spends.get((outpoint.txid_hex, outpoint.index))
@@ -181,6 +192,10 @@ class Chain:
             if entry.height is None:
                 self.txs.pop(txid, None)
         return removed
+
+    def drop_from_mempool(self, txid: str) -> list[str]:
+        """Remove a transaction and its descendants (a replaced or timed-out fluxnode tx)."""
+        return self._remove_from_mempool(txid, recursive=True)
 
     def remove_expired(self, height: int) -> list[str]:
         expired = [

@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.sim import fluxnode_views
 from tests.sim import insight_chain as ic
 from tests.sim import jsonviews as jv
 from tests.sim.chain import Chain, TxEntry
@@ -269,6 +270,7 @@ def make_app(chain: Chain, prefix: str = "/api") -> web.Application:
         web.post("/tx/send", tx_send), web.get("/utils/estimatefee", ic.estimatefee),
         web.get("/blocks", ic.blocks), web.get("/block/{hash}", ic.block),
         web.get("/block-index/{height}", ic.block_index), web.get("/rawblock/{hash}", ic.rawblock),
+        *fluxnode_views.insight_routes(),
     ]
     app.add_routes([web.RouteDef(r.method, prefix + r.path, r.handler, r.kwargs) for r in routes])
     return app

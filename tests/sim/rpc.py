@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.sim import fluxnode_views
 from tests.sim import jsonviews as jv
 from tests.sim.chain import Chain
 from tests.sim.common import (
@@ -246,7 +247,7 @@ METHODS: dict[str, Method] = {
         getrawtransaction, sendrawtransaction, getblockcount, getbestblockhash, getblockhash,
         getblock, getblockchaininfo, getinfo, validateaddress, estimatefee,
     )
-}
+} | fluxnode_views.RPC_METHODS
 
 
 def _authorized(request: web.Request) -> bool:

@@ -4,6 +4,7 @@ fluxd `sendrawtransaction` (src/rpc/rawtransaction.cpp) answers RPC -26 with "<r
 <reason>" for invalid transactions, -25 with the reason (or an empty text, or "Missing inputs")
 otherwise, -27 when the tx is already mined and -22 when it cannot be decoded. Insight relays the
 same text as HTTP 400 "<message>. Code:<code>". Reasons are the strings in fluxd src/main.cpp.
+Fluxnode START rejections (fluxnode_errors.py) are matched first and have kinds of their own.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from wallet.backends.fluxnode_errors import FLUXNODE_RULES
 from wallet.errors import BroadcastRejected
 
 
@@ -34,7 +36,8 @@ class BroadcastKind(StrEnum):
     UNKNOWN = "unknown"
 
 
-# The node already has exactly these bytes (same txid): the broadcast has succeeded.
+# The node already has exactly these bytes (same txid): the broadcast has succeeded. No fluxnode
+# kind is ever in this set.
 ALREADY_KNOWN = frozenset({BroadcastKind.ALREADY_IN_CHAIN, BroadcastKind.ALREADY_IN_MEMPOOL})
 
 _REFRESH = "Refresh the wallet and send again."
@@ -136,7 +139,9 @@ _RULES: tuple[tuple[str, BroadcastKind, str], ...] = (
     ),
 )
 
-_COMPILED = tuple((re.compile(p), kind, msg) for p, kind, msg in _RULES)
+_Rule = tuple[re.Pattern[str], str, str]
+_FLUXNODE: tuple[_Rule, ...] = tuple((re.compile(p), k, m) for p, k, m in FLUXNODE_RULES)
+_COMPILED: tuple[_Rule, ...] = tuple((re.compile(p), k, m) for p, k, m in _RULES)
 _INSIGHT_ERROR = re.compile(r"^(?P<message>.*?)\.?\s*Code:\s*(?P<code>-?\d+)\s*$", re.DOTALL)
 _REJECT_PREFIX = re.compile(r"^\d+:\s*")
 
@@ -163,6 +168,10 @@ def explain_broadcast_error(detail: str, code: int | None) -> BroadcastRejected:
             code=code,
             detail=detail,
         )
+    for pattern, kind, message in _FLUXNODE:
+        # Before the code checks: a fluxnode reason must never become "already in the chain".
+        if pattern.search(lowered):
+            return BroadcastRejected(message, kind=kind, code=code, detail=detail)
     if code == -27:
         return _make(BroadcastKind.ALREADY_IN_CHAIN, detail, code)
     for pattern, kind, message in _COMPILED:
