@@ -38,7 +38,7 @@ class SetupStore:
         except FileNotFoundError:
             return SetupState()
         except (ValueError, TypeError, KeyError, AttributeError, OSError) as exc:
-            aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
+            aside = self.path.with_name(f"{self.path.name}.damaged-{time.time_ns()}")
             with contextlib.suppress(OSError):
                 self.path.replace(aside)
             log.warning("The node setup state was unreadable (%s); kept as %s and started "
