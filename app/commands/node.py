@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from app.commands import node_setup
 from nodectl.install import validate as v
 from nodectl.install.events import Event, Kind
 from nodectl.install.host import LocalHost
@@ -66,6 +67,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
                            help="confirm the removal")
     uninstall.add_argument("--json", action="store_true", help="print one JSON document")
     uninstall.set_defaults(handler=run, dry_run=False, repair=False)
+    node_setup.register(sub)
 
 
 def _identity_key(args: argparse.Namespace, needed: bool) -> str | None:

@@ -93,15 +93,19 @@ class World:
         self.offers.append(offer)
         return self.approve_sends
 
-    def ports(self, service: WalletService) -> Ports:
+    def ports(self, service: WalletService, *, own_loop: bool = False) -> Ports:
+        """``own_loop``: for a flow on another event loop (the CLI in a thread), where the
+        test's HTTP client cannot be used; the installer then makes its own downloader."""
         lists = InsightNodeLists(self.sim.insight_url)
         self.lists.append(lists)
         bench = BenchAdapter(BenchOptions(
             disk_paths=(self.tmp,), endpoints=None, sysbench=str(fake_sysbench(self.tmp)),
             fluxbench_cli=None, profile=TINY))
-        options = {"bootstrap_cdns": [f"{self.bootstrap.base}/b.tar.gz"], "daemon_poll_s": 0.01,
-                   "downloader": Downloader(self.client, backoff=0, reserve=0,
-                                            speedtest_seconds=0.2)}
+        options: dict[str, object] = {
+            "bootstrap_cdns": [f"{self.bootstrap.base}/b.tar.gz"], "daemon_poll_s": 0.01}
+        if not own_loop:
+            options["downloader"] = Downloader(self.client, backoff=0, reserve=0,
+                                               speedtest_seconds=0.2)
         session = InstallSession(self.host, self.tmp / "data", sandbox_key_source, options)
         installer = InstallerAdapter(session, network="regtest", public_ip="51.15.20.7")  # never contacted
 
