@@ -166,7 +166,7 @@ class Wallet:
 
 
 async def _create(wallet: Wallet, args: argparse.Namespace) -> object:
-    password = _password(args, confirm=True)
+    password = ask_password(args, confirm=True)
     service = wallet.service
     mnemonic = await service.create(password, words=args.words)
     await wallet.created()
@@ -183,7 +183,7 @@ async def _create(wallet: Wallet, args: argparse.Namespace) -> object:
 async def _restore(wallet: Wallet, args: argparse.Namespace) -> object:
     mnemonic = _secret(args.seed_file, "Seed phrase (hidden): ")
     passphrase = _read_secret_file(args.passphrase_file) if args.passphrase_file else ""
-    password = _password(args, confirm=True)
+    password = ask_password(args, confirm=True)
     await wallet.service.restore(mnemonic, password, passphrase=passphrase)
     service = await wallet.created()
     return _summary(await _first_sync(service), service, args)
@@ -194,14 +194,14 @@ async def _import_key(wallet: Wallet, args: argparse.Namespace) -> object:
         wifs = [w for w in _read_secret_file(args.wif_file, all_lines=True).split() if w]
     else:
         wifs = [_secret(None, "Private key, WIF (hidden): ")]
-    password = _password(args, confirm=True)
+    password = ask_password(args, confirm=True)
     await wallet.service.import_keys(wifs, password)
     service = await wallet.created()
     return _summary(await _first_sync(service), service, args)
 
 
 async def _open(wallet: Wallet, args: argparse.Namespace) -> WalletService:
-    service = await wallet.open(_password(args))
+    service = await wallet.open(ask_password(args))
     if service.store.notice:
         print(f"fluxdesk wallet: {service.store.notice}", file=sys.stderr)
     return service
@@ -320,7 +320,7 @@ def _secret(path: Path | None, prompt: str) -> str:
     return value.strip()
 
 
-def _password(args: argparse.Namespace, *, confirm: bool = False) -> str:
+def ask_password(args: argparse.Namespace, *, confirm: bool = False) -> str:
     """The wallet password; `confirm` (a new wallet) also applies the password rule the GUI's
     wizard applies (wallet/password.py)."""
     if args.password_file:

@@ -19,7 +19,7 @@ from ui.pages.base import heading, hint
 from wallet.amounts import format_amount
 from wallet.send import Review
 
-# Target block spacing since PON (specs/governance-pon.md: 30 s); only used for the estimate.
+# Target block spacing since PON (docs/protocol-fluxnode.md: 30 s); only used for the estimate.
 BLOCK_SECONDS = 30
 
 
