@@ -17,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.commands.failure import EXIT_CANCELLED, EXIT_MAYBE_SENT, CommandFailed
 from app.paths import DEFAULT_WALLET, PathError
 from app.services import Services
 from wallet.amounts import format_amount
@@ -29,8 +30,6 @@ from wallet.state import WalletState
 if TYPE_CHECKING:
     from app.context import AppContext
 
-# A send whose outcome is unknown: scripts must not simply retry (it could pay twice).
-EXIT_MAYBE_SENT = 3
 
 
 class CliError(Exception):
@@ -61,7 +60,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     actions = parser.add_subparsers(dest="wallet_action", metavar="ACTION", required=True)
     create = actions.add_parser("create", parents=[common], help="new wallet with a new seed")
-    create.add_argument("--words", type=int, choices=(12, 15, 18, 21, 24), default=24)
+    create.add_argument("--words", type=int, choices=(12, 15, 18, 21, 24), default=24,
+                        help="length of the new seed phrase (default 24)")
     restore = actions.add_parser("restore", parents=[common], help="restore from a seed phrase")
     restore.add_argument("--seed-file", type=Path, metavar="FILE", help="read the seed from FILE")
     restore.add_argument(
@@ -75,12 +75,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     history = actions.add_parser("history", parents=[common], help="sync and list transactions")
     history.add_argument("--limit", type=int, default=50, help="newest N entries (0 = all)")
     send = actions.add_parser("send", parents=[common], help="send FLUX")
-    send.add_argument("--to", required=True, metavar="ADDR")
+    send.add_argument("--to", required=True, metavar="ADDR", help="the t1/t3 address to pay")
     send.add_argument("--amount", required=True, metavar="X", help='FLUX amount or "max"')
     send.add_argument("--fee-rate", metavar="R", help="fee rate in sat/B (default: preset)")
-    send.add_argument("--fee-preset", choices=tuple(FEE_PRESETS), default="normal")
+    send.add_argument("--fee-preset", choices=tuple(FEE_PRESETS), default="normal",
+                      help="fee level when --fee-rate is not given (default normal)")
     send.add_argument("--message", help="OP_RETURN text (at most 80 bytes)")
-    send.add_argument("--expiry-delta", type=int, default=DEFAULT_EXPIRY_DELTA, metavar="N")
+    send.add_argument("--expiry-delta", type=int, default=DEFAULT_EXPIRY_DELTA, metavar="N",
+                      help="blocks after which an unmined transaction expires (default "
+                      f"{DEFAULT_EXPIRY_DELTA})")
     send.add_argument("--dry-run", action="store_true", help="show the review; sign nothing")
     send.add_argument(
         "--yes", action="store_true",
@@ -95,18 +98,27 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         return asyncio.run(_run(args, ctx))
     except BroadcastUncertain as exc:
         ctx.logger.info("wallet send: outcome unknown for %s", exc.txid[:16])
-        print(f"fluxdesk wallet: {exc}", file=sys.stderr)
-        return EXIT_MAYBE_SENT
+        raise CommandFailed("maybe_sent", str(exc), EXIT_MAYBE_SENT, {"txid": exc.txid}) from None
     except (CliError, WalletError) as exc:
         ctx.logger.info("wallet %s failed: %s", args.wallet_action, type(exc).__name__)
-        print(f"fluxdesk wallet: {exc}", file=sys.stderr)
-        return 1
+        raise CommandFailed(_kind(exc), str(exc)) from None
+    except BrokenPipeError:
+        raise  # app.main: the reader has gone (exit 141)
     except OSError as exc:
-        print(f"fluxdesk wallet: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
-        return 1
+        where = f": {exc.filename}" if exc.filename else ""
+        raise CommandFailed("io_error", f"{exc.strerror or exc}{where}") from None
     except (KeyboardInterrupt, EOFError):
-        print("\nfluxdesk wallet: cancelled; nothing was changed.", file=sys.stderr)
-        return 1
+        raise CommandFailed(
+            "cancelled", "Cancelled; nothing was changed.", EXIT_CANCELLED
+        ) from None
+
+
+def _kind(exc: Exception) -> str:
+    """A stable word for scripts: "wallet_error" style names from the exception's class."""
+    if isinstance(exc, CliError):
+        return "bad_input"
+    name = type(exc).__name__
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
 async def _run(args: argparse.Namespace, ctx: AppContext) -> int:

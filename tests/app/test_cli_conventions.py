@@ -22,14 +22,6 @@ from tests.nodectl.bench_helpers import fake_sysbench
 from tests.paths import REPO_ROOT
 
 GLOBAL_FLAGS = {"--data-dir", "--network", "--verbose"}
-# Options of `fluxdesk wallet` (app/commands/wallet.py, rewritten on the "house" branch) that
-# still lack help text. Nothing else may be added here; delete entries as they get help.
-HELP_PENDING_IN_WALLET = {
-    ("fluxdesk wallet create", "--words"),
-    ("fluxdesk wallet send", "--to"),
-    ("fluxdesk wallet send", "--fee-preset"),
-    ("fluxdesk wallet send", "--expiry-delta"),
-}
 # Documentation addresses on 127.0.0.1 only: a port nothing listens on.
 DEAD_SERVER = "http://127.0.0.1:9/api"
 
@@ -78,7 +70,7 @@ def test_every_option_has_help_and_every_command_a_description() -> None:
                 continue
             if not action.help:
                 missing.add((parser.prog, action.option_strings[0]))
-    assert missing <= HELP_PENDING_IN_WALLET, sorted(missing - HELP_PENDING_IN_WALLET)
+    assert not missing, sorted(missing)
 
 
 def test_help_and_readme_document_every_exit_code() -> None:

@@ -43,9 +43,9 @@ async def test_coins_of_a_maybe_sent_transaction_are_not_offered_by_the_next_run
     assert code == 0, err
     faults = sim.faults["insight"]
     faults.status, faults.only = 500, ("/tx/send",)
-    code, _, err = await cli(*send, "--yes")
+    code, out, err = await cli(*send, "--yes")
     faults.clear()
-    assert code == 3 and "may have been sent" in err
+    assert code == 3 and "may have been sent" in out["message"]
 
     # A new process: the coins of the unclear send are held, another coin pays.
     code, second, err = await cli(*send, "--dry-run")

@@ -47,7 +47,10 @@ class Cli:
         )
         out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
         text = out.decode()
-        data = json.loads(text) if json_out and proc.returncode == 0 else text
+        data = json.loads(text) if json_out else text
+        if json_out and proc.returncode:
+            data = data["error"]  # the error document, on stdout where a script reads
+            assert data["message"] and data["kind"] and b"Traceback" not in err
         return proc.returncode or 0, data, err.decode()
 
 
@@ -98,8 +101,8 @@ async def test_cli_restore_balance_history_send_and_clean_log(
     assert code == 0, err
     assert dry["dry_run"] and dry["amount"] == 150_000_000 and sim.chain.mempool == {}
 
-    code, _, err = await cli("send", "--to", outside, "--amount", "1.5", "--message", "cli")
-    assert code == 1 and "--yes" in err and sim.chain.mempool == {}
+    code, out, err = await cli("send", "--to", outside, "--amount", "1.5", "--message", "cli")
+    assert code == 1 and "--yes" in out["message"] and sim.chain.mempool == {}
 
     code, sent, err = await cli(
         "send", "--to", outside, "--amount", "1.5", "--message", "cli", "--yes"
@@ -110,9 +113,10 @@ async def test_cli_restore_balance_history_send_and_clean_log(
 
     faults = sim.faults["insight"]
     faults.status, faults.only = 500, ("/tx/send",)
-    code, _, err = await cli("send", "--to", outside, "--amount", "0.5", "--yes")
+    code, out, err = await cli("send", "--to", outside, "--amount", "0.5", "--yes")
     faults.clear()
-    assert code == 3 and "may have been sent" in err and "Traceback" not in err
+    assert code == 3 and "may have been sent" in out["message"] and out["kind"] == "maybe_sent"
+    assert "Traceback" not in err
 
     code, history, _ = await cli("history")
     # The send that may have been sent stays listed as pending (kept in the wallet file).
@@ -121,15 +125,15 @@ async def test_cli_restore_balance_history_send_and_clean_log(
     assert confirmed["type"] == "sent" and confirmed["message"] == "cli"
     assert confirmed["amount"] == -(150_000_000 + sent["fee"])
 
-    code, _, err = await cli("send", "--to", outside, "--amount", "0.123456789")
-    assert code == 1 and "8 decimals" in err
+    code, out, err = await cli("send", "--to", outside, "--amount", "0.123456789")
+    assert code == 1 and "8 decimals" in out["message"]
     mainnet = Keychain.from_document(
         WalletDocument(kind=HdSeed(MNEMONIC), network="mainnet")
     ).derive(RECEIVE, 0).address
-    code, _, err = await cli("send", "--to", mainnet, "--amount", "1")
-    assert code == 1 and "mainnet address" in err
-    code, _, err = await cli("send", "--to", outside, "--amount", "500")
-    assert code == 1 and "does not cover" in err
+    code, out, err = await cli("send", "--to", mainnet, "--amount", "1")
+    assert code == 1 and "mainnet address" in out["message"]
+    code, out, err = await cli("send", "--to", outside, "--amount", "500")
+    assert code == 1 and "does not cover" in out["message"]
 
     code, imported, err = await cli(
         "import-key", "--wallet", "loose", "--wif-file", str(tmp_path / "wif")
@@ -147,16 +151,16 @@ async def test_cli_restore_balance_history_send_and_clean_log(
 async def test_cli_errors_are_plain(sim: SimNetwork, tmp_path: Path) -> None:  # noqa: F811
     (tmp_path / "pw").write_text(PASSWORD)
     cli = Cli(tmp_path / "data", sim.insight_url, tmp_path / "pw")
-    code, _, err = await cli("balance")
-    assert code == 1 and "There is no wallet file" in err
+    code, out, err = await cli("balance")
+    assert code == 1 and "There is no wallet file" in out["message"]
     (tmp_path / "seed").write_text("legal winner thank year\n")
-    code, _, err = await cli("restore", "--seed-file", str(tmp_path / "seed"))
-    assert code == 1 and "seed" in err.lower() and "Traceback" not in err
+    code, out, err = await cli("restore", "--seed-file", str(tmp_path / "seed"))
+    assert code == 1 and "seed" in out["message"].lower() and "Traceback" not in err
     wrong = Cli(tmp_path / "data", "http://127.0.0.1:9/api", tmp_path / "pw")
     (tmp_path / "seed").write_text(MNEMONIC)
-    code, _, err = await wrong("restore", "--seed-file", str(tmp_path / "seed"))
-    assert code == 1 and "could be reached" in err and "Traceback" not in err
-    assert "The wallet was saved" in err
+    code, out, err = await wrong("restore", "--seed-file", str(tmp_path / "seed"))
+    assert code == 1 and "could be reached" in out["message"] and "Traceback" not in err
+    assert "The wallet was saved" in out["message"]
 
 
 @pytest.mark.asyncio
@@ -169,8 +173,8 @@ async def test_cli_create_prints_the_seed_once_and_never_logs_it(
     assert code == 0, err
     words = created["mnemonic"].split()
     assert len(words) == 12 and created["address"].startswith("tm")
-    code, _, err = await cli("create")
-    assert code == 1 and "already exists" in err
+    code, out, err = await cli("create")
+    assert code == 1 and "already exists" in out["message"]
     code, balance, err = await cli("balance")
     assert code == 0 and balance["receive_address"] == created["address"]
     logs = "".join(p.read_text() for p in (tmp_path / "data").rglob("*.log*"))
