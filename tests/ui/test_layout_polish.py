@@ -6,17 +6,22 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 
 from app.settings import Settings
 from nodectl.bench.verdict import VerdictInputs, evaluate
+from nodectl.install.sandbox import SandboxHost, sandbox_key_source
+from nodectl.install.session import InstallSession
 from tests.ui.test_benchmark_failures import settings_page
 from tests.ui.test_benchmark_page import make_page, on_the_engine  # noqa: F401 (autouse)
 from ui import about
+from ui.concurrency import Engine
+from ui.install_service import InstallService
 from ui.install_views import PlanView
 from ui.main_window import MainWindow
 from ui.pages.base import PAGE_MARGINS, Page
 from ui.pages.benchmark import BenchmarkPage
+from ui.pages.local_node import LocalNodePage
 
 pytestmark = pytest.mark.gui
 LONG_LICENCE = (
@@ -75,6 +80,34 @@ def test_benchmark_and_settings_share_margins_and_title_style(window: MainWindow
         seen.append((where.x(), where.y(), font.pointSizeF(), font.weight()))
     # Switching pages does not move or restyle the title.
     assert seen[0] == seen[1]
+
+
+def test_local_node_title_sits_where_every_page_title_sits(
+    qtbot, tmp_path: Path, data_dir: Path, engine: Engine
+) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+
+    def sessions(_privileged: bool) -> InstallSession:
+        return InstallSession(SandboxHost(tmp_path / "root"), data_dir, sandbox_key_source, {})
+
+    local = LocalNodePage(InstallService(sessions, data_dir, "mainnet", engine))
+    win = MainWindow([make_page(qtbot, data_dir, disk), local], QIcon(), network="mainnet")
+    qtbot.addWidget(win)
+    win.resize(960, 640)
+    win.show()
+    qtbot.waitExposed(win)
+    seen = []
+    for page_id in ("benchmark", "local_node"):
+        win.show_page(page_id)
+        page = win.stack.currentWidget()
+        titles = [label for label in page.findChildren(QLabel)
+                  if label.property("role") == "heading" and label.isVisible()]
+        assert titles, page_id
+        title = titles[0]
+        where = title.mapTo(win, title.rect().topLeft())
+        seen.append((where.x(), where.y(), title.font().pointSizeF()))
+    assert seen[0] == seen[1], seen
 
 
 @pytest.mark.parametrize("page_id", ["benchmark", "settings"])

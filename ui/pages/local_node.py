@@ -21,7 +21,7 @@ from ui.install_service import InstallService
 from ui.install_wizard import InstallWizard
 from ui.monitor.dashboard import NodeDashboard
 from ui.monitor_service import MonitorService
-from ui.pages.base import Page, heading, hint
+from ui.pages.base import PAGE_MARGINS, PAGE_SPACING, Page, heading, hint
 
 
 class LocalNodePage(Page):
@@ -69,6 +69,8 @@ class LocalNodePage(Page):
             "interrupted install continues where it stopped."))
         notes = hint("\n".join("• " + note for note in PLAN_NOTES))
         layout = QVBoxLayout(overview)
+        layout.setContentsMargins(*PAGE_MARGINS)
+        layout.setSpacing(PAGE_SPACING)
         layout.addWidget(heading(self.tr("FluxNode on this machine")))
         layout.addWidget(self.state_label)
         layout.addWidget(steps)
