@@ -122,8 +122,7 @@ class BenchService(QObject):
 
     async def close(self) -> None:
         """At quit: stop the current run (if any) and wait until it has stopped."""
-        self._job.cancel()
-        await self._job.wait()
+        await self._job.stop()
 
     async def wait(self) -> None:
         """Until the current run (if any) has finished, failed or been cancelled."""

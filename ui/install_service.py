@@ -140,8 +140,7 @@ class InstallService(QObject):
 
     async def close(self) -> None:
         """At quit: stop the current job (if any) and wait until it has stopped."""
-        self._job.cancel()
-        await self._job.wait()
+        await self._job.stop()
 
     async def wait(self) -> None:
         await self._job.wait()

@@ -28,3 +28,8 @@ class SingleTask:
         """Until the job (if any) has finished, failed or been cancelled."""
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
+
+    async def stop(self) -> None:
+        """At quit: cancel the job (if any) and wait until it has stopped."""
+        self.cancel()
+        await self.wait()
