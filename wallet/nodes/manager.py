@@ -141,15 +141,16 @@ class NodeManager:
             record = _record(entry)
             status = node_status(entry.outpoint, tip=state.tip, confirmed=found.confirmed,
                                  started=found.started, dos=found.dos, record=record, now=now)
-            if record is not None and keep_record(record, status) is None:
+            kept = keep_record(record, status)
+            if record is not None and kept is None:
                 dropped.append(entry.name)
-            views.append(self._view(entry, coins.get(entry.outpoint), status, state))
+            views.append(self._view(entry, coins.get(entry.outpoint), status, kept, state))
         if dropped:  # the network lists them now: our own START record is no longer needed
             self.service.edit(lambda d: _drop_records(d, dropped))
         return views
 
     def _view(self, entry: NodeEntry, coin: Coin | None, status: NodeStatus,
-              state: WalletState) -> NodeView:
+              record: StartRecord | None, state: WalletState) -> NodeView:
         tier = ""
         if coin is not None:
             match = tier_for_amount(coin.satoshis, self.service.network, state.tip + 1)
@@ -159,7 +160,7 @@ class NodeManager:
             satoshis=None if coin is None else coin.satoshis,
             address=None if coin is None else coin.address,
             maturity=None if coin is None else maturity(coin.height, state.tip),
-            status=status, last_start=_record(entry),
+            status=status, last_start=record,
             rewards=node_rewards(state.history, coin.address if coin else "", tip=state.tip),
             ip=entry.ip, identity_source=entry.identity_source,
         )
@@ -217,6 +218,7 @@ class NodeManager:
         same = self.entry_for(outpoint)
         if same is not None:
             raise NodeInputError(f"That coin is already the collateral of node {same.name!r}.")
+        key = self._identity(identity_wif)
         state = await self.service.sync()
         coin = next((c for c in state.coins if c.outpoint == outpoint), None)
         if coin is None:
@@ -228,7 +230,6 @@ class NodeManager:
             raise NodeInputError(
                 "That coin is not exactly a tier amount (1 000, 12 500 or 40 000 FLUX). Send "
                 "the exact amount to yourself in one output and use that coin.")
-        key = self._identity(identity_wif)
         entry = NodeEntry(name, outpoint[0], outpoint[1], key.to_wif(self.service.network),
                           "", int(self.clock()), tier=tier.name.lower(),
                           identity_source="imported" if identity_wif else "new")
