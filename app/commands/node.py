@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.commands import node_monitor, node_setup
+from app.commands import node_monitor, node_setup, nodes
 from app.commands.failure import EXIT_USAGE, CommandFailed
 from flux.tiers import TIER_KEYS as TIERS
 from nodectl.install import validate as v
@@ -82,6 +82,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     uninstall.set_defaults(handler=run, dry_run=False, repair=False)
     node_monitor.register(sub)
     node_setup.register(sub)
+    nodes.register(sub)
 
 
 def _identity_key(args: argparse.Namespace, needed: bool) -> str | None:

@@ -36,7 +36,9 @@ class CliError(Exception):
     """A plain message for stderr (exit code 1)."""
 
 
-def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+def wallet_options() -> argparse.ArgumentParser:
+    """--json, --wallet, --password-file, --insight, --rpc-conf: shared by `fluxdesk wallet`
+    and the node commands that open the wallet (app/commands/nodes.py)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON document")
     common.add_argument(
@@ -54,6 +56,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     common.add_argument(
         "--rpc-conf", type=Path, metavar="PATH", help="use the local fluxd from this flux.conf"
     )
+    return common
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    from app.commands import nodes  # it imports this module
+
+    common = wallet_options()
     parser = subparsers.add_parser(
         "wallet", help="light wallet: create, restore, balance, receive, history, send",
         description="The FluxDesk light wallet on the command line.",
@@ -91,6 +100,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         f"code {EXIT_MAYBE_SENT} means the transaction may have been sent: do not retry",
     )
     parser.set_defaults(handler=run)
+    nodes.register_wallet(actions, common)
 
 
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -194,7 +204,7 @@ async def _create(wallet: Wallet, args: argparse.Namespace) -> object:
 
 async def _restore(wallet: Wallet, args: argparse.Namespace) -> object:
     mnemonic = _secret(args.seed_file, "Seed phrase (hidden): ")
-    passphrase = _read_secret_file(args.passphrase_file) if args.passphrase_file else ""
+    passphrase = read_secret_file(args.passphrase_file) if args.passphrase_file else ""
     password = ask_password(args, confirm=True)
     await wallet.service.restore(mnemonic, password, passphrase=passphrase)
     service = await wallet.created()
@@ -203,7 +213,7 @@ async def _restore(wallet: Wallet, args: argparse.Namespace) -> object:
 
 async def _import_key(wallet: Wallet, args: argparse.Namespace) -> object:
     if args.wif_file:
-        wifs = [w for w in _read_secret_file(args.wif_file, all_lines=True).split() if w]
+        wifs = [w for w in read_secret_file(args.wif_file, all_lines=True).split() if w]
     else:
         wifs = [_secret(None, "Private key, WIF (hidden): ")]
     password = ask_password(args, confirm=True)
@@ -212,7 +222,7 @@ async def _import_key(wallet: Wallet, args: argparse.Namespace) -> object:
     return _summary(await _first_sync(service), service, args)
 
 
-async def _open(wallet: Wallet, args: argparse.Namespace) -> WalletService:
+async def open_wallet(wallet: Wallet, args: argparse.Namespace) -> WalletService:
     service = await wallet.open(ask_password(args))
     if service.store.notice:
         print(f"fluxdesk wallet: {service.store.notice}", file=sys.stderr)
@@ -230,19 +240,19 @@ async def _first_sync(service: WalletService) -> WalletState:
 
 
 async def _balance(wallet: Wallet, args: argparse.Namespace) -> object:
-    service = await _open(wallet, args)
+    service = await open_wallet(wallet, args)
     return _summary(await service.sync(), service, args)
 
 
 async def _receive(wallet: Wallet, args: argparse.Namespace) -> object:
-    service = await _open(wallet, args)
+    service = await open_wallet(wallet, args)
     await service.sync()
     address = service.receive_address(new=args.new)
     return {"address": address} if args.json else address
 
 
 async def _history(wallet: Wallet, args: argparse.Namespace) -> object:
-    service = await _open(wallet, args)
+    service = await open_wallet(wallet, args)
     state = await service.sync()
     entries = state.history[: args.limit] if args.limit > 0 else state.history
     if args.json:
@@ -259,7 +269,7 @@ async def _history(wallet: Wallet, args: argparse.Namespace) -> object:
 
 
 async def _send(wallet: Wallet, args: argparse.Namespace) -> object:
-    service = await _open(wallet, args)
+    service = await open_wallet(wallet, args)
     await service.sync()
     request = SendRequest(
         to=args.to, amount=args.amount, fee_preset=args.fee_preset, fee_rate=args.fee_rate,
@@ -299,7 +309,7 @@ _ACTIONS: dict[str, Callable[[Wallet, argparse.Namespace], Awaitable[object]]] =
 # --- plumbing ------------------------------------------------------------------------------
 
 
-def _read_secret_file(path: Path, *, all_lines: bool = False) -> str:
+def read_secret_file(path: Path, *, all_lines: bool = False) -> str:
     _warn_if_others_can_read(path)
     try:
         text = path.read_bytes().decode("utf-8")
@@ -326,7 +336,7 @@ def _warn_if_others_can_read(path: Path) -> None:
 
 
 def _secret(path: Path | None, prompt: str) -> str:
-    value = _read_secret_file(path) if path else getpass.getpass(prompt)
+    value = read_secret_file(path) if path else getpass.getpass(prompt)
     if not value.strip():
         raise CliError("Nothing was entered.")
     return value.strip()
@@ -336,7 +346,7 @@ def ask_password(args: argparse.Namespace, *, confirm: bool = False) -> str:
     """The wallet password; `confirm` (a new wallet) also applies the password rule the GUI's
     wizard applies (wallet/password.py)."""
     if args.password_file:
-        password = _read_secret_file(args.password_file)
+        password = read_secret_file(args.password_file)
         if not password:
             raise CliError(f"The password file {args.password_file} is empty.")
     else:
