@@ -223,6 +223,11 @@ async def _import_key(wallet: Wallet, args: argparse.Namespace) -> object:
 
 
 async def open_wallet(wallet: Wallet, args: argparse.Namespace) -> WalletService:
+    if not wallet.service.store.exists():  # said before a password is asked for
+        raise CliError(
+            f"There is no wallet file at {wallet.service.store.path}. Create one with "
+            "`fluxdesk wallet create` or restore yours with `fluxdesk wallet restore`."
+        )
     service = await wallet.open(ask_password(args))
     if service.store.notice:
         print(f"fluxdesk wallet: {service.store.notice}", file=sys.stderr)

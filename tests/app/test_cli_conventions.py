@@ -195,3 +195,16 @@ def test_ctrl_c_during_a_slow_benchmark_ends_with_one_line(tmp_path: Path) -> No
     assert out == ""
     lines = [line for line in rest.splitlines() if line.strip()]
     assert lines == ["fluxdesk: Benchmark cancelled; nothing was saved."], rest
+
+
+@pytest.mark.parametrize("command", [("wallet", "balance"), ("node", "list"),
+                                     ("wallet", "flux-id")])
+def test_no_wallet_is_said_before_a_password_is_asked_for(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    result = run_fluxdesk(*command, "--json", "--network", "regtest",
+                          "--data-dir", str(tmp_path), "--insight", DEAD_SERVER, stdin="")
+    error = json.loads(result.stdout)["error"]
+    assert result.returncode == 1, result.stdout
+    assert "no wallet file" in error["message"] and "fluxdesk wallet create" in error["message"]
+    assert "password" not in result.stderr.lower()
