@@ -223,12 +223,15 @@ async def _import_key(wallet: Wallet, args: argparse.Namespace) -> object:
 
 
 async def open_wallet(wallet: Wallet, args: argparse.Namespace) -> WalletService:
-    if not wallet.service.store.exists():  # said before a password is asked for
+    # A password file named on the command line is checked first (its problems are the user's
+    # input); a missing wallet is said before a password is asked for at the terminal.
+    given = ask_password(args) if args.password_file else None
+    if not wallet.service.store.exists():
         raise CliError(
             f"There is no wallet file at {wallet.service.store.path}. Create one with "
             "`fluxdesk wallet create` or restore yours with `fluxdesk wallet restore`."
         )
-    service = await wallet.open(ask_password(args))
+    service = await wallet.open(given if given is not None else ask_password(args))
     if service.store.notice:
         print(f"fluxdesk wallet: {service.store.notice}", file=sys.stderr)
     return service

@@ -139,12 +139,14 @@ def test_core_dumps_are_off_while_the_cli_holds_a_secret(tmp_path: Path) -> None
                 limits = Path(f"/proc/{proc.pid}/limits").read_text()
                 break
             time.sleep(0.05)
-        writer = threading.Thread(target=lambda: fifo.write_text("a good password\n"))
+        # A daemon writer: if the CLI never opens the FIFO, the test fails instead of hanging.
+        writer = threading.Thread(target=lambda: fifo.write_text("a good password\n"), daemon=True)
         writer.start()
         proc.communicate(timeout=60)
         writer.join(timeout=5)
     finally:
         proc.kill()
+    assert limits, "the CLI never waited on the password FIFO"
     line = next(x for x in limits.splitlines() if x.startswith("Max core file size"))
     assert line.split()[4:6] == ["0", "0"], line
 
