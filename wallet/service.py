@@ -353,7 +353,7 @@ class WalletService:
     # --- coin control and labels -----------------------------------------------------------
 
     def freeze(self, outpoint: Outpoint, frozen: bool = True) -> None:
-        self._edit(lambda d: (d.frozen.add if frozen else d.frozen.discard)(outpoint))
+        self.edit(lambda d: (d.frozen.add if frozen else d.frozen.discard)(outpoint))
 
     def unlock_collateral(self, outpoint: Outpoint, unlocked: bool = True) -> None:
         """Allow (or forbid again) spending one collateral coin in this session."""
@@ -369,22 +369,22 @@ class WalletService:
             else:
                 document.labels.pop(key, None)
 
-        self._edit(change)
+        self.edit(change)
 
     def set_contacts(self, contacts: Sequence[ContactInfo]) -> None:
         def change(document: WalletDocument) -> None:
             document.address_book = [Contact(c.name, c.address, c.note) for c in contacts]
 
-        self._edit(change)
+        self.edit(change)
 
     def set_auto_lock_minutes(self, minutes: int) -> None:
         def change(document: WalletDocument) -> None:
             document.settings.auto_lock_minutes = max(0, minutes)
 
-        self._edit(change)
+        self.edit(change)
 
-    def _edit(self, change: Callable[[WalletDocument], object]) -> None:
-        """Change the document, save it, publish the new snapshot."""
+    def edit(self, change: Callable[[WalletDocument], object]) -> None:
+        """Change the document, save it once, tell the listeners (the one way to edit it)."""
         change(self.document)
         self._save()
         self._republish()

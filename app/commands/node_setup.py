@@ -25,7 +25,6 @@ from nodectl.install.host import LocalHost
 from nodectl.install.session import InstallSession
 from nodesetup.adapters.bench import BenchAdapter
 from nodesetup.adapters.installer import InstallerAdapter
-from nodesetup.adapters.nodelists import InsightNodeLists
 from nodesetup.adapters.probe import LocalNode, ProbeAdapter
 from nodesetup.adapters.wallet import WalletAdapter
 from nodesetup.flow import DONE, FAILED, WAITING, SetupFlow
@@ -34,6 +33,8 @@ from nodesetup.ports import CollateralOffer, Ports, SetupError
 from nodesetup.store import SetupStore
 from wallet.amounts import format_amount
 from wallet.errors import WalletError
+from wallet.nodes.client import NodeListsClient
+from wallet.nodes.manager import NodeManager
 from wallet.service import WalletService
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def make_ports(
     if not servers:
         raise CliError(f"No Insight server is known for {ctx.network}: pass --insight URL "
                        "(the setup reads the node lists from it).")
-    lists = InsightNodeLists(servers[0])
+    lists = NodeListsClient(servers[0])
     host = LocalHost(ctx.data_dir / "node-install" / "downloads")
     installer = InstallerAdapter(InstallSession(host, ctx.data_dir), network=ctx.network,
                                  user=args.user, public_ip=args.ip)
@@ -100,8 +101,8 @@ def make_ports(
         return (await lists.tip()).height
 
     node = LocalNode(installer.flux_conf, tip)
-    ports = Ports(BenchAdapter(BenchOptions()), WalletAdapter(service, lists), installer,
-                  ProbeAdapter(node.probe))
+    wallet = WalletAdapter(NodeManager(service, lists))
+    ports = Ports(BenchAdapter(BenchOptions()), wallet, installer, ProbeAdapter(node.probe))
     return Setup(service, ports, ctx.data_dir, [lists.close, host.close, node.close])
 
 

@@ -23,7 +23,6 @@ from nodectl.monitor.collect import NodeProbe
 from nodectl.monitor.snapshot import NodeContext
 from nodesetup.adapters.bench import BenchAdapter
 from nodesetup.adapters.installer import InstallerAdapter
-from nodesetup.adapters.nodelists import InsightNodeLists
 from nodesetup.adapters.probe import ProbeAdapter
 from nodesetup.adapters.wallet import WalletAdapter
 from nodesetup.flow import SetupFlow
@@ -39,6 +38,8 @@ from tests.sim.fluxnodes import FluxnodeModel
 from tests.wallet.test_wallet_sim import FAST_RETRY, MNEMONIC, PASSWORD
 from wallet.backends.insight import InsightBackend
 from wallet.keys import PrivateKey
+from wallet.nodes.client import NodeListsClient
+from wallet.nodes.manager import NodeManager
 from wallet.service import WalletService
 from wallet.storage.crypto import KdfParams
 from wallet.storage.store import WalletStore
@@ -57,7 +58,7 @@ class World:
     offers: list[CollateralOffer] = field(default_factory=list)
     views: list[StepView] = field(default_factory=list)
     services: list[WalletService] = field(default_factory=list)
-    lists: list[InsightNodeLists] = field(default_factory=list)
+    lists: list[NodeListsClient] = field(default_factory=list)
     approve_sends: bool = True
 
     @property
@@ -96,7 +97,7 @@ class World:
     def ports(self, service: WalletService, *, own_loop: bool = False) -> Ports:
         """``own_loop``: for a flow on another event loop (the CLI in a thread), where the
         test's HTTP client cannot be used; the installer then makes its own downloader."""
-        lists = InsightNodeLists(self.sim.insight_url)
+        lists = NodeListsClient(self.sim.insight_url)
         self.lists.append(lists)
         bench = BenchAdapter(BenchOptions(
             disk_paths=(self.tmp,), endpoints=None, sysbench=str(fake_sysbench(self.tmp)),
@@ -113,7 +114,7 @@ class World:
             return NodeProbe(NodeContext(), fluxd=self.node.fluxd, fluxos=self.node.fluxos,
                              bench=self.node.bench)
 
-        return Ports(bench, WalletAdapter(service, lists), installer, ProbeAdapter(probe))
+        return Ports(bench, WalletAdapter(NodeManager(service, lists)), installer, ProbeAdapter(probe))
 
     def flow(self, service: WalletService, tier: str | None = "cumulus") -> SetupFlow:
         return SetupFlow(self.store, self.ports(service), approve=self.approve, tier=tier)

@@ -25,7 +25,6 @@ from nodectl.monitor.fluxos import FluxosApi
 from nodectl.monitor.snapshot import NodeContext
 from nodesetup.adapters.bench import BenchAdapter
 from nodesetup.adapters.installer import InstallerAdapter
-from nodesetup.adapters.nodelists import InsightNodeLists
 from nodesetup.adapters.probe import ProbeAdapter
 from nodesetup.adapters.wallet import WalletAdapter
 from nodesetup.model import StepId, StepView
@@ -35,6 +34,8 @@ from tests.nodectl.test_bench_runner import TINY
 from tests.nodesetup.harness import World
 from tests.sim.nodeapi import servers
 from tests.wallet.test_wallet_sim import PASSWORD
+from wallet.nodes.client import NodeListsClient
+from wallet.nodes.manager import NodeManager
 from wallet.service import WalletService
 from wallet.storage.store import WalletStore
 
@@ -45,7 +46,7 @@ def _cli_ports(world: World, data_dir: Path):
     def make(args: argparse.Namespace, ctx: object, service: WalletService,
              insight: list[str]) -> node_setup.Setup:
         assert insight == [world.sim.insight_url]
-        lists = InsightNodeLists(insight[0])
+        lists = NodeListsClient(insight[0])
         bench = BenchAdapter(BenchOptions(
             disk_paths=(world.tmp,), endpoints=None, sysbench=str(fake_sysbench(world.tmp)),
             fluxbench_cli=None, profile=TINY))
@@ -59,7 +60,7 @@ def _cli_ports(world: World, data_dir: Path):
         async def probe() -> NodeProbe:
             return NodeProbe(NodeContext(), fluxd=fluxd, fluxos=fluxos, bench=world.node.bench)
 
-        ports = Ports(bench, WalletAdapter(service, lists), installer, ProbeAdapter(probe))
+        ports = Ports(bench, WalletAdapter(NodeManager(service, lists)), installer, ProbeAdapter(probe))
         return node_setup.Setup(service, ports, data_dir, [lists.close, fluxd.close,
                                                            fluxos.close])
 

@@ -28,3 +28,7 @@ class StartMaybeSent(BackendError):
 
 class NodeListError(WalletError):
     """A node list from a server is malformed; the message says which entry and what to do."""
+
+
+class NodeInputError(WalletError):
+    """Bad input for a node operation (unknown name, bad outpoint, not our coin…)."""
