@@ -18,6 +18,7 @@ from wallet.fluxnode import create_identity_key
 from wallet.keys import PrivateKey
 from wallet.nodes.collateral import CollateralCoin, Decision
 from wallet.nodes.errors import StartMaybeSent, StartRefused
+from wallet.nodes.manager import StartReview
 from wallet.nodes.start import Collateral, build_verified_start, maturity
 from wallet.storage.model import NodeEntry
 
@@ -99,19 +100,23 @@ def test_start_review_says_what_is_signed_and_shows_no_fee(qtbot: QtBot) -> None
     identity = create_identity_key()
     tx = build_verified_start(Collateral(TXID, 1, 1_000 * COIN, 10), owner,
                               identity.public_key(), 1_764_940_000)
-    dialog = StartReviewDialog("alpha", tx, network="regtest", tier="Cumulus")
+    review = StartReview("alpha", (TXID, 1), "cumulus", "tmOwnerAddress",
+                         identity.public_key().hex(), 1_764_940_000, tx.version, tx.txid,
+                         False, tx)
+    dialog = StartReviewDialog(review, network="regtest")
     qtbot.addWidget(dialog)
+    assert dialog.fields["node"].text() == "alpha (Cumulus)"
     assert dialog.fields["collateral"].text() == f"{TXID}:1"
     assert dialog.fields["identity"].text() == identity.public_key().hex()
-    assert dialog.fields["signer"].text() == owner.public_key().hex()
+    assert "tmOwnerAddress" in dialog.fields["signer"].text()
     assert dialog.fields["sig_time"].text().startswith("1764940000  (2025-12-05 ")
     assert dialog.fields["network"].text() == "regtest"
     assert tx.txid in dialog.fields["version"].text()
-    assert "fee" not in dialog.fields  # a START pays none
+    assert "fee" not in dialog.fields and "replaces" not in dialog.fields
     assert dialog.cancel_button.isDefault() and not dialog.broadcast_button.isDefault()
     with qtbot.waitSignal(dialog.broadcast_requested) as sent:
         dialog.broadcast_button.click()
-    assert sent.args == ["alpha"]
+    assert sent.args == [review]
 
 
 @pytest.mark.parametrize("kind", list(FluxnodeRejectKind))

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 
 from ui.pages.base import heading, hint
 from ui.wallet.nodes_widgets import full_outpoint, mono
-from wallet.errors import BroadcastRejected, WalletError
+from wallet.errors import BroadcastRejected
 from wallet.nodes.errors import StartMaybeSent, StartRefused
+from wallet.nodes.manager import StartReview
 from wallet.nodes.timing import PON_TIMING, blocks_to_seconds, describe_duration
-from wallet.txmodel import FluxnodeStart, Transaction
 
 Outpoint = tuple[str, int]
 
@@ -41,23 +41,16 @@ def signed_time(sig_time: int) -> str:
 class StartReviewDialog(QDialog):
     """What the START says, field by field; Cancel is the default button."""
 
-    broadcast_requested = Signal(str)  # the node's name
+    broadcast_requested = Signal(object)  # the StartReview
 
-    def __init__(
-        self, name: str, tx: Transaction, *, network: str, tier: str,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, review: StartReview, *, network: str,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        start = tx.fluxnode
-        if not isinstance(start, FluxnodeStart):
-            raise WalletError("This is not a FluxNode START transaction; nothing was sent.")
-        self.name = name
-        self.tx = tx
+        self.review = review
         self.setWindowTitle(self.tr("Review node start"))
         self.setModal(True)
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
-        outpoint = (start.collateral.txid_hex, start.collateral.index)
 
         def add(key: str, label: str, text: str, *, fixed: bool = False) -> None:
             value = QLabel(text)
@@ -68,22 +61,22 @@ class StartReviewDialog(QDialog):
             self.fields[key] = value
             form.addRow(label, value)
 
-        add("node", self.tr("Node"), f"{name} ({tier})" if tier else name)
+        add("node", self.tr("Node"), f"{review.name} ({review.tier.title()})")
         add("network", self.tr("Network"), network)
-        add("collateral", self.tr("Collateral"), full_outpoint(outpoint), fixed=True)
-        add("identity", self.tr("Identity public key"), start.identity_pubkey.hex(), fixed=True)
-        if start.collateral_pubkey:
-            add("signer", self.tr("Signed by the collateral key"),
-                start.collateral_pubkey.hex(), fixed=True)
-        if start.redeem_script:
-            add("signer", self.tr("Collateral redeem script"), start.redeem_script.hex(),
-                fixed=True)
-        add("sig_time", self.tr("Signature time"), signed_time(start.sig_time))
+        add("collateral", self.tr("Collateral"), full_outpoint(review.outpoint), fixed=True)
+        add("signer", self.tr("Signed by"), self.tr("the key of your address %s") %
+            review.collateral_address)
+        add("identity", self.tr("Identity public key"), review.identity_pubkey_hex, fixed=True)
+        add("sig_time", self.tr("Signature time"), signed_time(review.sig_time))
         add("version", self.tr("Transaction"), self.tr(
-            "FluxNode START, version %d, id %s") % (tx.version, tx.txid))
+            "FluxNode START, version %d, id %s") % (review.version, review.txid))
         add("cost", self.tr("Cost"), self.tr(
             "None: a START spends no coins and pays no fee; the collateral stays in this "
             "wallet."))
+        if review.replaces_pending:
+            add("replaces", self.tr("Replaces"), self.tr(
+                "the START of this node that is still pending (a newer signature time "
+                "replaces it)"))
         self.fields["version"].setFont(mono())
         buttons = QDialogButtonBox()
         self.broadcast_button = buttons.addButton(
@@ -106,7 +99,7 @@ class StartReviewDialog(QDialog):
         self.resize(640, self.sizeHint().height())
 
     def _broadcast(self) -> None:
-        self.broadcast_requested.emit(self.name)
+        self.broadcast_requested.emit(self.review)
         self.accept()
 
 
