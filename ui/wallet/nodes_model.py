@@ -73,6 +73,7 @@ class NodesModel(QObject):
         self.problem = ""
         self._refresh_task: asyncio.Future[None] | None = None
         self._epoch = 0
+        self._watching = False
         self.timer = QTimer(self)
         self.timer.setInterval(int(refresh_seconds * 1000))
         self.timer.timeout.connect(self._tick)
@@ -135,6 +136,9 @@ class NodesModel(QObject):
 
     def _wallet_state(self, state: str) -> None:
         if state == WalletStatus.UNLOCKED:
+            if self._watching:
+                self.timer.start()
+                self.refresh()
             return
         self._epoch += 1
         self.timer.stop()
@@ -144,6 +148,7 @@ class NodesModel(QObject):
 
     def watch(self, visible: bool) -> None:
         """Re-read now and every minute while a page that shows nodes is visible."""
+        self._watching = visible
         if visible and self.wallet.state == WalletStatus.UNLOCKED:
             self.timer.start()
             self.refresh()
