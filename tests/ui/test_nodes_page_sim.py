@@ -5,12 +5,15 @@ paid, a refused second START; every WalletService call on the engine thread."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import shiboken6
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.wallet_wiring import WalletUi, build_wallet_ui
+from flux.networks import REGTEST
 from tests.conftest import complete
 from tests.sim.fluxnode_kit import CUMULUS
 from tests.sim.fluxnodes import FluxnodeModel
@@ -22,10 +25,11 @@ from tests.ui.wallet.conftest import (  # noqa: F401 - fixtures
     sim_wallet,
 )
 from tests.ui.wallet.test_wallet_model import Calls, record_threads
+from ui.wallet.coins import OUTPOINT_ROLE, CoinsPage
 from ui.wallet.node_dialogs import AddNodeDialog, NodeConfigDialog
 from ui.wallet.node_review import StartReviewDialog
 from ui.wallet.nodes import NodesPage
-from wallet.fluxnode import identity_pubkey_from_wif
+from wallet.fluxnode import create_identity_key, identity_pubkey_from_wif
 from wallet.storage.crypto import KdfParams
 
 pytestmark = pytest.mark.gui
@@ -189,3 +193,80 @@ def test_start_flow_from_add_to_paid(sw: SimWallet, qtbot: QtBot,
     assert {"sync", "edit"} <= names
     threads = {thread for _, thread in calls}
     assert threads == {sw.engine.thread.name}, [c for c in calls if c[1] != sw.engine.thread.name]
+
+
+def test_coins_page_collateral_actions(sw: SimWallet, qtbot: QtBot) -> None:
+    FluxnodeModel(sw.sim.chain)
+    coin = sw.sim.fund(sw.addresses[1], CUMULUS, confirmations=2)
+    coins = next(p for p in sw.ui.pages if isinstance(p, CoinsPage))
+    qtbot.addWidget(coins)
+    coins.show()
+    asked: list[str] = []
+    sw.ui.nodes.page_requested.connect(asked.append)
+    nodes = next(p for p in sw.ui.pages if isinstance(p, NodesPage))
+    qtbot.addWidget(nodes)
+    sw.complete(sw.ui.model.unlock(GOOD_PASSWORD))
+    sw.complete(sw.ui.model.wait_synced())
+    sw.run(lambda: sw.ui.nodes.snapshot is not None and coins.table.rowCount() == 4)
+
+    def row_of(txid: str) -> int:
+        return next(r for r in range(coins.table.rowCount())
+                    if coins.table.item(r, 0).data(OUTPOINT_ROLE)[0] == txid)  # type: ignore[union-attr]
+
+    def locked() -> bool:
+        snapshot = sw.ui.model.snapshot
+        assert snapshot is not None
+        return next(c for c in snapshot.coins if c.txid == coin.txid).locked
+
+    coins.table.selectRow(row_of(coin.txid))
+    assert "candidate" in coins.table.item(row_of(coin.txid), 0).text()  # type: ignore[union-attr]
+    assert coins.node_button.isEnabled() and coins.decide_button.isEnabled()
+    assert not coins.freeze_button.isEnabled()  # a locked coin is not coin control's
+    assert coins.decide_button.text() == "Not a collateral…"
+    coins.decide_button.click()
+    box = coins.dialog
+    assert isinstance(box, QMessageBox)
+    next(b for b in box.buttons() if b.text() == "Not a collateral").click()
+    sw.run(lambda: not locked())
+    sw.run(lambda: "spendable" in coins.summary.text())
+    coins.table.selectRow(row_of(coin.txid))
+    assert coins.decide_button.text() == "Lock as collateral"
+    coins.decide_button.click()
+    sw.run(lambda: "is a collateral (locked)" in coins.summary.text())
+    assert locked()
+    coins.table.selectRow(row_of(coin.txid))
+    coins.node_button.click()
+    assert asked == ["nodes"]
+    dialog = nodes.dialog
+    assert isinstance(dialog, AddNodeDialog)
+    chosen = dialog.chosen()
+    assert chosen is not None and chosen.outpoint == (coin.txid, coin.vout)
+    dialog.reject()
+    # A plain coin has no collateral actions.
+    coins.table.selectRow(next(r for r in range(coins.table.rowCount()) if r != row_of(coin.txid)))
+    assert not coins.node_button.isEnabled() and not coins.decide_button.isEnabled()
+
+
+def test_export_then_import_fluxnode_conf(sw: SimWallet, qtbot: QtBot, tmp_path: Path) -> None:
+    FluxnodeModel(sw.sim.chain)
+    ripe = sw.sim.fund(sw.addresses[1], CUMULUS, confirmations=100)
+    page = nodes_page(sw.ui, qtbot)
+    unlock(sw, sw.ui)
+    add_node(sw, page, "alpha", ripe.txid).close()
+    target = tmp_path / "fluxnode.conf"
+    page.export_conf(str(target))
+    sw.run(lambda: page.status.text().startswith("Wrote 1 node(s)"))
+    assert target.stat().st_mode & 0o777 == 0o600
+    text = target.read_text()
+    assert f" {ripe.txid} {ripe.vout}" in text
+    other = create_identity_key().to_wif(REGTEST)
+    source = tmp_path / "zelnode.conf"
+    source.write_text(text + f"beta 0.0.0.0:{REGTEST.p2p_port} {other} {'ee' * 32} 0\n"
+                      "bad line\n")
+    page.import_conf(str(source))
+    sw.run(lambda: page.status.text().startswith("Nothing imported"))
+    assert "line" in page.status.text()
+    source.write_text(text + f"beta 0.0.0.0:{REGTEST.p2p_port} {other} {'ee' * 32} 0\n")
+    page.import_conf(str(source))
+    sw.run(lambda: page.status.text().startswith("Imported 1 node(s); skipped: alpha"))
+    sw.run(lambda: state_of(page, "beta") == "Collateral gone")

@@ -136,9 +136,10 @@ class NodesModel(QObject):
 
     def _wallet_state(self, state: str) -> None:
         if state == WalletStatus.UNLOCKED:
+            # Once per unlock in any case: the Coins page labels collaterals from it too.
             if self._watching:
                 self.timer.start()
-                self.refresh()
+            self.refresh()
             return
         self._epoch += 1
         self.timer.stop()
