@@ -238,5 +238,7 @@ class NodeConfigDialog(QDialog):
         box.setFont(mono())
         box.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         lines = max(1, text.count("\n"))
-        box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + 16)
+        margins = 2 * (box.frameWidth() + int(box.document().documentMargin()))
+        scroll = box.horizontalScrollBar().sizeHint().height()
+        box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + margins + scroll + 4)
         return box

@@ -33,6 +33,12 @@ def _blocks(blocks: int) -> str:
     return describe_duration(blocks_to_seconds(blocks, PON_TIMING))
 
 
+def hex_lines(text: str, width: int = 66) -> str:
+    """Long hex in lines of ``width`` (a 130-character public key would widen the dialog past
+    the screen); the tooltip keeps it in one piece."""
+    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+
+
 def signed_time(sig_time: int) -> str:
     stamp = datetime.fromtimestamp(sig_time, tz=UTC)
     return f"{sig_time}  ({stamp:%Y-%m-%d %H:%M:%S} UTC)"
@@ -66,10 +72,12 @@ class StartReviewDialog(QDialog):
         add("collateral", self.tr("Collateral"), full_outpoint(review.outpoint), fixed=True)
         add("signer", self.tr("Signed by"), self.tr("the key of your address %s") %
             review.collateral_address)
-        add("identity", self.tr("Identity public key"), review.identity_pubkey_hex, fixed=True)
+        add("identity", self.tr("Identity public key"), hex_lines(review.identity_pubkey_hex),
+            fixed=True)
+        self.fields["identity"].setToolTip(review.identity_pubkey_hex)
         add("sig_time", self.tr("Signature time"), signed_time(review.sig_time))
         add("version", self.tr("Transaction"), self.tr(
-            "FluxNode START, version %d, id %s") % (review.version, review.txid))
+            "FluxNode START, version %d,\nid %s") % (review.version, review.txid))
         add("cost", self.tr("Cost"), self.tr(
             "None: a START spends no coins and pays no fee; the collateral stays in this "
             "wallet."))

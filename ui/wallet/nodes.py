@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -95,11 +96,10 @@ class NodesPage(WalletPage):
         self.detail_summary = QLabel()
         self.detail_summary.setWordWrap(True)
         self.detail_step = hint("")
-        self.detail_outpoint = QLabel()
+        # A txid does not wrap: a read-only line scrolls instead of being cut off.
+        self.detail_outpoint = QLineEdit()
+        self.detail_outpoint.setReadOnly(True)
         self.detail_outpoint.setFont(mono())
-        self.detail_outpoint.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail_outpoint.setWordWrap(True)
         self.copy_button = QPushButton(self.tr("Copy collateral"))
         self.copy_button.clicked.connect(lambda: copy_text(self.detail_outpoint.text()))
         self.config_button = QPushButton(self.tr("Node config…"))
@@ -164,6 +164,7 @@ class NodesPage(WalletPage):
         self.detail_summary.setText(f"<b>{view.name}</b> — {view.status.summary}")
         self.detail_step.setText(next_step_text(view))
         self.detail_outpoint.setText(full_outpoint(view.outpoint))
+        self.detail_outpoint.setCursorPosition(0)
 
     def _enable(self, view: NodeView | None) -> None:
         for button in (self.start_button, self.copy_button, self.config_button,

@@ -28,7 +28,22 @@ RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 def state_text(view: NodeView) -> str:
     if view.collateral_missing:
         return "Collateral gone"
+    if view.status.state == NodeState.NOT_STARTED:
+        return "Not started"  # "…/ expired" is in the tooltip and the details
     return view.status.label
+
+
+def compact(seconds: int) -> str:
+    """"<1 min", "32 min", "2.5 h", "3 days": an ETA that fits a table cell."""
+    minutes = seconds / 60
+    if minutes < 1:
+        return "<1 min"
+    if minutes < 90:
+        return f"{round(minutes)} min"
+    hours = minutes / 60
+    if hours < 36:
+        return f"{hours:.1f} h".replace(".0 h", " h")
+    return f"{round(hours / 24)} days"
 
 
 def when_text(view: NodeView) -> str:
@@ -39,22 +54,17 @@ def when_text(view: NodeView) -> str:
         return "—"
     if status.state == NodeState.NOT_STARTED:
         if ripe is not None and not ripe.mature:
-            return (f"{ripe.confirmations}/{ripe.needed} conf., ready "
-                    f"{describe_duration(ripe.eta_seconds).replace('about ', '~')}")
+            return f"{ripe.confirmations}/{ripe.needed}, ready ~{compact(ripe.eta_seconds)}"
         return "may start now"
     if status.state == NodeState.CONFIRMED:
         if status.next_payment_seconds is not None:
-            return f"paid in ~{_short(status.next_payment_seconds)}"
+            return f"paid in ~{compact(status.next_payment_seconds)}"
         return "in the payment queue"
     if status.eta_seconds is None:
         return "—"
-    words = {NodeState.STARTED: "confirms within", NodeState.DOS: "can start in",
-             NodeState.STARTING: "retry after"}
-    return f"{words.get(status.state, 'in')} ~{_short(status.eta_seconds)}"
-
-
-def _short(seconds: int) -> str:
-    return describe_duration(seconds).removeprefix("about ").removeprefix("less than ")
+    words = {NodeState.STARTED: "confirms ≤", NodeState.DOS: "start in ~",
+             NodeState.STARTING: "retry after ~"}
+    return f"{words.get(status.state, 'in ~')}{compact(status.eta_seconds)}"
 
 
 def next_step_text(view: NodeView) -> str:

@@ -32,9 +32,9 @@ STATE_COLOURS = {
 
 
 def short_outpoint(outpoint: Outpoint) -> str:
-    """"1a2b3c4d…9f8e:1": enough to tell collaterals apart; the full one is in the tooltip."""
+    """"1a2b3c4d5e…:1": enough to tell collaterals apart; the full one is in the tooltip."""
     txid, index = outpoint
-    return f"{txid[:8]}…{txid[-4:]}:{index}"
+    return f"{txid[:10]}…:{index}"
 
 
 def full_outpoint(outpoint: Outpoint) -> str:
@@ -148,6 +148,8 @@ class FluxIdPanel(QFrame):
 
     def show_id(self, address: str, source: str) -> None:
         self.address.setText(address)
+        # A Flux ID is never broken over two lines: it would be copied by hand wrongly.
+        self.address.setMinimumWidth(self.address.fontMetrics().horizontalAdvance(address) + 4)
         self.qr.set_text(address)
         self.copy_button.setEnabled(bool(address))
         if source == "seed":
