@@ -110,7 +110,8 @@ class Gui:
                                       self.engine)
         self.monitor = build_monitor_service(
             ctx.settings, ctx.data_dir, lambda: settings.save(ctx.data_dir, ctx.settings))
-        for service in (self.bench, self.install, self.wallet.model, self.monitor):
+        for service in (self.bench, self.install, self.wallet.model, self.wallet.nodes,
+                        self.monitor):
             self.closer.register(service)
         pages = build_pages(self.services, app, self.bench, self.install, self.wallet,
                             self.monitor)

@@ -17,12 +17,16 @@ from ui.wallet.activity import ActivityWatcher
 from ui.wallet.addresses import AddressesPage
 from ui.wallet.coins import CoinsPage
 from ui.wallet.history import HistoryPage
+from ui.wallet.nodes import SETUP_PAGE, NodesPage
+from ui.wallet.nodes_model import NodesModel
 from ui.wallet.overview import OverviewPage
 from ui.wallet.receive import ReceivePage
 from ui.wallet.security import SecurityPage
 from ui.wallet.send import SendPage
 from ui.wallet.wallet_model import WalletModel
-from wallet.errors import WalletError
+from wallet.errors import BackendUnavailable, WalletError
+from wallet.nodes.client import NodeListsClient
+from wallet.nodes.manager import NodeManager
 from wallet.service import WalletService
 from wallet.state import Connection
 from wallet.wizard import NewWallet, WalletWizard
@@ -33,6 +37,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class WalletUi:
     model: WalletModel
+    nodes: NodesModel
     pages: list[Page]
     # Owned by the engine loop; only the composition (and benchmarks) hold it, never a page.
     service: WalletService
@@ -43,6 +48,10 @@ class WalletUi:
 
         self.model.connection_changed.connect(show)
         self.model.wizard_requested.connect(lambda: window.show_page(OverviewPage.page_id))
+        self.nodes.page_requested.connect(window.show_page)
+        for page in self.pages:
+            if isinstance(page, NodesPage):
+                page.set_setup_available(SETUP_PAGE in window.page_ids())
         app = QApplication.instance()
         if app is not None:
             self.activity = ActivityWatcher(self.model)
@@ -53,6 +62,18 @@ def build_wallet_ui(services: Services, engine: Engine) -> WalletUi:
     network = services.network
     service = services.wallet_service()
     model = WalletModel(service, engine, services.connect_wallet)
+
+    def make_manager() -> NodeManager:
+        # On the engine, at first use: the node lists come from the wallet's first Insight
+        # server (the filtered lists, never the whole ~7 MiB list).
+        servers = services.insight_servers(network)
+        if not servers:
+            raise BackendUnavailable(
+                f"No Insight server is known for {network}, so the node lists cannot be read. "
+                "Add your server in the settings (servers), then refresh.")
+        return NodeManager(service, NodeListsClient(servers[0]))
+
+    nodes = NodesModel(model, make_manager, engine)
 
     async def create(new: NewWallet) -> str:
         chosen = new.document.network
@@ -79,11 +100,12 @@ def build_wallet_ui(services: Services, engine: Engine) -> WalletUi:
         SendPage(model),
         ReceivePage(model),
         HistoryPage(model),
-        CoinsPage(model),
+        CoinsPage(model, nodes),
+        NodesPage(nodes),
         AddressesPage(model),
         SecurityPage(model),
     ]
-    return WalletUi(model, pages, service)
+    return WalletUi(model, nodes, pages, service)
 
 
 async def _write_other_network(services: Services, new: NewWallet) -> None:

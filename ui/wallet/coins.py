@@ -1,7 +1,8 @@
 """Coins (UTXOs) with coin control: freeze/unfreeze, pick coins for a send, consolidate rewards.
 
 Collateral outputs of nodes are shown, marked and locked: they cannot be frozen, picked or
-consolidated here (unlocking one is a deliberate step on the node's own page).
+consolidated here. A coin of exactly a tier amount gets "Use as node…" (the Nodes page) and "Not a
+collateral" / "Lock as collateral" (the user's saved word on it, through the NodesModel).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,9 +27,11 @@ from qasync import asyncSlot
 from flux.tiers import tier_for_amount
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
+from ui.wallet.nodes_model import NodesModel
 from ui.wallet.wallet_model import WalletModel
 from wallet.amounts import format_amount
 from wallet.errors import WalletError
+from wallet.nodes.collateral import CollateralCoin
 from wallet.send import Review
 from wallet.state import Coin
 
@@ -40,8 +44,10 @@ class CoinsPage(WalletPage):
     page_id: ClassVar[str] = "wallet-coins"
     order: ClassVar[int] = 140
 
-    def __init__(self, service: WalletModel, parent: QWidget | None = None) -> None:
+    def __init__(self, service: WalletModel, nodes: NodesModel | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(service, parent)
+        self.nodes = nodes
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -66,10 +72,20 @@ class CoinsPage(WalletPage):
         self.unfreeze_button.clicked.connect(lambda: self.freeze(False))
         self.use_button.clicked.connect(self.use_for_send)
         self.consolidate_button.clicked.connect(self.consolidate)
+        self.node_button = QPushButton(self.tr("Use as node…"))
+        self.node_button.setToolTip(self.tr("Add a node backed by this coin (Nodes page)"))
+        self.decide_button = QPushButton(self.tr("Not a collateral…"))
+        self.node_button.clicked.connect(self.use_as_node)
+        self.decide_button.clicked.connect(self.decide)
+        self.node_button.setVisible(nodes is not None)
+        self.decide_button.setVisible(nodes is not None)
+        if nodes is not None:
+            nodes.changed.connect(self._maybe_refresh)
         self.summary = hint("")
         self.dialog: QMessageBox | None = None
         buttons = QHBoxLayout()
-        for button in (self.freeze_button, self.unfreeze_button, self.use_button):
+        for button in (self.freeze_button, self.unfreeze_button, self.use_button,
+                       self.node_button, self.decide_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.consolidate_button)
@@ -96,7 +112,10 @@ class CoinsPage(WalletPage):
         self.table.setSortingEnabled(False)
         self.table.setRowCount(len(coins))
         for number, coin in enumerate(coins):
-            if coin.locked:
+            known = self._collateral(coin)
+            if known is not None:
+                state = known.label
+            elif coin.locked:
                 state = self.tr("Locked: %s collateral") % self._tier_name(coin)
             elif coin.frozen:
                 state = self.tr("Frozen")
@@ -118,8 +137,6 @@ class CoinsPage(WalletPage):
                     item.setTextAlignment(RIGHT)
                 if column == 4:
                     item.setToolTip(f"{coin.txid}:{coin.vout}")
-                if coin.locked:
-                    item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.table.setItem(number, column, item)
         total = sum(c.satoshis for c in coins)
         locked = sum(c.satoshis for c in coins if c.locked)
@@ -132,6 +149,16 @@ class CoinsPage(WalletPage):
     def _tier_name(self, coin: Coin) -> str:
         tier = tier_for_amount(coin.satoshis, self.service.network)
         return tier.name.capitalize() if tier is not None else self.tr("Node")
+
+    def _collateral(self, coin: Coin) -> CollateralCoin | None:
+        snapshot = self.nodes.snapshot if self.nodes is not None else None
+        return snapshot.coin(coin.outpoint) if snapshot is not None else None
+
+    def selected_coin(self) -> Coin | None:
+        """The one selected row's coin, locked or not (for the collateral actions)."""
+        rows = self.table.selectionModel().selectedRows()
+        item = self.table.item(rows[0].row(), 0) if len(rows) == 1 else None
+        return self._coins.get(item.data(OUTPOINT_ROLE)) if item is not None else None
 
     def selected(self) -> list[Coin]:
         rows = {index.row() for index in self.table.selectionModel().selectedRows()}
@@ -158,6 +185,57 @@ class CoinsPage(WalletPage):
         self.freeze_button.setEnabled(any(not c.frozen for c in chosen))
         self.unfreeze_button.setEnabled(any(c.frozen for c in chosen))
         self.use_button.setEnabled(bool(chosen) and all(not c.frozen for c in chosen))
+        coin = self.selected_coin()
+        tier_amount = coin is not None and tier_for_amount(coin.satoshis,
+                                                           self.service.network) is not None
+        known = self._collateral(coin) if coin is not None else None
+        of_node = known is not None and known.node is not None
+        self.node_button.setEnabled(tier_amount and not of_node)
+        self.decide_button.setEnabled((tier_amount or bool(coin and coin.locked)) and not of_node)
+        self.decide_button.setText(self.tr("Lock as collateral") if coin is not None and
+                                   not coin.locked else self.tr("Not a collateral…"))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.nodes is not None:
+            self.nodes.refresh()
+
+    def use_as_node(self) -> None:
+        coin = self.selected_coin()
+        if coin is not None and self.nodes is not None:
+            self.nodes.page_requested.emit("nodes")
+            self.nodes.add_requested.emit(coin.outpoint)
+
+    def decide(self) -> None:
+        coin = self.selected_coin()
+        if coin is None or self.nodes is None:
+            return
+        if not coin.locked:
+            self._decide(coin.outpoint, True)
+            return
+        self.dialog = QMessageBox(
+            QMessageBox.Icon.Warning, self.tr("Not a collateral"),
+            self.tr("Make this coin of %s spendable? If a node uses it as its collateral, "
+                    "spending it stops that node. The choice is saved in the wallet.") %
+            format_amount(coin.satoshis, unit=self.service.currency),
+            QMessageBox.StandardButton.Cancel, self)
+        unlock = self.dialog.addButton(self.tr("Not a collateral"),
+                                       QMessageBox.ButtonRole.AcceptRole)
+        self.dialog.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        unlock.clicked.connect(lambda: self._decide(coin.outpoint, False))
+        self.dialog.open()
+
+    @asyncSlot(object, bool)
+    async def _decide(self, outpoint: tuple[str, int], is_collateral: bool) -> None:
+        assert self.nodes is not None
+        try:
+            await self.nodes.set_collateral_decision(outpoint, is_collateral)
+        except WalletError as exc:
+            self.summary.setText(str(exc))
+            return
+        self.summary.setText(self.tr("Saved: this coin is a collateral (locked).")
+                             if is_collateral else
+                             self.tr("Saved: this coin is not a collateral (spendable)."))
 
     def freeze(self, frozen: bool) -> None:
         outpoints = [c.outpoint for c in self.selected() if c.frozen != frozen]
