@@ -63,3 +63,4 @@ def build_setup(data_dir: Path, network: str, service: WalletService, servers: l
     ports = Ports(BenchAdapter(BenchOptions()), WalletAdapter(service, lists), installer,
                   ProbeAdapter(node.probe))
     return Setup(service, ports, data_dir, [lists.close, host.close, node.close])
+
