@@ -12,7 +12,7 @@ from nodesetup.store import SetupStore
 from ui.concurrency import Engine
 from ui.main_window import MainWindow
 from ui.pages.setup import SetupPage
-from ui.setup_service import SetupService
+from ui.setup_service import PortsFactory, SetupService, Waiter
 from ui.setup_widgets import summary_line
 from ui.wallet.overview import OverviewPage
 from wallet.state import WalletStatus
@@ -38,17 +38,21 @@ class SetupUi:
                 lambda snap: overview.set_setup_line(summary_line(snap)))
 
 
-def build_setup_ui(services: Services, wallet: WalletUi, engine: Engine) -> SetupUi:
+def build_setup_ui(services: Services, wallet: WalletUi, engine: Engine, *,
+                   make_ports: PortsFactory | None = None,
+                   wait: Waiter | None = None) -> SetupUi:
     """The page's service builds the real ports on the engine at every run, with the
-    Insight servers of the settings (or the wallet file's, for older wallets)."""
+    Insight servers of the settings (or the wallet file's, for older wallets). Tests pass
+    ``make_ports`` (the simulator, the sandbox) and ``wait`` (time passing)."""
     ctx, service = services.ctx, wallet.service
 
-    async def make_ports() -> Setup:
+    async def real_ports() -> Setup:
         settings = service.document.settings if service.is_open else None
         servers = services.insight_servers(ctx.network, wallet_settings=settings)
         return build_setup(ctx.data_dir, ctx.network, service, servers)
 
-    setup = SetupService(SetupStore.in_data_dir(ctx.data_dir), make_ports, engine)
+    setup = SetupService(SetupStore.in_data_dir(ctx.data_dir), make_ports or real_ports,
+                         engine, wait=wait)
     model = wallet.model
     model.state_changed.connect(
         lambda state: setup.set_wallet_unlocked(state == WalletStatus.UNLOCKED))

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 
 from nodesetup.flow import DONE, FAILED, WAITING, SetupFlow
 from nodesetup.model import ORDER, Failure, SetupState, StepId, StepView
@@ -95,7 +95,6 @@ class SetupService(QObject):
     approval_withdrawn = Signal()
     running_changed = Signal(bool)
     error = Signal(str)
-    _relayed = Signal(object)  # a SetupSnapshot made on the engine thread
 
     def __init__(self, store: SetupStore, make_ports: PortsFactory, engine: Engine | None = None,
                  *, wait: Waiter | None = None, poll_seconds: float = 30.0,
@@ -116,8 +115,6 @@ class SetupService(QObject):
         self._note_text = ""
         self._choosing: asyncio.Future[None] | None = None
         self.snapshot = SetupSnapshot()
-        # Queued: whichever thread emits, the page gets the snapshot on the GUI thread.
-        self._relayed.connect(self._publish, Qt.ConnectionType.QueuedConnection)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -131,8 +128,7 @@ class SetupService(QObject):
             await self._reload()
 
     async def _reload(self) -> None:
-        loaded = await on_engine(self._engine, _load(self.store))
-        self._relayed.emit(loaded)
+        self._publish(await on_engine(self._engine, _load(self.store)))
 
     # --- the person's actions --------------------------------------------------------------
 
@@ -179,7 +175,7 @@ class SetupService(QObject):
 
         async def apply() -> None:
             try:
-                self._relayed.emit(await on_engine(self._engine, choose()))
+                self._publish(await on_engine(self._engine, choose()))
             except SetupError as exc:
                 self.error.emit(exc.message)
 
@@ -219,8 +215,8 @@ class SetupService(QObject):
             self._note("")
             while True:
                 snap = await on_engine(self._engine, self._advance(flow))
-                # Through the same queue as the views relayed during the step, after them.
-                self._relayed.emit(snap)
+                # The GUI loop runs callbacks in order: the step's own views came first.
+                self._publish(snap)
                 view = snap.view
                 assert view is not None
                 if view.status in (DONE, FAILED):
@@ -255,8 +251,13 @@ class SetupService(QObject):
         flow = SetupFlow(self.store, ports, approve=approve, tier=self._tier_choice)
         if retry:
             flow.retry()
-        flow.on_view = lambda view: self._relayed.emit(
-            snapshot_of(flow.state, started=True, view=view, running=True))
+        def relay(view: StepView) -> None:
+            # Made here (the state is the engine's), shown there, in the order made.
+            snap = snapshot_of(flow.state, started=True, view=view, running=True)
+            if not gui_loop.is_closed():
+                gui_loop.call_soon_threadsafe(self._publish, snap)
+
+        flow.on_view = relay
         return flow
 
     @staticmethod

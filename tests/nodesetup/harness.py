@@ -14,12 +14,15 @@ from pathlib import Path
 
 import aiohttp
 
+from app.setup_wiring import Setup
 from flux.money import COIN
 from nodectl.bench.runner import BenchOptions
 from nodectl.install.bootstrap import Downloader
 from nodectl.install.sandbox import SandboxHost, sandbox_key_source
 from nodectl.install.session import InstallSession
 from nodectl.monitor.collect import NodeProbe
+from nodectl.monitor.fluxd import RpcFluxd
+from nodectl.monitor.fluxos import FluxosApi
 from nodectl.monitor.snapshot import NodeContext
 from nodesetup.adapters.bench import BenchAdapter
 from nodesetup.adapters.installer import InstallerAdapter
@@ -36,6 +39,7 @@ from tests.nodectl.monitor.conftest import SimNode
 from tests.nodectl.test_bench_runner import TINY
 from tests.sim import SimNetwork
 from tests.sim.fluxnodes import FluxnodeModel
+from tests.sim.nodeapi import servers
 from tests.wallet.test_wallet_sim import FAST_RETRY, MNEMONIC, PASSWORD
 from wallet.backends.insight import InsightBackend
 from wallet.keys import PrivateKey
@@ -114,6 +118,26 @@ class World:
                              bench=self.node.bench)
 
         return Ports(bench, WalletAdapter(service, lists), installer, ProbeAdapter(probe))
+
+    def setup_for_loop(self, service: WalletService, data_dir: Path) -> Setup:
+        """The ports for a flow on another event loop (the CLI's own, the GUI's engine): every
+        client is made there and closed there (``Setup.close_ports``)."""
+        lists = InsightNodeLists(self.sim.insight_url)
+        bench = BenchAdapter(BenchOptions(
+            disk_paths=(self.tmp,), endpoints=None, sysbench=str(fake_sysbench(self.tmp)),
+            fluxbench_cli=None, profile=TINY))
+        session = InstallSession(self.host, data_dir, sandbox_key_source, {
+            "bootstrap_cdns": [f"{self.bootstrap.base}/b.tar.gz"], "daemon_poll_s": 0.01})
+        installer = InstallerAdapter(session, network="regtest", public_ip="51.15.20.7")
+        fluxd = RpcFluxd(self.node.fluxd_url, servers.RPC_USER, servers.RPC_PASSWORD,
+                         timeout=1.0)
+        fluxos = FluxosApi(self.node.fluxos_url, timeout=1.0)
+
+        async def probe() -> NodeProbe:
+            return NodeProbe(NodeContext(), fluxd=fluxd, fluxos=fluxos, bench=self.node.bench)
+
+        ports = Ports(bench, WalletAdapter(service, lists), installer, ProbeAdapter(probe))
+        return Setup(service, ports, data_dir, [lists.close, fluxd.close, fluxos.close])
 
     def flow(self, service: WalletService, tier: str | None = "cumulus") -> SetupFlow:
         return SetupFlow(self.store, self.ports(service), approve=self.approve, tier=tier)
