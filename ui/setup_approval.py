@@ -22,11 +22,15 @@ class CollateralReviewDialog(ReviewDialog):
         self.offer = offer
         self.setWindowTitle(self.tr("Approve the collateral"))
         self.broadcast_button.setText(self.tr("Send to myself"))
-        to = self.fields.get("to1")
+        # A send to ourselves: what leaves the wallet for good is the fee alone.
+        labels = {"to1": self.tr("To your own address"),
+                  "total": self.tr("Moved (all of it stays yours but the fee)")}
         for form in self.findChildren(QFormLayout):
-            label = form.labelForField(to) if to is not None else None
-            if label is not None:
-                label.setProperty("text", self.tr("To your own address"))
+            for key, text in labels.items():
+                field = self.fields.get(key)
+                label = form.labelForField(field) if field is not None else None
+                if label is not None:
+                    label.setProperty("text", text)
         outer = self.layout()
         if isinstance(outer, QVBoxLayout):
             outer.insertWidget(1, hint(self.tr(

@@ -128,7 +128,11 @@ class SetupService(QObject):
             await self._reload()
 
     async def _reload(self) -> None:
-        self._publish(await on_engine(self._engine, _load(self.store)))
+        loaded = await on_engine(self._engine, _load(self.store))
+        last = self.snapshot.view
+        if last is not None and loaded.step == self.snapshot.step:
+            loaded = replace(loaded, view=last)  # what the flow last said still holds
+        self._publish(loaded)
 
     # --- the person's actions --------------------------------------------------------------
 

@@ -92,6 +92,8 @@ class StepCard(QFrame):
         self.progress.setTextVisible(False)
         self.detail = QLabel()
         self.detail.setWordWrap(True)
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
         self.user_can = hint("")
         self.failure = QLabel()
         self.failure.setWordWrap(True)
@@ -101,7 +103,7 @@ class StepCard(QFrame):
         self.retry_button.clicked.connect(self.retry_requested)
         layout = QVBoxLayout(self)
         for widget in (self.title, self.waiting, self.eta, self.progress, self.detail,
-                       self.user_can, self.failure, self.advice):
+                       self.warnings, self.user_can, self.failure, self.advice):
             layout.addWidget(widget)
         layout.addWidget(self.retry_button, 0)
 
@@ -113,7 +115,11 @@ class StepCard(QFrame):
         else:
             self.title.setText(self.tr("Step %d of %d · %s") % (snap.number, len(STEPS),
                                                                  TITLES[step]))
-        current = view is not None and view.step == step and view.status != "advanced"
+        # What the flow last said about this step, while it runs (or at its end); a paused
+        # setup waits for the person, whatever it waited for before.
+        live = snap.running or snap.done
+        current = (live and view is not None and view.step == step
+                   and view.status != "advanced")
         if snap.failure is not None:
             waiting = self.tr("Waiting for: you (the step failed)")
         elif current and view is not None:
@@ -123,8 +129,10 @@ class StepCard(QFrame):
             waiting = ""
         elif snap.running:
             waiting = self.tr("Now: starting this step…")
+        elif snap.started:
+            waiting = self.tr("Waiting for: you to continue the setup")
         else:
-            waiting = self.tr("Waiting for: you to start or continue the setup")
+            waiting = self.tr("Waiting for: you to start the setup")
         self.waiting.setText(waiting)
         self.waiting.setVisible(bool(waiting))
         eta = view.eta_seconds if current and view is not None else None
@@ -137,11 +145,17 @@ class StepCard(QFrame):
         else:
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(fraction * 1000))
-        lines = list(view.detail) if view is not None else list(snap.warnings)
-        if snap.failure is not None:
-            lines = [line for line in lines if line != snap.failure.message]
+        # The flow repeats its warnings in every view: they get their own label.
+        hidden = {*snap.warnings, snap.failure.message if snap.failure else ""}
+        lines = [line for line in (view.detail if view is not None else ()) if line not in hidden]
+        if lines and view is not None and view.step != step:
+            lines[0] = self.tr("%s: %s") % (TITLES[view.step], lines[0])  # the last step's news
         self.detail.setText("\n".join(lines))
         self.detail.setVisible(bool(lines))
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in snap.warnings))
+        # Warnings are about getting there; a confirmed node has got there.
+        self.warnings.setVisible(bool(snap.warnings) and not snap.done)
+        _restyle(self.warnings, "warn")
         can = view.user_can if current and view is not None else ""
         if snap.done and view is not None:
             can = view.user_can

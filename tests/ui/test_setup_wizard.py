@@ -24,7 +24,7 @@ from app.setup_wiring import Setup
 from app.wallet_wiring import WalletUi, build_wallet_ui
 from flux.money import COIN
 from nodesetup.flow import SetupFlow
-from nodesetup.model import StepId
+from nodesetup.model import ORDER, StepId
 from tests.nodesetup import conftest as setup_fixtures
 from tests.nodesetup.harness import World
 from tests.ui.wallet.conftest import sim_services
@@ -33,6 +33,7 @@ from ui.concurrency import Engine
 from ui.main_window import MainWindow
 from ui.pages.setup import SetupPage
 from ui.setup_service import STEPS, SetupSnapshot
+from ui.theme import apply_theme
 from ui.wallet.overview import OverviewPage
 from wallet.storage.crypto import KdfParams
 
@@ -67,6 +68,7 @@ class Rig:
         self.window: MainWindow
 
     def build(self) -> None:
+        apply_theme(QApplication.instance(), "light")  # type: ignore[arg-type]
         self.wallet = build_wallet_ui(self.services, self.engine)
 
         async def ports() -> Setup:
@@ -78,6 +80,7 @@ class Rig:
             lambda _snap: self.gui_threads.add(threading.current_thread()))
         self.window = MainWindow([*self.wallet.pages, self.setup.page], QWidget().windowIcon(),
                                  network="regtest")
+        self.wallet.attach_window(self.window)
         self.setup.attach_window(self.window, self.wallet)
         self.qtbot.addWidget(self.window)
         self.window.resize(1000, 860)
@@ -93,9 +96,10 @@ class Rig:
     def snap(self) -> SetupSnapshot:
         return self.setup.service.snapshot
 
-    def shot(self, name: str) -> None:
-        QApplication.processEvents()
-        assert self.window.grab().save(str(self.shots / f"{name}.png"))
+    def shot(self, name: str, widget: QWidget | None = None) -> None:
+        for _ in range(3):  # word-wrapped labels settle their height in a second pass
+            QApplication.processEvents()
+        assert (widget or self.window).grab().save(str(self.shots / f"{name}.png"))
 
     async def unlock(self) -> None:
         await self.wallet.model.unlock(PASSWORD)
@@ -109,12 +113,19 @@ class Rig:
 
 
 async def walk(rig: Rig, seen: dict[StepId, int], stop: Callable[[SetupSnapshot], bool]) -> None:
-    """Follow the run, photographing each step the first time it is the current one."""
+    """Follow the run and photograph every step: its latest view while it works or waits (or
+    its result, for a step that never had to)."""
+    last: list[object] = [None]
+
     def progressed() -> bool:
         snap = rig.snap
-        if snap.step not in seen and snap.view is not None:
-            seen[snap.step] = len(seen) + 1
-            rig.shot(f"step-{seen[snap.step]}-{snap.step.value}")
+        view = snap.view
+        if view is not None and view is not last[0]:
+            last[0] = view
+            if view.status != "advanced" or view.step not in seen:
+                seen[view.step] = seen.get(view.step, 0) + 1
+                number = ORDER.index(view.step) + 1
+                rig.shot(f"step-{number}-{view.step.value}")
         return stop(snap)
 
     await until(progressed, "the setup to get on", timeout=240)
@@ -154,7 +165,7 @@ async def test_setup_wizard_runs_every_step_to_confirmed_and_resumes(
     # The collateral is offered for approval; the first time the person says no.
     await walk(rig, seen, lambda s: page.dialog is not None and page.dialog.isVisible())
     assert rig.snap.step == StepId.COLLATERAL
-    rig.shot("approval-dialog")
+    rig.shot("approval-dialog", page.dialog)
     page.dialog.cancel_button.click()
     await until(lambda: rig.snap.failure is not None and not rig.snap.running, "the failure")
     rig.shot("failed-not-approved")
@@ -201,9 +212,10 @@ async def test_setup_wizard_runs_every_step_to_confirmed_and_resumes(
     again.shot("reopened")
     qtbot.mouseClick(again.page.start_button, Qt.MouseButton.LeftButton)
     await walk(again, seen, lambda s: s.done and not s.running)
-    again.shot("step-8-done")
+    again.shot("done")
     assert world.model.confirmed
     assert again.page.card.title.text() == "Your FluxNode is CONFIRMED"
+    assert "dashboard and alerts" in again.page.card.user_can.text()
     assert all(again.page.steps.rows[s][2].text() == "done" for s in STEPS)
     assert set(seen) >= set(STEPS)
     assert len(world.offers) == 0

@@ -11,7 +11,7 @@ from typing import ClassVar
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 from qasync import asyncSlot
 
-from nodesetup.model import TIERS
+from nodesetup.model import TIERS, StepId
 from nodesetup.ports import CollateralOffer
 from ui.pages.base import Page, hint
 from ui.setup_approval import CollateralReviewDialog
@@ -126,13 +126,13 @@ class SetupPage(Page):
         self.note.setVisible(bool(snap.note))
 
     def _tier_words(self, snap: SetupSnapshot) -> str:
-        best = snap.bench_best.title() if snap.bench_best else None
-        if snap.bench_best is None and not snap.tier_by_user:
-            return self.tr("The benchmark (step 1) finds the highest tier this machine passes.")
-        text = (self.tr("The benchmark passed %s.") % best if best
-                else self.tr("The benchmark passed no tier."))
-        warning = next((w for w in snap.warnings if "did not pass" in w), "")
-        return f"{text} {warning}".strip()
+        chosen = (self.tr(" You chose %s; a tier the benchmark does not pass is warned about.")
+                  % snap.tier.title() if snap.tier_by_user and snap.tier else "")
+        if snap.step == StepId.BENCHMARK:
+            return self.tr("The benchmark (step 1) finds the highest tier this machine "
+                           "passes.") + chosen
+        best = snap.bench_best.title() if snap.bench_best else self.tr("no tier")
+        return self.tr("The benchmark passed %s.") % best + chosen
 
     def _pause(self) -> None:
         self.service.pause()
