@@ -120,13 +120,13 @@ class StepCard(QFrame):
         live = snap.running or snap.done
         current = (live and view is not None and view.step == step
                    and view.status != "advanced")
-        if snap.failure is not None:
+        if snap.done:
+            waiting = ""
+        elif snap.failure is not None:
             waiting = self.tr("Waiting for: you (the step failed)")
         elif current and view is not None:
             verb = self.tr("Now") if view.status == "working" else self.tr("Waiting for")
             waiting = f"{verb}: {view.waiting_for}"
-        elif snap.done:
-            waiting = ""
         elif snap.running:
             waiting = self.tr("Now: starting this step…")
         elif snap.started:

@@ -34,7 +34,7 @@ class _NoWallet(QWidget):
         layout.addStretch(1)
         title = heading(self.tr("No wallet yet"))
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text = hint(
+        self.text = text = hint(
             self.tr(
                 "Create a new wallet, restore one from its seed words, import a key or watch an "
                 "address. Your keys stay on this computer, encrypted with your password."
@@ -59,6 +59,8 @@ class _NoWallet(QWidget):
         layout.addStretch(2)
 
     def offer_setup(self, open_setup: Callable[[], None]) -> None:
+        self.text.setText(self.text.text() + " " + self.tr(
+            "Or set up a FluxNode on this machine: it starts with a wallet for its collateral."))
         self.setup_button.clicked.connect(open_setup)
         self.setup_button.show()
 
