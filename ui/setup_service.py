@@ -85,6 +85,14 @@ def snapshot_of(state: SetupState, *, started: bool, view: StepView | None = Non
                          tuple(state.warnings), state.failure, view, running, state.outpoint)
 
 
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 async def _load(store: SetupStore) -> SetupSnapshot:
     return snapshot_of(store.load(), started=store.exists())
 
@@ -114,6 +122,7 @@ class SetupService(QObject):
         self._pending_note = ""
         self._note_text = ""
         self._choosing: asyncio.Future[None] | None = None
+        self._reading: asyncio.Future[None] | None = None
         self.snapshot = SetupSnapshot()
 
     # --- reading ---------------------------------------------------------------------------
@@ -197,6 +206,10 @@ class SetupService(QObject):
             self._stop(self.tr("Paused: the wallet is locked. Unlock it and the setup goes on."))
         elif unlocked and self._resume_on_unlock:
             self.start()
+        elif unlocked and _loop_running():
+            # The wallet overview shows where the setup stands: read it once the wallet is open
+            # (not while the window is built: the page reads it when shown).
+            self._reading = asyncio.ensure_future(self.refresh())
 
     async def close(self) -> None:
         """At quit: stop the run (its state is saved step by step) and wait until it ended."""

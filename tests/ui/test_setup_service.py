@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from nodesetup.model import StepId
+from nodesetup.model import SetupState, StepId
 from nodesetup.ports import Candidate, Ports
 from nodesetup.store import SetupStore
 from tests.nodesetup.fakes import TXID, FakeBenchmark, FakeInstaller, FakeProbe, FakeWallet
@@ -103,3 +103,17 @@ async def test_a_tier_change_after_the_collateral_is_refused_in_words(
     assert service.snapshot.tier == "NIMBUS"
     await service.close()
     assert not service.running and fake.closed == 1
+
+
+@pytest.mark.asyncio
+async def test_the_unlock_reads_where_a_setup_stands_for_the_overview(
+        tmp_path: Path, engine: Engine, qapp: QApplication) -> None:
+    store = SetupStore(tmp_path / "node-setup.json")
+    store.save(SetupState(step=StepId.INSTALL, tier="NIMBUS"))
+    service = SetupService(store, FakeSetup().make, engine)
+    assert summary_line(service.snapshot) == ""  # nothing read yet: no line
+    service.set_wallet_unlocked(True)
+    await until(lambda: service.snapshot.started, "the state file read")
+    assert not service.running  # read, not resumed: continuing is the person's choice
+    assert summary_line(service.snapshot) == (
+        "Node setup: step 4 of 7, Install the node software: paused")

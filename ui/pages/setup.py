@@ -98,17 +98,19 @@ class SetupPage(Page):
     async def _reload(self) -> None:
         await self.service.refresh()
 
-    def _wallet_state(self, state: str) -> None:
-        self.no_wallet.setVisible(state == WalletStatus.NONE)
-        self.unlock.setVisible(state == WalletStatus.LOCKED)
-        if state == WalletStatus.LOCKED:
+    def _wallet_state(self, _state: str) -> None:
+        if self.wallet.state == WalletStatus.LOCKED:
             self.unlock.refresh()
         self.show_snapshot(self.service.snapshot)
 
     def show_snapshot(self, snap: SetupSnapshot) -> None:
         self.steps.show_snapshot(snap)
         self.card.show_snapshot(snap)
-        unlocked = self.wallet.state == WalletStatus.UNLOCKED
+        state = self.wallet.state
+        unlocked = state == WalletStatus.UNLOCKED
+        # The wallet is needed until the node is CONFIRMED.
+        self.no_wallet.setVisible(state == WalletStatus.NONE and not snap.done)
+        self.unlock.setVisible(state == WalletStatus.LOCKED and not snap.done)
         self.start_button.setText(self.tr("Continue the setup") if snap.started
                                   else self.tr("Start the setup"))
         self.start_button.setVisible(not snap.done)
