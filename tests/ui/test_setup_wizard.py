@@ -191,6 +191,8 @@ async def test_setup_wizard_runs_every_step_to_confirmed_and_resumes(
                and s.view.status == "waiting")
     overview = next(p for p in rig.wallet.pages if isinstance(p, OverviewPage))
     assert overview.setup_line.text().startswith("Node setup: step 5 of 7")
+    rig.window.show_page("wallet")
+    rig.shot("wallet-overview-line")
     overview.setup_line.linkActivated.emit("setup")
     assert rig.window.current_page_id() == "setup"
     qtbot.mouseClick(page.pause_button, Qt.MouseButton.LeftButton)
