@@ -175,11 +175,17 @@ class SetupService(QObject):
         self._retry = True
         self.start()
 
-    def choose_tier(self, tier: str) -> None:
-        """A tier of the person's own: applied to the running flow, else at the next start."""
+    @property
+    def tier_choice(self) -> str | None:
+        """The person's tier, not yet given to a flow (None: the highest the benchmark passes)."""
+        return self._tier_choice
+
+    def choose_tier(self, tier: str | None) -> None:
+        """A tier of the person's own: applied to the running flow, else at the next start.
+        None goes back to the benchmark's choice, while no flow has recorded one."""
         self._tier_choice = tier
         flow = self._flow
-        if flow is None or not self.running:
+        if tier is None or flow is None or not self.running:
             return
 
         async def choose() -> SetupSnapshot:

@@ -119,7 +119,7 @@ class SetupPage(Page):
         self.pause_button.setEnabled(snap.running)
         # The tier is fixed once the collateral is chosen.
         self.tier.setEnabled(snap.outpoint is None)
-        wanted = snap.tier if snap.tier_by_user or snap.bench_best else AUTO
+        wanted = snap.tier if snap.tier_by_user else self.service.tier_choice
         index = self.tier.findData(wanted or AUTO)
         if index >= 0 and not self.tier.view().isVisible():
             self.tier.setCurrentIndex(index)
@@ -141,8 +141,7 @@ class SetupPage(Page):
 
     def _tier_chosen(self, index: int) -> None:
         tier = self.tier.itemData(index)
-        if tier:
-            self.service.choose_tier(str(tier))
+        self.service.choose_tier(str(tier) if tier else None)
 
     def ask_approval(self, offer: CollateralOffer) -> None:
         self.dialog = CollateralReviewDialog(offer, self.wallet.currency, self)
