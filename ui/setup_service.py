@@ -196,7 +196,7 @@ class SetupService(QObject):
             try:
                 self._publish(await on_engine(self._engine, choose()))
             except SetupError as exc:
-                self.error.emit(exc.message)
+                self._fail(exc.message)
 
         self._choosing = asyncio.ensure_future(apply())
 
@@ -251,11 +251,11 @@ class SetupService(QObject):
             self._note(self._pending_note or self.tr("Stopped. Continue to resume at this "
                                                      "step."))
         except (SetupError, WalletError) as exc:
-            self.error.emit(exc.message if isinstance(exc, SetupError) else str(exc))
+            self._fail(exc.message if isinstance(exc, SetupError) else str(exc))
         except Exception:  # a bug must not leave the page stuck on "running"
             log.exception("node setup run failed")
-            self.error.emit(self.tr("The setup stopped unexpectedly; the log file (Settings "
-                                    "page) has the details. Continue to resume at this step."))
+            self._fail(self.tr("The setup stopped unexpectedly; the log file (Settings page) "
+                               "has the details. Continue to resume at this step."))
         finally:
             self._flow = None
             if opened is not None:
@@ -274,6 +274,7 @@ class SetupService(QObject):
         flow = SetupFlow(self.store, ports, approve=approve, tier=self._tier_choice)
         if retry:
             flow.retry()
+
         def relay(view: StepView) -> None:
             # Made here (the state is the engine's), shown there, in the order made.
             snap = snapshot_of(flow.state, started=True, view=view, running=True)
@@ -303,6 +304,12 @@ class SetupService(QObject):
         self.snapshot = replace(snapshot, running=self.running and snapshot.running,
                                 note=self._note_text)
         self.snapshot_changed.emit(self.snapshot)
+
+    def _fail(self, message: str) -> None:
+        """A problem outside the flow's steps (no server, a refused tier): said on the page
+        until the next run starts."""
+        self._note(message)
+        self.error.emit(message)
 
     def _note(self, note: str) -> None:
         self._note_text = note

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from nodesetup.model import SetupState, StepId
-from nodesetup.ports import Candidate, Ports
+from nodesetup.ports import Candidate, Ports, SetupError
 from nodesetup.store import SetupStore
 from tests.nodesetup.fakes import TXID, FakeBenchmark, FakeInstaller, FakeProbe, FakeWallet
 from ui.concurrency import Engine
@@ -100,6 +100,7 @@ async def test_a_tier_change_after_the_collateral_is_refused_in_words(
     service.choose_tier("STRATUS")
     await until(lambda: bool(errors), "the refusal")
     assert "cannot switch tiers" in errors[0]
+    assert "cannot switch tiers" in service.snapshot.note  # and it stays on the page
     assert service.snapshot.tier == "NIMBUS"
     await service.close()
     assert not service.running and fake.closed == 1
@@ -117,3 +118,18 @@ async def test_the_unlock_reads_where_a_setup_stands_for_the_overview(
     assert not service.running  # read, not resumed: continuing is the person's choice
     assert summary_line(service.snapshot) == (
         "Node setup: step 4 of 7, Install the node software: paused")
+
+
+@pytest.mark.asyncio
+async def test_ports_that_cannot_be_built_leave_the_reason_on_the_page(
+        tmp_path: Path, engine: Engine, qapp: QApplication) -> None:
+    async def no_server() -> FakeSetup:
+        raise SetupError("No Insight server is known for regtest.", ("Add one.",))
+
+    service = SetupService(SetupStore(tmp_path / "node-setup.json"), no_server, engine)
+    service.set_wallet_unlocked(True)
+    service.start()
+    await service.wait()
+    await until(lambda: not service.running, "the end of the run")
+    assert service.snapshot.note == "No Insight server is known for regtest."
+    assert not service.snapshot.started  # nothing was written
