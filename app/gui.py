@@ -21,6 +21,7 @@ from app.context import AppContext
 from app.errorhook import ErrorReporter
 from app.monitor_backend import build_monitor_service
 from app.services import Services
+from app.setup_gui import SetupUi, build_setup_ui
 from app.wallet_wiring import WalletUi, build_wallet_ui
 from ui.about import AboutDialog
 from ui.bench_service import BenchService, make_bench_service
@@ -53,6 +54,7 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
 def build_pages(
     services: Services, app: QApplication, bench: BenchService, install: InstallService,
     wallet_ui: WalletUi | None = None, monitor: MonitorService | None = None,
+    setup: SetupUi | None = None,
 ) -> list[Page]:
     ctx = services.ctx
     return [
@@ -68,6 +70,7 @@ def build_pages(
             tray_available=QSystemTrayIcon.isSystemTrayAvailable(),
         ),
         *(wallet_ui.pages if wallet_ui is not None else ()),
+        *((setup.page,) if setup is not None else ()),
     ]
 
 
@@ -110,13 +113,16 @@ class Gui:
                                       self.engine)
         self.monitor = build_monitor_service(
             ctx.settings, ctx.data_dir, lambda: settings.save(ctx.data_dir, ctx.settings))
+        self.setup = build_setup_ui(self.services, self.wallet, self.engine)
+        # Closed in reverse: the setup stops before the wallet it uses closes.
         for service in (self.bench, self.install, self.wallet.model, self.wallet.nodes,
-                        self.monitor):
+                        self.monitor, self.setup.service):
             self.closer.register(service)
         pages = build_pages(self.services, app, self.bench, self.install, self.wallet,
-                            self.monitor)
+                            self.monitor, self.setup)
         self.window = MainWindow(pages, self.icon, network=ctx.network)
         self.wallet.attach_window(self.window)
+        self.setup.attach_window(self.window, self.wallet)
         if self.services.migration_notes:
             # Which wallet file was kept where, after an upgrade from the old layout.
             self.window.statusBar().showMessage(" ".join(self.services.migration_notes))

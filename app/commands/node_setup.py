@@ -12,7 +12,6 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,28 +19,17 @@ from app.commands.failure import EXIT_CANCELLED, CommandFailed
 from app.commands.wallet import CliError, ask_password
 from app.paths import PathError
 from app.services import Services
-from nodectl.bench.runner import BenchOptions
-from nodectl.install.host import LocalHost
-from nodectl.install.session import InstallSession
-from nodesetup.adapters.bench import BenchAdapter
-from nodesetup.adapters.installer import InstallerAdapter
-from nodesetup.adapters.probe import LocalNode, ProbeAdapter
-from nodesetup.adapters.wallet import WalletAdapter
+from app.setup_wiring import Setup, build_setup
 from nodesetup.flow import DONE, FAILED, WAITING, SetupFlow
 from nodesetup.model import ORDER, StepView
-from nodesetup.ports import CollateralOffer, Ports, SetupError
+from nodesetup.ports import CollateralOffer, SetupError
 from nodesetup.store import SetupStore
 from wallet.amounts import format_amount
 from wallet.errors import WalletError
-from wallet.nodes.client import NodeListsClient
-from wallet.nodes.manager import NodeManager
 from wallet.service import WalletService
 
 if TYPE_CHECKING:
     from app.context import AppContext
-
-Closer = Callable[[], Awaitable[None]]
-
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
@@ -70,40 +58,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(handler=run, rpc_conf=None)
 
 
-@dataclass
-class Setup:
-    """What one run opened, closed again at the end."""
-
-    service: WalletService
-    ports: Ports
-    data_dir: Path
-    closers: list[Closer] = field(default_factory=list)
-
-    async def close(self) -> None:
-        for close in reversed(self.closers):
-            await close()
-        await self.service.close()
-
-
 def make_ports(
     args: argparse.Namespace, ctx: AppContext, service: WalletService, servers: list[str]
 ) -> Setup:
     """The real adapters (tests replace this seam to use the simulator and the sandbox)."""
-    if not servers:
-        raise CliError(f"No Insight server is known for {ctx.network}: pass --insight URL "
-                       "(the setup reads the node lists from it).")
-    lists = NodeListsClient(servers[0])
-    host = LocalHost(ctx.data_dir / "node-install" / "downloads")
-    installer = InstallerAdapter(InstallSession(host, ctx.data_dir), network=ctx.network,
-                                 user=args.user, public_ip=args.ip)
-
-    async def tip() -> int | None:
-        return (await lists.tip()).height
-
-    node = LocalNode(installer.flux_conf, tip)
-    wallet = WalletAdapter(NodeManager(service, lists))
-    ports = Ports(BenchAdapter(BenchOptions()), wallet, installer, ProbeAdapter(node.probe))
-    return Setup(service, ports, ctx.data_dir, [lists.close, host.close, node.close])
+    return build_setup(ctx.data_dir, ctx.network, service, servers, user=args.user,
+                       public_ip=args.ip)
 
 
 def _approver(args: argparse.Namespace) -> Callable[[CollateralOffer], Awaitable[bool]]:

@@ -14,12 +14,15 @@ from pathlib import Path
 
 import aiohttp
 
+from app.setup_wiring import Setup
 from flux.money import COIN
 from nodectl.bench.runner import BenchOptions
 from nodectl.install.bootstrap import Downloader
 from nodectl.install.sandbox import SandboxHost, sandbox_key_source
 from nodectl.install.session import InstallSession
 from nodectl.monitor.collect import NodeProbe
+from nodectl.monitor.fluxd import RpcFluxd
+from nodectl.monitor.fluxos import FluxosApi
 from nodectl.monitor.snapshot import NodeContext
 from nodesetup.adapters.bench import BenchAdapter
 from nodesetup.adapters.installer import InstallerAdapter
@@ -35,6 +38,7 @@ from tests.nodectl.monitor.conftest import SimNode
 from tests.nodectl.test_bench_runner import TINY
 from tests.sim import SimNetwork
 from tests.sim.fluxnodes import FluxnodeModel
+from tests.sim.nodeapi import servers
 from tests.wallet.test_wallet_sim import FAST_RETRY, MNEMONIC, PASSWORD
 from wallet.backends.insight import InsightBackend
 from wallet.keys import PrivateKey
@@ -94,19 +98,18 @@ class World:
         self.offers.append(offer)
         return self.approve_sends
 
-    def ports(self, service: WalletService, *, own_loop: bool = False) -> Ports:
-        """``own_loop``: for a flow on another event loop (the CLI in a thread), where the
-        test's HTTP client cannot be used; the installer then makes its own downloader."""
-        lists = NodeListsClient(self.sim.insight_url)
-        self.lists.append(lists)
-        bench = BenchAdapter(BenchOptions(
+    def bench(self) -> BenchAdapter:
+        return BenchAdapter(BenchOptions(
             disk_paths=(self.tmp,), endpoints=None, sysbench=str(fake_sysbench(self.tmp)),
             fluxbench_cli=None, profile=TINY))
+
+    def ports(self, service: WalletService) -> Ports:
+        lists = NodeListsClient(self.sim.insight_url)
+        self.lists.append(lists)
+        bench = self.bench()
         options: dict[str, object] = {
-            "bootstrap_cdns": [f"{self.bootstrap.base}/b.tar.gz"], "daemon_poll_s": 0.01}
-        if not own_loop:
-            options["downloader"] = Downloader(self.client, backoff=0, reserve=0,
-                                               speedtest_seconds=0.2)
+            "bootstrap_cdns": [f"{self.bootstrap.base}/b.tar.gz"], "daemon_poll_s": 0.01,
+            "downloader": Downloader(self.client, backoff=0, reserve=0, speedtest_seconds=0.2)}
         session = InstallSession(self.host, self.tmp / "data", sandbox_key_source, options)
         installer = InstallerAdapter(session, network="regtest", public_ip="51.15.20.7")  # never contacted
 
@@ -115,6 +118,25 @@ class World:
                              bench=self.node.bench)
 
         return Ports(bench, WalletAdapter(NodeManager(service, lists)), installer, ProbeAdapter(probe))
+
+    def setup_for_loop(self, service: WalletService, data_dir: Path) -> Setup:
+        """The ports for a flow on another event loop (the CLI's own, the GUI's engine): every
+        client is made there and closed there (``Setup.close_ports``)."""
+        lists = NodeListsClient(self.sim.insight_url)
+        bench = self.bench()
+        session = InstallSession(self.host, data_dir, sandbox_key_source, {
+            "bootstrap_cdns": [f"{self.bootstrap.base}/b.tar.gz"], "daemon_poll_s": 0.01})
+        installer = InstallerAdapter(session, network="regtest", public_ip="51.15.20.7")
+        fluxd = RpcFluxd(self.node.fluxd_url, servers.RPC_USER, servers.RPC_PASSWORD,
+                         timeout=1.0)
+        fluxos = FluxosApi(self.node.fluxos_url, timeout=1.0)
+
+        async def probe() -> NodeProbe:
+            return NodeProbe(NodeContext(), fluxd=fluxd, fluxos=fluxos, bench=self.node.bench)
+
+        ports = Ports(bench, WalletAdapter(NodeManager(service, lists)), installer,
+                      ProbeAdapter(probe))
+        return Setup(service, ports, data_dir, [lists.close, fluxd.close, fluxos.close])
 
     def flow(self, service: WalletService, tier: str | None = "cumulus") -> SetupFlow:
         return SetupFlow(self.store, self.ports(service), approve=self.approve, tier=tier)

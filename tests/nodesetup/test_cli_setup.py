@@ -16,26 +16,9 @@ from app.commands import node_setup
 from app.main import main
 from app.paths import DataPaths
 from app.services import NoBackend
-from nodectl.bench.runner import BenchOptions
-from nodectl.install.sandbox import sandbox_key_source
-from nodectl.install.session import InstallSession
-from nodectl.monitor.collect import NodeProbe
-from nodectl.monitor.fluxd import RpcFluxd
-from nodectl.monitor.fluxos import FluxosApi
-from nodectl.monitor.snapshot import NodeContext
-from nodesetup.adapters.bench import BenchAdapter
-from nodesetup.adapters.installer import InstallerAdapter
-from nodesetup.adapters.probe import ProbeAdapter
-from nodesetup.adapters.wallet import WalletAdapter
 from nodesetup.model import StepId, StepView
-from nodesetup.ports import Ports
-from tests.nodectl.bench_helpers import fake_sysbench
-from tests.nodectl.test_bench_runner import TINY
 from tests.nodesetup.harness import World
-from tests.sim.nodeapi import servers
 from tests.wallet.test_wallet_sim import PASSWORD
-from wallet.nodes.client import NodeListsClient
-from wallet.nodes.manager import NodeManager
 from wallet.service import WalletService
 from wallet.storage.store import WalletStore
 
@@ -46,23 +29,7 @@ def _cli_ports(world: World, data_dir: Path):
     def make(args: argparse.Namespace, ctx: object, service: WalletService,
              insight: list[str]) -> node_setup.Setup:
         assert insight == [world.sim.insight_url]
-        lists = NodeListsClient(insight[0])
-        bench = BenchAdapter(BenchOptions(
-            disk_paths=(world.tmp,), endpoints=None, sysbench=str(fake_sysbench(world.tmp)),
-            fluxbench_cli=None, profile=TINY))
-        session = InstallSession(world.host, data_dir, sandbox_key_source, {
-            "bootstrap_cdns": [f"{world.bootstrap.base}/b.tar.gz"], "daemon_poll_s": 0.01})
-        installer = InstallerAdapter(session, network="regtest", public_ip="51.15.20.7")
-        fluxd = RpcFluxd(world.node.fluxd_url, servers.RPC_USER, servers.RPC_PASSWORD,
-                         timeout=1.0)
-        fluxos = FluxosApi(world.node.fluxos_url, timeout=1.0)
-
-        async def probe() -> NodeProbe:
-            return NodeProbe(NodeContext(), fluxd=fluxd, fluxos=fluxos, bench=world.node.bench)
-
-        ports = Ports(bench, WalletAdapter(NodeManager(service, lists)), installer, ProbeAdapter(probe))
-        return node_setup.Setup(service, ports, data_dir, [lists.close, fluxd.close,
-                                                           fluxos.close])
+        return world.setup_for_loop(service, data_dir)
 
     return make
 

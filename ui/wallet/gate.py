@@ -6,6 +6,8 @@ asks for the password, and once unlocked it shows its own content widget.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -32,7 +34,7 @@ class _NoWallet(QWidget):
         layout.addStretch(1)
         title = heading(self.tr("No wallet yet"))
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text = hint(
+        self.text = text = hint(
             self.tr(
                 "Create a new wallet, restore one from its seed words, import a key or watch an "
                 "address. Your keys stay on this computer, encrypted with your password."
@@ -42,15 +44,25 @@ class _NoWallet(QWidget):
         self.button = QPushButton(self.tr("Create or restore a wallet"))
         self.button.setDefault(True)
         self.button.clicked.connect(service.wizard_requested)
+        # The fresh-install choice's other half, shown once the app offers the node setup.
+        self.setup_button = QPushButton(self.tr("Set up a FluxNode"))
+        self.setup_button.hide()
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.button)
+        row.addWidget(self.setup_button)
         row.addStretch(1)
         layout.addWidget(title)
         layout.addWidget(text)
         layout.addSpacing(12)
         layout.addLayout(row)
         layout.addStretch(2)
+
+    def offer_setup(self, open_setup: Callable[[], None]) -> None:
+        self.text.setText(self.text.text() + " " + self.tr(
+            "Or set up a FluxNode on this machine: it starts with a wallet for its collateral."))
+        self.setup_button.clicked.connect(open_setup)
+        self.setup_button.show()
 
 
 class UnlockForm(QWidget):

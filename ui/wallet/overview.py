@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
+from html import escape
 from typing import ClassVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -33,6 +34,7 @@ LATEST = 8
 class OverviewPage(WalletPage):
     page_id: ClassVar[str] = "wallet"
     order: ClassVar[int] = 100
+    setup_link = Signal()  # the node-setup line's link was clicked
 
     def __init__(
         self,
@@ -87,6 +89,12 @@ class OverviewPage(WalletPage):
         layout.addWidget(card)
         layout.addSpacing(8)
         layout.addWidget(self.connection)
+        # Where the one-click node setup stands, when one was started.
+        self.setup_line = QLabel()
+        self.setup_line.setWordWrap(True)
+        self.setup_line.hide()
+        self.setup_line.linkActivated.connect(lambda _link: self.setup_link.emit())
+        layout.addWidget(self.setup_line)
         layout.addSpacing(8)
         layout.addWidget(hint(self.tr("Latest activity")))
         layout.addWidget(self.activity, 1)
@@ -115,6 +123,11 @@ class OverviewPage(WalletPage):
     @asyncSlot()
     async def _wizard_finished(self) -> None:
         await self.service.refresh_state()
+
+    def set_setup_line(self, text: str) -> None:
+        self.setup_line.setText(f'{escape(text)} · <a href="setup">{self.tr("Open")}</a>'
+                                if text else "")
+        self.setup_line.setVisible(bool(text))
 
     def _connection_changed(self, info: Connection) -> None:
         state = "" if info.ok is None else ("ok" if info.ok else "bad")
