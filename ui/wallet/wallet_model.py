@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -72,6 +73,10 @@ class WalletModel(QObject):
         self.snapshot: WalletState | None = None
         self.history_rows: list[HistoryRow] = []
         self.connection = Connection("Not connected", None)
+        # The last sync's failure in full ("" after a sync that worked) and when one last worked
+        # in this session (0 = not yet): the overview shows stale figures with both.
+        self.sync_error = ""
+        self.last_synced = 0.0
         self._status = WalletStatus.LOCKED if self._store.exists() else WalletStatus.NONE
         self._sync_task: asyncio.Future[None] | None = None
         # Bumped by lock(): a request that started before it must not bring the snapshot back.
@@ -146,6 +151,7 @@ class WalletModel(QObject):
             if status != WalletStatus.UNLOCKED:
                 self.snapshot = None
                 self.history_rows = []
+                self.sync_error, self.last_synced = "", 0.0
                 self.history_changed.emit()
             self.state_changed.emit(str(status))
         if status == WalletStatus.UNLOCKED:
@@ -213,6 +219,10 @@ class WalletModel(QObject):
             self.busy_changed.emit(False, "")
         self.connection = Connection(reason, None)
         self.connection_changed.emit(self.connection)
+        if self.snapshot is not None and self.snapshot.as_of is not None:
+            # The file's last known view, until the first sync answers (or while none can).
+            self.history_rows = await self._call(_state_rows)
+            self.history_changed.emit()
         self.sync()
 
     def lock(self) -> None:
@@ -259,8 +269,11 @@ class WalletModel(QObject):
             rows = await self._call(_sync_and_rows)
         except WalletError as exc:
             log.warning("wallet sync failed: %s", exc)
+            self.sync_error = str(exc)
             self.connection_changed.emit(Connection(str(exc), False))
             return
+        self.sync_error = ""
+        self.last_synced = time.time()
         self.history_rows = rows
         snapshot = self.snapshot
         if snapshot is not None:
@@ -389,6 +402,15 @@ async def _closing(service: WalletService) -> None:
 
 async def _nothing(service: WalletService) -> None:
     return None
+
+
+async def _state_rows(service: WalletService) -> list[HistoryRow]:
+    state = service.state
+    if state is None:
+        return []
+    rows = rows_from_history(state.history, state.labels)
+    await prepare_rows(rows)
+    return rows
 
 
 async def _sync_and_rows(service: WalletService) -> list[HistoryRow]:
