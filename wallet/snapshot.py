@@ -109,7 +109,7 @@ def last_known_of(state: WalletState, as_of: int) -> LastKnown:
         ),
         history=tuple(
             KnownTx(e.txid, str(e.type), e.amount, e.fee, e.height, e.confirmations,
-                    e.expiry_height, e.addresses, e.message)
+                    e.expiry_height, e.addresses, e.message, e.time)
             for e in history
         ),
     )
@@ -138,7 +138,7 @@ def _known_coins(
 
 def _known_tx(t: KnownTx) -> HistoryEntry:
     return HistoryEntry(t.txid, TxType(t.type), t.amount, t.fee, t.height, t.confirmations,
-                        t.expiry_height, t.addresses, t.message)
+                        t.expiry_height, t.addresses, t.message, t.time)
 
 
 def address_infos(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from app.paths import DEFAULT_WALLET, PathError
 from app.services import Services
 from wallet.amounts import format_amount
+from wallet.dates import when_text
 from wallet.errors import BackendError, BroadcastUncertain, WalletError
 from wallet.password import password_feedback
 from wallet.send import DEFAULT_EXPIRY_DELTA, FEE_PRESETS, Review, SendRequest
@@ -237,11 +238,14 @@ async def _history(wallet: Wallet, args: argparse.Namespace) -> object:
         return {"tip": state.tip, "unit": "satoshi", "history": [asdict(e) for e in entries]}
     if not entries:
         return "No transactions yet."
+    unit = service.network.currency_unit
     lines = []
     for e in entries:
-        where = f"block {e.height}" if e.height else ("pending" if e.pending else "confirmed")
+        when = when_text(e.time, e.height, e.confirmations)
+        message = f"  “{e.message}”" if e.message else ""
         lines.append(
-            f"{where:>14}  {e.type.value:<16} {format_amount(e.amount):>20} FLUX  {e.txid}"
+            f"{when:<16}  {e.type.value:<16} {format_amount(e.amount):>20} {unit}  "
+            f"{e.txid}{message}"
         )
     return "\n".join(lines)
 

@@ -16,6 +16,7 @@ from flux.networks import REGTEST
 from tests.paths import REPO_ROOT
 from tests.sim import SimNetwork
 from tests.sim.fixtures import sim  # noqa: F401 - the simulator fixture
+from wallet.dates import local_date
 from wallet.hd import HDKey
 from wallet.keychain import CHANGE, RECEIVE, Keychain
 from wallet.keys import PrivateKey
@@ -120,6 +121,9 @@ async def test_cli_restore_balance_history_send_and_clean_log(
     assert maybe["confirmations"] == 0 and maybe["type"] == "sent" and maybe["amount"] < -50_000_000
     assert confirmed["type"] == "sent" and confirmed["message"] == "cli"
     assert confirmed["amount"] == -(150_000_000 + sent["fee"])
+    assert maybe["time"] is None and confirmed["time"] == sim.chain.blocks[confirmed["height"]].time
+    code, listing, _ = await cli("history", json_out=False)
+    assert code == 0 and local_date(confirmed["time"]) in listing and "“cli”" in listing
 
     code, _, err = await cli("send", "--to", outside, "--amount", "0.123456789")
     assert code == 1 and "8 decimals" in err

@@ -31,6 +31,7 @@ from ui.wallet.history_model import (
     DATE,
     KIND,
     LABEL,
+    MESSAGE,
     HistoryModel,
     HistoryRow,
     export_csv,
@@ -61,6 +62,7 @@ class HistoryDetails(QDialog):
         txid = QLabel(row.txid)
         txid.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(self.tr("Transaction ID"), txid)
+        form.addRow(self.tr("Date"), QLabel(row.texts[DATE]))
         form.addRow(self.tr("Type"), QLabel(row.texts[KIND]))
         form.addRow(self.tr("Amount"), QLabel(format_amount(row.amount, unit=unit)))
         if row.fee is not None:
@@ -73,7 +75,14 @@ class HistoryDetails(QDialog):
             addresses = QLabel("\n".join(row.addresses))
             addresses.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(self.tr("Addresses"), addresses)
+        if row.message:
+            # Public: written into the transaction, readable by anyone.
+            message = QLabel(row.message)
+            message.setWordWrap(True)
+            message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(self.tr("On-chain message"), message)
         self.label = QLineEdit(row.label)
+        self.label.setPlaceholderText(self.tr("Private note, kept only in this wallet"))
         form.addRow(self.tr("Label"), self.label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         copy = buttons.addButton(self.tr("Copy ID"), QDialogButtonBox.ButtonRole.ActionRole)
@@ -100,10 +109,10 @@ class HistoryPage(WalletPage):
 
     def __init__(self, service: WalletModel, parent: QWidget | None = None) -> None:
         super().__init__(service, parent)
-        self.model = HistoryModel()
+        self.model = HistoryModel(service.currency)
         self.table, self.proxy = history_table(self.model)
-        for column, width in ((DATE, 140), (KIND, 110), (AMOUNT, 140), (CONFIRMATIONS, 110),
-                              (LABEL, 160)):
+        for column, width in ((DATE, 130), (KIND, 100), (AMOUNT, 130), (CONFIRMATIONS, 100),
+                              (LABEL, 130), (MESSAGE, 130)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self.show_details)
         self.search = QLineEdit()
@@ -121,6 +130,10 @@ class HistoryPage(WalletPage):
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.clicked.connect(self.choose_export)
         self.count = hint("")
+        self.empty = QLabel()
+        self.empty.setObjectName("emptyState")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.kind)
@@ -129,11 +142,13 @@ class HistoryPage(WalletPage):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty, 1)
         layout.addWidget(self.count)
         self.details: HistoryDetails | None = None
         self.file_dialog: QFileDialog | None = None
         service.history_changed.connect(self.reload)
         service.labels_changed.connect(self.model.texts_changed)
+        service.connection_changed.connect(self._update_count)
         self.reload()
         self.finish_setup()
 
@@ -149,10 +164,23 @@ class HistoryPage(WalletPage):
         self.model.set_filter(self.search.text(), str(self.kind.currentData()))
         self._update_count()
 
-    def _update_count(self) -> None:
+    def _update_count(self, *_: object) -> None:
         shown, total = self.proxy.rowCount(), len(self.service.history_rows)
+        self.empty.setText(self._empty_text(shown, total))
+        self.empty.setVisible(shown == 0)
+        self.table.setVisible(shown > 0)
         self.count.setText(self.tr("%d transactions") % total if shown == total
                            else self.tr("%d of %d transactions") % (shown, total))
+
+    def _empty_text(self, shown: int, total: int) -> str:
+        if total:
+            return self.tr("No transaction matches this search or type. Clear the search box "
+                           "or choose “All types”.")
+        if self.service.sync_error:
+            return self.tr("No transactions known yet: the server could not be reached. "
+                           "Retry from the Wallet page, or add a server in Settings → Servers.")
+        return self.tr("No transactions yet. Payments to and from this wallet appear here; "
+                       "to receive coins, open Receive and give out its address.")
 
     def show_details(self, index: QModelIndex) -> None:
         row = self.proxy.row_at(index.row())

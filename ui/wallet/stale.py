@@ -3,8 +3,6 @@ answered (in full, wrapped to the window's width) and a Retry."""
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,11 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.wallet.wallet_model import WalletModel
-
-
-def as_of_text(stamp: float) -> str:
-    """A moment in the local time zone, as the person's clock shows it."""
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp))
+from wallet.dates import local_date
 
 
 def stale_since(model: WalletModel) -> float | None:
@@ -41,10 +35,10 @@ def stale_text(model: WalletModel) -> str:
     since = stale_since(model)
     if not model.sync_error:
         if since is not None:
-            return f"Last known balances as of {as_of_text(since)}; checking the server…"
+            return f"Last known balances as of {local_date(int(since))}; checking the server…"
         return ""
     if since is not None:
-        return f"Balances as of {as_of_text(since)}, server unreachable."
+        return f"Balances as of {local_date(int(since))}, server unreachable."
     return "Server unreachable: no balances known yet for this wallet."
 
 
