@@ -244,7 +244,7 @@ async def _history(wallet: Wallet, args: argparse.Namespace) -> object:
         when = when_text(e.time, e.height, e.confirmations)
         message = f"  “{e.message}”" if e.message else ""
         lines.append(
-            f"{when:<16}  {e.type.value:<16} {format_amount(e.amount):>20} {unit}  "
+            f"{when:<16}  {e.type.value:<16} {format_amount(e.amount, unit=unit):>24}  "
             f"{e.txid}{message}"
         )
     return "\n".join(lines)
@@ -361,7 +361,8 @@ def _summary(state: WalletState, service: WalletService, args: argparse.Namespac
     rows += [(n, v) for n, v in (("Locked", b.locked), ("Frozen", b.frozen),
                                   ("Immature", b.immature), ("Unverified", b.unverified)) if v]
     lines = [f"{state.network} wallet at block {state.tip} ({state.backend})"]
-    lines += [f"{name:<10} {format_amount(value, trim=False):>22} FLUX" for name, value in rows]
+    unit = service.network.currency_unit
+    lines += [f"{name:<10} {format_amount(value, unit=unit):>24}" for name, value in rows]
     lines.append(f"Receive to {state.receive_address}")
     return "\n".join(lines)
 

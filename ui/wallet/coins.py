@@ -25,8 +25,8 @@ from qasync import asyncSlot
 from flux.tiers import tier_for_amount
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
+from ui.wallet.units import money
 from ui.wallet.wallet_model import WalletModel
-from wallet.amounts import format_amount
 from wallet.errors import WalletError
 from wallet.send import Review
 from wallet.state import Coin
@@ -108,7 +108,7 @@ class CoinsPage(WalletPage):
                 state = self.tr("Pending")
             else:
                 state = self.tr("Maturing reward")
-            texts = (state, format_amount(coin.satoshis, unit=unit), str(coin.confirmations),
+            texts = (state, money(coin.satoshis, unit), str(coin.confirmations),
                      coin.address, f"{coin.txid[:16]}…:{coin.vout}",
                      snapshot.labels.get(coin.address, ""))
             for column, text in enumerate(texts):
@@ -125,8 +125,8 @@ class CoinsPage(WalletPage):
         locked = sum(c.satoshis for c in coins if c.locked)
         frozen = sum(c.satoshis for c in coins if c.frozen and not c.locked)
         self.summary.setText(self.tr("%d coins, %s; %s locked as collateral, %s frozen") % (
-            len(coins), format_amount(total, unit=unit), format_amount(locked, unit=unit),
-            format_amount(frozen, unit=unit)))
+            len(coins), money(total, unit), money(locked, unit),
+            money(frozen, unit)))
         self._selection_changed()
 
     def _tier_name(self, coin: Coin) -> str:
@@ -187,8 +187,8 @@ class CoinsPage(WalletPage):
             QMessageBox.Icon.Question, self.tr("Consolidate rewards"),
             self.tr("Merge %d coins worth %s into %d transaction(s) to your own address, "
                     "paying %s in fees? Frozen and collateral coins are left alone.") % (
-                inputs, format_amount(amount, unit=unit), len(plan),
-                format_amount(fee, unit=unit)),
+                inputs, money(amount, unit), len(plan),
+                money(fee, unit)),
             QMessageBox.StandardButton.Cancel, self)
         broadcast = self.dialog.addButton(self.tr("Broadcast"), QMessageBox.ButtonRole.AcceptRole)
         self.dialog.setDefaultButton(QMessageBox.StandardButton.Cancel)

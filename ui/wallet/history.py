@@ -37,8 +37,8 @@ from ui.wallet.history_model import (
     export_csv,
     history_table,
 )
+from ui.wallet.units import money
 from ui.wallet.wallet_model import WalletModel
-from wallet.amounts import format_amount
 
 FILTERS = (
     ("", "All types"),
@@ -64,9 +64,9 @@ class HistoryDetails(QDialog):
         form.addRow(self.tr("Transaction ID"), txid)
         form.addRow(self.tr("Date"), QLabel(row.texts[DATE]))
         form.addRow(self.tr("Type"), QLabel(row.texts[KIND]))
-        form.addRow(self.tr("Amount"), QLabel(format_amount(row.amount, unit=unit)))
+        form.addRow(self.tr("Amount"), QLabel(money(row.amount, unit)))
         if row.fee is not None:
-            form.addRow(self.tr("Fee"), QLabel(format_amount(row.fee, unit=unit)))
+            form.addRow(self.tr("Fee"), QLabel(money(row.fee, unit)))
         form.addRow(self.tr("Confirmations"), QLabel(row.texts[CONFIRMATIONS]))
         form.addRow(self.tr("Block"), QLabel("—" if row.height is None else str(row.height)))
         if row.confirmations <= 0 and row.expiry_height:

@@ -26,8 +26,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from flux.money import COIN
 from ui.concurrency import allocating_many
+from ui.wallet.units import money
 from wallet.amounts import format_amount
 from wallet.dates import when_text
 from wallet.history import HistoryEntry
@@ -76,19 +76,11 @@ class HistoryRow:
     def prepare(self) -> None:
         date = when_text(self.timestamp, self.height, self.confirmations)
         kind = KIND_TEXT.get(self.kind) or self.kind.replace("_", " ").capitalize()
-        amount = _amount_text(self.amount)
+        amount = money(self.amount, plus=True)
         confirmations = str(self.confirmations) if self.confirmations > 0 else "unconfirmed"
         self.texts = (date, kind, amount, confirmations, self.label, self.message, self.txid)
         self.search = (f"{kind} {amount} {self.label} {self.message} {self.txid} "
                        f"{' '.join(self.addresses)}").lower()
-
-
-def _amount_text(satoshis: int) -> str:
-    # format_amount's checks cost more than the formatting; history amounts are trusted ints.
-    whole, frac = divmod(abs(satoshis), COIN)
-    frac_text = f"{frac:08d}".rstrip("0")
-    sign = "-" if satoshis < 0 else "+" if satoshis > 0 else ""
-    return f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
 
 
 def rows_from_history(

@@ -22,9 +22,9 @@ from qasync import asyncSlot
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
 from ui.wallet.stale import StaleBanner
+from ui.wallet.units import money
 from ui.wallet.wallet_model import WalletModel
 from ui.wallet.wizard_view import WizardView
-from wallet.amounts import format_amount
 from wallet.state import Connection, WalletStatus
 from wallet.wizard import WalletWizard
 
@@ -140,11 +140,11 @@ class OverviewPage(WalletPage):
         if snapshot is None:
             return
         balances = snapshot.balances
-        self.total.setText(format_amount(balances.total, unit=self.unit))
-        self.values["spendable"].setText(format_amount(balances.spendable, unit=self.unit))
-        self.values["pending"].setText(format_amount(balances.pending, unit=self.unit))
-        self.values["collateral"].setText(format_amount(balances.locked, unit=self.unit))
-        self.values["immature"].setText(format_amount(balances.immature, unit=self.unit))
+        self.total.setText(money(balances.total, self.unit))
+        self.values["spendable"].setText(money(balances.spendable, self.unit))
+        self.values["pending"].setText(money(balances.pending, self.unit))
+        self.values["collateral"].setText(money(balances.locked, self.unit))
+        self.values["immature"].setText(money(balances.immature, self.unit))
         self._connection_changed(self.service.connection)
         self.activity.clear()
         # Newest = pending first, then fewest confirmations; nsmallest stays O(n) for big wallets.
