@@ -37,6 +37,7 @@ from ui.wallet.history_model import (
     export_csv,
     history_table,
 )
+from ui.wallet.tables import install_copy
 from ui.wallet.units import money
 from ui.wallet.wallet_model import WalletModel
 
@@ -111,9 +112,15 @@ class HistoryPage(WalletPage):
         super().__init__(service, parent)
         self.model = HistoryModel(service.currency)
         self.table, self.proxy = history_table(self.model)
-        for column, width in ((DATE, 130), (KIND, 100), (AMOUNT, 130), (CONFIRMATIONS, 100),
-                              (LABEL, 130), (MESSAGE, 130)):
+        # Fits the default 960 px window; longer texts are elided, with the full text as tooltip.
+        # The stretched last column never shrinks below the default size: keep that small.
+        self.table.horizontalHeader().setMinimumSectionSize(48)
+        self.table.horizontalHeader().setDefaultSectionSize(60)
+        for column, width in ((DATE, 124), (KIND, 88), (AMOUNT, 106), (CONFIRMATIONS, 100),
+                              (LABEL, 72), (MESSAGE, 72)):
             self.table.setColumnWidth(column, width)
+        self.copy_action = install_copy(self.table, self.selected_txids,
+                                        self.tr("Copy transaction ID"))
         self.table.doubleClicked.connect(self.show_details)
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search label, amount, address or transaction ID"))
@@ -171,6 +178,10 @@ class HistoryPage(WalletPage):
         self.table.setVisible(shown > 0)
         self.count.setText(self.tr("%d transactions") % total if shown == total
                            else self.tr("%d of %d transactions") % (shown, total))
+
+    def selected_txids(self) -> list[str]:
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        return [self.proxy.row_at(row).txid for row in sorted(rows)]
 
     def _empty_text(self, shown: int, total: int) -> str:
         if total:

@@ -27,6 +27,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ui.concurrency import allocating_many
+from ui.wallet.tables import short_txid
 from ui.wallet.units import money
 from wallet.amounts import format_amount
 from wallet.dates import when_text
@@ -78,7 +79,8 @@ class HistoryRow:
         kind = KIND_TEXT.get(self.kind) or self.kind.replace("_", " ").capitalize()
         amount = money(self.amount, plus=True)
         confirmations = str(self.confirmations) if self.confirmations > 0 else "unconfirmed"
-        self.texts = (date, kind, amount, confirmations, self.label, self.message, self.txid)
+        self.texts = (date, kind, amount, confirmations, self.label, self.message,
+                      short_txid(self.txid))
         self.search = (f"{kind} {amount} {self.label} {self.message} {self.txid} "
                        f"{' '.join(self.addresses)}").lower()
 
@@ -195,7 +197,8 @@ class HistoryModel(QAbstractTableModel):
         if role == _TOOLTIP and index.column() in (LABEL, MESSAGE, TXID) and (
             0 <= index.row() < len(self._rows)
         ):
-            return self._rows[index.row()].texts[index.column()] or None
+            row = self._rows[index.row()]
+            return row.txid if index.column() == TXID else row.texts[index.column()] or None
         return None
 
     def headerData(
