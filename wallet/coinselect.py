@@ -92,6 +92,17 @@ def spendable_utxos(
     return out
 
 
+def payment_size(inputs: int = 1, outputs: int = 2) -> int:
+    """Signed size in bytes of a payment spending `inputs` P2PKH coins to `outputs` P2PKH
+    outputs (one payee and change by default): what a fee preset costs for a typical send."""
+    p2pkh_script = bytes(25)
+    return (
+        _FIXED_SIZE
+        + len(compact_size(inputs)) + inputs * P2PKH_INPUT_SIZE
+        + len(compact_size(outputs)) + outputs * output_size(p2pkh_script)
+    )
+
+
 def _excluded_note(
     utxos: Sequence[Utxo], locked: Collection[Outpoint], min_conf: int, unit: str
 ) -> str:
