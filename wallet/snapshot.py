@@ -61,7 +61,7 @@ def build_state(
         backend=backend,
         dropped=tuple(sync.dropped) if sync is not None else (),
         labels=MappingProxyType(dict(document.labels)),
-        addresses=address_infos(keychain, document, coins, history),
+        addresses=address_infos(keychain, document, coins, history, shown=receive),
         contacts=tuple(ContactInfo(c.name, c.address, c.note) for c in document.address_book),
         has_seed=isinstance(document.kind, HdSeed) and keychain.can_sign,
         auto_lock_minutes=document.settings.auto_lock_minutes,
@@ -143,9 +143,10 @@ def _known_tx(t: KnownTx) -> HistoryEntry:
 
 def address_infos(
     keychain: Keychain, document: WalletDocument, coins: Iterable[Coin],
-    history: Iterable[HistoryEntry],
+    history: Iterable[HistoryEntry], *, shown: str | None = None,
 ) -> tuple[AddressInfo, ...]:
-    """Every address handed out so far (at least the first of each chain) with its balance."""
+    """Every address handed out so far (at least the first of each chain, and the receive
+    address on screen) with its balance."""
     balance: dict[str, int] = {}
     for coin in coins:
         balance[coin.address] = balance.get(coin.address, 0) + coin.satoshis
@@ -163,6 +164,9 @@ def address_infos(
             handed = 0
             if account is not None:
                 handed = account.receive_count if chain == RECEIVE else account.change_count
+            entry = keychain.lookup(shown) if shown and chain == RECEIVE else None
+            if entry is not None and entry.index is not None and entry.chain == RECEIVE:
+                handed = max(handed, entry.index + 1)
             for entry in keychain.derive_range(chain, 0, max(handed, 1)):
                 rows.append(info(entry.address, name, entry.index or 0))
     for number, entry in enumerate(keychain.fixed_addresses):
