@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from app.paths import DEFAULT_WALLET, PathError
 from app.services import Services
 from wallet.amounts import format_amount
+from wallet.backup import numbered_words
 from wallet.dates import when_text
 from wallet.errors import BackendError, BroadcastUncertain, WalletError
 from wallet.password import password_feedback
@@ -176,7 +177,7 @@ async def _create(wallet: Wallet, args: argparse.Namespace) -> object:
         return {"mnemonic": mnemonic, "address": address, "wallet": str(service.store.path)}
     return (
         "Write these words down, in order, and keep them offline. Anyone who has them can spend"
-        f" your coins; FluxDesk cannot recover them for you.\n\n  {mnemonic}\n\n"
+        f" your coins; FluxDesk cannot recover them for you.\n\n{numbered_words(mnemonic)}\n\n"
         f"First receive address: {address}\nWallet file: {service.store.path}"
     )
 

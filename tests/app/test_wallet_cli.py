@@ -179,3 +179,8 @@ async def test_cli_create_prints_the_seed_once_and_never_logs_it(
     assert code == 0 and balance["receive_address"] == created["address"]
     logs = "".join(p.read_text() for p in (tmp_path / "data").rglob("*.log*"))
     assert created["mnemonic"] not in logs and " ".join(words[:4]) not in logs
+    # Without --json the words come numbered, in the GUI's column order.
+    text_cli = Cli(tmp_path / "data2", sim.insight_url, tmp_path / "pw")
+    code, shown, err = await text_cli("create", "--words", "12", json_out=False)
+    assert code == 0, err
+    assert " 1. " in shown and "12. " in shown and "\n 4. " in shown
