@@ -85,9 +85,17 @@ class OverviewPage(WalletPage):
         self.sync_button = QPushButton(self.tr("Refresh"))
         self.sync_button.clicked.connect(service.sync)
         self.stale = StaleBanner(service)
+        self.watch_only = hint(self.tr(
+            "Watch-only wallet: it shows balances and history, but it holds no private keys "
+            "and cannot send. Payments from these addresses are signed in the wallet that holds "
+            "their seed."))
+        self.watch_only.setObjectName("watchOnlyNote")
+        self.watch_only.setWordWrap(True)
+        self.watch_only.hide()
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addWidget(self.stale)
+        layout.addWidget(self.watch_only)
         layout.addWidget(card)
         layout.addSpacing(8)
         layout.addWidget(self.connection)
@@ -139,6 +147,7 @@ class OverviewPage(WalletPage):
         snapshot = self.service.snapshot
         if snapshot is None:
             return
+        self.watch_only.setVisible(snapshot.watch_only)
         balances = snapshot.balances
         self.total.setText(money(balances.total, self.unit))
         self.values["spendable"].setText(money(balances.spendable, self.unit))

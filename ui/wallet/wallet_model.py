@@ -97,6 +97,11 @@ class WalletModel(QObject):
     def state(self) -> WalletStatus:
         return self._status
 
+    @property
+    def wallet_path(self) -> Path:
+        """The wallet file (its name is all that can be read while it is locked)."""
+        return Path(self._store.path)
+
     def is_remembered(self) -> bool:
         try:
             return self._store.is_remembered()
