@@ -19,8 +19,9 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from qasync import asyncSlot
 
-from ui.concurrency import Engine, allocating_many
-from ui.wallet.history_model import HistoryRow, prepare_rows, rows_from_history
+from ui.concurrency import Engine
+from ui.wallet.engine_work import closing, nothing, sender, state_rows, sync_and_rows
+from ui.wallet.history_model import HistoryRow
 from wallet.address import decode_address_for
 from wallet.errors import BroadcastUncertain, WalletError
 from wallet.send import Review, SendRequest
@@ -226,7 +227,7 @@ class WalletModel(QObject):
         self.connection_changed.emit(self.connection)
         if self.snapshot is not None and self.snapshot.as_of is not None:
             # The file's last known view, until the first sync answers (or while none can).
-            self.history_rows = await self._call(_state_rows)
+            self.history_rows = await self._call(state_rows)
             self.history_changed.emit()
         self.sync()
 
@@ -239,13 +240,13 @@ class WalletModel(QObject):
 
     async def refresh_state(self) -> None:
         """Re-read the status (after the wizard wrote a wallet of another network, say)."""
-        await self._call(_nothing)
+        await self._call(nothing)
 
     async def close(self) -> None:
         """Close the backend's connections on the engine loop."""
         self._idle.stop()
         self._poll.stop()
-        await self._call(_closing)
+        await self._call(closing)
 
     # --- sync ------------------------------------------------------------------------------
 
@@ -271,7 +272,7 @@ class WalletModel(QObject):
         self.connection_changed.emit(Connection(
             self.tr("Synchronising with %s…") % server, None, syncing=True))
         try:
-            rows = await self._call(_sync_and_rows)
+            rows = await self._call(sync_and_rows)
         except WalletError as exc:
             log.warning("wallet sync failed: %s", exc)
             self.sync_error = str(exc)
@@ -323,7 +324,7 @@ class WalletModel(QObject):
         self.touch()
         self.busy_changed.emit(True, self.tr("Consolidating…"))
         try:
-            txids = [await self._call(_sender(review)) for review in reviews]
+            txids = [await self._call(sender(review)) for review in reviews]
         finally:
             self.busy_changed.emit(False, "")
         await self._after_change()
@@ -395,34 +396,3 @@ class WalletModel(QObject):
     async def export_backup(self, target: Path, password: str) -> None:
         self.touch()
         await self._call(lambda s: s.export_backup(target, password))
-
-
-def _sender(review: Review) -> Callable[[WalletService], Awaitable[str]]:
-    return lambda service: service.send(review)
-
-
-async def _closing(service: WalletService) -> None:
-    await service.close()
-
-
-async def _nothing(service: WalletService) -> None:
-    return None
-
-
-async def _state_rows(service: WalletService) -> list[HistoryRow]:
-    state = service.state
-    if state is None:
-        return []
-    rows = rows_from_history(state.history, state.labels)
-    await prepare_rows(rows)
-    return rows
-
-
-async def _sync_and_rows(service: WalletService) -> list[HistoryRow]:
-    """On the engine: sync, then the table rows of the new history (built there, not on the
-    GUI thread, because a big wallet has tens of thousands)."""
-    with allocating_many():
-        state = await service.sync()
-        rows = rows_from_history(state.history, state.labels)
-        await prepare_rows(rows)
-    return rows
