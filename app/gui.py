@@ -20,7 +20,7 @@ from app import __version__, settings
 from app.context import AppContext
 from app.errorhook import ErrorReporter
 from app.monitor_backend import build_monitor_service
-from app.services import Services
+from app.services import ServerTests, Services
 from app.wallet_wiring import WalletUi, build_wallet_ui
 from ui.about import AboutDialog
 from ui.bench_service import BenchService, make_bench_service
@@ -53,6 +53,7 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
 def build_pages(
     services: Services, app: QApplication, bench: BenchService, install: InstallService,
     wallet_ui: WalletUi | None = None, monitor: MonitorService | None = None,
+    engine: Engine | None = None,
 ) -> list[Page]:
     ctx = services.ctx
     return [
@@ -66,6 +67,8 @@ def build_pages(
             save=services.save_settings,
             apply_theme=lambda theme: apply_theme(app, theme),
             tray_available=QSystemTrayIcon.isSystemTrayAvailable(),
+            server_probe=ServerTests(services, engine.call) if engine is not None else None,
+            wallet=wallet_ui.model if wallet_ui is not None else None,
         ),
         *(wallet_ui.pages if wallet_ui is not None else ()),
     ]
@@ -113,7 +116,7 @@ class Gui:
         for service in (self.bench, self.install, self.wallet.model, self.monitor):
             self.closer.register(service)
         pages = build_pages(self.services, app, self.bench, self.install, self.wallet,
-                            self.monitor)
+                            self.monitor, self.engine)
         self.window = MainWindow(pages, self.icon, network=ctx.network)
         self.wallet.attach_window(self.window)
         if self.services.migration_notes:

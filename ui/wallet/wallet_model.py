@@ -10,6 +10,7 @@ that same review to `broadcast`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
@@ -230,6 +231,19 @@ class WalletModel(QObject):
             self.history_rows = await self._call(state_rows)
             self.history_changed.emit()
         self.sync()
+
+    async def reconnect(self) -> None:
+        """Choose the server again (the Servers settings changed), then sync with it."""
+        if self._status != WalletStatus.UNLOCKED:
+            return
+        if self._sync_task is not None and not self._sync_task.done():
+            # The running sync uses the backend about to be closed: let it end first.
+            with contextlib.suppress(WalletError):
+                await asyncio.shield(self._sync_task)
+        reason = await self._call(self._connect)
+        self.connection = Connection(reason, None)
+        self.connection_changed.emit(self.connection)
+        await self.sync()
 
     def lock(self) -> None:
         """Forget the keys: the engine drops them between two of its steps; the window shows
