@@ -20,7 +20,7 @@ from app import __version__, settings
 from app.context import AppContext
 from app.errorhook import ErrorReporter
 from app.monitor_backend import build_monitor_service
-from app.services import Services
+from app.services import ServerTests, Services
 from app.setup_gui import SetupUi, build_setup_ui
 from app.wallet_wiring import WalletUi, build_wallet_ui
 from ui.about import AboutDialog
@@ -54,7 +54,7 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
 def build_pages(
     services: Services, app: QApplication, bench: BenchService, install: InstallService,
     wallet_ui: WalletUi | None = None, monitor: MonitorService | None = None,
-    setup: SetupUi | None = None,
+    setup: SetupUi | None = None, engine: Engine | None = None,
 ) -> list[Page]:
     ctx = services.ctx
     return [
@@ -68,6 +68,8 @@ def build_pages(
             save=services.save_settings,
             apply_theme=lambda theme: apply_theme(app, theme),
             tray_available=QSystemTrayIcon.isSystemTrayAvailable(),
+            server_probe=ServerTests(services, engine.call) if engine is not None else None,
+            wallet=wallet_ui.model if wallet_ui is not None else None,
         ),
         *(wallet_ui.pages if wallet_ui is not None else ()),
         *((setup.page,) if setup is not None else ()),
@@ -119,7 +121,7 @@ class Gui:
                         self.monitor, self.setup.service):
             self.closer.register(service)
         pages = build_pages(self.services, app, self.bench, self.install, self.wallet,
-                            self.monitor, self.setup)
+                            self.monitor, self.setup, self.engine)
         self.window = MainWindow(pages, self.icon, network=ctx.network)
         self.wallet.attach_window(self.window)
         self.setup.attach_window(self.window, self.wallet)

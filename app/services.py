@@ -10,9 +10,9 @@ when a backend is built, so the window can show before aiohttp is loaded.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app import settings as app_settings
 from app.context import AppContext
@@ -188,6 +188,29 @@ class Services:
             await old.close()
         return reason
 
+    async def insight_tip(self, url: str) -> int:
+        """Ask one Insight server for its tip height (Settings → Servers, Test)."""
+        from wallet.backends.insight import InsightBackend
+        from wallet.backends.insight_servers import normalize_server_url
+
+        explorer = InsightBackend([normalize_server_url(url)])
+        try:
+            return await explorer.tip_height()
+        finally:
+            await explorer.close()
+
+    async def fluxd_tip(self, flux_conf: str) -> int:
+        """Ask the local fluxd of `flux_conf` ("" = the default place) for its tip height."""
+        from wallet.backends.select import local_fluxd
+
+        fluxd, reason = local_fluxd(Path(flux_conf).expanduser() if flux_conf else None)
+        if fluxd is None:
+            raise BackendError(reason)
+        try:
+            return (await fluxd.status()).tip_height
+        finally:
+            await fluxd.close()
+
     # --- benchmark -------------------------------------------------------------------------
 
     def bench_endpoints(self) -> NetworkEndpoints:
@@ -197,3 +220,19 @@ class Services:
         return NetworkEndpoints.from_settings(
             {SETTING_DOWNLOAD: bench.download_urls, SETTING_UPLOAD: bench.upload_urls}
         )
+
+
+class ServerTests:
+    """Settings → Servers tests, run where the services live: `run` hands each coroutine to the
+    engine loop (ui.concurrency.Engine.call) and awaits it from the GUI's loop."""
+
+    def __init__(
+        self, services: Services, run: Callable[[Coroutine[Any, Any, int]], Awaitable[int]]
+    ) -> None:
+        self._services, self._run = services, run
+
+    def insight_tip(self, url: str) -> Awaitable[int]:
+        return self._run(self._services.insight_tip(url))
+
+    def fluxd_tip(self, flux_conf: str) -> Awaitable[int]:
+        return self._run(self._services.fluxd_tip(flux_conf))

@@ -143,17 +143,25 @@ def satoshis_to_decimal(satoshis: int) -> Decimal:
     return Decimal(satoshis).scaleb(-DECIMALS)
 
 
-def format_amount(satoshis: int, *, trim: bool = True, unit: str | None = None) -> str:
-    """Satoshis -> FLUX text: 1250000000 -> "12.5" (or "12.50000000" with trim=False).
+def format_amount(
+    satoshis: int, *, trim: bool = True, unit: str | None = None, group: str = "",
+    point: str = ".", plus: bool = False,
+) -> str:
+    """Satoshis -> coin text: 1250000000 -> "12.5" (or "12.50000000" with trim=False).
 
-    Negative values are allowed (history shows outgoing amounts with a minus sign).
+    The one formatter for every amount a person reads (GUI, CLI, messages): up to 8 decimals
+    without trailing zeros, then the network's unit word (`Network.currency_unit`: FLUX,
+    TESTFLUX, REG). The GUI passes its locale's `group` (thousands) separator and decimal
+    `point`; text meant to be parsed back or read by programs keeps the defaults. Negative values
+    are allowed (history shows outgoing amounts with a minus sign); `plus` marks incoming ones.
     """
     if isinstance(satoshis, bool) or not isinstance(satoshis, int):
         raise InvalidAmount(f"Amounts are whole satoshis, got {type(satoshis).__name__}.")
-    sign = "-" if satoshis < 0 else ""
+    sign = "-" if satoshis < 0 else "+" if plus and satoshis > 0 else ""
     whole, frac = divmod(abs(satoshis), COIN)
     frac_text = f"{frac:0{DECIMALS}d}"
     if trim:
         frac_text = frac_text.rstrip("0")
-    text = f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
+    whole_text = f"{whole:,}".replace(",", group) if group else str(whole)
+    text = f"{sign}{whole_text}{point}{frac_text}" if frac_text else f"{sign}{whole_text}"
     return f"{text} {unit}" if unit else text

@@ -41,3 +41,21 @@ async def export_backup(store: WalletStore, target: Path, password: str) -> None
     if data is None:
         raise StorageError(f"The wallet file {source} is gone; nothing was exported.")
     await asyncio.to_thread(fileio.atomic_write, target, data, keep_backup=False)
+
+
+def numbered_words(mnemonic: str, columns: int = 3) -> str:
+    """Seed words numbered in `columns` columns read top-down (as the GUI's grid), for a terminal:
+    " 1. legal     5. wave ..." — numbers make a word's place unmistakable on paper."""
+    words = mnemonic.split()
+    if not words:
+        return ""
+    rows = (len(words) + columns - 1) // columns
+    width = max(len(w) for w in words)
+    lines = []
+    for row in range(rows):
+        cells = [
+            f"{index + 1:>2}. {words[index]:<{width}}"
+            for index in range(row, len(words), rows)
+        ]
+        lines.append("   ".join(cells).rstrip())
+    return "\n".join(lines)

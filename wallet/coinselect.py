@@ -92,7 +92,20 @@ def spendable_utxos(
     return out
 
 
-def _excluded_note(utxos: Sequence[Utxo], locked: Collection[Outpoint], min_conf: int) -> str:
+def payment_size(inputs: int = 1, outputs: int = 2) -> int:
+    """Signed size in bytes of a payment spending `inputs` P2PKH coins to `outputs` P2PKH
+    outputs (one payee and change by default): what a fee preset costs for a typical send."""
+    p2pkh_script = bytes(25)
+    return (
+        _FIXED_SIZE
+        + len(compact_size(inputs)) + inputs * P2PKH_INPUT_SIZE
+        + len(compact_size(outputs)) + outputs * output_size(p2pkh_script)
+    )
+
+
+def _excluded_note(
+    utxos: Sequence[Utxo], locked: Collection[Outpoint], min_conf: int, unit: str
+) -> str:
     locked_sum = sum(u.satoshis for u in utxos if u.outpoint in locked)
     immature = sum(
         u.satoshis for u in utxos
@@ -104,14 +117,14 @@ def _excluded_note(utxos: Sequence[Utxo], locked: Collection[Outpoint], min_conf
     )
     parts = []
     if locked_sum:
-        parts.append(f"{format_amount(locked_sum, trim=False)} FLUX is locked (node collateral)")
+        parts.append(f"{format_amount(locked_sum, unit=unit)} is locked (node collateral)")
     if immature:
         parts.append(
-            f"{format_amount(immature, trim=False)} FLUX are rewards with fewer than 100 "
+            f"{format_amount(immature, unit=unit)} are rewards with fewer than 100 "
             "confirmations"
         )
     if pending:
-        parts.append(f"{format_amount(pending, trim=False)} FLUX is not confirmed yet")
+        parts.append(f"{format_amount(pending, unit=unit)} is not confirmed yet")
     return (" Not counted: " + "; ".join(parts) + ".") if parts else ""
 
 
@@ -139,20 +152,20 @@ def _check_limits(shape: _Shape, inputs: Sequence[Utxo], extra: Sequence[bytes],
     return shape.size(inputs, extra) <= max_size and shape.sigops(inputs, extra) <= max_sigops
 
 
-def _too_many(count: int, amount: int) -> TooManyInputs:
+def _too_many(count: int, amount: int, unit: str) -> TooManyInputs:
     return TooManyInputs(
-        f"sending {format_amount(amount, trim=False)} FLUX needs more than {count} coins, more "
+        f"sending {format_amount(amount, unit=unit)} needs more than {count} coins, more "
         "than one transaction can carry (2 MB / 4 000 signature operations). Consolidate your "
         "small coins first (send them to yourself in a few batches), then send again."
     )
 
 
-def _cap(fee: int, max_fee: int) -> None:
+def _cap(fee: int, max_fee: int, unit: str) -> None:
     if fee > max_fee:
         raise FeeError(
-            f"the fee would be {format_amount(fee, trim=False)} FLUX, above the "
-            f"{format_amount(max_fee)} FLUX cap; lower the fee rate or consolidate small coins "
-            "first"
+            f"the fee would be {format_amount(fee, unit=unit)}, above the "
+            f"{format_amount(max_fee, unit=unit)} cap; lower the fee rate or consolidate small "
+            "coins first"
         )
 
 
@@ -164,6 +177,7 @@ def _accumulate(
     change_script: bytes,
     max_size: int,
     max_sigops: int,
+    unit: str,
 ) -> list[Utxo]:
     """Largest coins first until amount + fee is covered, within the size and sigops limits.
 
@@ -179,7 +193,7 @@ def _accumulate(
         if size > max_size or sigops + coin.sigops > max_sigops:
             if sum(u.satoshis for u in coins) < amount:
                 return chosen
-            raise _too_many(len(chosen), amount)
+            raise _too_many(len(chosen), amount, unit)
         chosen.append(coin)
         total += coin.satoshis
         inputs_size += coin.input_size
@@ -224,14 +238,15 @@ def select_coins(
     single = [u for u in sorted(coins, key=lambda u: u.satoshis) if covers([u])]
     chosen: list[Utxo] = single[:1]
     if not chosen:
-        chosen = _accumulate(coins, shape, amount, fee_rate, change_script, max_size, max_sigops)
+        chosen = _accumulate(coins, shape, amount, fee_rate, change_script, max_size, max_sigops,
+                             network.currency_unit)
     if not covers(chosen):
         total = sum(u.satoshis for u in coins)
         need = amount + fee_rate.fee(shape.size(chosen or coins[:1]))
         raise InsufficientFunds(
-            f"spendable balance {format_amount(total, trim=False)} FLUX does not cover "
-            f"{format_amount(need, trim=False)} FLUX (amount plus fee)."
-            + _excluded_note(utxos, locked, min_confirmations)
+            f"spendable balance {format_amount(total, unit=network.currency_unit)} does not "
+            f"cover {format_amount(need, unit=network.currency_unit)} (amount plus fee)."
+            + _excluded_note(utxos, locked, min_confirmations, network.currency_unit)
         )
     total = sum(u.satoshis for u in chosen)
     size = shape.size(chosen, [change_script])
@@ -242,7 +257,7 @@ def select_coins(
     else:
         change, size = 0, shape.size(chosen)
     fee = total - amount - change
-    _cap(fee, max_fee)
+    _cap(fee, max_fee, network.currency_unit)
     return SpendPlan(tuple(chosen), tuple(plan_outputs), fee, change, size)
 
 
@@ -266,7 +281,8 @@ def send_max(
     )
     if not coins:
         raise InsufficientFunds(
-            "there is nothing spendable to send." + _excluded_note(utxos, locked, min_confirmations)
+            "there is nothing spendable to send."
+            + _excluded_note(utxos, locked, min_confirmations, network.currency_unit)
         )
     dest = make_output((address, CHANGE_DUST_LIMIT), network).script_pubkey
     extra: list[tuple[str, Any]] = []
@@ -277,13 +293,13 @@ def send_max(
         extra.append((OP_RETURN_MARKER, bytes(memo)))
     shape = _Shape(scripts)
     if not _check_limits(shape, coins, (), max_size, max_sigops):
-        raise _too_many(len(coins), sum(u.satoshis for u in coins))
+        raise _too_many(len(coins), sum(u.satoshis for u in coins), network.currency_unit)
     size = shape.size(coins)
     fee = fee_rate.fee(size)
     amount = sum(u.satoshis for u in coins) - fee
     if amount < max(node_dust_threshold(dest), 1):
         raise InsufficientFunds("the spendable balance does not cover the fee of sending it")
-    _cap(fee, max_fee)
+    _cap(fee, max_fee, network.currency_unit)
     return SpendPlan(tuple(coins), ((address, amount), *extra), fee, 0, size)
 
 

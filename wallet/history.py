@@ -39,6 +39,8 @@ class ChainTx:
     # Block height, or None in the mempool (or when a confirmed tx's height is not reported).
     height: int | None
     confirmed: bool
+    # The block's time (Unix seconds) when the backend said; None in the mempool or unknown.
+    time: int | None = None
 
     @property
     def is_coinbase(self) -> bool:
@@ -67,6 +69,8 @@ class HistoryEntry:
     addresses: tuple[str, ...]
     # UTF-8 text of an OP_RETURN output, if the transaction has one.
     message: str | None = None
+    # The block's time (Unix seconds), when the backend reported it.
+    time: int | None = None
 
     @property
     def pending(self) -> bool:
@@ -118,7 +122,8 @@ def classify(
     if tx.fluxnode is not None:
         start = isinstance(tx.fluxnode, FluxnodeStart)
         kind = TxType.FLUXNODE_START if start else TxType.FLUXNODE_CONFIRM
-        return HistoryEntry(item.txid, kind, 0, None, item.height, confirmations, 0, ())
+        return HistoryEntry(item.txid, kind, 0, None, item.height, confirmations, 0, (),
+                            time=item.time if item.confirmed else None)
     coinbase = is_coinbase(tx)
     mine_in = 0
     all_inputs_mine = bool(tx.inputs) and not coinbase
@@ -168,4 +173,5 @@ def classify(
         expiry_height=tx.expiry_height,
         addresses=tuple(dict.fromkeys(addresses)),
         message=op_return_text(tx),
+        time=item.time if item.confirmed else None,
     )

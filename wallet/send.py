@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Final
 
-from flux.networks import Network
+from flux.networks import Network, network_by_name
 from wallet.address import decode_address_for
 from wallet.amounts import MAX, MaxAmount, format_amount, parse_amount
 from wallet.backends.base import ChainBackend, Utxo
@@ -115,14 +115,17 @@ class Review:
         return self.amount + self.fee
 
     def describe(self) -> str:
+        unit = network_by_name(self.network).currency_unit
         lines = [
-            f"Send {format_amount(self.amount)} FLUX to {self.to}",
-            f"Fee {format_amount(self.fee)} FLUX ({self.size} bytes at "
+            f"Send {format_amount(self.amount, unit=unit)} to {self.to}",
+            f"Fee {format_amount(self.fee, unit=unit)} ({self.size} bytes at "
             f"{self.fee_rate.sat_per_byte:g} sat/B)",
-            f"Total {format_amount(self.total)} FLUX from {len(self.inputs)} coin(s)",
+            f"Total {format_amount(self.total, unit=unit)} from {len(self.inputs)} coin(s)",
         ]
         if self.change:
-            lines.append(f"Change {format_amount(self.change)} FLUX to {self.change_address}")
+            lines.append(
+                f"Change {format_amount(self.change, unit=unit)} to {self.change_address}"
+            )
         if self.message:
             lines.append(f"Message: {self.message}")
         lines.append(f"Expires after block {self.expiry_height} (tip {self.tip_height})")
@@ -305,15 +308,16 @@ async def sign_review(
         )
     prevouts = await fetch_verified_prevouts(backend, ((i.txid, i.vout) for i in review.inputs))
     inputs = []
+    review_unit = network_by_name(review.network).currency_unit
     for item in review.inputs:
         prevout = prevouts[(item.txid.lower(), item.vout)]
         entry = keychain.lookup(item.address)
         if prevout.value != item.satoshis:
             raise BackendMismatch(
                 f"The server said coin {item.txid[:16]}…:{item.vout} holds "
-                f"{format_amount(item.satoshis)} FLUX, but the transaction itself says "
-                f"{format_amount(prevout.value)} FLUX. Nothing was signed or sent. Switch to "
-                "another server and refresh."
+                f"{format_amount(item.satoshis, unit=review_unit)}, but the transaction itself "
+                f"says {format_amount(prevout.value, unit=review_unit)}. Nothing was signed or "
+                "sent. Switch to another server and refresh."
             )
         if entry is None or prevout.script_pubkey != entry.script_pubkey:
             raise BackendMismatch(

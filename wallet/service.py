@@ -32,7 +32,7 @@ from wallet.keychain import CHANGE, RECEIVE, Keychain, watch_only_xpub
 from wallet.nodes.collateral import locked_outpoints
 from wallet.pending import remember_pending, settle_pending, stored_pending
 from wallet.send import Review, SendRequest, SignedTransaction, broadcast, build_review, sign_review
-from wallet.snapshot import build_state
+from wallet.snapshot import build_state, offline_receive_index, remember_last_known
 from wallet.spending import check_inputs_still_free
 from wallet.state import ContactInfo, WalletState, WalletStatus
 from wallet.storage.model import (
@@ -224,9 +224,11 @@ class WalletService:
             state = await sync.sync(self._sync_state, full=full)
             self._sync_state = state
             self._remember_usage(state)
-            if settle_pending(self.document, state.local_pending):
+            settled = settle_pending(self.document, state.local_pending)
+            published = self._publish()
+            if remember_last_known(self.document, published) or settled:
                 self._save()
-            return self._publish()
+            return published
 
     async def refresh_if_new_tip(self) -> WalletState | None:
         """Sync only when the chain moved (for a timer); returns the new state or None."""
@@ -245,7 +247,8 @@ class WalletService:
         document = self.document
         if not keychain.is_hd:
             return keychain.fixed_addresses[0].address
-        index = self._sync_state.handout_index(RECEIVE) if self._sync_state else 0
+        index = (self._sync_state.handout_index(RECEIVE) if self._sync_state
+                 else offline_receive_index(document))
         if new and document.accounts:
             account = document.accounts[0]
             if self._sync_state is not None:

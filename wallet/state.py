@@ -128,6 +128,9 @@ class WalletState:
     auto_lock_minutes: int = 0
     expiry_delta: int = 30
     synced: bool = False
+    # Set (Unix seconds) while the coins, balances and history come from the wallet file's last
+    # known view because no sync has worked yet in this session; None for a live view.
+    as_of: int | None = None
 
     @property
     def can_sign(self) -> bool:

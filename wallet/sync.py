@@ -193,7 +193,8 @@ class WalletSync:
             if height is None and item.confirmed and known is not None and known.confirmed:
                 # fluxd lists txids without heights; keep the one learnt from its coin list.
                 height = known.height
-            st.txs[txid] = ChainTx(txid, tx, height, item.confirmed)
+            block_time = item.time if item.time is not None else known.time if known else None
+            st.txs[txid] = ChainTx(txid, tx, height, item.confirmed, block_time)
             if item.confirmed:
                 st.local_pending.pop(txid, None)
         if stop_early:

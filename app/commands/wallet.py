@@ -21,6 +21,8 @@ from app.commands.failure import EXIT_CANCELLED, EXIT_MAYBE_SENT, CommandFailed
 from app.paths import DEFAULT_WALLET, PathError
 from app.services import Services
 from wallet.amounts import format_amount
+from wallet.backup import numbered_words
+from wallet.dates import when_text
 from wallet.errors import BackendError, BroadcastUncertain, WalletError
 from wallet.password import password_feedback
 from wallet.send import DEFAULT_EXPIRY_DELTA, FEE_PRESETS, Review, SendRequest
@@ -197,7 +199,7 @@ async def _create(wallet: Wallet, args: argparse.Namespace) -> object:
         return {"mnemonic": mnemonic, "address": address, "wallet": str(service.store.path)}
     return (
         "Write these words down, in order, and keep them offline. Anyone who has them can spend"
-        f" your coins; FluxDesk cannot recover them for you.\n\n  {mnemonic}\n\n"
+        f" your coins; FluxDesk cannot recover them for you.\n\n{numbered_words(mnemonic)}\n\n"
         f"First receive address: {address}\nWallet file: {service.store.path}"
     )
 
@@ -267,11 +269,14 @@ async def _history(wallet: Wallet, args: argparse.Namespace) -> object:
         return {"tip": state.tip, "unit": "satoshi", "history": [asdict(e) for e in entries]}
     if not entries:
         return "No transactions yet."
+    unit = service.network.currency_unit
     lines = []
     for e in entries:
-        where = f"block {e.height}" if e.height else ("pending" if e.pending else "confirmed")
+        when = when_text(e.time, e.height, e.confirmations)
+        message = f"  “{e.message}”" if e.message else ""
         lines.append(
-            f"{where:>14}  {e.type.value:<16} {format_amount(e.amount):>20} FLUX  {e.txid}"
+            f"{when:<16}  {e.type.value:<16} {format_amount(e.amount, unit=unit):>24}  "
+            f"{e.txid}{message}"
         )
     return "\n".join(lines)
 
@@ -387,7 +392,8 @@ def _summary(state: WalletState, service: WalletService, args: argparse.Namespac
     rows += [(n, v) for n, v in (("Locked", b.locked), ("Frozen", b.frozen),
                                   ("Immature", b.immature), ("Unverified", b.unverified)) if v]
     lines = [f"{state.network} wallet at block {state.tip} ({state.backend})"]
-    lines += [f"{name:<10} {format_amount(value, trim=False):>22} FLUX" for name, value in rows]
+    unit = service.network.currency_unit
+    lines += [f"{name:<10} {format_amount(value, unit=unit):>24}" for name, value in rows]
     lines.append(f"Receive to {state.receive_address}")
     return "\n".join(lines)
 

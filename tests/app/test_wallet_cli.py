@@ -16,6 +16,7 @@ from flux.networks import REGTEST
 from tests.paths import REPO_ROOT
 from tests.sim import SimNetwork
 from tests.sim.fixtures import sim  # noqa: F401 - the simulator fixture
+from wallet.dates import local_date
 from wallet.hd import HDKey
 from wallet.keychain import CHANGE, RECEIVE, Keychain
 from wallet.keys import PrivateKey
@@ -92,7 +93,7 @@ async def test_cli_restore_balance_history_send_and_clean_log(
 
     code, text, err = await cli("balance", json_out=False)
     assert code == 0, err
-    assert "Spendable" in text and "7.00000000 FLUX" in text
+    assert "Spendable" in text and " 7 REG" in text and "FLUX" not in text
 
     code, receive, _ = await cli("receive")
     assert receive["address"] == kc.derive(RECEIVE, 4).address
@@ -124,6 +125,9 @@ async def test_cli_restore_balance_history_send_and_clean_log(
     assert maybe["confirmations"] == 0 and maybe["type"] == "sent" and maybe["amount"] < -50_000_000
     assert confirmed["type"] == "sent" and confirmed["message"] == "cli"
     assert confirmed["amount"] == -(150_000_000 + sent["fee"])
+    assert maybe["time"] is None and confirmed["time"] == sim.chain.blocks[confirmed["height"]].time
+    code, listing, _ = await cli("history", json_out=False)
+    assert code == 0 and local_date(confirmed["time"]) in listing and "“cli”" in listing
 
     code, out, err = await cli("send", "--to", outside, "--amount", "0.123456789")
     assert code == 1 and "8 decimals" in out["message"]
@@ -179,3 +183,8 @@ async def test_cli_create_prints_the_seed_once_and_never_logs_it(
     assert code == 0 and balance["receive_address"] == created["address"]
     logs = "".join(p.read_text() for p in (tmp_path / "data").rglob("*.log*"))
     assert created["mnemonic"] not in logs and " ".join(words[:4]) not in logs
+    # Without --json the words come numbered, in the GUI's column order.
+    text_cli = Cli(tmp_path / "data2", sim.insight_url, tmp_path / "pw")
+    code, shown, err = await text_cli("create", "--words", "12", json_out=False)
+    assert code == 0, err
+    assert " 1. " in shown and "12. " in shown and "\n 4. " in shown

@@ -175,3 +175,12 @@ def test_decimal_overflow_and_hidden_rounding_are_refused(text: str) -> None:
 def test_decimal_trailing_zeros_are_exact() -> None:
     assert satoshis_from_decimal(Decimal("0.1" + "0" * 60)) == 10_000_000
     assert satoshis_from_decimal(Decimal("440000000.00000000")) == MAX_MONEY
+
+
+def test_one_formatter_for_every_screen() -> None:
+    assert format_amount(1_234_567_850_000_000, unit="FLUX", group=",") == "12,345,678.5 FLUX"
+    assert format_amount(123_456_789_000, group=".", point=",") == "1.234,56789"
+    assert format_amount(150_000_000, plus=True, unit="REG") == "+1.5 REG"
+    assert format_amount(-150_000_000, plus=True) == "-1.5"
+    assert format_amount(0, plus=True, unit="TESTFLUX") == "0 TESTFLUX"
+    assert format_amount(1, unit="FLUX") == "0.00000001 FLUX"

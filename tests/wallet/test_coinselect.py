@@ -177,4 +177,4 @@ def test_amounts_in_messages_are_exact_to_the_satoshi() -> None:
         select_coins(coins, [(OTHER, 5 * COIN)], change_address=ME, network=MAINNET,
                      locked={coins[0].outpoint})
     assert "439999999.99999999 FLUX is locked" in str(info.value)
-    assert "1.00000000 FLUX does not cover 5.0000" in str(info.value)
+    assert "1 FLUX does not cover 5.0000" in str(info.value)

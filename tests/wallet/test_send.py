@@ -76,7 +76,7 @@ async def test_send_with_change_is_reviewed_signed_and_accepted() -> None:
     chain.mine()
     state = await WalletSync(kc, chain).sync()
     assert sum(u.satoshis for u in state.utxos) == 7 * COIN - r.amount - r.fee
-    assert "Send 3.5 FLUX" in r.describe()
+    assert "Send 3.5 TESTFLUX" in r.describe()
 
 
 @pytest.mark.asyncio

@@ -1,4 +1,5 @@
-"""Settings: network, theme, tray behaviour, benchmark servers; where data and logs are kept."""
+"""Settings: network, theme, tray behaviour, the wallet's servers, benchmark servers; where data
+and logs are kept."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ from nodectl.bench import BenchError, NetworkEndpoints
 from nodectl.bench.network import SETTING_DOWNLOAD, SETTING_UPLOAD
 from ui.bench_endpoints import EndpointsEditor
 from ui.pages.base import Page, hint
+from ui.pages.servers_section import (
+    EditableServers,
+    ServerProbe,
+    ServersSection,
+    WalletConnection,
+)
 
 
 def _choices(items: tuple[tuple[str, str], ...], current: str) -> QComboBox:
@@ -72,6 +79,9 @@ class EditableSettings(Protocol):
     @property
     def bench(self) -> EditableBench: ...
 
+    @property
+    def servers(self) -> EditableServers: ...
+
 
 class SettingsPage(Page):
     page_id: ClassVar[str] = "settings"
@@ -87,6 +97,8 @@ class SettingsPage(Page):
         save: Callable[[], None],
         apply_theme: Callable[[str], None],
         tray_available: bool,
+        server_probe: ServerProbe | None = None,
+        wallet: WalletConnection | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -149,8 +161,17 @@ class SettingsPage(Page):
 
         self.bench_servers = EndpointsEditor(bench_servers(settings), self._store_bench_servers)
 
+        # The wallet's servers (Settings → Servers, which messages point to).
+        self.servers: ServersSection | None = None
+        if server_probe is not None:
+            self.servers = ServersSection(
+                settings.servers, network=running_network, save=save, probe=server_probe,
+                wallet=wallet)
+
         layout = self.page_content(self.title())
         layout.addLayout(form)
+        if self.servers is not None:
+            layout.addWidget(self.servers)
         layout.addWidget(self.bench_servers)
         layout.addStretch(1)
 

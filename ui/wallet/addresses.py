@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
+from ui.wallet.units import money
 from ui.wallet.wallet_model import WalletModel
-from wallet.amounts import format_amount
 from wallet.state import ContactInfo
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -138,7 +138,7 @@ class AddressesPage(WalletPage):
                 row.chain, self.tr("Imported"))
             if not row.used:
                 kind += self.tr(" · unused")
-            cells = (row.address, kind, format_amount(row.balance, unit=unit), row.label)
+            cells = (row.address, kind, money(row.balance, unit), row.label)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column != 3:

@@ -28,8 +28,9 @@ from flux.tiers import tier_for_amount
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
 from ui.wallet.nodes_model import NodesModel
+from ui.wallet.tables import install_copy, short_txid
+from ui.wallet.units import money
 from ui.wallet.wallet_model import WalletModel
-from wallet.amounts import format_amount
 from wallet.errors import WalletError
 from wallet.nodes.collateral import CollateralCoin
 from wallet.send import Review
@@ -37,6 +38,9 @@ from wallet.state import Coin
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 COLUMNS = ("State", "Amount", "Confirmations", "Address", "Output", "Label")
+STATE, AMOUNT, CONFIRMATIONS, ADDRESS, OUTPUT, LABEL = range(len(COLUMNS))
+# Widths that fit the default 960 px window; the address loses its middle, the label stretches.
+WIDTHS = {STATE: 140, AMOUNT: 120, CONFIRMATIONS: 100, ADDRESS: 140, OUTPUT: 110}
 OUTPOINT_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -58,8 +62,15 @@ class CoinsPage(WalletPage):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # The stretched last column never shrinks below the default size: keep that small.
+        header.setMinimumSectionSize(48)
+        header.setDefaultSectionSize(60)
         header.setStretchLastSection(True)
+        for column, width in WIDTHS.items():
+            self.table.setColumnWidth(column, width)
+        self.copy_action = install_copy(self.table, self.selected_outpoints,
+                                        self.tr("Copy outpoint (txid:vout)"))
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.freeze_button = QPushButton(self.tr("Freeze"))
         self.freeze_button.setToolTip(self.tr("Frozen coins are never spent until you unfreeze"))
@@ -121,29 +132,31 @@ class CoinsPage(WalletPage):
                 state = self.tr("Frozen")
             elif coin.outpoint in chosen:
                 state = self.tr("Selected for send")
+            elif coin.confirmations == 0:
+                state = self.tr("Unconfirmed")
             elif coin.spendable:
                 state = self.tr("Spendable")
-            elif coin.confirmations == 0:
-                state = self.tr("Pending")
             else:
                 state = self.tr("Maturing reward")
-            texts = (state, format_amount(coin.satoshis, unit=unit), str(coin.confirmations),
-                     coin.address, f"{coin.txid[:16]}…:{coin.vout}",
+            texts = (state, money(coin.satoshis, unit), str(coin.confirmations),
+                     coin.address, f"{short_txid(coin.txid)}:{coin.vout}",
                      snapshot.labels.get(coin.address, ""))
+            tips = {OUTPUT: f"{coin.txid}:{coin.vout}", ADDRESS: coin.address, STATE: state,
+                    LABEL: texts[LABEL]}
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 item.setData(OUTPOINT_ROLE, coin.outpoint)
-                if column in (1, 2):
+                if column in (AMOUNT, CONFIRMATIONS):
                     item.setTextAlignment(RIGHT)
-                if column == 4:
-                    item.setToolTip(f"{coin.txid}:{coin.vout}")
+                if tips.get(column):
+                    item.setToolTip(tips[column])
                 self.table.setItem(number, column, item)
         total = sum(c.satoshis for c in coins)
         locked = sum(c.satoshis for c in coins if c.locked)
         frozen = sum(c.satoshis for c in coins if c.frozen and not c.locked)
         self.summary.setText(self.tr("%d coins, %s; %s locked as collateral, %s frozen") % (
-            len(coins), format_amount(total, unit=unit), format_amount(locked, unit=unit),
-            format_amount(frozen, unit=unit)))
+            len(coins), money(total, unit), money(locked, unit),
+            money(frozen, unit)))
         self._selection_changed()
 
     def _tier_name(self, coin: Coin) -> str:
@@ -169,6 +182,13 @@ class CoinsPage(WalletPage):
             if coin is not None and not coin.locked:
                 found.append(coin)
         return found
+
+    def selected_outpoints(self) -> list[str]:
+        """txid:vout of every selected row, collateral included (copying spends nothing)."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        items = (self.table.item(row, 0) for row in rows)
+        return [f"{txid}:{vout}" for txid, vout in
+                (item.data(OUTPOINT_ROLE) for item in items if item is not None)]
 
     def select_outpoints(self, outpoints: set[tuple[str, int]]) -> None:
         self.table.clearSelection()
@@ -217,7 +237,7 @@ class CoinsPage(WalletPage):
             QMessageBox.Icon.Warning, self.tr("Not a collateral"),
             self.tr("Make this coin of %s spendable? If a node uses it as its collateral, "
                     "spending it stops that node. The choice is saved in the wallet.") %
-            format_amount(coin.satoshis, unit=self.service.currency),
+            money(coin.satoshis, self.service.currency),
             QMessageBox.StandardButton.Cancel, self)
         unlock = self.dialog.addButton(self.tr("Not a collateral"),
                                        QMessageBox.ButtonRole.AcceptRole)
@@ -265,8 +285,8 @@ class CoinsPage(WalletPage):
             QMessageBox.Icon.Question, self.tr("Consolidate rewards"),
             self.tr("Merge %d coins worth %s into %d transaction(s) to your own address, "
                     "paying %s in fees? Frozen and collateral coins are left alone.") % (
-                inputs, format_amount(amount, unit=unit), len(plan),
-                format_amount(fee, unit=unit)),
+                inputs, money(amount, unit), len(plan),
+                money(fee, unit)),
             QMessageBox.StandardButton.Cancel, self)
         broadcast = self.dialog.addButton(self.tr("Broadcast"), QMessageBox.ButtonRole.AcceptRole)
         self.dialog.setDefaultButton(QMessageBox.StandardButton.Cancel)

@@ -85,6 +85,14 @@ class UnlockForm(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title = heading(self.tr("Wallet locked"))
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.which = hint("")
+        self.which.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.lost = hint(self.tr(
+            "Forgot the password? Nobody can reset it. Restore the wallet from its seed words "
+            "instead: close FluxDesk, move this wallet file aside (keep it), start FluxDesk "
+            "again and choose Create or restore → Restore from seed words, with a new "
+            "password."))
+        self.lost.setAlignment(Qt.AlignmentFlag.AlignCenter)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.password)
@@ -97,13 +105,24 @@ class UnlockForm(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(title)
+        layout.addWidget(self.which)
         layout.addLayout(row)
         layout.addLayout(device_row)
         layout.addWidget(self.message)
+        layout.addSpacing(16)
+        layout.addWidget(self.lost)
         layout.addStretch(2)
 
     def refresh(self) -> None:
         self.device_button.setVisible(self._service.is_remembered())
+        path = self._service.wallet_path
+        self.which.setText(self.tr("Wallet “%s” (%s)") % (path.stem, self._service.network.name))
+        self.which.setToolTip(str(path))
+        self.password.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.password.setFocus()
 
     @asyncSlot()
     async def unlock(self) -> None:

@@ -31,13 +31,15 @@ from ui.wallet.history_model import (
     DATE,
     KIND,
     LABEL,
+    MESSAGE,
     HistoryModel,
     HistoryRow,
     export_csv,
     history_table,
 )
+from ui.wallet.tables import install_copy
+from ui.wallet.units import money
 from ui.wallet.wallet_model import WalletModel
-from wallet.amounts import format_amount
 
 FILTERS = (
     ("", "All types"),
@@ -61,10 +63,11 @@ class HistoryDetails(QDialog):
         txid = QLabel(row.txid)
         txid.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(self.tr("Transaction ID"), txid)
+        form.addRow(self.tr("Date"), QLabel(row.texts[DATE]))
         form.addRow(self.tr("Type"), QLabel(row.texts[KIND]))
-        form.addRow(self.tr("Amount"), QLabel(format_amount(row.amount, unit=unit)))
+        form.addRow(self.tr("Amount"), QLabel(money(row.amount, unit)))
         if row.fee is not None:
-            form.addRow(self.tr("Fee"), QLabel(format_amount(row.fee, unit=unit)))
+            form.addRow(self.tr("Fee"), QLabel(money(row.fee, unit)))
         form.addRow(self.tr("Confirmations"), QLabel(row.texts[CONFIRMATIONS]))
         form.addRow(self.tr("Block"), QLabel("—" if row.height is None else str(row.height)))
         if row.confirmations <= 0 and row.expiry_height:
@@ -73,7 +76,14 @@ class HistoryDetails(QDialog):
             addresses = QLabel("\n".join(row.addresses))
             addresses.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(self.tr("Addresses"), addresses)
+        if row.message:
+            # Public: written into the transaction, readable by anyone.
+            message = QLabel(row.message)
+            message.setWordWrap(True)
+            message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(self.tr("On-chain message"), message)
         self.label = QLineEdit(row.label)
+        self.label.setPlaceholderText(self.tr("Private note, kept only in this wallet"))
         form.addRow(self.tr("Label"), self.label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         copy = buttons.addButton(self.tr("Copy ID"), QDialogButtonBox.ButtonRole.ActionRole)
@@ -100,11 +110,17 @@ class HistoryPage(WalletPage):
 
     def __init__(self, service: WalletModel, parent: QWidget | None = None) -> None:
         super().__init__(service, parent)
-        self.model = HistoryModel()
+        self.model = HistoryModel(service.currency)
         self.table, self.proxy = history_table(self.model)
-        for column, width in ((DATE, 140), (KIND, 110), (AMOUNT, 140), (CONFIRMATIONS, 110),
-                              (LABEL, 160)):
+        # Fits the default 960 px window; longer texts are elided, with the full text as tooltip.
+        # The stretched last column never shrinks below the default size: keep that small.
+        self.table.horizontalHeader().setMinimumSectionSize(48)
+        self.table.horizontalHeader().setDefaultSectionSize(60)
+        for column, width in ((DATE, 124), (KIND, 88), (AMOUNT, 106), (CONFIRMATIONS, 100),
+                              (LABEL, 72), (MESSAGE, 72)):
             self.table.setColumnWidth(column, width)
+        self.copy_action = install_copy(self.table, self.selected_txids,
+                                        self.tr("Copy transaction ID"))
         self.table.doubleClicked.connect(self.show_details)
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search label, amount, address or transaction ID"))
@@ -121,6 +137,10 @@ class HistoryPage(WalletPage):
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.clicked.connect(self.choose_export)
         self.count = hint("")
+        self.empty = QLabel()
+        self.empty.setObjectName("emptyState")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.kind)
@@ -129,11 +149,13 @@ class HistoryPage(WalletPage):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty, 1)
         layout.addWidget(self.count)
         self.details: HistoryDetails | None = None
         self.file_dialog: QFileDialog | None = None
         service.history_changed.connect(self.reload)
         service.labels_changed.connect(self.model.texts_changed)
+        service.connection_changed.connect(self._update_count)
         self.reload()
         self.finish_setup()
 
@@ -149,10 +171,27 @@ class HistoryPage(WalletPage):
         self.model.set_filter(self.search.text(), str(self.kind.currentData()))
         self._update_count()
 
-    def _update_count(self) -> None:
+    def _update_count(self, *_: object) -> None:
         shown, total = self.proxy.rowCount(), len(self.service.history_rows)
+        self.empty.setText(self._empty_text(shown, total))
+        self.empty.setVisible(shown == 0)
+        self.table.setVisible(shown > 0)
         self.count.setText(self.tr("%d transactions") % total if shown == total
                            else self.tr("%d of %d transactions") % (shown, total))
+
+    def selected_txids(self) -> list[str]:
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        return [self.proxy.row_at(row).txid for row in sorted(rows)]
+
+    def _empty_text(self, shown: int, total: int) -> str:
+        if total:
+            return self.tr("No transaction matches this search or type. Clear the search box "
+                           "or choose “All types”.")
+        if self.service.sync_error:
+            return self.tr("No transactions known yet: the server could not be reached. "
+                           "Retry from the Wallet page, or add a server in Settings → Servers.")
+        return self.tr("No transactions yet. Payments to and from this wallet appear here; "
+                       "to receive coins, open Receive and give out its address.")
 
     def show_details(self, index: QModelIndex) -> None:
         row = self.proxy.row_at(index.row())

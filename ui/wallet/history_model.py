@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +26,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from flux.money import COIN
 from ui.concurrency import allocating_many
+from ui.wallet.tables import short_txid
+from ui.wallet.units import money
 from wallet.amounts import format_amount
+from wallet.dates import when_text
 from wallet.history import HistoryEntry
 
 Index = QModelIndex | QPersistentModelIndex
@@ -50,8 +51,8 @@ _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
-COLUMNS = ("Date", "Type", "Amount", "Confirmations", "Label", "Transaction")
-DATE, KIND, AMOUNT, CONFIRMATIONS, LABEL, TXID = range(len(COLUMNS))
+COLUMNS = ("Date", "Type", "Amount", "Confirmations", "Label", "Message", "Transaction")
+DATE, KIND, AMOUNT, CONFIRMATIONS, LABEL, MESSAGE, TXID = range(len(COLUMNS))
 
 
 @dataclass(slots=True)
@@ -68,40 +69,32 @@ class HistoryRow:
     label: str = ""
     expiry_height: int | None = None
     addresses: tuple[str, ...] = ()
+    # The transaction's on-chain OP_RETURN text: public, and never the private label.
+    message: str = ""
     texts: tuple[str, ...] = field(default=(), repr=False)
     search: str = field(default="", repr=False)
 
     def prepare(self) -> None:
-        if self.timestamp:
-            date = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.timestamp))
-        elif self.confirmations > 0 and self.height is not None:
-            date = f"block {self.height}"
-        else:
-            date = "pending"
+        date = when_text(self.timestamp, self.height, self.confirmations)
         kind = KIND_TEXT.get(self.kind) or self.kind.replace("_", " ").capitalize()
-        amount = _amount_text(self.amount)
+        amount = money(self.amount, plus=True)
         confirmations = str(self.confirmations) if self.confirmations > 0 else "unconfirmed"
-        self.texts = (date, kind, amount, confirmations, self.label, self.txid)
-        self.search = f"{kind} {amount} {self.label} {self.txid} {' '.join(self.addresses)}".lower()
-
-
-def _amount_text(satoshis: int) -> str:
-    # format_amount's checks cost more than the formatting; history amounts are trusted ints.
-    whole, frac = divmod(abs(satoshis), COIN)
-    frac_text = f"{frac:08d}".rstrip("0")
-    sign = "-" if satoshis < 0 else "+" if satoshis > 0 else ""
-    return f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
+        self.texts = (date, kind, amount, confirmations, self.label, self.message,
+                      short_txid(self.txid))
+        self.search = (f"{kind} {amount} {self.label} {self.message} {self.txid} "
+                       f"{' '.join(self.addresses)}").lower()
 
 
 def rows_from_history(
     history: Iterable[HistoryEntry], labels: Mapping[str, str]
 ) -> list[HistoryRow]:
-    """Table rows for the wallet's history; a txid's label, else the transaction's message."""
+    """Table rows for the wallet's history: the private label and the on-chain message apart."""
     return [
         HistoryRow(
             txid=e.txid, kind=str(e.type), amount=e.amount, confirmations=e.confirmations,
-            height=e.height, fee=e.fee, label=labels.get(e.txid, e.message or ""),
+            timestamp=e.time, height=e.height, fee=e.fee, label=labels.get(e.txid, ""),
             expiry_height=e.expiry_height or None, addresses=e.addresses,
+            message=e.message or "",
         )
         for e in history
     ]
@@ -129,8 +122,10 @@ def kind_matches(row: HistoryRow, wanted: str) -> bool:
 
 
 class HistoryModel(QAbstractTableModel):
-    def __init__(self) -> None:
+    def __init__(self, unit: str = "") -> None:
         super().__init__()
+        # Amounts are bare numbers; the unit is said once, in the header.
+        self._unit = unit
         self._all: list[HistoryRow] = []  # every row, in the current sort order
         self._rows: list[HistoryRow] = []
         self._text = ""
@@ -199,14 +194,19 @@ class HistoryModel(QAbstractTableModel):
             return self._positive if amount > 0 else self._negative if amount < 0 else None
         if role == _ALIGN and index.column() in (AMOUNT, CONFIRMATIONS):
             return _RIGHT
-        if role == _TOOLTIP and index.column() == TXID and 0 <= index.row() < len(self._rows):
-            return self._rows[index.row()].txid
+        if role == _TOOLTIP and index.column() in (LABEL, MESSAGE, TXID) and (
+            0 <= index.row() < len(self._rows)
+        ):
+            row = self._rows[index.row()]
+            return row.txid if index.column() == TXID else row.texts[index.column()] or None
         return None
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if section == AMOUNT and self._unit:
+                return f"{COLUMNS[AMOUNT]} ({self._unit})"
             return COLUMNS[section]
         return None
 
@@ -250,6 +250,7 @@ _SORT_KEYS: dict[int, Any] = {
     AMOUNT: lambda r: r.amount,
     CONFIRMATIONS: lambda r: r.confirmations,
     LABEL: lambda r: r.label.lower(),
+    MESSAGE: lambda r: r.message.lower(),
     TXID: lambda r: r.txid,
 }
 
@@ -303,7 +304,8 @@ def export_csv(path: Path, rows: Sequence[HistoryRow]) -> int:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
-            ["date", "type", "amount_flux", "fee_flux", "confirmations", "height", "label", "txid"]
+            ["date", "type", "amount_flux", "fee_flux", "confirmations", "height", "label",
+             "message", "txid"]
         )
         for row in rows:
             writer.writerow(
@@ -315,6 +317,7 @@ def export_csv(path: Path, rows: Sequence[HistoryRow]) -> int:
                     row.confirmations,
                     "" if row.height is None else row.height,
                     row.label,
+                    row.message,
                     row.txid,
                 ]
             )

@@ -22,9 +22,10 @@ from qasync import asyncSlot
 
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
+from ui.wallet.stale import StaleBanner
+from ui.wallet.units import money
 from ui.wallet.wallet_model import WalletModel
 from ui.wallet.wizard_view import WizardView
-from wallet.amounts import format_amount
 from wallet.state import Connection, WalletStatus
 from wallet.wizard import WalletWizard
 
@@ -78,14 +79,25 @@ class OverviewPage(WalletPage):
         self.unit = unit
         self.connection = QLabel()
         self.connection.setObjectName("connectionState")
+        self.connection.setWordWrap(True)
         self.activity = QListWidget()
         self.activity.setObjectName("activity")
         self.activity.setSelectionMode(QListWidget.SelectionMode.NoSelection)
         self.activity.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sync_button = QPushButton(self.tr("Refresh"))
         self.sync_button.clicked.connect(service.sync)
+        self.stale = StaleBanner(service)
+        self.watch_only = hint(self.tr(
+            "Watch-only wallet: it shows balances and history, but it holds no private keys "
+            "and cannot send. Payments from these addresses are signed in the wallet that holds "
+            "their seed."))
+        self.watch_only.setObjectName("watchOnlyNote")
+        self.watch_only.setWordWrap(True)
+        self.watch_only.hide()
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(self.stale)
+        layout.addWidget(self.watch_only)
         layout.addWidget(card)
         layout.addSpacing(8)
         layout.addWidget(self.connection)
@@ -132,10 +144,15 @@ class OverviewPage(WalletPage):
     def _connection_changed(self, info: Connection) -> None:
         state = "" if info.ok is None else ("ok" if info.ok else "bad")
         tip = self.tr(" · block %d") % info.tip_height if info.tip_height >= 0 else ""
-        self.connection.setText(info.text + tip)
+        # A failure is spelled out in full in the banner above; here it stays one short line.
+        text = info.text
+        if info.ok is False:
+            text = self.tr("Not connected: the server did not answer.")
+        self.connection.setText(text + tip)
         self.connection.setProperty("state", state)
         self.connection.style().unpolish(self.connection)
         self.connection.style().polish(self.connection)
+        self.stale.refresh()
 
     def refresh(self) -> None:
         if self.service.state != WalletStatus.UNLOCKED:
@@ -143,19 +160,23 @@ class OverviewPage(WalletPage):
         snapshot = self.service.snapshot
         if snapshot is None:
             return
+        self.watch_only.setVisible(snapshot.watch_only)
         balances = snapshot.balances
-        self.total.setText(format_amount(balances.total, unit=self.unit))
-        self.values["spendable"].setText(format_amount(balances.spendable, unit=self.unit))
-        self.values["pending"].setText(format_amount(balances.pending, unit=self.unit))
-        self.values["collateral"].setText(format_amount(balances.locked, unit=self.unit))
-        self.values["immature"].setText(format_amount(balances.immature, unit=self.unit))
+        self.total.setText(money(balances.total, self.unit))
+        self.values["spendable"].setText(money(balances.spendable, self.unit))
+        self.values["pending"].setText(money(balances.pending, self.unit))
+        self.values["collateral"].setText(money(balances.locked, self.unit))
+        self.values["immature"].setText(money(balances.immature, self.unit))
         self._connection_changed(self.service.connection)
         self.activity.clear()
         # Newest = pending first, then fewest confirmations; nsmallest stays O(n) for big wallets.
         rows = heapq.nsmallest(
             LATEST, self.service.history_rows, key=lambda r: (r.confirmations > 0, r.confirmations)
         )
-        if not rows:
+        if not rows and self.service.sync_error and not snapshot.synced:
+            self.activity.addItem(self.tr(
+                "No transactions known yet: the server could not be reached. Retry above."))
+        elif not rows:
             self.activity.addItem(self.tr("No transactions yet. Receive coins to get started."))
         for row in rows:
             date, kind, amount, confirmations = row.texts[:4]

@@ -21,7 +21,9 @@ from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
 from ui.wallet.qr import QrWidget
 from ui.wallet.wallet_model import WalletModel
+from wallet.amounts import parse_amount
 from wallet.errors import WalletError
+from wallet.payuri import payment_uri, zelcore_link
 
 
 class ReceivePage(WalletPage):
@@ -47,6 +49,20 @@ class ReceivePage(WalletPage):
         self.label = QLineEdit()
         self.label.setPlaceholderText(self.tr("Who is paying, what for (only stored here)"))
         self.label.editingFinished.connect(self.save_label)
+        # A payment request: what the payer's wallet fills in after scanning the QR code.
+        self.amount = QLineEdit()
+        self.amount.setPlaceholderText(self.tr("Optional, in %s") % service.currency)
+        self.description = QLineEdit()
+        self.description.setPlaceholderText(self.tr("Optional, shown to the payer"))
+        for field in (self.amount, self.description):
+            field.textChanged.connect(self.update_request)
+        self.link_button = QPushButton(self.tr("Copy payment link"))
+        self.link_button.clicked.connect(self.copy_link)
+        self.zelcore_button = QPushButton(self.tr("Copy Zelcore link"))
+        self.zelcore_button.setToolTip(self.tr("A zel: link that opens Zelcore's send screen"))
+        self.zelcore_button.clicked.connect(self.copy_zelcore)
+        self.request_note = hint("")
+        self.request_note.setWordWrap(True)
         self.status = hint("")
         buttons = QHBoxLayout()
         buttons.addWidget(self.copy_button)
@@ -54,6 +70,14 @@ class ReceivePage(WalletPage):
         buttons.addStretch(1)
         form = QFormLayout()
         form.addRow(self.tr("Label"), self.label)
+        form.addRow(self.tr("Amount"), self.amount)
+        form.addRow(self.tr("Description"), self.description)
+        links = QHBoxLayout()
+        links.addWidget(self.link_button)
+        links.addWidget(self.zelcore_button)
+        links.addStretch(1)
+        form.addRow("", links)
+        form.addRow("", self.request_note)
         side = QVBoxLayout()
         side.addWidget(hint(self.tr("Your address")))
         side.addWidget(self.address)
@@ -81,10 +105,47 @@ class ReceivePage(WalletPage):
         if address == self.address.text():
             return
         self.address.setText(address)
-        self.qr.set_text(address)
+        self.update_request()
         snapshot = self.service.snapshot
         self.label.setText(snapshot.labels.get(address, "") if snapshot else "")
         self.status.setText("")
+
+    def requested(self) -> tuple[int | None, str]:
+        """(amount in satoshis or None, description); InvalidAmount for a bad amount."""
+        text = self.amount.text().strip()
+        satoshis = parse_amount(text) if text else None
+        assert satoshis is None or isinstance(satoshis, int)
+        return satoshis, self.description.text().strip()
+
+    def update_request(self) -> None:
+        address = self.address.text()
+        if not address:
+            return
+        try:
+            satoshis, message = self.requested()
+        except WalletError as exc:
+            self.request_note.setText(str(exc))
+            self.request_note.setProperty("state", "bad")
+            self.qr.set_text(address)
+            return
+        self.request_note.setProperty("state", "")
+        uri = payment_uri(address, satoshis, message)
+        self.qr.set_text(uri)
+        self.request_note.setText(uri if uri != address else self.tr(
+            "Add an amount or a description to make a payment request."))
+
+    def copy_link(self) -> None:
+        QGuiApplication.clipboard().setText(self.qr.text())
+        self.status.setText(self.tr("Payment link copied."))
+
+    def copy_zelcore(self) -> None:
+        try:
+            satoshis, message = self.requested()
+        except WalletError as exc:
+            self.status.setText(str(exc))
+            return
+        QGuiApplication.clipboard().setText(zelcore_link(self.address.text(), satoshis, message))
+        self.status.setText(self.tr("Zelcore link copied."))
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.address.text())

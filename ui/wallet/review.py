@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.pages.base import heading, hint
-from wallet.amounts import format_amount
+from ui.wallet.units import money
 from wallet.send import Review
 
 # Target block spacing since PON (docs/protocol-fluxnode.md: 30 s); only used for the estimate.
@@ -60,18 +60,18 @@ class ReviewDialog(QDialog):
                       if o.role == "recipient"]
         for number, (address, amount) in enumerate(recipients, start=1):
             prefix = self.tr("To") if len(recipients) == 1 else self.tr("To #%d") % number
-            add(f"to{number}", prefix, f"{address}\n{format_amount(amount, unit=unit)}")
+            add(f"to{number}", prefix, f"{address}\n{money(amount, unit)}")
             self.fields[f"to{number}"].setFont(_mono())
-        add("amount", self.tr("Amount"), format_amount(review.amount, unit=unit))
+        add("amount", self.tr("Amount"), money(review.amount, unit))
         add("fee", self.tr("Fee"), self.tr("%s  (%s sat/byte · %d bytes · coins spent: %d)")
-            % (format_amount(review.fee, unit=unit), sat_per_byte(review.fee, review.size),
+            % (money(review.fee, unit), sat_per_byte(review.fee, review.size),
                review.size, len(review.inputs)))
-        change = format_amount(review.change, unit=unit)
+        change = money(review.change, unit)
         if review.change and review.change_address:
             # What is signed pays the change here; show it so nothing leaves the wallet unseen.
             change = f"{change}\n{review.change_address}"
         add("change", self.tr("Change back to you"), change)
-        add("total", self.tr("Total leaving the wallet"), format_amount(review.total, unit=unit))
+        add("total", self.tr("Total leaving the wallet"), money(review.total, unit))
         minutes = max(0, review.expiry_height - review.tip_height) * BLOCK_SECONDS // 60
         add("expiry", self.tr("Expires"), self.tr(
             "at block %d (about %d minutes from now if not mined)") % (

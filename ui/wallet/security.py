@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QHideEvent
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -23,6 +22,7 @@ from qasync import asyncSlot
 
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
+from ui.wallet.seedgrid import SeedGrid
 from ui.wallet.wallet_model import WalletModel
 from wallet.errors import WalletError
 from wallet.password import password_feedback
@@ -80,12 +80,14 @@ class SecurityPage(WalletPage):
         self.seed_password = _password_edit(self.tr("Password"))
         self.seed_button = QPushButton(self.tr("Show seed words"))
         self.seed_button.clicked.connect(self.reveal_seed)
-        self.seed = QLabel()
-        self.seed.setWordWrap(True)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        self.seed.setFont(mono)
-        self.seed.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.seed = SeedGrid()
+        self.seed_note = hint("")
+        self.copy_warning = hint(self.tr(
+            "Write the words on paper, in this order. Do not copy them to the clipboard, a "
+            "screenshot, a photo, a chat or a cloud note: other programs and services can read "
+            "those, and anyone with the words can take your coins."))
+        self.copy_warning.setProperty("state", "warn")
+        self.copy_warning.hide()
         self.hide_seed = QPushButton(self.tr("Hide"))
         self.hide_seed.clicked.connect(self.clear_seed)
         self.hide_seed.hide()
@@ -99,6 +101,8 @@ class SecurityPage(WalletPage):
         seed_layout.addWidget(hint(self.tr(
             "Anyone who sees these words can take your coins. Make sure nobody is watching.")))
         seed_layout.addLayout(seed_row)
+        seed_layout.addWidget(self.seed_note)
+        seed_layout.addWidget(self.copy_warning)
         seed_layout.addWidget(self.seed)
 
         self.backup_password = _password_edit(self.tr("Password"))
@@ -168,15 +172,18 @@ class SecurityPage(WalletPage):
         try:
             words = await self.service.reveal_seed(self.seed_password.text())
         except WalletError as exc:
-            self.seed.setText(str(exc))
+            self.seed_note.setText(str(exc))
             return
         finally:
             self.seed_password.clear()
-        self.seed.setText(words)
+        self.seed_note.setText("")
+        self.seed.set_words(words.split())
+        self.copy_warning.show()
         self.hide_seed.show()
 
     def clear_seed(self) -> None:
         self.seed.clear()
+        self.copy_warning.hide()
         self.hide_seed.hide()
 
     def hideEvent(self, event: QHideEvent) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from PySide6.QtCore import QStringListModel, Qt
@@ -21,9 +22,11 @@ from qasync import asyncSlot
 from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
 from ui.wallet.review import ReviewDialog, SentPanel
+from ui.wallet.units import money
 from ui.wallet.wallet_model import FEE_PRESETS, WalletModel
+from wallet.coinselect import payment_size
 from wallet.errors import BroadcastUncertain, WalletError
-from wallet.send import DEFAULT_EXPIRY_DELTA, Review, SendRequest
+from wallet.send import DEFAULT_EXPIRY_DELTA, Review, SendRequest, fee_rate_for
 
 MAX_MESSAGE_BYTES = 80  # fluxd's standard OP_RETURN payload limit
 _SEPARATOR = " — "
@@ -54,14 +57,18 @@ class SendPage(WalletPage):
         self.amount.setPlaceholderText("0.00")
         self.max_button = QPushButton(self.tr("Max"))
         self.max_button.setToolTip(self.tr("Send everything spendable; the fee comes off it"))
-        self.max_button.clicked.connect(lambda: self.amount.setText("max"))
+        self.max_button.clicked.connect(self.use_max)
         amount_row = QHBoxLayout()
         amount_row.addWidget(self.amount, 1)
         amount_row.addWidget(QLabel(service.currency))
         amount_row.addWidget(self.max_button)
+        self.spendable = hint("")
+        self.max_note = hint("")
+        self.max_note.setWordWrap(True)
         self.fee = QComboBox()
         for value, label in FEE_PRESETS:
             self.fee.addItem(self.tr(label), value)
+        self._describe_fees()
         self.fee.setCurrentIndex(self.fee.findData("normal"))
         self.message = QLineEdit()
         self.message.setPlaceholderText(self.tr("Optional, public and permanent (OP_RETURN)"))
@@ -85,6 +92,8 @@ class SendPage(WalletPage):
         form.addRow(self.tr("Pay to"), self.address)
         form.addRow("", self.address_note)
         form.addRow(self.tr("Amount"), amount_row)
+        form.addRow("", self.spendable)
+        form.addRow("", self.max_note)
         form.addRow(self.tr("Fee"), self.fee)
         form.addRow(self.tr("Message"), self.message)
         form.addRow(self.tr("Coins"), coins_row)
@@ -96,6 +105,10 @@ class SendPage(WalletPage):
         layout.addWidget(self.sent)
         layout.addStretch(1)
         service.coin_selection_changed.connect(self._coins_changed)
+        # A new payment begins: the last one's "Sent." panel and errors go.
+        for field in (self.address, self.amount, self.message):
+            field.textEdited.connect(self._new_payment)
+        self.amount.textEdited.connect(lambda _: self.max_note.setText(""))
         self._coins_changed()
         self.finish_setup()
 
@@ -111,8 +124,64 @@ class SendPage(WalletPage):
         )
         can_spend = snapshot.can_sign
         self.review_button.setEnabled(can_spend)
+        self.max_button.setEnabled(can_spend)
+        self._show_spendable()
         if not can_spend:
-            self.error.setText(self.tr("This is a watch-only wallet: it cannot sign payments."))
+            self.error.setText(self.tr(
+                "This is a watch-only wallet: it holds no private keys, so it cannot sign "
+                "payments. Send from the wallet (or hardware device) that holds this seed."))
+
+    def _describe_fees(self) -> None:
+        """Each preset with its rate and what it costs for a typical payment."""
+        size = payment_size()
+        unit = self.service.currency
+        for number, (value, label) in enumerate(FEE_PRESETS):
+            rate = fee_rate_for(value)
+            self.fee.setItemText(number, self.tr("%s — %s sat/byte, %s for a typical payment") % (
+                self.tr(label), f"{rate.sat_per_byte:g}", money(rate.fee(size), unit)))
+
+    def _show_spendable(self) -> None:
+        snapshot = self.service.snapshot
+        if snapshot is None:
+            return
+        chosen = self.service.coin_selection
+        unit = self.service.currency
+        if chosen:
+            amount = sum(c.satoshis for c in snapshot.coins
+                         if c.outpoint in chosen and c.spendable)
+            self.spendable.setText(self.tr("Spendable from the chosen coins: %s")
+                                   % money(amount, unit))
+        else:
+            self.spendable.setText(self.tr("Spendable: %s") % money(
+                snapshot.balances.spendable, unit))
+
+    def _new_payment(self, *_: object) -> None:
+        if not self.sent.isHidden():
+            self.sent.hide()
+            self.error.setText("")
+
+    @asyncSlot()
+    async def use_max(self) -> None:
+        """Put "max" in the amount and say what that sends (everything spendable minus fee)."""
+        self._new_payment()
+        self.amount.setText("max")
+        snapshot = self.service.snapshot
+        to = self.address.text().strip()
+        if not to or not self.service.check_address(to)[0]:
+            to = snapshot.receive_address or "" if snapshot else ""
+        request = replace(self.request(), to=to, amount="max", message=None)
+        self.max_note.setText(self.tr("Working out the amount…"))
+        try:
+            review = await self.service.prepare_send(
+                request, self.service.coin_selection or None)
+        except WalletError as exc:
+            self.max_note.setText("")
+            self.error.setText(_sentence(str(exc)))
+            return
+        if self.amount.text().strip().lower() == "max":
+            unit = self.service.currency
+            self.max_note.setText(self.tr("Max sends %s (everything spendable minus a %s fee)")
+                                  % (money(review.amount, unit), money(review.fee, unit)))
 
     def _contact_chosen(self, text: str) -> None:
         address = text.rsplit(_SEPARATOR, 1)[-1]
@@ -135,6 +204,7 @@ class SendPage(WalletPage):
         self.message.setToolTip(self.tr("%d of %d bytes") % (size, MAX_MESSAGE_BYTES))
 
     def _coins_changed(self) -> None:
+        self._show_spendable()
         chosen = self.service.coin_selection
         if chosen:
             self.coins_note.setText(self.tr("Only the %d coins selected on the Coins page")
@@ -158,6 +228,9 @@ class SendPage(WalletPage):
     async def review(self) -> None:
         self.error.setText("")
         self.sent.hide()
+        self._check_address()
+        if self.address_note.property("state") == "bad":
+            return  # said once, under the address
         if len(self.message.text().encode("utf-8")) > MAX_MESSAGE_BYTES:
             self.error.setText(self.tr("The message is longer than %d bytes; shorten it.")
                                % MAX_MESSAGE_BYTES)
@@ -197,5 +270,6 @@ class SendPage(WalletPage):
         self.address.clear()
         self.address_note.setText("")
         self.amount.clear()
+        self.max_note.setText("")
         self.message.clear()
         self.service.select_coins(())

@@ -10,7 +10,9 @@ that same review to `broadcast`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -18,8 +20,9 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from qasync import asyncSlot
 
-from ui.concurrency import Engine, allocating_many
-from ui.wallet.history_model import HistoryRow, prepare_rows, rows_from_history
+from ui.concurrency import Engine
+from ui.wallet.engine_work import closing, nothing, sender, state_rows, sync_and_rows
+from ui.wallet.history_model import HistoryRow
 from wallet.address import decode_address_for
 from wallet.errors import BroadcastUncertain, WalletError
 from wallet.send import Review, SendRequest
@@ -72,6 +75,10 @@ class WalletModel(QObject):
         self.snapshot: WalletState | None = None
         self.history_rows: list[HistoryRow] = []
         self.connection = Connection("Not connected", None)
+        # The last sync's failure in full ("" after a sync that worked) and when one last worked
+        # in this session (0 = not yet): the overview shows stale figures with both.
+        self.sync_error = ""
+        self.last_synced = 0.0
         self._status = WalletStatus.LOCKED if self._store.exists() else WalletStatus.NONE
         self._sync_task: asyncio.Future[None] | None = None
         # Bumped by lock(): a request that started before it must not bring the snapshot back.
@@ -91,6 +98,11 @@ class WalletModel(QObject):
     @property
     def state(self) -> WalletStatus:
         return self._status
+
+    @property
+    def wallet_path(self) -> Path:
+        """The wallet file (its name is all that can be read while it is locked)."""
+        return Path(self._store.path)
 
     def is_remembered(self) -> bool:
         try:
@@ -146,6 +158,7 @@ class WalletModel(QObject):
             if status != WalletStatus.UNLOCKED:
                 self.snapshot = None
                 self.history_rows = []
+                self.sync_error, self.last_synced = "", 0.0
                 self.history_changed.emit()
             self.state_changed.emit(str(status))
         if status == WalletStatus.UNLOCKED:
@@ -213,7 +226,24 @@ class WalletModel(QObject):
             self.busy_changed.emit(False, "")
         self.connection = Connection(reason, None)
         self.connection_changed.emit(self.connection)
+        if self.snapshot is not None and self.snapshot.as_of is not None:
+            # The file's last known view, until the first sync answers (or while none can).
+            self.history_rows = await self._call(state_rows)
+            self.history_changed.emit()
         self.sync()
+
+    async def reconnect(self) -> None:
+        """Choose the server again (the Servers settings changed), then sync with it."""
+        if self._status != WalletStatus.UNLOCKED:
+            return
+        if self._sync_task is not None and not self._sync_task.done():
+            # The running sync uses the backend about to be closed: let it end first.
+            with contextlib.suppress(WalletError):
+                await asyncio.shield(self._sync_task)
+        reason = await self._call(self._connect)
+        self.connection = Connection(reason, None)
+        self.connection_changed.emit(self.connection)
+        await self.sync()
 
     def lock(self) -> None:
         """Forget the keys: the engine drops them between two of its steps; the window shows
@@ -224,13 +254,13 @@ class WalletModel(QObject):
 
     async def refresh_state(self) -> None:
         """Re-read the status (after the wizard wrote a wallet of another network, say)."""
-        await self._call(_nothing)
+        await self._call(nothing)
 
     async def close(self) -> None:
         """Close the backend's connections on the engine loop."""
         self._idle.stop()
         self._poll.stop()
-        await self._call(_closing)
+        await self._call(closing)
 
     # --- sync ------------------------------------------------------------------------------
 
@@ -256,11 +286,14 @@ class WalletModel(QObject):
         self.connection_changed.emit(Connection(
             self.tr("Synchronising with %s…") % server, None, syncing=True))
         try:
-            rows = await self._call(_sync_and_rows)
+            rows = await self._call(sync_and_rows)
         except WalletError as exc:
             log.warning("wallet sync failed: %s", exc)
+            self.sync_error = str(exc)
             self.connection_changed.emit(Connection(str(exc), False))
             return
+        self.sync_error = ""
+        self.last_synced = time.time()
         self.history_rows = rows
         snapshot = self.snapshot
         if snapshot is not None:
@@ -305,7 +338,7 @@ class WalletModel(QObject):
         self.touch()
         self.busy_changed.emit(True, self.tr("Consolidating…"))
         try:
-            txids = [await self._call(_sender(review)) for review in reviews]
+            txids = [await self._call(sender(review)) for review in reviews]
         finally:
             self.busy_changed.emit(False, "")
         await self._after_change()
@@ -377,25 +410,3 @@ class WalletModel(QObject):
     async def export_backup(self, target: Path, password: str) -> None:
         self.touch()
         await self._call(lambda s: s.export_backup(target, password))
-
-
-def _sender(review: Review) -> Callable[[WalletService], Awaitable[str]]:
-    return lambda service: service.send(review)
-
-
-async def _closing(service: WalletService) -> None:
-    await service.close()
-
-
-async def _nothing(service: WalletService) -> None:
-    return None
-
-
-async def _sync_and_rows(service: WalletService) -> list[HistoryRow]:
-    """On the engine: sync, then the table rows of the new history (built there, not on the
-    GUI thread, because a big wallet has tens of thousands)."""
-    with allocating_many():
-        state = await service.sync()
-        rows = rows_from_history(state.history, state.labels)
-        await prepare_rows(rows)
-    return rows

@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from ui.pages.base import heading, hint
+from ui.wallet.seedgrid import SeedGrid
 from wallet.errors import WalletError
 from wallet.wizard import Feedback, WalletWizard
 
@@ -140,9 +139,8 @@ class WizardView(QWidget):
         layout.addWidget(hint(self.tr(
             "These words are the only backup of your coins. Write them on paper in this order "
             "and never type them into a website. Anyone who has them can spend your coins.")))
-        self.words_grid = QGridLayout()
-        self.words_grid.setHorizontalSpacing(24)
-        layout.addLayout(self.words_grid)
+        self.words_grid = SeedGrid()
+        layout.addWidget(self.words_grid)
         layout.addStretch(1)
         return page
 
@@ -298,18 +296,7 @@ class WizardView(QWidget):
         self.flow.remember = on
 
     def _fill_words(self) -> None:
-        while self.words_grid.count():
-            item = self.words_grid.takeAt(0)
-            if item is not None and (widget := item.widget()) is not None:
-                widget.deleteLater()
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        rows = (len(self.flow.words) + 2) // 3
-        for index, word in enumerate(self.flow.words):
-            label = QLabel(f"{index + 1:>2}. {word}")
-            label.setFont(mono)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.words_grid.addWidget(label, index % rows, index // rows)
+        self.words_grid.set_words(self.flow.words)
 
     def _fill_confirm(self) -> None:
         while self.confirm_form.rowCount():

@@ -65,6 +65,9 @@ class HistoryItem:
     # getaddresstxids) only lists txids.
     height: int | None
     confirmed: bool
+    # The block's time (Unix seconds) when the backend reports it (Insight does, fluxd's
+    # getaddresstxids does not).
+    time: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

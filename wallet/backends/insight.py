@@ -371,11 +371,18 @@ def _utxo(item: dict[str, Any], wanted: set[str]) -> Utxo:
     )
 
 
+# A block header's time is a 32-bit unsigned number.
+_MAX_BLOCK_TIME = 2**32 - 1
+
+
 def _history_item(tx: dict[str, Any]) -> HistoryItem:
     height = p.opt_integer(tx, "blockheight", -1, p.MAX_HEIGHT)
     confirmations = p.opt_integer(tx, "confirmations", 0, p.MAX_HEIGHT) or 0
     confirmed = confirmations > 0 and height is not None and height > 0
-    return HistoryItem(p.txid(tx.get("txid")), height if confirmed else None, confirmed)
+    block_time = p.opt_integer(tx, "blocktime", 0, _MAX_BLOCK_TIME) if confirmed else None
+    return HistoryItem(
+        p.txid(tx.get("txid")), height if confirmed else None, confirmed, block_time or None
+    )
 
 
 def _require_txid(txid: str) -> str:

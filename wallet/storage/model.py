@@ -14,6 +14,7 @@ from typing import Any, Final, TypeVar
 
 from flux.errors import UnknownNetwork
 from wallet.errors import CorruptWalletFile, UnsupportedWalletFile
+from wallet.storage.last_known import LastKnown, last_known_from_json
 
 SCHEMA_VERSION: Final = 2
 NETWORKS: Final = ("mainnet", "testnet", "regtest")
@@ -192,6 +193,8 @@ class WalletDocument:
     # Raw hex of transactions this wallet signed and (maybe) sent, by txid, until they confirm or
     # expire: their coins stay spent across restarts even when no server knows them.
     pending: dict[str, str] = field(default_factory=dict)
+    # What the last good sync saw, shown (with its time) while no server answers.
+    last_known: LastKnown | None = None
 
     def __post_init__(self) -> None:
         if self.network not in NETWORKS:
@@ -223,6 +226,7 @@ class WalletDocument:
                 "insight_servers": list(self.settings.insight_servers),
             },
             "pending": dict(sorted(self.pending.items())),
+            "last_known": None if self.last_known is None else self.last_known.to_json(),
         }
 
     @staticmethod
@@ -259,6 +263,8 @@ class WalletDocument:
             settings=_settings_from_json(doc.sub("settings")),
             # Optional in schema 1: files written before it existed have none.
             pending=doc.text_map("pending") if "pending" in doc else {},
+            # Optional in schema 2 (same rule): older files open with none.
+            last_known=doc.optional("last_known", last_known_from_json),
         )
 
 
@@ -420,6 +426,10 @@ class _Reader:
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
             raise CorruptWalletFile(f"The wallet data is damaged ({self._where}.{key}).")
         return dict(value)
+
+    def optional(self, key: str, read: Callable[[object], T]) -> T | None:
+        value = self._data.get(key)
+        return None if value is None else read(value)
 
     def __contains__(self, key: str) -> bool:
         return key in self._data

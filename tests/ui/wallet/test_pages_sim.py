@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from app import settings
@@ -75,13 +75,16 @@ def test_security_password_seed_and_backup(sim_wallet: SimWallet, qtbot: QtBot,
     assert isinstance(page, SecurityPage)
     page.seed_password.setText("wrong password")
     page.seed_button.click()
-    sw.run(lambda: bool(page.seed.text()))
-    assert MNEMONIC_12 not in page.seed.text()
+    sw.run(lambda: bool(page.seed_note.text()))
+    assert page.seed.words() == [] and not page.copy_warning.isVisible()
     page.seed_password.setText(GOOD_PASSWORD)
     page.seed_button.click()
-    sw.run(lambda: page.seed.text() == MNEMONIC_12)
+    sw.run(lambda: page.seed.words() == MNEMONIC_12.split())
+    assert page.copy_warning.isVisible() and "clipboard" in page.copy_warning.text()
+    labels = [w.text() for w in page.seed.findChildren(QLabel)]
+    assert "12. yellow" in labels and " 1. legal" in labels
     page.hide()
-    assert page.seed.text() == ""
+    assert page.seed.words() == []
     page.show()
     page.new_password.setText("short")
     assert not page.change_button.isEnabled()

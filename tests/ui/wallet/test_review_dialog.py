@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QLocale
 from pytestqt.qtbot import QtBot
 
 from ui.wallet.review import ReviewDialog, sat_per_byte
@@ -32,6 +33,8 @@ def test_dialog_shows_the_rate_and_exact_amounts(qtbot: QtBot) -> None:
     dialog = ReviewDialog(review, "FLUX")
     qtbot.addWidget(dialog)
     assert "0.3 sat/byte" in dialog.fields["fee"].text()
-    assert dialog.fields["amount"].text() == "439999999.99999999 FLUX"
+    # The locale's separators: grouped thousands, all 8 decimals of this amount kept.
+    g, p = QLocale().groupSeparator(), QLocale().decimalPoint()
+    assert dialog.fields["amount"].text() == f"439{g}999{g}999{p}99999999 FLUX"
     assert "coins spent: 1" in dialog.fields["fee"].text()
-    assert dialog.fields["to1"].text() == "t1abc\n439999999.99999999 FLUX"
+    assert dialog.fields["to1"].text() == f"t1abc\n439{g}999{g}999{p}99999999 FLUX"

@@ -150,7 +150,7 @@ def test_coins_selected_for_a_send_are_the_only_inputs(sim_wallet: SimWallet,
     send.amount.setText("25")
     send.review_button.click()
     sw.run(lambda: bool(send.error.text()))
-    assert send.error.text().startswith("Spendable balance 20.00000000 FLUX does not cover")
+    assert send.error.text().startswith("Spendable balance 20 REG does not cover")
     txid = _review_and_broadcast(sw, send, sw.sim.faucet.address, "5")
     spent = {(i.prevout.txid_hex, i.prevout.index) for i in sw.sim.chain.mempool[txid].tx.inputs}
     assert spent == {twenty.outpoint}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from tests.ui.wallet.conftest import GOOD_PASSWORD, MNEMONIC_12, Created
@@ -36,10 +37,9 @@ def test_create_wallet_through_the_view(
     view = _view(qtbot, wizard)
     view.kind_buttons["create"].setChecked(True)
     view.next_button.click()
-    shown = [
-        view.words_grid.itemAt(i).widget().text() for i in range(view.words_grid.count())
-    ]
+    shown = [label.text() for label in view.words_grid.findChildren(QLabel)]
     assert len(shown) == 24 and shown[0].endswith(wizard.words[0])
+    assert view.words_grid.words() == list(wizard.words)
     view.next_button.click()
     assert wizard.step == "confirm_words" and not view.next_button.isEnabled()
     for position, edit in view.confirm_edits.items():

@@ -75,3 +75,28 @@ def test_damaged_schema_2_fields_are_typed_errors(path: str, value: object) -> N
     target[last] = value
     with pytest.raises(CorruptWalletFile, match="damaged"):
         WalletDocument.from_json(data)
+
+
+def test_a_schema_2_file_without_last_known_opens_with_none() -> None:
+    from wallet.storage.last_known import KnownCoin, KnownTx, LastKnown
+
+    doc = hd_document()
+    data = doc.to_json()
+    del data["last_known"]
+    assert WalletDocument.from_json(data).last_known is None
+    doc.last_known = LastKnown(
+        as_of=1_700_000_000, tip=12,
+        balances={"total": 5, "spendable": 5, "pending": 0, "locked": 0, "frozen": 0,
+                  "immature": 0, "unverified": 5},
+        coins=(KnownCoin(TXID, 1, "t1abc", 5, 3, 10, False),),
+        history=(KnownTx(TXID, "received", 5, None, 10, 3, 0, ("t1abc",), "hi"),),
+    )
+    back = WalletDocument.from_json(json.loads(json.dumps(doc.to_json())))
+    assert back.last_known == doc.last_known
+
+
+def test_a_damaged_last_known_record_is_a_corrupt_file() -> None:
+    data = hd_document().to_json()
+    data["last_known"] = {"as_of": 1, "tip": 2, "balances": {}, "coins": [], "history": []}
+    with pytest.raises(CorruptWalletFile, match=r"last_known\.balances"):
+        WalletDocument.from_json(data)
