@@ -104,6 +104,7 @@ def find_local_node(ms: MonitorSettings, data_dir: Path) -> LocalNode | None:
     tier = meta.get("tier")
     context = NodeContext(
         network=_network(rpc),
+        node_user=_node_user(meta, home),
         collateral_tier=tier.upper() if isinstance(tier, str) and tier else None,
         watchdog_dir=str(home / "watchdog"),
         data_path=str(conf.parent),
@@ -111,6 +112,15 @@ def find_local_node(ms: MonitorSettings, data_dir: Path) -> LocalNode | None:
     label = ms.label or (meta.get("label") if isinstance(meta.get("label"), str) else "") \
         or socket.gethostname()
     return LocalNode(conf, rpc, api, home, context, str(label), note)
+
+
+def _node_user(meta: Mapping[str, Any], home: Path) -> str | None:
+    """The installer's node user, else the owner of a home under /home; None otherwise (the
+    doctor's fixes then show the commands instead of running them)."""
+    user = meta.get("user")
+    if isinstance(user, str) and user:
+        return user
+    return home.name if home.parent == Path("/home") else None
 
 
 def _network(rpc: RpcConfig | None) -> Network:

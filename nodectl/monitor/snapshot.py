@@ -38,6 +38,7 @@ class NodeContext:
     watchdog_dir: str | None = None  # e.g. /home/flux/watchdog
     data_path: str = "/"  # the disk whose free space matters (fluxd's datadir)
     arcane: bool = False  # ArcaneOS runs the watchdog as a systemd unit, not under pm2
+    node_user: str | None = None  # the account fluxd, FluxOS and pm2 run as (installer's)
     network: Network = MAINNET  # block spacing by height, from flux.conf's network
 
 
