@@ -1,9 +1,10 @@
 """The app's side of the monitor service: settings, keyring, the local node and remote ones.
 
 ``ui.monitor_service.MonitorService`` asks this object for nodes, channels and settings; it keeps
-no Qt. Privileged actions (restarting fluxd, MongoDB, Docker) are the installer's privileged
-helper's job once it offers them as named operations: ``privileged_actions`` is that hook, and
-until it is given ``run_action`` returns None and the GUI shows the command to run instead.
+no Qt. The doctor's fixes (restart fluxd, MongoDB, Docker; restart FluxOS, start the watchdog
+the official way, rerun the benchmark as the node user) are the installer's privileged helper's
+named operations (``nodectl.monitor.fixes``): ``HelperFixes`` runs them on a ``Host``, and
+without one ``run_action`` returns None and the GUI shows the command to run instead.
 """
 
 from __future__ import annotations
@@ -32,16 +33,42 @@ from app.monitor_wiring import (
 )
 from app.settings import Settings
 from flux.fileio import atomic_write_text
+from nodectl.install.host import Host, LocalHost
 from nodectl.monitor.alerts.channels import Channel
 from nodectl.monitor.doctor import Action
 from nodectl.monitor.errors import MonitorError
+from nodectl.monitor.fixes import FixRefused, fix_plan, run_fix
+from nodectl.monitor.snapshot import NodeContext
 from nodectl.monitor.target import WatchedNode
 from nodectl.monitor.watchdog import WatchdogAlerts, render_config_js
 from ui.monitor_service import AlertForm, MonitorService
 
 log = logging.getLogger(__name__)
-# The hook for the installer's privileged helper: run a named operation, return words.
-PrivilegedActions = Callable[[Action], Awaitable[str]]
+# Runs a doctor action on this machine's node, returns words about what was done.
+PrivilegedActions = Callable[[Action, NodeContext], Awaitable[str]]
+
+
+class HelperFixes:
+    """Doctor fixes as the privileged helper's named operations on ``host``.
+
+    On this machine ``host`` is a ``LocalHost``: its helper starts through pkexec (desktop) or
+    sudo (terminal), which asks for the administrator's password once, as for the installer.
+    """
+
+    def __init__(self, host: Host) -> None:
+        self._host = host
+
+    async def __call__(self, action: Action, ctx: NodeContext) -> str:
+        try:
+            plan = fix_plan(action, ctx)
+        except FixRefused as exc:
+            return f"Not done: {exc}"
+        return (await run_fix(self._host, plan)).words
+
+    async def close(self) -> None:
+        close = getattr(self._host, "close", None)  # LocalHost stops its helper
+        if close is not None:
+            await close()
 
 
 class WatchdogConfigRefused(MonitorError):
@@ -154,12 +181,19 @@ class AppMonitorBackend:
         """Words about what was done, or None when FluxDesk cannot do it itself yet."""
         if self.privileged_actions is None or not node.is_local:
             return None
-        return await self.privileged_actions(action)
+        return await self.privileged_actions(action, node.context)
+
+    async def close(self) -> None:
+        if isinstance(self.privileged_actions, HelperFixes):
+            await self.privileged_actions.close()
 
 
 def build_monitor_service(settings: Settings, data_dir: Path,
                           save: Callable[[], None]) -> MonitorService:
-    """The GUI's monitor: nodes found now, polling from ``start()`` on the running loop."""
-    service = MonitorService(AppMonitorBackend(settings, data_dir, save))
+    """The GUI's monitor: nodes found now, polling from ``start()`` on the running loop; the
+    doctor's fixes through the privileged helper (started on the first fix only)."""
+    fixes = HelperFixes(LocalHost(data_dir / "node-install" / "downloads"))
+    service = MonitorService(AppMonitorBackend(settings, data_dir, save,
+                                               privileged_actions=fixes))
     service.load_nodes()
     return service

@@ -20,6 +20,7 @@ from typing import Any
 from app.monitor_config import AlertSecrets, MonitorSettings
 from flux.errors import ConfError
 from flux.fluxconf import RpcConfig, default_conf_path, read_flux_conf
+from flux.networks import MAINNET, Network, network_by_name
 from nodectl.install.state import InstallState
 from nodectl.monitor.alerts.channels import Channel, DiscordChannel, TelegramChannel
 from nodectl.monitor.alerts.store import MonitorStore
@@ -102,6 +103,8 @@ def find_local_node(ms: MonitorSettings, data_dir: Path) -> LocalNode | None:
     api = ms.local_api or f"127.0.0.1:{port}"
     tier = meta.get("tier")
     context = NodeContext(
+        network=_network(rpc),
+        node_user=_node_user(meta, home),
         collateral_tier=tier.upper() if isinstance(tier, str) and tier else None,
         watchdog_dir=str(home / "watchdog"),
         data_path=str(conf.parent),
@@ -109,6 +112,23 @@ def find_local_node(ms: MonitorSettings, data_dir: Path) -> LocalNode | None:
     label = ms.label or (meta.get("label") if isinstance(meta.get("label"), str) else "") \
         or socket.gethostname()
     return LocalNode(conf, rpc, api, home, context, str(label), note)
+
+
+def _node_user(meta: Mapping[str, Any], home: Path) -> str | None:
+    """The installer's node user, else the owner of a home under /home; None otherwise (the
+    doctor's fixes then show the commands instead of running them)."""
+    user = meta.get("user")
+    if isinstance(user, str) and user:
+        return user
+    return home.name if home.parent == Path("/home") else None
+
+
+def _network(rpc: RpcConfig | None) -> Network:
+    """flux.conf's network (testnet=1, regtest=1); mainnet when flux.conf is not readable."""
+    try:
+        return network_by_name(rpc.network) if rpc else MAINNET
+    except ValueError:
+        return MAINNET
 
 
 def _present(path: Path) -> bool:

@@ -15,8 +15,8 @@ import asyncio
 import base64
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from flux.errors import FluxError
 
@@ -55,6 +55,10 @@ class Transient(FluxError):
     """A failure another attempt (or server) may not have."""
 
 
+class TimedOut(Transient):
+    """No (whole) answer within the time limit: the server may be up but busy or stuck."""
+
+
 class SessionOwner:
     """Lazily creates an aiohttp session (inside the running loop) unless one is passed in."""
 
@@ -74,29 +78,64 @@ class SessionOwner:
         self._session = None
 
 
+@dataclass(frozen=True)
+class Reply:
+    """A whole reply: status, body as text (undecodable bytes replaced) and headers."""
+
+    status: int
+    text: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class RequestOptions(TypedDict, total=False):
+    """What a request may add to method, URL and timeout."""
+
+    params: Mapping[str, str] | None
+    json_body: Any
+    headers: Mapping[str, str] | None
+    # Statuses that raise Transient (default: 429 and 5xx); the rest come back to the caller.
+    transient_statuses: Callable[[int], bool]
+    max_bytes: int | None  # the reply cap (default MAX_REPLY_BYTES)
+
+
+def _default_transient(status: int) -> bool:
+    return status == 429 or status >= 500
+
+
 async def fetch(
     session: aiohttp.ClientSession,
     method: str,
     url: str,
     *,
     timeout: aiohttp.ClientTimeout,
-    params: Mapping[str, str] | None = None,
-    json_body: Any = None,
-    headers: Mapping[str, str] | None = None,
-    transient_statuses: Callable[[int], bool] = lambda s: s == 429 or s >= 500,
-    max_bytes: int | None = None,
+    **options: Unpack[RequestOptions],
 ) -> tuple[int, str]:
-    """One request, its whole reply read up to the cap (`max_bytes`, default MAX_REPLY_BYTES)."""
+    """One request, its whole reply read up to the cap: (status, text)."""
+    reply = await fetch_reply(session, method, url, timeout=timeout, **options)
+    return reply.status, reply.text
+
+
+async def fetch_reply(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: str,
+    *,
+    timeout: aiohttp.ClientTimeout,
+    **options: Unpack[RequestOptions],
+) -> Reply:
+    """`fetch` with the reply's headers (Retry-After and the like)."""
     import aiohttp
 
+    max_bytes = options.get("max_bytes")
     limit = MAX_REPLY_BYTES if max_bytes is None else max_bytes
+    transient_statuses = options.get("transient_statuses", _default_transient)
     try:
         async with session.request(
             method,
             url,
-            params=params,
-            json=json_body,
-            headers=headers,
+            params=options.get("params"),
+            json=options.get("json_body"),
+            headers=options.get("headers"),
             timeout=timeout,
             allow_redirects=False,
         ) as response:
@@ -112,9 +151,9 @@ async def fetch(
             text = b"".join(chunks).decode("utf-8", errors="replace")
             if transient_statuses(response.status):
                 raise Transient(f"HTTP {response.status} {response.reason or ''}".strip())
-            return response.status, text
+            return Reply(response.status, text, dict(response.headers))
     except TimeoutError:
-        raise Transient(f"no answer within {timeout.total:g} s") from None
+        raise TimedOut(f"no answer within {timeout.total:g} s") from None
     except aiohttp.ClientConnectorError as exc:
         raise Transient(_connect_reason(exc)) from None
     except aiohttp.ClientError as exc:

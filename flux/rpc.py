@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Any, Final, Self
 
 from flux.errors import FluxError
 from flux.fluxconf import RpcConfig
-from flux.http import RetryPolicy, SessionOwner, Transient, basic_auth_header, fetch
+from flux.http import (
+    RetryPolicy,
+    SessionOwner,
+    TimedOut,
+    Transient,
+    basic_auth_header,
+    fetch,
+)
 
 if TYPE_CHECKING:
     import aiohttp
@@ -39,11 +46,13 @@ class RpcFailure(FluxError):
 
 
 class RpcUnreachable(RpcFailure):
-    """fluxd did not answer (refused, timed out, busy); `reason` says which."""
+    """fluxd did not answer (refused, timed out, busy); `reason` says which, `timed_out` whether
+    it was the time limit (fluxd may be up but busy) rather than nothing listening."""
 
-    def __init__(self, message: str, *, reason: str) -> None:
+    def __init__(self, message: str, *, reason: str, timed_out: bool = False) -> None:
         super().__init__(message)
         self.reason = reason
+        self.timed_out = timed_out
 
 
 class RpcAuthFailed(RpcFailure):
@@ -177,6 +186,7 @@ class FluxdClient:
                 f"The fluxd at {cfg.host}:{cfg.port} is not reachable ({exc}). Start fluxd or "
                 f"check rpcport in {cfg.source}.",
                 reason=str(exc),
+                timed_out=isinstance(exc, TimedOut),
             ) from None
         if status == 401:
             raise RpcAuthFailed(

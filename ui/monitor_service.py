@@ -65,6 +65,8 @@ class MonitorBackend(Protocol):
 
     async def run_action(self, node: WatchedNode, action: Action) -> str | None: ...
 
+    async def close(self) -> None: ...  # stops whatever runs the actions
+
 
 class MonitorService(QObject):
     nodes_changed = Signal(object)  # tuple[WatchedNode, ...] (read key/label/address/note only)
@@ -318,3 +320,4 @@ class MonitorService(QObject):
             for channel in self._channels:
                 await channel.close()
             self._channels = []
+        await self.backend.close()

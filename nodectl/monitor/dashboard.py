@@ -12,7 +12,13 @@ from flux.tiers import TierSpec, tier_by_name
 from nodectl.monitor.policy import DEFAULT_POLICY, Policy
 from nodectl.monitor.services import WATCHDOG_PM2
 from nodectl.monitor.snapshot import NodeContext, Snapshot
-from nodectl.monitor.timing import POST_PON, NodeTiming, confirm_window, safe_downtime_s
+from nodectl.monitor.timing import (
+    POST_PON,
+    NodeTiming,
+    confirm_window,
+    safe_downtime_s,
+    timing_at,
+)
 from nodectl.monitor.versions import MINIMUMS, at_least
 from nodectl.monitor.watchdog import pm2_problems
 
@@ -114,7 +120,11 @@ class Dashboard:
 
 
 def build(snap: Snapshot, ctx: NodeContext, *, policy: Policy = DEFAULT_POLICY,
-          timing: NodeTiming = POST_PON) -> Dashboard:
+          timing: NodeTiming | None = None) -> Dashboard:
+    """The dashboard of ``snap``; times from ``timing``, by default the node's network's block
+    spacing at the tip."""
+    if timing is None:
+        timing = timing_at(ctx.network, snap.tip)
     return Dashboard(
         sync=sync_view(snap, policy),
         state=state_view(snap, timing),

@@ -1,23 +1,37 @@
-"""The fluxd calls the monitor needs, as a Protocol, and a small JSON-RPC adapter for it.
+"""The fluxd calls the monitor needs, as a Protocol, and their adapter over ``flux.rpc``.
 
-The shared fluxd client is being built in ``flux/``; once it lands it replaces
-``RpcFluxd`` (anything with these four coroutines plugs in). Until then ``RpcFluxd`` talks
-JSON-RPC 1.0 over HTTP basic auth itself. The credentials come from flux.conf (``rpcuser``,
-``rpcpassword``, ``rpcport``); reading that file is ``flux/``'s job, so they are passed in.
+The JSON-RPC itself (HTTP, Basic auth, ids, error replies, malformed answers) is the one client
+of ``flux.rpc``; this module only asks the monitor's questions and words ``flux.rpc``'s typed
+failures as the monitor's errors, each with the next step for a node operator. The credentials
+come from flux.conf (``rpcuser``, ``rpcpassword``, ``rpcport``); reading that file is ``flux/``'s
+job, so they are passed in.
 """
 
 from __future__ import annotations
 
-import itertools
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
-from nodectl.monitor.errors import BadReply, NotAllowed, SourceRefused
-from nodectl.monitor.http import HttpSource
+from flux.fluxconf import RpcConfig
+from flux.networks import MAINNET
+from flux.rpc import (
+    RPC_IN_INITIAL_DOWNLOAD,
+    RPC_IN_WARMUP,
+    FluxdClient,
+    RpcAuthFailed,
+    RpcCallError,
+    RpcFailure,
+    RpcUnreachable,
+)
+from nodectl.monitor.errors import (
+    BadReply,
+    MonitorError,
+    NotAllowed,
+    SourceDown,
+    SourceRefused,
+    SourceTimeout,
+)
 from nodectl.monitor.models import ChainInfo, FluxnodeStatus, ListEntry
-
-# fluxd's RPC error codes the monitor words differently (bitcoin rpc/protocol.h, kept by fluxd).
-RPC_IN_WARMUP = -28
-RPC_CLIENT_IN_INITIAL_DOWNLOAD = -10
 
 DOWN_HINT = "Start fluxd (sudo systemctl start zelcash) and check again."
 
@@ -32,37 +46,30 @@ class FluxdApi(Protocol):
     async def close(self) -> None: ...
 
 
+def rpc_config(url: str, user: str, password: str) -> RpcConfig:
+    """flux.rpc's settings for fluxd at ``url`` (normally http://127.0.0.1:16124)."""
+    parts = urlsplit(url)
+    return RpcConfig(user=user, password=password, port=parts.port or MAINNET.rpc_port,
+                     host=parts.hostname or "127.0.0.1")
+
+
 class RpcFluxd:
-    """fluxd JSON-RPC at ``url`` (normally http://127.0.0.1:16124)."""
+    """The monitor's view of one fluxd, over ``flux.rpc.FluxdClient``."""
 
     name = "fluxd"
 
     def __init__(self, url: str, user: str, password: str, *, timeout: float = 10.0) -> None:
-        self._http = HttpSource(self.name, url, timeout=timeout, down_hint=DOWN_HINT)
-        self._auth = (user, password)
-        self._ids = itertools.count(1)
+        self._client = FluxdClient(rpc_config(url, user, password), timeout=timeout)
+        self._timeout = timeout
 
     def __repr__(self) -> str:
         return "RpcFluxd()"
 
     async def call(self, method: str, *params: Any) -> Any:
-        body = {"jsonrpc": "1.0", "id": next(self._ids), "method": method, "params": list(params)}
-        reply = await self._http.request("POST", "/", json_body=body, auth=self._auth)
-        if reply.status in (401, 403):
-            raise NotAllowed(
-                "fluxd refused the RPC user name or password.",
-                "Check rpcuser and rpcpassword in flux.conf, then restart fluxd.",
-            )
-        doc = reply.body
-        if not isinstance(doc, dict) or ("result" not in doc and "error" not in doc):
-            raise BadReply(
-                f"fluxd sent an unreadable answer to {method} (HTTP {reply.status}).",
-                "Check that the RPC port in flux.conf is fluxd's and restart fluxd.",
-            )
-        error = doc.get("error")
-        if error:
-            raise _rpc_error(method, error)
-        return doc.get("result")
+        try:
+            return await self._client.call(method, *params)
+        except RpcFailure as exc:
+            raise monitor_error(method, exc, self._timeout) from None
 
     async def getblockchaininfo(self) -> ChainInfo:
         return ChainInfo.from_json(self.name, await self.call("getblockchaininfo"))
@@ -74,19 +81,35 @@ class RpcFluxd:
         return ListEntry.pick(await self.call("viewdeterministicfluxnodelist", txid), txid, outidx)
 
     async def close(self) -> None:
-        await self._http.close()
+        await self._client.close()
 
 
-def _rpc_error(method: str, error: Any) -> SourceRefused:
-    code = error.get("code") if isinstance(error, dict) else None
-    text = error.get("message") if isinstance(error, dict) else None
-    reason = text if isinstance(text, str) else ""
-    code = code if isinstance(code, int) else None
+def monitor_error(method: str, exc: RpcFailure, timeout: float) -> MonitorError:
+    """``flux.rpc``'s failure in the monitor's words (never with a secret: flux.rpc's messages
+    name host, port and flux.conf only)."""
+    if isinstance(exc, RpcUnreachable):
+        if exc.timed_out:
+            return SourceTimeout(f"fluxd did not answer within {timeout:g} s.",
+                                 f"It may be busy or stuck; {DOWN_HINT}")
+        return SourceDown(f"fluxd cannot be reached ({exc.reason}).", DOWN_HINT)
+    if isinstance(exc, RpcAuthFailed):
+        return NotAllowed("fluxd refused the RPC user name or password."
+                          if exc.status == 401 else "fluxd refuses RPC from this address.",
+                          "Check rpcuser, rpcpassword and rpcallowip in flux.conf, then restart "
+                          "fluxd.")
+    if isinstance(exc, RpcCallError):
+        return _refused(method, exc.code, exc.rpc_message)
+    # RpcBadReply, and any failure flux.rpc may add: an answer the monitor cannot read.
+    return BadReply(f"fluxd sent an unreadable answer to {method}.",
+                    "Check that the RPC port in flux.conf is fluxd's and restart fluxd.")
+
+
+def _refused(method: str, code: int, reason: str) -> SourceRefused:
     if code == RPC_IN_WARMUP:
         return SourceRefused(f"fluxd is still starting ({reason or 'warming up'}).",
                              "Wait a few minutes; it answers once the block index is loaded.",
                              code=code, reason=reason)
-    if code == RPC_CLIENT_IN_INITIAL_DOWNLOAD:
+    if code == RPC_IN_INITIAL_DOWNLOAD:
         return SourceRefused("fluxd is still downloading the chain.",
                              "Wait until it is synced; the node list is available then.",
                              code=code, reason=reason)

@@ -1,24 +1,20 @@
-"""A small JSON-over-HTTP source with a time limit and typed errors.
+"""A JSON-over-HTTP source with a time limit and the monitor's typed errors, over ``flux.http``.
 
-Until the shared HTTP layer of ``flux/`` lands, the monitor's clients (fluxd RPC, FluxOS API,
-Telegram, Discord) share this one. aiohttp is imported when the first request is made, so
-importing the monitor costs nothing at start-up. Error messages name the source and the kind of
-failure only: an exception text can echo the URL, and a Telegram URL carries the bot token.
+The monitor's HTTP clients (FluxOS API, Telegram, Discord) share this one; the transport is
+``flux.http``'s (aiohttp imported when the first request is made, replies capped). Error
+messages name the source and the kind of failure only: an exception text can echo the URL, and
+a Telegram URL carries the bot token.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from flux.http import SessionOwner, TimedOut, Transient, client_timeout, fetch_reply
 from nodectl.monitor.errors import BadReply, SourceDown, SourceTimeout
-
-if TYPE_CHECKING:
-    import aiohttp
 
 NOT_JSON = object()  # HttpReply.body when the reply was not JSON
 
@@ -37,8 +33,9 @@ class HttpReply:
 class HttpSource:
     """One base URL, one lazily created session, one time limit per request.
 
-    ``name`` is what a person calls the source ("FluxOS", "fluxd"); ``down_hint`` is the next step
-    when nothing answers.
+    ``name`` is what a person calls the source ("FluxOS", "Telegram"); ``down_hint`` is the next
+    step when nothing answers. Transport, timeouts and the reply size cap are ``flux.http``'s; every
+    status comes back to the caller, who knows what it means for its service.
     """
 
     def __init__(self, name: str, base_url: str, *, timeout: float, down_hint: str) -> None:
@@ -46,7 +43,7 @@ class HttpSource:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.down_hint = down_hint
-        self._session: aiohttp.ClientSession | None = None
+        self._http = SessionOwner(None)
 
     def __repr__(self) -> str:  # the base URL may hold a webhook secret: never print it
         return f"{type(self).__name__}({self.name!r})"
@@ -58,47 +55,32 @@ class HttpSource:
         *,
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
-        auth: tuple[str, str] | None = None,
     ) -> HttpReply:
-        import aiohttp
-
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
-        sent = dict(headers or {})
-        if auth is not None:
-            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-            sent["Authorization"] = f"Basic {token}"
+        session = await self._http.session()
         try:
-            async with asyncio.timeout(self.timeout):
-                async with self._session.request(
-                    method, self.base_url + path, json=json_body, headers=sent
-                ) as response:
-                    raw = await response.read()
-                    status = response.status
-                    reply_headers = dict(response.headers)
-        except TimeoutError:
+            reply = await fetch_reply(
+                session, method, self.base_url + path,
+                timeout=client_timeout(total=self.timeout, connect=self.timeout),
+                json_body=json_body, headers=headers, transient_statuses=lambda _status: False)
+        except TimedOut:
             raise SourceTimeout(
                 f"{self.name} did not answer within {self.timeout:g} s.",
                 f"It may be busy or stuck; {self.down_hint}",
             ) from None
-        except aiohttp.ClientError as exc:
-            raise SourceDown(
-                f"{self.name} cannot be reached ({type(exc).__name__}).", self.down_hint
-            ) from None
-        return HttpReply(status, _parse(raw), reply_headers)
+        except Transient as exc:  # flux.http's reasons never carry the URL
+            raise SourceDown(f"{self.name} cannot be reached ({exc}).", self.down_hint) from None
+        return HttpReply(reply.status, _parse(reply.text), reply.headers)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._http.close()
 
 
-def _parse(raw: bytes) -> Any:
-    if not raw.strip():
+def _parse(text: str) -> Any:
+    if not text.strip():
         return NOT_JSON
     try:
-        return json.loads(raw.decode("utf-8", errors="replace"))
-    except ValueError:
+        return json.loads(text)
+    except (ValueError, RecursionError):
         return NOT_JSON
 
 

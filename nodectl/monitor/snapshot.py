@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flux.networks import MAINNET, Network
 from nodectl.monitor.errors import MonitorError
 from nodectl.monitor.ipwatch import IpChange
 from nodectl.monitor.metrics import Metrics
@@ -37,6 +38,8 @@ class NodeContext:
     watchdog_dir: str | None = None  # e.g. /home/flux/watchdog
     data_path: str = "/"  # the disk whose free space matters (fluxd's datadir)
     arcane: bool = False  # ArcaneOS runs the watchdog as a systemd unit, not under pm2
+    node_user: str | None = None  # the account fluxd, FluxOS and pm2 run as (installer's)
+    network: Network = MAINNET  # block spacing by height, from flux.conf's network
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,15 @@
 """Block timing of a FluxNode's life after PoN, as data, and what follows from it.
 
 Source: fluxd src/fluxnode/fluxnode.h and fluxnode.cpp (the PoN values of the START/DOS/confirm
-constants) and chainparams.cpp (30 s blocks after PoN). Once ``flux/`` provides block spacing by
-height, ``POST_PON`` is built from it instead of repeating the figures here.
+constants). Seconds per block are ``flux.networks.block_spacing`` at the tip's height (30 s from
+PoN on, the network's PoW spacing before): ``timing_at`` builds the timing for a network and tip.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from flux.networks import PON_TARGET_SPACING, Network, block_spacing
 
 
 @dataclass(frozen=True)
@@ -21,13 +23,24 @@ class NodeTiming:
 
 
 POST_PON = NodeTiming(
-    block_spacing_s=30,
+    block_spacing_s=PON_TARGET_SPACING,
     confirm_after=500,
     expire_after=640,
     start_to_dos=240,
     dos_blocks=720,
-    source="fluxd src/fluxnode/fluxnode.h (PoN constants), chainparams.cpp (30 s spacing)",
+    source="fluxd src/fluxnode/fluxnode.h (PoN constants); spacing from flux.networks",
 )
+
+
+def timing_at(network: Network, height: int | None) -> NodeTiming:
+    """The node timing with ``network``'s block spacing at ``height``.
+
+    With no height known (fluxd silent) the PoN spacing is assumed: every public network is past
+    PoN, and the figures it feeds are estimates shown as such.
+    """
+    if height is None:
+        return POST_PON
+    return replace(POST_PON, block_spacing_s=block_spacing(network, height))
 
 
 @dataclass(frozen=True)

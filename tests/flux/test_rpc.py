@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -102,7 +104,10 @@ async def fake_fluxd(unused_tcp_port: int) -> AsyncIterator[tuple[RpcConfig, lis
 
     async def handle(request: web.Request) -> web.Response:
         body = json.loads(await request.read())
-        return web.Response(text=json.dumps(answer[0](body)), content_type="application/json")
+        reply = answer[0](body)
+        if inspect.isawaitable(reply):
+            reply = await reply
+        return web.Response(text=json.dumps(reply), content_type="application/json")
 
     app = web.Application()
     app.router.add_post("/", handle)
@@ -144,3 +149,35 @@ async def test_batch_answers_that_cannot_be_right_are_refused(fake_fluxd, make) 
     async with FluxdClient(config) as client:
         with pytest.raises(RpcBadReply):
             await client.batch([call("a"), call("b"), call("c")])
+
+
+@pytest.mark.asyncio
+async def test_a_silent_fluxd_is_unreachable_and_marked_as_timed_out(fake_fluxd) -> None:
+    config, answer = fake_fluxd
+    release = asyncio.Event()
+
+    async def hang(_body: Any) -> Any:
+        await release.wait()
+        return {}
+
+    answer.append(hang)
+    try:
+        async with FluxdClient(config, timeout=0.3) as client:
+            with pytest.raises(RpcUnreachable) as info:
+                await client.call("getinfo")
+        assert info.value.timed_out and "0.3" in info.value.reason
+    finally:
+        release.set()
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [[1, 2], "just a string", {"id": 1}, {"error": "not an object", "id": 1}, None],
+)
+@pytest.mark.asyncio
+async def test_single_replies_that_cannot_be_right_are_bad_replies(fake_fluxd, reply) -> None:
+    config, answer = fake_fluxd
+    answer.append(lambda _body: reply)
+    async with FluxdClient(config) as client:
+        with pytest.raises(RpcBadReply):
+            await client.call("getinfo")

@@ -17,10 +17,10 @@ import keyring
 import pytest
 from PySide6.QtCore import QTimer
 
-from app.monitor_backend import AppMonitorBackend
+from app.monitor_backend import AppMonitorBackend, HelperFixes
 from app.settings import Settings
-from nodectl.monitor.doctor import Action
 from tests.sim.nodeapi.filekeyring import FileKeyring
+from tests.sim.nodeapi.fixhost import SimFixHost, installed_sandbox, remember_node_user
 from tests.sim.nodeapi.harness import serve
 from tests.sim.nodeapi.localnode import LocalSimNode, local_node
 from tests.sim.nodeapi.notify import BOT_TOKEN, Inbox, telegram_app
@@ -53,8 +53,11 @@ def ring(tmp_path: Path) -> Any:
 
 @asynccontextmanager
 async def rig(qtbot: Any, root: Path, monkeypatch: pytest.MonkeyPatch,
-              state: str = "confirmed") -> AsyncIterator[Rig]:
+              state: str = "confirmed", *, installed_by_fluxdesk: bool = False,
+              ) -> AsyncIterator[Rig]:
     async with local_node(root, scripted(state)) as node:
+        if installed_by_fluxdesk:  # the installer's state names the node user
+            remember_node_user(node)
         for key, value in node.env.items():
             monkeypatch.setenv(key, value)
         settings = Settings()
@@ -245,29 +248,54 @@ def test_watchdog_config_gets_the_same_alerts(qtbot, qasync_loop, tmp_path, monk
     run(qasync_loop, scenario)
 
 
-def test_privileged_action_hook_runs_then_rechecks(qtbot, qasync_loop, tmp_path, monkeypatch,
-                                                   ring) -> None:
-    """With a helper behind the hook the row offers the button, and the fix is verified by a
-    fresh poll (the stand-in helper restarts fluxd by clearing the simulated fault)."""
-    asked = []
+@pytest.mark.parametrize("outcome", ["fixed", "not_fixed"])
+def test_doctor_fix_button_runs_the_helpers_operations_then_rechecks(
+        qtbot, qasync_loop, tmp_path, monkeypatch, ring, outcome: str) -> None:
+    """The button runs the privileged helper's named operation (on the SandboxHost, its effect
+    applied to the simulated node), then a fresh poll says fixed or still there."""
 
     async def scenario() -> None:
-        async with rig(qtbot, tmp_path, monkeypatch, "confirmed") as r:
-            async def helper(action: Action) -> str:
-                asked.append(action)
-                r.node.script.faults["fluxd"] = "ok"
-                return "fluxd restarted."
-
-            r.backend.privileged_actions = helper
-            r.node.script.faults["fluxd"] = "malformed"
+        async with rig(qtbot, tmp_path, monkeypatch, installed_by_fluxdesk=True) as r:
+            host = SimFixHost(await installed_sandbox(tmp_path / "sandbox"), r.node)
+            r.backend.privileged_actions = HelperFixes(host)
+            if outcome == "not_fixed":
+                host.sandbox.fail["systemctl"] = 1
+            r.node.host.units["mongod"] = ("loaded", "inactive", "dead")
+            r.node.sync_host()
             await r.service.poll_all()
-            row = r.board.doctor.rows["fluxd_silent"]
+            row = r.board.doctor.rows["mongod_down"]
             assert row.action_button is not None and row.command is None
-            assert row.action_button.text() == "Restart fluxd"
+            assert row.action_button.text() == "Restart MongoDB"
+            r.board.tabs.setCurrentIndex(1)
+            assert r.board.grab().save(str(tmp_path / f"fix-offered-{outcome}.png"))
             row.action_button.click()
-            await until(lambda: not r.board.doctor.fixed.isHidden())
-            assert asked == [Action.RESTART_FLUXD]
-            assert "fluxd_silent" in r.board.doctor.fixed.text()
+            if outcome == "fixed":
+                await until(lambda: not r.board.doctor.fixed.isHidden())
+                assert "mongod_down: MongoDB is inactive" in r.board.doctor.fixed.text()
+            else:
+                await until(lambda: "still there" in row.result.text())
+                assert r.board.doctor.fixed.isHidden()
+                assert row.result.text().startswith("Restart MongoDB: not done.")
+            assert ("root", ("systemctl", "restart", "mongod")) in host.sandbox.commands
+            assert r.board.grab().save(str(tmp_path / f"fix-{outcome}.png"))
+        assert host.closed  # quitting stops the helper
+
+    run(qasync_loop, scenario)
+
+
+def test_a_fix_needs_a_known_node_user_for_pm2(qtbot, qasync_loop, tmp_path, monkeypatch,
+                                                ring) -> None:
+    """Without the installer's node user FluxOS cannot be restarted as it: the row shows the
+    command to run instead of a button."""
+
+    async def scenario() -> None:
+        async with rig(qtbot, tmp_path, monkeypatch, "fluxos_down") as r:
+            host = SimFixHost(await installed_sandbox(tmp_path / "sandbox"), r.node)
+            r.backend.privileged_actions = HelperFixes(host)
+            await r.service.poll_all()
+            row = r.board.doctor.rows["fluxos_down"]
+            assert row.action_button is None and row.command is not None
+            assert row.command.text() == "pm2 restart flux"
 
     run(qasync_loop, scenario)
 

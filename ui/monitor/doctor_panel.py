@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from nodectl.monitor.actions import manual_step
 from nodectl.monitor.doctor import Finding
+from nodectl.monitor.fixes import fixable
 from nodectl.monitor.snapshot import NodeContext
 from ui.pages.base import hint
 
@@ -47,6 +48,7 @@ class FindingRow(QFrame):
         self.next_step = _label(self.tr("Next step: {0}").format(finding.next_step))
         self.result = _label("")
         self.result.hide()
+        self.action_words = ""  # what the last fix said, kept under its re-check
         self.command: QLabel | None = None
         self.action_button: QPushButton | None = None
         self.copy_button: QPushButton | None = None
@@ -58,7 +60,7 @@ class FindingRow(QFrame):
         layout.addWidget(self.next_step)
         step = manual_step(finding.action, ctx) if finding.action and local else None
         buttons = QHBoxLayout()
-        if step is not None and can_act:
+        if step is not None and can_act and finding.action and fixable(finding.action, ctx):
             self.action_button = QPushButton(step.title)
             self.action_button.clicked.connect(lambda: self.action_requested.emit(finding))
             buttons.addWidget(self.action_button)
@@ -104,6 +106,7 @@ class DoctorPanel(QWidget):
         self.fixed.setProperty("state", "ok")
         self.fixed.hide()
         self.rows: dict[str, FindingRow] = {}
+        self._was: dict[str, str] = {}  # rule -> cause, of findings no longer shown
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.summary)
@@ -116,7 +119,8 @@ class DoctorPanel(QWidget):
                       can_act: bool) -> None:
         if tuple(r.finding for r in self.rows.values()) == findings:
             return
-        for row in self.rows.values():
+        for rule, row in self.rows.items():
+            self._was[rule] = row.finding.cause  # a re-check's verdict may arrive after this
             row.deleteLater()
         self.rows = {}
         self.fixed.hide()  # a re-check's "fixed" is shown again right after its own poll
@@ -140,13 +144,17 @@ class DoctorPanel(QWidget):
     def show_recheck(self, rule: str, fresh: Finding | None) -> None:
         row = self.rows.get(rule)
         if fresh is None:
-            self.fixed.setText(self.tr("Checked again: “{0}” is fixed.").format(rule))
+            was = row.finding.cause if row is not None else self._was.get(rule, rule)
+            self.fixed.setText(self.tr("Checked again: fixed ({0}: {1}).").format(rule, was))
             self.fixed.show()
         elif row is not None:
-            row.show_result(self.tr("Checked again: still there. {0}").format(fresh.cause),
-                            "bad")
+            # Keep what the fix said (why it was not done) above the verdict.
+            said = f"{row.action_words}\n" if row.action_words else ""
+            row.show_result(said + self.tr("Checked again: still there. {0}").format(
+                fresh.cause), "bad")
 
     def show_action_result(self, rule: str, words: str) -> None:
         row = self.rows.get(rule)
         if row is not None:
+            row.action_words = words
             row.show_result(words, "")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flux.networks import PON_TARGET_SPACING
+
 
 @dataclass(frozen=True)
 class NodeTiming:
@@ -23,7 +25,7 @@ class NodeTiming:
 
 
 PON_TIMING = NodeTiming(
-    block_spacing=30,
+    block_spacing=PON_TARGET_SPACING,
     collateral_confirmations=100,
     start_window=240,
     dos_blocks=720,

@@ -3,8 +3,11 @@ benchmark vs the tier table, versions, clock, watchdog and Flux ID."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from flux.networks import MAINNET, TESTNET
 from nodectl.monitor.dashboard import Level, NodeState, build, duration
 from nodectl.monitor.errors import SourceDown
 from nodectl.monitor.models import (
@@ -18,7 +21,7 @@ from nodectl.monitor.models import (
 from nodectl.monitor.policy import Policy
 from nodectl.monitor.services import Pm2Process
 from nodectl.monitor.snapshot import NodeContext, Snapshot
-from nodectl.monitor.timing import POST_PON, confirm_window, safe_downtime_s
+from nodectl.monitor.timing import POST_PON, confirm_window, safe_downtime_s, timing_at
 from nodectl.monitor.versions import at_least
 
 TIP = 2_100_000
@@ -55,6 +58,25 @@ def test_confirmed_node_dashboard() -> None:
     assert "Safe to stop the node for ~4 h" in board.confirm.words
     assert board.payout is not None and board.payout.eta_s == 10 * 30
     assert "next payment in ~5 min" in board.payout.words
+
+
+def test_times_follow_the_networks_block_spacing_at_the_tip() -> None:
+    """Before PoN a block is the network's PoW spacing (testnet 60 s up to block 800); from
+    PoN on 30 s. The same blocks, so the same window; only the times differ."""
+    tip = 700  # testnet, before PoN
+    node = FluxnodeStatus("CONFIRMED", last_confirmed_height=tip - 100, last_paid_height=0)
+    before = build(snap(chain=ChainInfo(tip, tip), node=node), replace(CTX, network=TESTNET),
+                   policy=Policy(recovery_s=0))
+    assert before.confirm is not None and before.confirm.safe_downtime_s == 540 * 60
+    assert before.payout is not None and before.payout.eta_s == 10 * 60
+    tip = 900  # testnet, after PoN
+    node = FluxnodeStatus("CONFIRMED", last_confirmed_height=tip - 100, last_paid_height=0)
+    after = build(snap(chain=ChainInfo(tip, tip), node=node), replace(CTX, network=TESTNET),
+                  policy=Policy(recovery_s=0))
+    assert after.confirm is not None and after.confirm.safe_downtime_s == 540 * 30
+    assert after.payout is not None and after.payout.eta_s == 10 * 30
+    assert timing_at(TESTNET, 799).block_spacing_s == 60
+    assert timing_at(MAINNET, None) == POST_PON
 
 
 def test_never_paid_and_rank_unknown() -> None:
