@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sys
-import time
 from pathlib import Path
 
-import psutil
 import qasync
-from PySide6.QtCore import QEvent, QObject, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
@@ -33,6 +30,7 @@ from ui.pages.base import Page
 from ui.pages.benchmark import BenchmarkPage
 from ui.pages.local_node import LocalNodePage
 from ui.pages.settings_page import SettingsPage
+from ui.startup_probe import StartupProbe
 from ui.theme import apply_theme
 from ui.tray import Tray
 
@@ -69,21 +67,6 @@ def build_pages(
         ),
         *(wallet_ui.pages if wallet_ui is not None else ()),
     ]
-
-
-class _FirstPaint(QObject):
-    """Reports the first paint of the main window (for the start-up benchmark)."""
-
-    def __init__(self, on_paint: QTimer) -> None:
-        super().__init__()
-        self._timer = on_paint
-        self.seen = False
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not self.seen:
-            self.seen = True
-            self._timer.start()
-        return False
 
 
 class Gui:
@@ -214,30 +197,5 @@ def run_gui(
 
 
 def _arm_startup_probe(gui: Gui, app: QApplication, idle_seconds: float) -> None:
-    """Print when the first paint happened (epoch seconds) and idle RSS as JSON, then quit.
-
-    The caller takes the start time itself: psutil's process create time is only as precise as the
-    kernel's whole-second boot time, which is too coarse for a start-up benchmark.
-    """
-    process = psutil.Process()
-    report: dict[str, float] = {}
-    finish = QTimer(app)
-    finish.setSingleShot(True)
-    finish.setInterval(int(idle_seconds * 1000))
-
-    def painted() -> None:
-        report["painted_at"] = time.time()
-        finish.start()
-
-    def done() -> None:
-        report["idle_rss_mb"] = round(process.memory_info().rss / 2**20, 1)
-        print(json.dumps(report), flush=True)
-        gui.quit()
-
-    paint_timer = QTimer(app)
-    paint_timer.setSingleShot(True)
-    paint_timer.setInterval(0)
-    paint_timer.timeout.connect(painted)
-    finish.timeout.connect(done)
-    gui.probe = _FirstPaint(paint_timer)  # type: ignore[attr-defined]
-    gui.window.installEventFilter(gui.probe)  # type: ignore[attr-defined]
+    """For `make bench`: print when the window first painted and the idle RSS, then quit."""
+    gui.probe = StartupProbe(gui.window, idle_seconds, gui.quit)  # type: ignore[attr-defined]
