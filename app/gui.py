@@ -26,7 +26,7 @@ from ui.error_dialog import ErrorDialog
 from ui.install_service import InstallService, local_sessions
 from ui.main_window import MainWindow
 from ui.monitor_service import MonitorService
-from ui.pages.base import Page
+from ui.pages.base import PageEntry
 from ui.pages.benchmark import BenchmarkPage
 from ui.pages.local_node import LocalNodePage
 from ui.pages.settings_page import SettingsPage
@@ -51,12 +51,12 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
 def build_pages(
     services: Services, app: QApplication, bench: BenchService, install: InstallService,
     wallet_ui: WalletUi | None = None, monitor: MonitorService | None = None,
-) -> list[Page]:
+) -> list[PageEntry]:
+    """The main window's pages, each built when first shown (add a page with one entry)."""
     ctx = services.ctx
-    return [
-        BenchmarkPage(bench),
-        LocalNodePage(install, monitor),
-        SettingsPage(
+
+    def settings_page() -> SettingsPage:
+        return SettingsPage(
             ctx.settings,
             data_dir=ctx.data_dir,
             log_path=ctx.log_path,
@@ -64,8 +64,13 @@ def build_pages(
             save=services.save_settings,
             apply_theme=lambda theme: apply_theme(app, theme),
             tray_available=QSystemTrayIcon.isSystemTrayAvailable(),
-        ),
-        *(wallet_ui.pages if wallet_ui is not None else ()),
+        )
+
+    return [
+        PageEntry(BenchmarkPage, lambda: BenchmarkPage(bench)),
+        PageEntry(LocalNodePage, lambda: LocalNodePage(install, monitor)),
+        PageEntry(SettingsPage, settings_page),
+        *(wallet_ui.entries if wallet_ui is not None else ()),
     ]
 
 

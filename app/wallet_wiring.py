@@ -12,7 +12,7 @@ from app.services import Services
 from app.settings import NETWORKS
 from ui.concurrency import Engine
 from ui.main_window import MainWindow
-from ui.pages.base import Page
+from ui.pages.base import Page, PageEntry
 from ui.wallet.activity import ActivityWatcher
 from ui.wallet.addresses import AddressesPage
 from ui.wallet.coins import CoinsPage
@@ -33,9 +33,15 @@ log = logging.getLogger(__name__)
 @dataclass
 class WalletUi:
     model: WalletModel
-    pages: list[Page]
+    # Built when first shown (see ui/main_window.py).
+    entries: list[PageEntry]
     # Owned by the engine loop; only the composition (and benchmarks) hold it, never a page.
     service: WalletService
+
+    @property
+    def pages(self) -> list[Page]:
+        """Every wallet page, built now if it was not yet."""
+        return [entry.page() for entry in self.entries]
 
     def attach_window(self, window: MainWindow) -> None:
         def show(info: Connection) -> None:
@@ -74,16 +80,16 @@ def build_wallet_ui(services: Services, engine: Engine) -> WalletUi:
         offered = NETWORKS if network != "mainnet" else ("mainnet",)
         return WalletWizard(create, network=network, networks=offered)
 
-    pages: list[Page] = [
-        OverviewPage(model, make_flow),
-        SendPage(model),
-        ReceivePage(model),
-        HistoryPage(model),
-        CoinsPage(model),
-        AddressesPage(model),
-        SecurityPage(model),
+    entries = [
+        PageEntry(OverviewPage, lambda: OverviewPage(model, make_flow)),
+        PageEntry(SendPage, lambda: SendPage(model)),
+        PageEntry(ReceivePage, lambda: ReceivePage(model)),
+        PageEntry(HistoryPage, lambda: HistoryPage(model)),
+        PageEntry(CoinsPage, lambda: CoinsPage(model)),
+        PageEntry(AddressesPage, lambda: AddressesPage(model)),
+        PageEntry(SecurityPage, lambda: SecurityPage(model)),
     ]
-    return WalletUi(model, pages, service)
+    return WalletUi(model, entries, service)
 
 
 async def _write_other_network(services: Services, new: NewWallet) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 # Left, top, right, bottom: the same on every page, so switching pages never makes the title jump.
@@ -47,6 +48,52 @@ class Page(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         return layout
+
+
+class PageEntry:
+    """A sidebar entry whose page is built on first use (``page()``), not before the window shows.
+
+    ``kind`` gives the id, order and sidebar title; ``build`` makes the page once. A composition
+    adds a page by adding one ``PageEntry(SendPage, lambda: SendPage(model))``.
+    """
+
+    def __init__(self, kind: type[Page], build: Callable[[], Page]) -> None:
+        self.kind = kind
+        self.page_id = kind.page_id
+        self.order = kind.order
+        self._build = build
+        self._page: Page | None = None
+
+    @classmethod
+    def built(cls, page: Page) -> PageEntry:
+        entry = cls(type(page), lambda: page)
+        entry.page_id, entry.order, entry._page = page.page_id, page.order, page
+        return entry
+
+    @property
+    def is_built(self) -> bool:
+        return self._page is not None
+
+    def page(self) -> Page:
+        if self._page is None:
+            self._page = self._build()
+        return self._page
+
+    def title(self) -> str:
+        if self._page is not None:
+            return self._page.title()
+        # A page's title() only translates a literal in its class's context: ask it through a
+        # stand-in with the same tr(), so the sidebar is labelled without building the page.
+        return self.kind.title(_TitleContext(self.kind))  # type: ignore[arg-type]
+
+
+class _TitleContext:
+    def __init__(self, kind: type[Page]) -> None:
+        self.page_id = kind.page_id
+        self._context = kind.__name__
+
+    def tr(self, text: str) -> str:
+        return QCoreApplication.translate(self._context, text)
 
 
 def heading(text: str) -> QLabel:
