@@ -26,10 +26,7 @@ from ui.error_dialog import ErrorDialog
 from ui.install_service import InstallService, local_sessions
 from ui.main_window import MainWindow
 from ui.monitor_service import MonitorService
-from ui.pages.base import PageEntry
-from ui.pages.benchmark import BenchmarkPage
-from ui.pages.local_node import LocalNodePage
-from ui.pages.settings_page import SettingsPage
+from ui.pages.base import Page, PageEntry, translated
 from ui.startup_probe import StartupProbe
 from ui.theme import apply_theme
 from ui.tray import Tray
@@ -52,10 +49,23 @@ def build_pages(
     services: Services, app: QApplication, bench: BenchService, install: InstallService,
     wallet_ui: WalletUi | None = None, monitor: MonitorService | None = None,
 ) -> list[PageEntry]:
-    """The main window's pages, each built when first shown (add a page with one entry)."""
+    """The main window's pages, each built (and its module imported) when first shown; a page is
+    added with one entry."""
     ctx = services.ctx
 
-    def settings_page() -> SettingsPage:
+    def benchmark_page() -> Page:
+        from ui.pages.benchmark import BenchmarkPage
+
+        return BenchmarkPage(bench)
+
+    def local_node_page() -> Page:
+        from ui.pages.local_node import LocalNodePage
+
+        return LocalNodePage(install, monitor)
+
+    def settings_page() -> Page:
+        from ui.pages.settings_page import SettingsPage
+
         return SettingsPage(
             ctx.settings,
             data_dir=ctx.data_dir,
@@ -67,9 +77,12 @@ def build_pages(
         )
 
     return [
-        PageEntry(BenchmarkPage, lambda: BenchmarkPage(bench)),
-        PageEntry(LocalNodePage, lambda: LocalNodePage(install, monitor)),
-        PageEntry(SettingsPage, settings_page),
+        PageEntry("benchmark", 300, lambda: translated("BenchmarkPage", "Benchmark"),
+                  benchmark_page),
+        PageEntry("local_node", 400, lambda: translated("LocalNodePage", "Local node"),
+                  local_node_page),
+        PageEntry("settings", 900, lambda: translated("SettingsPage", "Settings"),
+                  settings_page),
         *(wallet_ui.entries if wallet_ui is not None else ()),
     ]
 

@@ -81,13 +81,13 @@ def build_wallet_ui(services: Services, engine: Engine) -> WalletUi:
         return WalletWizard(create, network=network, networks=offered)
 
     entries = [
-        PageEntry(OverviewPage, lambda: OverviewPage(model, make_flow)),
-        PageEntry(SendPage, lambda: SendPage(model)),
-        PageEntry(ReceivePage, lambda: ReceivePage(model)),
-        PageEntry(HistoryPage, lambda: HistoryPage(model)),
-        PageEntry(CoinsPage, lambda: CoinsPage(model)),
-        PageEntry(AddressesPage, lambda: AddressesPage(model)),
-        PageEntry(SecurityPage, lambda: SecurityPage(model)),
+        PageEntry.of(OverviewPage, lambda: OverviewPage(model, make_flow)),
+        PageEntry.of(SendPage, lambda: SendPage(model)),
+        PageEntry.of(ReceivePage, lambda: ReceivePage(model)),
+        PageEntry.of(HistoryPage, lambda: HistoryPage(model)),
+        PageEntry.of(CoinsPage, lambda: CoinsPage(model)),
+        PageEntry.of(AddressesPage, lambda: AddressesPage(model)),
+        PageEntry.of(SecurityPage, lambda: SecurityPage(model)),
     ]
     return WalletUi(model, entries, service)
 

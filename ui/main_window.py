@@ -126,6 +126,9 @@ class MainWindow(QMainWindow):
         if entry.is_built:
             return entry.page()
         page = entry.page()
+        item = self.sidebar.item(row)
+        if item is not None:
+            item.setText(page.title())
         stand_in = self.stack.widget(row)
         assert stand_in is not None
         self.stack.insertWidget(row, page)

@@ -94,9 +94,12 @@ def test_pages_addressed_by_id_are_built_when_asked_for(gui: Gui) -> None:
 
 def test_pending_pages_are_built_one_per_turn_of_the_loop(gui: Gui, qtbot: QtBot) -> None:
     window = gui.window
+    titles = [window.sidebar.item(row).text() for row in range(window.sidebar.count())]
     window.build_pending_pages()
     assert len(window.built_page_ids()) == 2
     qtbot.waitUntil(lambda: window.built_page_ids() == window.page_ids())
     for row, page_id in enumerate(window.page_ids()):
         page = window.stack.widget(row)
         assert isinstance(page, Page) and page.page_id == page_id
+        # The entry's id, order and title are the page's own.
+        assert (page.order, page.title()) == (window._pages[row].order, titles[row])

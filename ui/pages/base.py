@@ -53,21 +53,28 @@ class Page(QWidget):
 class PageEntry:
     """A sidebar entry whose page is built on first use (``page()``), not before the window shows.
 
-    ``kind`` gives the id, order and sidebar title; ``build`` makes the page once. A composition
-    adds a page by adding one ``PageEntry(SendPage, lambda: SendPage(model))``.
+    A composition adds a page with one entry: ``PageEntry.of(SendPage, lambda: SendPage(model))``
+    when the page's module is loaded anyway, or ``PageEntry(id, order, title, build)`` with a
+    ``build`` that imports the page's module itself, so a page nobody opens costs no import.
+    The id is checked against the built page's.
     """
 
-    def __init__(self, kind: type[Page], build: Callable[[], Page]) -> None:
-        self.kind = kind
-        self.page_id = kind.page_id
-        self.order = kind.order
+    def __init__(self, page_id: str, order: int, title: Callable[[], str],
+                 build: Callable[[], Page]) -> None:
+        self.page_id = page_id
+        self.order = order
+        self._title = title
         self._build = build
         self._page: Page | None = None
 
     @classmethod
+    def of(cls, kind: type[Page], build: Callable[[], Page]) -> PageEntry:
+        return cls(kind.page_id, kind.order, lambda: class_title(kind), build)
+
+    @classmethod
     def built(cls, page: Page) -> PageEntry:
-        entry = cls(type(page), lambda: page)
-        entry.page_id, entry.order, entry._page = page.page_id, page.order, page
+        entry = cls(page.page_id, page.order, page.title, lambda: page)
+        entry._page = page
         return entry
 
     @property
@@ -76,24 +83,36 @@ class PageEntry:
 
     def page(self) -> Page:
         if self._page is None:
-            self._page = self._build()
+            page = self._build()
+            if page.page_id != self.page_id:
+                raise ValueError(f"the entry {self.page_id!r} built the page {page.page_id!r}")
+            self._page = page
         return self._page
 
     def title(self) -> str:
-        if self._page is not None:
-            return self._page.title()
-        # A page's title() only translates a literal in its class's context: ask it through a
-        # stand-in with the same tr(), so the sidebar is labelled without building the page.
-        return self.kind.title(_TitleContext(self.kind))  # type: ignore[arg-type]
+        return self._page.title() if self._page is not None else self._title()
+
+
+def translated(context: type[Page] | str, text: str) -> str:
+    """``text`` translated as ``tr()`` in the page class ``context`` (or a class of that name)
+    translates it, for titles shown before the page is built."""
+    return QCoreApplication.translate(context if isinstance(context, str) else context.__name__,
+                                      text)
+
+
+def class_title(kind: type[Page]) -> str:
+    """A page class's title without building the page: its title() only translates a literal,
+    so it is asked through a stand-in with the same tr()."""
+    return kind.title(_TitleContext(kind))  # type: ignore[arg-type]
 
 
 class _TitleContext:
     def __init__(self, kind: type[Page]) -> None:
         self.page_id = kind.page_id
-        self._context = kind.__name__
+        self._kind = kind
 
     def tr(self, text: str) -> str:
-        return QCoreApplication.translate(self._context, text)
+        return translated(self._kind, text)
 
 
 def heading(text: str) -> QLabel:
