@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qasync
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
@@ -16,20 +17,21 @@ import resources
 from app import __version__, settings
 from app.context import AppContext
 from app.errorhook import ErrorReporter
-from app.monitor_backend import build_monitor_service
 from app.services import Services
-from app.wallet_wiring import WalletUi, build_wallet_ui
+from app.wallet_wiring import build_wallet_ui
 from ui.about import AboutDialog
-from ui.bench_service import BenchService, make_bench_service
+from ui.bench_service import make_bench_service
 from ui.concurrency import Closer, Engine
 from ui.error_dialog import ErrorDialog
-from ui.install_service import InstallService, local_sessions
 from ui.main_window import MainWindow
-from ui.monitor_service import MonitorService
 from ui.pages.base import Page, PageEntry, translated
-from ui.startup_probe import StartupProbe
+from ui.startup_probe import StartupProbe, after_first_paint
 from ui.theme import apply_theme
 from ui.tray import Tray
+
+if TYPE_CHECKING:
+    from ui.install_service import InstallService
+    from ui.monitor_service import MonitorService
 
 qt_log = logging.getLogger("qt")
 _QT_LEVELS = {
@@ -45,13 +47,10 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
     qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
 
 
-def build_pages(
-    services: Services, app: QApplication, bench: BenchService, install: InstallService,
-    wallet_ui: WalletUi | None = None, monitor: MonitorService | None = None,
-) -> list[PageEntry]:
+def build_pages(gui: Gui) -> list[PageEntry]:
     """The main window's pages, each built (and its module imported) when first shown; a page is
-    added with one entry."""
-    ctx = services.ctx
+    added with one entry. Services only a page uses are made when that page is built."""
+    ctx, app, bench = gui.ctx, gui.app, gui.bench
 
     def benchmark_page() -> Page:
         from ui.pages.benchmark import BenchmarkPage
@@ -61,7 +60,7 @@ def build_pages(
     def local_node_page() -> Page:
         from ui.pages.local_node import LocalNodePage
 
-        return LocalNodePage(install, monitor)
+        return LocalNodePage(gui.install, gui.monitor)
 
     def settings_page() -> Page:
         from ui.pages.settings_page import SettingsPage
@@ -71,7 +70,7 @@ def build_pages(
             data_dir=ctx.data_dir,
             log_path=ctx.log_path,
             running_network=ctx.network,
-            save=services.save_settings,
+            save=gui.services.save_settings,
             apply_theme=lambda theme: apply_theme(app, theme),
             tray_available=QSystemTrayIcon.isSystemTrayAvailable(),
         )
@@ -83,7 +82,7 @@ def build_pages(
                   local_node_page),
         PageEntry("settings", 900, lambda: translated("SettingsPage", "Settings"),
                   settings_page),
-        *(wallet_ui.entries if wallet_ui is not None else ()),
+        *gui.wallet.entries,
     ]
 
 
@@ -107,15 +106,13 @@ class Gui:
         self.wallet = build_wallet_ui(self.services, self.engine)
         self.bench = make_bench_service(ctx.data_dir, self.services.bench_endpoints, ctx.network,
                                         self.engine)
-        self.install = InstallService(local_sessions(ctx.data_dir), ctx.data_dir, ctx.network,
-                                      self.engine)
-        self.monitor = build_monitor_service(
-            ctx.settings, ctx.data_dir, lambda: settings.save(ctx.data_dir, ctx.settings))
-        for service in (self.bench, self.install, self.wallet.model, self.monitor):
+        for service in (self.bench, self.wallet.model):
             self.closer.register(service)
-        pages = build_pages(self.services, app, self.bench, self.install, self.wallet,
-                            self.monitor)
-        self.window = MainWindow(pages, self.icon, network=ctx.network)
+        # Made on first use (the local node page, the monitor's start after the first paint).
+        self._install: InstallService | None = None
+        self._monitor: MonitorService | None = None
+        self.tray: Tray | None = None
+        self.window = MainWindow(build_pages(self), self.icon, network=ctx.network)
         self.wallet.attach_window(self.window)
         if self.services.migration_notes:
             # Which wallet file was kept where, after an upgrade from the old layout.
@@ -126,12 +123,34 @@ class Gui:
         self.window.quit_requested.connect(self.quit)
         self.window.closing.connect(self.remember_window)
         self.reporter = ErrorReporter(ctx.log_path, self.show_error)
-        self.tray: Tray | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = Tray(self.window, self.icon)
             self.tray.quit_requested.connect(self.quit)
-            self.monitor.notify.connect(self.tray.notify)
             self.tray.show()
+
+    @property
+    def install(self) -> InstallService:
+        if self._install is None:
+            from ui.install_service import InstallService, local_sessions
+
+            ctx = self.ctx
+            self._install = InstallService(local_sessions(ctx.data_dir), ctx.data_dir,
+                                           ctx.network, self.engine)
+            self.closer.register(self._install)
+        return self._install
+
+    @property
+    def monitor(self) -> MonitorService:
+        if self._monitor is None:
+            from app.monitor_backend import build_monitor_service
+
+            ctx = self.ctx
+            self._monitor = build_monitor_service(
+                ctx.settings, ctx.data_dir, lambda: settings.save(ctx.data_dir, ctx.settings))
+            self.closer.register(self._monitor)
+            if self.tray is not None:
+                self._monitor.notify.connect(self.tray.notify)
+        return self._monitor
 
     def show_about(self) -> None:
         dialog = AboutDialog(__version__, self.window)
@@ -189,13 +208,13 @@ def run_gui(
     asyncio.set_event_loop(loop)
     gui = Gui(ctx, app)
     gui.reporter.install(loop)
-    gui.monitor.start()
     try:
         gui.select_page(page)
     except KeyError as exc:
         print(f"fluxdesk: {exc.args[0]}", file=sys.stderr)
         return 2
     if screenshot is not None:
+        gui.monitor.start()
         gui.window.show()
         loop.run_until_complete(gui.monitor.first_poll())
         save_screenshot(gui.window, app, screenshot)
@@ -204,7 +223,11 @@ def run_gui(
         return 0
     if startup_probe is not None:
         _arm_startup_probe(gui, app, startup_probe)
-    if not (ctx.settings.ui.start_minimised and gui.tray is not None):
+    if ctx.settings.ui.start_minimised and gui.tray is not None:
+        gui.monitor.start()
+    else:
+        # The node monitor (its modules, its first poll) waits until the window is on screen.
+        after_first_paint(gui.window, gui.monitor.start)
         gui.window.show()
     with loop:
         gui.closer.arm()

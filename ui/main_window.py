@@ -1,15 +1,15 @@
 """The main window: sidebar built from the pages that exist, a stack, a status bar and menus.
 
 Pages come as built pages or as ``PageEntry`` factories; an entry's page is built when it is first
-shown (``show_page``, a click in the sidebar, ``page``) or by ``build_pending_pages``, one page per
-turn of the event loop after the first paint, so the window shows before the pages nobody sees.
+shown (``show_page``, a click in the sidebar) or asked for (``page``), so the window shows without
+building, or even importing, the pages nobody opens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -142,14 +142,6 @@ class MainWindow(QMainWindow):
 
     def built_page_ids(self) -> list[str]:
         return [p.page_id for p in self._pages if p.is_built]
-
-    def build_pending_pages(self) -> None:
-        """Build the pages not built yet, one per turn of the event loop (call after the first
-        paint: each page waits for the events that came in while the one before was built)."""
-        pending = [row for row, entry in enumerate(self._pages) if not entry.is_built]
-        if pending:
-            self._built_page(pending[0])
-            QTimer.singleShot(0, self.build_pending_pages)
 
     def page_ids(self) -> list[str]:
         return [p.page_id for p in self._pages]

@@ -1,7 +1,8 @@
-"""The start-up probe `make bench` reads: when a window first painted, and the idle RSS after.
+"""Start-up: work deferred until a window has first painted, and the probe `make bench` reads
+(when the window first painted, and the idle RSS after).
 
-Shared by the app (`fluxdesk --startup-probe`) and the bare PySide6 window the benchmark compares
-it with, so both are measured by the same code. Prints one JSON line, then calls ``quit``.
+The probe is shared by the app (`fluxdesk --startup-probe`) and the bare PySide6 window the
+benchmark compares it with, so both are measured by the same code.
 """
 
 from __future__ import annotations
@@ -15,9 +16,30 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 
+class _FirstPaint(QObject):
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then: Callable[[], None] | None = then
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            # Run once the paint event is handled, i.e. when the loop is next free.
+            QTimer.singleShot(0, self._then)
+            self._then = None
+            obj.removeEventFilter(self)
+        return False
+
+
+def after_first_paint(window: QWidget, then: Callable[[], None]) -> None:
+    """Call ``then`` once, on the event loop, right after ``window`` first painted."""
+    _FirstPaint(window, then)
+
+
 class StartupProbe(QObject):
     """Notes the wall-clock time of ``window``'s first paint, waits ``idle_seconds`` with the event
-    loop running, then prints ``{"painted_at": epoch seconds, "idle_rss_mb": MiB}`` and quits.
+    loop running, then prints ``{"painted_at": epoch seconds, "idle_rss_mb": MiB}`` (one JSON
+    line) and calls ``quit``.
 
     The caller takes the start time itself: psutil's process create time is only as precise as the
     kernel's whole-second boot time, which is too coarse for a start-up benchmark.
@@ -31,14 +53,7 @@ class StartupProbe(QObject):
         self._idle.setSingleShot(True)
         self._idle.setInterval(int(idle_seconds * 1000))
         self._idle.timeout.connect(self._report)
-        window.installEventFilter(self)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self.painted_at is None:
-            # Stamped once the paint event is handled, i.e. when the loop is next free.
-            QTimer.singleShot(0, self._painted)
-            self.painted_at = 0.0
-        return False
+        after_first_paint(window, self._painted)
 
     def _painted(self) -> None:
         self.painted_at = time.time()

@@ -17,6 +17,7 @@ from app import settings
 from app.context import AppContext
 from app.gui import Gui
 from ui.pages.base import Page
+from ui.startup_probe import after_first_paint
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,14 +93,24 @@ def test_pages_addressed_by_id_are_built_when_asked_for(gui: Gui) -> None:
         window.page("missing")
 
 
-def test_pending_pages_are_built_one_per_turn_of_the_loop(gui: Gui, qtbot: QtBot) -> None:
+def test_entries_name_the_pages_they_build(gui: Gui) -> None:
     window = gui.window
     titles = [window.sidebar.item(row).text() for row in range(window.sidebar.count())]
-    window.build_pending_pages()
-    assert len(window.built_page_ids()) == 2
-    qtbot.waitUntil(lambda: window.built_page_ids() == window.page_ids())
     for row, page_id in enumerate(window.page_ids()):
-        page = window.stack.widget(row)
-        assert isinstance(page, Page) and page.page_id == page_id
+        page = window.page(page_id)
+        assert window.stack.widget(row) is page
         # The entry's id, order and title are the page's own.
-        assert (page.order, page.title()) == (window._pages[row].order, titles[row])
+        assert (page.page_id, page.order, page.title()) == (
+            page_id, window._pages[row].order, titles[row])
+    assert window.built_page_ids() == window.page_ids()
+
+
+def test_the_node_monitor_starts_after_the_first_paint(gui: Gui, qtbot: QtBot) -> None:
+    assert gui._monitor is None  # nothing for the hidden local node page before the window shows
+    started: list[bool] = []
+    after_first_paint(gui.window, lambda: started.append(True))
+    gui.window.show()
+    qtbot.waitUntil(lambda: started == [True])
+    gui.window.update()
+    qtbot.wait(20)
+    assert started == [True]  # once
