@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sys
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import psutil
 import qasync
-from PySide6.QtCore import QEvent, QObject, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
@@ -19,23 +17,22 @@ import resources
 from app import __version__, settings
 from app.context import AppContext
 from app.errorhook import ErrorReporter
-from app.monitor_backend import build_monitor_service
 from app.services import ServerTests, Services
-from app.setup_gui import SetupUi, build_setup_ui
-from app.wallet_wiring import WalletUi, build_wallet_ui
+from app.setup_gui import build_setup_ui
+from app.wallet_wiring import build_wallet_ui
 from ui.about import AboutDialog
-from ui.bench_service import BenchService, make_bench_service
+from ui.bench_service import make_bench_service
 from ui.concurrency import Closer, Engine
 from ui.error_dialog import ErrorDialog
-from ui.install_service import InstallService, local_sessions
 from ui.main_window import MainWindow
-from ui.monitor_service import MonitorService
-from ui.pages.base import Page
-from ui.pages.benchmark import BenchmarkPage
-from ui.pages.local_node import LocalNodePage
-from ui.pages.settings_page import SettingsPage
+from ui.pages.base import Page, PageEntry, translated
+from ui.startup_probe import StartupProbe, after_first_paint
 from ui.theme import apply_theme
 from ui.tray import Tray
+
+if TYPE_CHECKING:
+    from ui.install_service import InstallService
+    from ui.monitor_service import MonitorService
 
 qt_log = logging.getLogger("qt")
 _QT_LEVELS = {
@@ -51,44 +48,46 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
     qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
 
 
-def build_pages(
-    services: Services, app: QApplication, bench: BenchService, install: InstallService,
-    wallet_ui: WalletUi | None = None, monitor: MonitorService | None = None,
-    setup: SetupUi | None = None, engine: Engine | None = None,
-) -> list[Page]:
-    ctx = services.ctx
-    return [
-        BenchmarkPage(bench),
-        LocalNodePage(install, monitor),
-        SettingsPage(
+def build_pages(gui: Gui) -> list[PageEntry]:
+    """The main window's pages, each built (and its module imported) when first shown; a page is
+    added with one entry. Services only a page uses are made when that page is built."""
+    ctx, app, bench = gui.ctx, gui.app, gui.bench
+
+    def benchmark_page() -> Page:
+        from ui.pages.benchmark import BenchmarkPage
+
+        return BenchmarkPage(bench)
+
+    def local_node_page() -> Page:
+        from ui.pages.local_node import LocalNodePage
+
+        return LocalNodePage(gui.install, gui.monitor)
+
+    def settings_page() -> Page:
+        from ui.pages.settings_page import SettingsPage
+
+        return SettingsPage(
             ctx.settings,
             data_dir=ctx.data_dir,
             log_path=ctx.log_path,
             running_network=ctx.network,
-            save=services.save_settings,
+            save=gui.services.save_settings,
             apply_theme=lambda theme: apply_theme(app, theme),
             tray_available=QSystemTrayIcon.isSystemTrayAvailable(),
-            server_probe=ServerTests(services, engine.call) if engine is not None else None,
-            wallet=wallet_ui.model if wallet_ui is not None else None,
-        ),
-        *(wallet_ui.pages if wallet_ui is not None else ()),
-        *((setup.page,) if setup is not None else ()),
+            server_probe=ServerTests(gui.services, gui.engine.call),
+            wallet=gui.wallet.model,
+        )
+
+    return [
+        PageEntry("benchmark", 300, lambda: translated("BenchmarkPage", "Benchmark"),
+                  benchmark_page),
+        PageEntry("local_node", 400, lambda: translated("LocalNodePage", "Local node"),
+                  local_node_page),
+        PageEntry("settings", 900, lambda: translated("SettingsPage", "Settings"),
+                  settings_page),
+        *gui.wallet.entries,
+        gui.setup.entry,
     ]
-
-
-class _FirstPaint(QObject):
-    """Reports the first paint of the main window (for the start-up benchmark)."""
-
-    def __init__(self, on_paint: QTimer) -> None:
-        super().__init__()
-        self._timer = on_paint
-        self.seen = False
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not self.seen:
-            self.seen = True
-            self._timer.start()
-        return False
 
 
 class Gui:
@@ -111,18 +110,15 @@ class Gui:
         self.wallet = build_wallet_ui(self.services, self.engine)
         self.bench = make_bench_service(ctx.data_dir, self.services.bench_endpoints, ctx.network,
                                         self.engine)
-        self.install = InstallService(local_sessions(ctx.data_dir), ctx.data_dir, ctx.network,
-                                      self.engine)
-        self.monitor = build_monitor_service(
-            ctx.settings, ctx.data_dir, lambda: settings.save(ctx.data_dir, ctx.settings))
         self.setup = build_setup_ui(self.services, self.wallet, self.engine)
         # Closed in reverse: the setup stops before the wallet it uses closes.
-        for service in (self.bench, self.install, self.wallet.model, self.wallet.nodes,
-                        self.monitor, self.setup.service):
+        for service in (self.bench, self.wallet.model, self.wallet.nodes, self.setup.service):
             self.closer.register(service)
-        pages = build_pages(self.services, app, self.bench, self.install, self.wallet,
-                            self.monitor, self.setup, self.engine)
-        self.window = MainWindow(pages, self.icon, network=ctx.network)
+        # Made on first use (the local node page, the monitor's start after the first paint).
+        self._install: InstallService | None = None
+        self._monitor: MonitorService | None = None
+        self.tray: Tray | None = None
+        self.window = MainWindow(build_pages(self), self.icon, network=ctx.network)
         self.wallet.attach_window(self.window)
         self.setup.attach_window(self.window, self.wallet)
         if self.services.migration_notes:
@@ -134,12 +130,34 @@ class Gui:
         self.window.quit_requested.connect(self.quit)
         self.window.closing.connect(self.remember_window)
         self.reporter = ErrorReporter(ctx.log_path, self.show_error)
-        self.tray: Tray | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = Tray(self.window, self.icon)
             self.tray.quit_requested.connect(self.quit)
-            self.monitor.notify.connect(self.tray.notify)
             self.tray.show()
+
+    @property
+    def install(self) -> InstallService:
+        if self._install is None:
+            from ui.install_service import InstallService, local_sessions
+
+            ctx = self.ctx
+            self._install = InstallService(local_sessions(ctx.data_dir), ctx.data_dir,
+                                           ctx.network, self.engine)
+            self.closer.register(self._install)
+        return self._install
+
+    @property
+    def monitor(self) -> MonitorService:
+        if self._monitor is None:
+            from app.monitor_backend import build_monitor_service
+
+            ctx = self.ctx
+            self._monitor = build_monitor_service(
+                ctx.settings, ctx.data_dir, lambda: settings.save(ctx.data_dir, ctx.settings))
+            self.closer.register(self._monitor)
+            if self.tray is not None:
+                self._monitor.notify.connect(self.tray.notify)
+        return self._monitor
 
     def show_about(self) -> None:
         dialog = AboutDialog(__version__, self.window)
@@ -197,13 +215,13 @@ def run_gui(
     asyncio.set_event_loop(loop)
     gui = Gui(ctx, app)
     gui.reporter.install(loop)
-    gui.monitor.start()
     try:
         gui.select_page(page)
     except KeyError as exc:
         print(f"fluxdesk: {exc.args[0]}", file=sys.stderr)
         return 2
     if screenshot is not None:
+        gui.monitor.start()
         gui.window.show()
         loop.run_until_complete(gui.monitor.first_poll())
         save_screenshot(gui.window, app, screenshot)
@@ -212,7 +230,11 @@ def run_gui(
         return 0
     if startup_probe is not None:
         _arm_startup_probe(gui, app, startup_probe)
-    if not (ctx.settings.ui.start_minimised and gui.tray is not None):
+    if ctx.settings.ui.start_minimised and gui.tray is not None:
+        gui.monitor.start()
+    else:
+        # The node monitor (its modules, its first poll) waits until the window is on screen.
+        after_first_paint(gui.window, gui.monitor.start)
         gui.window.show()
     with loop:
         gui.closer.arm()
@@ -223,30 +245,5 @@ def run_gui(
 
 
 def _arm_startup_probe(gui: Gui, app: QApplication, idle_seconds: float) -> None:
-    """Print when the first paint happened (epoch seconds) and idle RSS as JSON, then quit.
-
-    The caller takes the start time itself: psutil's process create time is only as precise as the
-    kernel's whole-second boot time, which is too coarse for a start-up benchmark.
-    """
-    process = psutil.Process()
-    report: dict[str, float] = {}
-    finish = QTimer(app)
-    finish.setSingleShot(True)
-    finish.setInterval(int(idle_seconds * 1000))
-
-    def painted() -> None:
-        report["painted_at"] = time.time()
-        finish.start()
-
-    def done() -> None:
-        report["idle_rss_mb"] = round(process.memory_info().rss / 2**20, 1)
-        print(json.dumps(report), flush=True)
-        gui.quit()
-
-    paint_timer = QTimer(app)
-    paint_timer.setSingleShot(True)
-    paint_timer.setInterval(0)
-    paint_timer.timeout.connect(painted)
-    finish.timeout.connect(done)
-    gui.probe = _FirstPaint(paint_timer)  # type: ignore[attr-defined]
-    gui.window.installEventFilter(gui.probe)  # type: ignore[attr-defined]
+    """For `make bench`: print when the window first painted and the idle RSS, then quit."""
+    gui.probe = StartupProbe(gui.window, idle_seconds, gui.quit)  # type: ignore[attr-defined]

@@ -69,15 +69,19 @@ GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The command line; without ``commands`` only the options of a GUI start (see gui_args)."""
     parser = CliParser(
         prog="fluxdesk",
         description="FluxDesk: Flux wallet, staking, hardware benchmark and node controller. "
         "Without a command it opens the window.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        # Without the commands it only tries a line: --help and --version are the full parser's.
+        add_help=commands,
     )
-    parser.add_argument("--version", action="version", version=f"fluxdesk {__version__}")
+    if commands:
+        parser.add_argument("--version", action="version", version=f"fluxdesk {__version__}")
     for flags, options in GLOBAL_OPTIONS:
         parser.add_argument(*flags, **options)
     gui = parser.add_argument_group("GUI")
@@ -91,11 +95,24 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--theme", choices=THEMES, help="override the theme from settings")
     # Used by `make bench`: report time to first paint and idle memory, then quit.
     gui.add_argument("--startup-probe", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
+    if not commands:
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     register_all(sub)
     for child in subcommand_parsers(parser):
         _accept_global_options(child)
     return parser
+
+
+def gui_args(args_in: list[str]) -> argparse.Namespace | None:
+    """The options of a plain GUI start, read without loading any CLI command (and all that the
+    commands import), or None when the line is anything else (a command, --help, an error): then
+    the full parser reads it and says what is wrong."""
+    try:
+        args, unknown = build_parser(commands=False).parse_known_args(args_in)
+    except UsageError:
+        return None
+    return None if unknown else args
 
 
 def subcommand_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
@@ -171,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args_in: list[str]) -> int:
+    gui = gui_args(args_in)
+    if gui is not None:
+        return _run(gui)
     parser = build_parser()
     as_json = "--json" in args_in
     try:
@@ -186,6 +206,10 @@ def _main(args_in: list[str]) -> int:
         return EXIT_USAGE
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     as_json = bool(getattr(args, "json", False))
     try:
         ctx = make_context(args)

@@ -17,8 +17,6 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-import keyring
-
 from nodectl.monitor.alerts.channels import TELEGRAM_API
 from nodectl.monitor.alerts.events import DEFAULT_DEBOUNCE_S
 from nodectl.monitor.errors import MonitorError
@@ -221,6 +219,8 @@ class AlertSecrets:
 
     @staticmethod
     def _read() -> tuple[str | None, str | None]:
+        import keyring  # here, in the worker thread: the window shows without loading it
+
         try:
             return (keyring.get_password(KEYRING_SERVICE, TELEGRAM_TOKEN_ENTRY),
                     keyring.get_password(KEYRING_SERVICE, DISCORD_WEBHOOK_ENTRY))
@@ -231,6 +231,8 @@ class AlertSecrets:
 
     @staticmethod
     def _write(telegram: str | None, discord: str | None) -> None:
+        import keyring  # see _read
+
         for entry, value in ((TELEGRAM_TOKEN_ENTRY, telegram), (DISCORD_WEBHOOK_ENTRY, discord)):
             if value is None:
                 continue

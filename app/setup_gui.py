@@ -4,38 +4,57 @@ page, and the links to it from the wallet's fresh-install choice and overview.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.services import Services
-from app.setup_wiring import Setup, build_setup
 from app.wallet_wiring import WalletUi
 from nodesetup.store import SetupStore
 from ui.concurrency import Engine
 from ui.main_window import MainWindow
-from ui.pages.setup import SetupPage
+from ui.pages.base import Page, PageEntry, translated
 from ui.setup_service import PortsFactory, SetupService, Waiter
-from ui.setup_widgets import summary_line
+from ui.wallet.nodes import SETUP_PAGE
 from ui.wallet.overview import OverviewPage
 from wallet.state import WalletStatus
+
+if TYPE_CHECKING:
+    from app.setup_wiring import Setup
+
+# The page's place in the sidebar (ui/pages/setup.py), known before its module is imported.
+SETUP_ORDER = 200
 
 
 @dataclass
 class SetupUi:
-    """The GUI's side: the Qt service (on the app's engine) and the `setup` page."""
+    """The GUI's side: the Qt service (on the app's engine) and the `setup` page's entry (the
+    page and its module are built when first shown)."""
 
     service: SetupService
-    page: SetupPage
+    entry: PageEntry
+
+    @property
+    def page(self) -> Page:
+        return self.entry.page()
 
     def attach_window(self, window: MainWindow, wallet: WalletUi) -> None:
         """Navigation: the fresh-install choice and the wallet overview link to the page."""
-        for page in wallet.pages:
+
+        def show() -> None:
+            window.show_page(SETUP_PAGE)
+
+        def link(page: Page) -> None:
             gate = getattr(page, "no_wallet", None)
             if gate is not None and hasattr(gate, "offer_setup"):
-                gate.offer_setup(lambda: window.show_page(SetupPage.page_id))
-        overview = next((p for p in wallet.pages if isinstance(p, OverviewPage)), None)
-        if overview is not None:
-            overview.setup_link.connect(lambda: window.show_page(SetupPage.page_id))
-            self.service.snapshot_changed.connect(
-                lambda snap: overview.set_setup_line(summary_line(snap)))
+                gate.offer_setup(show)
+            if isinstance(page, OverviewPage):
+                from ui.setup_widgets import summary_line
+
+                page.setup_link.connect(show)
+                self.service.snapshot_changed.connect(
+                    lambda snap: page.set_setup_line(summary_line(snap)))
+
+        for entry in wallet.entries:
+            entry.when_built(link)
 
 
 def build_setup_ui(services: Services, wallet: WalletUi, engine: Engine, *,
@@ -47,6 +66,8 @@ def build_setup_ui(services: Services, wallet: WalletUi, engine: Engine, *,
     ctx, service = services.ctx, wallet.service
 
     async def real_ports() -> Setup:
+        from app.setup_wiring import build_setup
+
         settings = service.document.settings if service.is_open else None
         servers = services.insight_servers(ctx.network, wallet_settings=settings)
         return build_setup(ctx.data_dir, ctx.network, service, servers)
@@ -57,4 +78,12 @@ def build_setup_ui(services: Services, wallet: WalletUi, engine: Engine, *,
     model.state_changed.connect(
         lambda state: setup.set_wallet_unlocked(state == WalletStatus.UNLOCKED))
     setup.set_wallet_unlocked(model.state == WalletStatus.UNLOCKED)
-    return SetupUi(setup, SetupPage(setup, model))
+    def setup_page() -> Page:
+        from ui.pages.setup import SetupPage
+
+        return SetupPage(setup, model)
+
+    def title() -> str:
+        return translated("SetupPage", "Set up a FluxNode")
+
+    return SetupUi(setup, PageEntry(SETUP_PAGE, SETUP_ORDER, title, setup_page))

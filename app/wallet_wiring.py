@@ -12,7 +12,7 @@ from app.services import Services
 from app.settings import NETWORKS
 from ui.concurrency import Engine
 from ui.main_window import MainWindow
-from ui.pages.base import Page
+from ui.pages.base import Page, PageEntry
 from ui.wallet.activity import ActivityWatcher
 from ui.wallet.addresses import AddressesPage
 from ui.wallet.coins import CoinsPage
@@ -25,7 +25,6 @@ from ui.wallet.security import SecurityPage
 from ui.wallet.send import SendPage
 from ui.wallet.wallet_model import WalletModel
 from wallet.errors import BackendUnavailable, WalletError
-from wallet.nodes.client import NodeListsClient
 from wallet.nodes.manager import NodeManager
 from wallet.service import WalletService
 from wallet.state import Connection
@@ -38,9 +37,15 @@ log = logging.getLogger(__name__)
 class WalletUi:
     model: WalletModel
     nodes: NodesModel
-    pages: list[Page]
+    # Built when first shown (see ui/main_window.py).
+    entries: list[PageEntry]
     # Owned by the engine loop; only the composition (and benchmarks) hold it, never a page.
     service: WalletService
+
+    @property
+    def pages(self) -> list[Page]:
+        """Every wallet page, built now if it was not yet."""
+        return [entry.page() for entry in self.entries]
 
     def attach_window(self, window: MainWindow) -> None:
         def show(info: Connection) -> None:
@@ -49,13 +54,18 @@ class WalletUi:
         self.model.connection_changed.connect(show)
         self.model.wizard_requested.connect(lambda: window.show_page(OverviewPage.page_id))
         self.nodes.page_requested.connect(window.show_page)
-        for page in self.pages:
-            if isinstance(page, NodesPage):
-                page.set_setup_available(SETUP_PAGE in window.page_ids())
+        setup_available = SETUP_PAGE in window.page_ids()
+        for entry in self.entries:
+            entry.when_built(lambda page: _offer_setup(page, setup_available))
         app = QApplication.instance()
         if app is not None:
             self.activity = ActivityWatcher(self.model)
             app.installEventFilter(self.activity)
+
+
+def _offer_setup(page: Page, available: bool) -> None:
+    if isinstance(page, NodesPage):
+        page.set_setup_available(available)
 
 
 def build_wallet_ui(services: Services, engine: Engine) -> WalletUi:
@@ -71,6 +81,8 @@ def build_wallet_ui(services: Services, engine: Engine) -> WalletUi:
             raise BackendUnavailable(
                 f"No Insight server is known for {network}, so the node lists cannot be read. "
                 "Add your server in the settings (servers), then refresh.")
+        from wallet.nodes.client import NodeListsClient
+
         return NodeManager(service, NodeListsClient(servers[0]))
 
     nodes = NodesModel(model, make_manager, engine)
@@ -95,17 +107,17 @@ def build_wallet_ui(services: Services, engine: Engine) -> WalletUi:
         offered = NETWORKS if network != "mainnet" else ("mainnet",)
         return WalletWizard(create, network=network, networks=offered)
 
-    pages: list[Page] = [
-        OverviewPage(model, make_flow),
-        SendPage(model),
-        ReceivePage(model),
-        HistoryPage(model),
-        CoinsPage(model, nodes),
-        NodesPage(nodes),
-        AddressesPage(model),
-        SecurityPage(model),
+    entries = [
+        PageEntry.of(OverviewPage, lambda: OverviewPage(model, make_flow)),
+        PageEntry.of(SendPage, lambda: SendPage(model)),
+        PageEntry.of(ReceivePage, lambda: ReceivePage(model)),
+        PageEntry.of(HistoryPage, lambda: HistoryPage(model)),
+        PageEntry.of(CoinsPage, lambda: CoinsPage(model, nodes)),
+        PageEntry.of(NodesPage, lambda: NodesPage(nodes)),
+        PageEntry.of(AddressesPage, lambda: AddressesPage(model)),
+        PageEntry.of(SecurityPage, lambda: SecurityPage(model)),
     ]
-    return WalletUi(model, nodes, pages, service)
+    return WalletUi(model, nodes, entries, service)
 
 
 async def _write_other_network(services: Services, new: NewWallet) -> None:

@@ -1,4 +1,9 @@
-"""The main window: sidebar built from the pages that exist, a stack, a status bar and menus."""
+"""The main window: sidebar built from the pages that exist, a stack, a status bar and menus.
+
+Pages come as built pages or as ``PageEntry`` factories; an entry's page is built when it is first
+shown (``show_page``, a click in the sidebar) or asked for (``page``), so the window shows without
+building, or even importing, the pages nobody opens.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.pages.base import Page
+from ui.pages.base import Page, PageEntry
 
 
 class MainWindow(QMainWindow):
@@ -27,7 +32,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        pages: Sequence[Page],
+        pages: Sequence[Page | PageEntry],
         icon: QIcon,
         parent: QWidget | None = None,
         *,
@@ -39,7 +44,8 @@ class MainWindow(QMainWindow):
         self.resize(960, 640)
         self.close_to_tray = False
         self._quitting = False
-        self._pages = sorted(pages, key=lambda p: p.order)
+        entries = [p if isinstance(p, PageEntry) else PageEntry.built(p) for p in pages]
+        self._pages = sorted(entries, key=lambda p: p.order)
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -50,7 +56,8 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(page.title())
             item.setData(Qt.ItemDataRole.UserRole, page.page_id)
             self.sidebar.addItem(item)
-            self.stack.addWidget(page)
+            # An empty stand-in until the page is built (swapped in place by _built_page).
+            self.stack.addWidget(page.page() if page.is_built else QWidget())
         self.sidebar.currentRowChanged.connect(self._on_row_changed)
 
         brand = QLabel("FluxDesk")
@@ -110,8 +117,31 @@ class MainWindow(QMainWindow):
 
     def _on_row_changed(self, row: int) -> None:
         if 0 <= row < len(self._pages):
+            page = self._built_page(row)
             self.stack.setCurrentIndex(row)
-            self._pages[row].page_shown()
+            page.page_shown()
+
+    def _built_page(self, row: int) -> Page:
+        entry = self._pages[row]
+        if entry.is_built:
+            return entry.page()
+        page = entry.page()
+        item = self.sidebar.item(row)
+        if item is not None:
+            item.setText(page.title())
+        stand_in = self.stack.widget(row)
+        assert stand_in is not None
+        self.stack.insertWidget(row, page)
+        self.stack.removeWidget(stand_in)
+        stand_in.deleteLater()
+        return page
+
+    def page(self, page_id: str) -> Page:
+        """The page with this id, built now if it was not yet; KeyError for an unknown id."""
+        return self._built_page(self._row(page_id))
+
+    def built_page_ids(self) -> list[str]:
+        return [p.page_id for p in self._pages if p.is_built]
 
     def page_ids(self) -> list[str]:
         return [p.page_id for p in self._pages]
@@ -122,10 +152,12 @@ class MainWindow(QMainWindow):
 
     def show_page(self, page_id: str) -> None:
         """Switch to a page; an unknown id raises KeyError listing the ids that exist."""
+        self.sidebar.setCurrentRow(self._row(page_id))
+
+    def _row(self, page_id: str) -> int:
         for row, page in enumerate(self._pages):
             if page.page_id == page_id:
-                self.sidebar.setCurrentRow(row)
-                return
+                return row
         raise KeyError(f"no page {page_id!r}; pages are: {', '.join(self.page_ids())}")
 
     def set_connection_state(self, text: str, ok: bool | None) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-# Imported statically (not by name) so the frozen bundle's analysis sees every command.
-from app.commands import bench, node, wallet
-
-COMMAND_MODULES = (bench, node, wallet)
-
 
 def register_all(subparsers: argparse._SubParsersAction[Any]) -> None:
-    for module in COMMAND_MODULES:
+    # Imported here, not at the top, so the GUI starts without every command's dependencies;
+    # still statically (not by name) so the frozen bundle's analysis sees every command.
+    from app.commands import bench, node, wallet
+
+    for module in (bench, node, wallet):
         module.register(subparsers)

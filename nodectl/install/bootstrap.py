@@ -17,8 +17,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import aiohttp
+if TYPE_CHECKING:
+    # Imported where a download starts: the app's window shows without loading aiohttp.
+    import aiohttp
 
 FreeSpace = Callable[[Path], int]
 MiB = 1 << 20
@@ -97,6 +100,8 @@ class Downloader:
         headers = {"Range": f"bytes=0-{self._test_bytes - 1}"}
         got = 0
         start = self._clock()
+        import aiohttp
+
         try:
             timeout = aiohttp.ClientTimeout(total=self._test_seconds + 5, sock_connect=5)
             async with self._session.get(url, headers=headers, timeout=timeout) as resp:
@@ -150,6 +155,8 @@ class Downloader:
     async def download(self, url: str, dest: Path, on_progress: ProgressSink | None = None,
                        ) -> Path:
         """Download ``url`` to ``dest``, resuming ``dest.part`` across cuts and restarts."""
+        import aiohttp
+
         part = dest.with_name(dest.name + ".part")
         dest.parent.mkdir(parents=True, exist_ok=True)
         reported = 0

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from flux import http
 from flux.ports import DEFAULT_API_PORT
-from nodectl.install.bootstrap import Downloader
 from nodectl.install.events import EventSink, ignore
 from nodectl.install.facts import HostFacts, gather
 from nodectl.install.host import Host
@@ -122,6 +121,8 @@ class InstallSession:
                      session: aiohttp.ClientSession | None = None) -> Runner:
         options = dict(self.options)
         if "downloader" not in options and session is not None:
+            from nodectl.install.bootstrap import Downloader  # imports aiohttp: not at start-up
+
             options["downloader"] = Downloader(session)
         ctx = await make_context(self.host, params, facts, key_source=self.key_source,
                                  options=options)

@@ -8,7 +8,7 @@ Replies are parsed by wallet.nodes.lists; failures are typed wallet errors with 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -19,8 +19,8 @@ from wallet.nodes.errors import NodeListError
 from wallet.nodes.lists import (
     MAX_FILTER_OUTPOINTS,
     ListedNode,
+    NodeLists,
     Outpoint,
-    PendingNode,
     list_filter,
     parse_confirmed,
     parse_dos_list,
@@ -33,15 +33,6 @@ from wallet.nodes.lists import (
 class ChainTip:
     height: int
     time: int  # the block's time (unix seconds)
-
-
-@dataclass(frozen=True)
-class NodeLists:
-    """The network's view of some collaterals: confirmed entries, start list and DOS list."""
-
-    confirmed: list[ListedNode] = field(default_factory=list)
-    started: list[PendingNode] = field(default_factory=list)
-    dos: list[PendingNode] = field(default_factory=list)
 
 
 class NodeListsClient:

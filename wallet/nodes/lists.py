@@ -10,7 +10,7 @@ the txid and then the index (``find_node``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flux.tiers import Tier
@@ -116,6 +116,15 @@ class PendingNode:
     @property
     def outpoint(self) -> Outpoint:
         return self.txid, self.index
+
+
+@dataclass(frozen=True)
+class NodeLists:
+    """The network's view of some collaterals: confirmed entries, start list and DOS list."""
+
+    confirmed: list[ListedNode] = field(default_factory=list)
+    started: list[PendingNode] = field(default_factory=list)
+    dos: list[PendingNode] = field(default_factory=list)
 
 
 def parse_confirmed(body: Any) -> list[ListedNode]:

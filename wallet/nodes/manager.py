@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flux.networks import same_encoding
 from flux.rewards import RewardsUnknown
@@ -23,11 +24,10 @@ from wallet.fluxid import flux_id_from_mnemonic
 from wallet.fluxnode import create_identity_key
 from wallet.keys import PrivateKey
 from wallet.nodes.broadcast import broadcast_start
-from wallet.nodes.client import NodeLists, NodeListsClient
 from wallet.nodes.collateral import CollateralCoin, collateral_coins
 from wallet.nodes.conf import ImportResult, merge_entries, read_conf, write_conf
 from wallet.nodes.errors import NodeInputError, StartMaybeSent
-from wallet.nodes.lists import Outpoint
+from wallet.nodes.lists import NodeLists, Outpoint
 from wallet.nodes.rewards import RewardEstimate, RewardTotals, estimate, node_rewards
 from wallet.nodes.start import (
     Collateral,
@@ -42,6 +42,9 @@ from wallet.service import WalletService
 from wallet.state import Coin, WalletState
 from wallet.storage.model import HdSeed, NodeEntry, StartEntry, WalletDocument
 from wallet.txmodel import Transaction
+
+if TYPE_CHECKING:  # the HTTP client (aiohttp) is imported by whoever makes one
+    from wallet.nodes.client import NodeListsClient
 
 _OUTPOINT = re.compile(r"^\s*([0-9a-fA-F]{64})\s*[:\-]\s*(\d{1,10})\s*$")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")

@@ -17,6 +17,7 @@ File layout (all integers big-endian)::
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -25,18 +26,19 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
 from wallet.errors import CorruptWalletFile, UnsupportedWalletFile, WrongPassword
 
-try:
-    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+# `cryptography` (with its own OpenSSL) is imported by the functions that derive, wrap or seal,
+# not here: the app starts with its wallet locked without loading it.
 
-    HAVE_ARGON2: Final = True
-except ImportError:  # cryptography < 44 or a build without Argon2
-    HAVE_ARGON2 = False  # type: ignore[misc]
+
+@functools.cache
+def have_argon2() -> bool:
+    try:
+        from cryptography.hazmat.primitives.kdf.argon2 import Argon2id  # noqa: F401
+    except ImportError:  # cryptography < 44 or a build without Argon2
+        return False
+    return True
 
 MAGIC: Final = b"FLUXDESK-WALLET\x00"
 FORMAT_VERSION: Final = 1
@@ -86,7 +88,7 @@ class KdfParams:
 
     @staticmethod
     def default() -> KdfParams:
-        return KdfParams.argon2id() if HAVE_ARGON2 else KdfParams.scrypt()
+        return KdfParams.argon2id() if have_argon2() else KdfParams.scrypt()
 
     def fresh_salt(self) -> KdfParams:
         return KdfParams(
@@ -116,11 +118,8 @@ class KdfParams:
             raise CorruptWalletFile("The wallet file's key settings are damaged (salt too short).")
         name = obj.get("name")
         if name == "argon2id":
-            if not HAVE_ARGON2:
-                raise UnsupportedWalletFile(
-                    "This wallet file uses Argon2id, which the installed 'cryptography' package "
-                    "does not provide. Update FluxDesk (cryptography 44 or newer)."
-                )
+            # Whether this cryptography has Argon2id is asked at the derivation (derive_key):
+            # reading a locked wallet's header must not load cryptography.
             iterations = _int(obj, "iterations", 1, _ARGON2_MAX_ITERATIONS)
             lanes = _int(obj, "lanes", 1, _ARGON2_MAX_LANES)
             memory = _int(obj, "memory_kib", 8 * lanes, _ARGON2_MAX_MEMORY_KIB)
@@ -149,8 +148,17 @@ def normalize_password(password: str) -> bytes:
 
 def derive_key(password: str, kdf: KdfParams) -> bytes:
     """Password -> key-encryption key. CPU/memory heavy by design: call it from an executor."""
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     secret = normalize_password(password)
     if kdf.name == "argon2id":
+        if not have_argon2():
+            raise UnsupportedWalletFile(
+                "This wallet file uses Argon2id, which the installed 'cryptography' package "
+                "does not provide. Update FluxDesk (cryptography 44 or newer)."
+            )
+        from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
         return Argon2id(
             salt=kdf.salt,
             length=KEY_BYTES,
@@ -182,6 +190,8 @@ def _wrap_aad(wallet_id: str, purpose: str) -> bytes:
 
 
 def wrap_key(data_key: bytes, wrapping_key: bytes, wallet_id: str, purpose: str) -> WrappedKey:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = os.urandom(NONCE_BYTES)
     ct = AESGCM(wrapping_key).encrypt(nonce, data_key, _wrap_aad(wallet_id, purpose))
     return WrappedKey(nonce, ct)
@@ -189,6 +199,9 @@ def wrap_key(data_key: bytes, wrapping_key: bytes, wallet_id: str, purpose: str)
 
 def unwrap_key(wrapped: WrappedKey, wrapping_key: bytes, wallet_id: str, purpose: str) -> bytes:
     """Raises WrongPassword when the wrapping key (from the password or keyring) is not the one."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         return AESGCM(wrapping_key).decrypt(
             wrapped.nonce, wrapped.ciphertext, _wrap_aad(wallet_id, purpose)
@@ -243,6 +256,8 @@ class Header:
 
 def seal(header: Header, data_key: bytes, payload: bytes) -> bytes:
     """Header + plaintext payload -> complete file bytes."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     header_bytes = header.to_bytes()
     prefix = MAGIC + _PREFIX.pack(FORMAT_VERSION, len(header_bytes)) + header_bytes
     body = prefix + AESGCM(data_key).encrypt(header.payload_nonce, payload, prefix)
@@ -256,6 +271,9 @@ class SealedFile:
     ciphertext: bytes
 
     def open(self, data_key: bytes) -> bytes:
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         try:
             return AESGCM(data_key).decrypt(self.header.payload_nonce, self.ciphertext, self.prefix)
         except (InvalidTag, ValueError):
@@ -298,6 +316,8 @@ def parse_file(data: bytes) -> SealedFile:
 
 
 def new_data_key() -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     return AESGCM.generate_key(bit_length=KEY_BYTES * 8)
 
 

@@ -12,9 +12,6 @@ import logging
 import os
 from typing import Final
 
-import keyring
-from keyring.errors import PasswordDeleteError
-
 from wallet.errors import RememberUnavailable
 
 log = logging.getLogger(__name__)
@@ -33,6 +30,8 @@ def new_device_key() -> bytes:
 
 
 def store_device_key(wallet_id: str, key: bytes) -> None:
+    import keyring  # here, not at the top: no keyring in memory while the wallet stays locked
+
     try:
         keyring.set_password(SERVICE, wallet_id, base64.b64encode(key).decode("ascii"))
     except Exception as exc:  # any backend (D-Bus, KWallet, macOS) may fail its own way
@@ -43,6 +42,8 @@ def store_device_key(wallet_id: str, key: bytes) -> None:
 
 
 def load_device_key(wallet_id: str) -> bytes:
+    import keyring  # see store_device_key
+
     try:
         encoded = keyring.get_password(SERVICE, wallet_id)
     except Exception as exc:  # see store_device_key
@@ -68,6 +69,9 @@ def load_device_key(wallet_id: str) -> bytes:
 
 def delete_device_key(wallet_id: str) -> None:
     """Best effort: a missing entry or an unavailable keyring is not an error when forgetting."""
+    import keyring  # see store_device_key
+    from keyring.errors import PasswordDeleteError
+
     try:
         keyring.delete_password(SERVICE, wallet_id)
     except PasswordDeleteError:

@@ -48,7 +48,7 @@ def test_kdf_parameters_are_stored_in_the_header(fast_kdf: KdfParams) -> None:
 
 def test_default_kdf_is_argon2id_when_available() -> None:
     params = KdfParams.default()
-    assert params.name == ("argon2id" if crypto.HAVE_ARGON2 else "scrypt")
+    assert params.name == ("argon2id" if crypto.have_argon2() else "scrypt")
     assert len(params.salt) == crypto.SALT_BYTES
     assert KdfParams.default().salt != params.salt
 
