@@ -68,7 +68,8 @@ def make_data_dir(data_dir: Path, sim_state: dict[str, Any]) -> Path:
 
 
 def screenshots(data_dir: Path, target: Path, theme: str | None) -> int:
-    """Unlock the demo wallet in-process, sync, and save each wallet page as a PNG."""
+    """Unlock the demo wallet in-process, sync, and save each wallet page (and the Nodes and
+    Setup pages) as a PNG at 960x640."""
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -85,12 +86,13 @@ def screenshots(data_dir: Path, target: Path, theme: str | None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     gui = Gui(ctx, app)
-    gui.window.resize(1100, 720)
+    gui.window.resize(960, 640)  # the smallest size the pages are laid out for
     loop.run_until_complete(gui.wallet.model.unlock(DEMO_PASSWORD))
     loop.run_until_complete(gui.wallet.model.wait_synced())
     suffix = f"{theme or 'light'}-x{os.environ.get('QT_SCALE_FACTOR', '1')}"
+    loop.run_until_complete(gui.wallet.nodes.refresh())
     for page_id in gui.window.page_ids():
-        if page_id.startswith("wallet"):
+        if page_id.startswith("wallet") or page_id in ("nodes", "setup"):
             gui.window.show_page(page_id)
             save_screenshot(gui.window, app, target / f"{page_id}-{suffix}.png")
     loop.run_until_complete(gui.closer.wait())
