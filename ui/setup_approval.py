@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFormLayout, QVBoxLayout, QWidget
 from nodesetup.ports import CollateralOffer
 from ui.pages.base import hint
 from ui.wallet.review import ReviewDialog
-from wallet.amounts import format_amount
+from ui.wallet.units import money
 from wallet.send import Review
 
 
@@ -36,4 +36,4 @@ class CollateralReviewDialog(ReviewDialog):
             outer.insertWidget(1, hint(self.tr(
                 "The node's collateral: exactly %s in one output to an address of this wallet. "
                 "The coins stay yours and are locked as collateral; only the fee leaves the "
-                "wallet.") % format_amount(offer.amount, unit=unit)))
+                "wallet.") % money(offer.amount, unit)))

@@ -11,7 +11,9 @@ from flux.networks import MAINNET, REGTEST
 from flux.tiers import Tier
 from ui.wallet.node_dialogs import AddNodeDialog, NodeConfigDialog, check_identity_wif
 from ui.wallet.node_review import StartReviewDialog, start_outcome
+from ui.wallet.nodes_table import about, compact
 from ui.wallet.nodes_widgets import EmptyNodes, FluxIdPanel, short_outpoint, tier_amounts
+from ui.wallet.units import money, separators
 from wallet.backends.fluxnode_errors import FluxnodeRejectKind
 from wallet.errors import BroadcastRejected
 from wallet.fluxnode import create_identity_key
@@ -139,8 +141,11 @@ def test_maybe_sent_and_precheck_refusal_words() -> None:
 def test_empty_state_and_flux_id_panel(qtbot: QtBot) -> None:
     empty = EmptyNodes(MAINNET)
     qtbot.addWidget(empty)
-    assert tier_amounts(MAINNET) == "1000 FLUX (Cumulus), 12500 FLUX (Nimbus) or 40000 FLUX " \
-        "(Stratus)"
+    # The app's one amount format (ui/wallet/units.money: the locale's separators, the unit word).
+    assert tier_amounts(MAINNET) == (f"{money(1000 * COIN, 'FLUX')} (Cumulus), "
+                                     f"{money(12_500 * COIN, 'FLUX')} (Nimbus) or "
+                                     f"{money(40_000 * COIN, 'FLUX')} (Stratus)")
+    assert money(40_000 * COIN, "FLUX") == f"40{separators()[0]}000 FLUX"
     assert tier_amounts(MAINNET) in empty.text.text()
     assert empty.setup_button.isHidden()
     empty.set_setup_available(True)
@@ -152,3 +157,14 @@ def test_empty_state_and_flux_id_panel(qtbot: QtBot) -> None:
     assert panel.qr.text() == panel.address.text() == "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"
     assert "Zelcore" in panel.note.text()
     assert short_outpoint((TXID, 3)) == "ababababab…:3"
+
+
+@pytest.mark.parametrize(("seconds", "compact_text", "about_text"), [
+    (0, "<1 min", "<1 min"), (59, "<1 min", "<1 min"), (60, "1 min", "~1 min"),
+    (32 * 60, "32 min", "~32 min"), (150 * 60, "2.5 h", "~2.5 h"), (3 * 86400, "3 days", "~3 days"),
+])
+def test_table_times_are_short_and_never_say_about_less_than(
+    seconds: int, compact_text: str, about_text: str
+) -> None:
+    assert compact(seconds) == compact_text
+    assert about(seconds) == about_text

@@ -27,7 +27,7 @@ from flux.fluxconf import render_conf
 from flux.networks import Network, same_encoding
 from ui.pages.base import heading, hint
 from ui.wallet.nodes_widgets import copy_text, full_outpoint, mono, short_outpoint
-from wallet.amounts import format_amount
+from ui.wallet.units import money
 from wallet.errors import InvalidKey
 from wallet.keys import PrivateKey
 from wallet.nodes.collateral import CollateralCoin
@@ -87,7 +87,7 @@ class AddNodeDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         for row, coin in enumerate(self.candidates):
             tier = coin.tier.name.title() if coin.tier is not None else ""
-            texts = (short_outpoint(coin.outpoint), f"{format_amount(coin.satoshis, unit=unit)}"
+            texts = (short_outpoint(coin.outpoint), f"{money(coin.satoshis, unit)}"
                      f" ({tier})", str(coin.maturity.confirmations), maturity_text(coin))
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.wallet.nodes_widgets import STATE_COLOURS, full_outpoint, short_outpoint
-from wallet.amounts import format_amount
+from ui.wallet.units import money
 from wallet.nodes.manager import NodeView
 from wallet.nodes.state import NodeState
 from wallet.nodes.timing import describe_duration
@@ -46,6 +46,12 @@ def compact(seconds: int) -> str:
     return f"{round(hours / 24)} days"
 
 
+def about(seconds: int) -> str:
+    """"~32 min", but "<1 min" (never "~<1 min")."""
+    text = compact(seconds)
+    return text if text.startswith("<") else f"~{text}"
+
+
 def when_text(view: NodeView) -> str:
     """The one time that matters now: maturity, confirmation, DOS end, expiry or payment."""
     status = view.status
@@ -54,17 +60,18 @@ def when_text(view: NodeView) -> str:
         return "—"
     if status.state == NodeState.NOT_STARTED:
         if ripe is not None and not ripe.mature:
-            return f"{ripe.confirmations}/{ripe.needed}, ready ~{compact(ripe.eta_seconds)}"
+            return f"{ripe.confirmations}/{ripe.needed}, ready {about(ripe.eta_seconds)}"
         return "may start now"
     if status.state == NodeState.CONFIRMED:
         if status.next_payment_seconds is not None:
-            return f"paid in ~{compact(status.next_payment_seconds)}"
+            return f"paid in {about(status.next_payment_seconds)}"
         return "in the payment queue"
     if status.eta_seconds is None:
         return "—"
-    words = {NodeState.STARTED: "confirms ≤", NodeState.DOS: "start in ~",
-             NodeState.STARTING: "retry after ~"}
-    return f"{words.get(status.state, 'in ~')}{compact(status.eta_seconds)}"
+    if status.state == NodeState.STARTED:
+        return f"confirms ≤{compact(status.eta_seconds)}"
+    words = {NodeState.DOS: "start in", NodeState.STARTING: "retry after"}
+    return f"{words.get(status.state, 'in')} {about(status.eta_seconds)}"
 
 
 def next_step_text(view: NodeView) -> str:
@@ -101,7 +108,7 @@ class NodesTable(QTableWidget):
         for row, view in enumerate(views):
             texts = (view.name, view.tier.title() or "—", short_outpoint(view.outpoint),
                      state_text(view), when_text(view), next_step_text(view),
-                     format_amount(view.rewards.month, unit=unit))
+                     money(view.rewards.month, unit))
             items = [QTableWidgetItem(text) for text in texts]
             for column, item in enumerate(items):
                 item.setData(NAME_ROLE, view.name)

@@ -17,7 +17,7 @@ from flux.networks import Network
 from flux.tiers import tier_spec, valid_collateral_amounts
 from ui.pages.base import hint
 from ui.wallet.qr import QrWidget
-from wallet.amounts import format_amount
+from ui.wallet.units import money
 from wallet.nodes.timing import PON_TIMING, blocks_to_seconds, describe_duration
 
 Outpoint = tuple[str, int]
@@ -52,8 +52,9 @@ def copy_text(text: str) -> None:
 
 
 def tier_amounts(network: Network) -> str:
-    """"1000 FLUX (Cumulus), 12500 FLUX (Nimbus) or 40000 FLUX (Stratus)" from the tier table."""
-    parts = [f"{format_amount(sats, unit=network.currency_unit)} ({tier_spec(tier).title})"
+    """"1,000 FLUX (Cumulus), 12,500 FLUX (Nimbus) or 40,000 FLUX (Stratus)" from the tier
+    table, in the app's one amount format."""
+    parts = [f"{money(sats, network.currency_unit)} ({tier_spec(tier).title})"
              for sats, tier in sorted(valid_collateral_amounts(network).items())]
     if len(parts) < 2:
         return "".join(parts)
