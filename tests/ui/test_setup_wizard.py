@@ -209,10 +209,14 @@ async def test_setup_wizard_runs_every_step_to_confirmed_and_resumes(
     assert again.snap.step == StepId.SYNC
     assert again.page.steps.rows[StepId.INSTALL][2].text() == "done"
     assert again.page.steps.rows[StepId.SYNC][2].text() == "paused"
-    await again.unlock()
+    # Nothing pressed: the page says why it waits, and the unlock alone resumes the run.
+    await until(lambda: again.page.note.text() == "Paused: unlock the wallet to continue.",
+                "the locked note")
+    assert again.page.card.waiting.text() == "Waiting for: the wallet to be unlocked"
     assert again.page.start_button.text() == "Continue the setup"
-    again.shot("reopened")
-    qtbot.mouseClick(again.page.start_button, Qt.MouseButton.LeftButton)
+    again.shot("reopened-locked")
+    await again.wallet.model.unlock(PASSWORD)
+    await until(lambda: again.snap.running, "the run resumed by the unlock")
     await walk(again, seen, lambda s: s.done and not s.running)
     again.shot("done")
     assert world.model.confirmed

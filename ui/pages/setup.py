@@ -87,6 +87,8 @@ class SetupPage(Page):
         wallet.state_changed.connect(self._wallet_state)
         self._wallet_state(str(wallet.state))
         self.show_snapshot(service.snapshot)
+        if service.pending_offer is not None:  # asked before this page was built
+            self.ask_approval(service.pending_offer)
 
     def title(self) -> str:
         return self.tr("Set up a FluxNode")
