@@ -100,6 +100,10 @@ async def _load(store: SetupStore) -> SetupSnapshot:
     return snapshot_of(store.load(), started=store.exists())
 
 
+async def _clear(store: SetupStore) -> None:
+    store.clear()
+
+
 class SetupService(QObject):
     snapshot_changed = Signal(object)  # SetupSnapshot
     approval_requested = Signal(object)  # CollateralOffer
@@ -246,6 +250,16 @@ class SetupService(QObject):
             # The wallet overview shows where the setup stands: read it once the wallet is open
             # (not while the window is built: the page reads it when shown).
             self._reading = asyncio.ensure_future(self._read_and_resume())
+
+    async def start_over(self) -> None:
+        """Forget this setup's progress (its state file) after the run, if any, has stopped.
+        What it made stays: the wallet's node entry, the collateral coin, the installed node."""
+        self._resume_on_unlock = self._held = False
+        await self._job.stop()
+        await on_engine(self._engine, _clear(self.store))
+        self._tier_choice = None
+        self._note_text = ""
+        self._publish(SetupSnapshot())
 
     async def close(self) -> None:
         """At quit: stop the run (its state is saved step by step) and wait until it ended."""
