@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -105,7 +105,7 @@ class StepCard(QFrame):
         for widget in (self.title, self.waiting, self.eta, self.progress, self.detail,
                        self.warnings, self.user_can, self.failure, self.advice):
             layout.addWidget(widget)
-        layout.addWidget(self.retry_button, 0)
+        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignLeft)
 
     def show_snapshot(self, snap: SetupSnapshot) -> None:
         view = snap.view

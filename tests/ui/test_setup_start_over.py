@@ -71,6 +71,7 @@ def test_start_over_confirms_what_is_kept_then_forgets_the_progress_only(
     page.start_over_button.click()
     box = page.start_over_dialog
     assert box is not None and box.isVisible()
+    assert box.grab().save(str(data_dir.parent / "start-over.png"))  # to look at
     words = box.informativeText()
     for kept in ("node entry", "collateral coin", "node software installed"):
         assert kept in words.split("Forgotten")[0]
