@@ -179,3 +179,25 @@ async def test_a_lock_inside_a_step_pauses_the_setup_and_keeps_it(
     await until(lambda: service.snapshot.done and not service.running, "CONFIRMED")
     assert len(fake.ports.installer.runs) == 1
     await service.close()
+
+
+@pytest.mark.asyncio
+async def test_a_resumed_run_that_must_spend_still_asks_and_says_so(
+        tmp_path: Path, engine: Engine, qapp: QApplication) -> None:
+    fake = FakeSetup()
+    fake.wallet.coins = []  # no matured coin: the collateral is a send-to-self
+    store = SetupStore(tmp_path / "node-setup.json")
+    store.save(SetupState(step=StepId.COLLATERAL, tier="NIMBUS", bench_best="NIMBUS"))
+    service = SetupService(store, fake.make, engine, wait=time_passes(fake, []))
+    asked: list[object] = []
+    service.approval_requested.connect(asked.append)
+    service.set_wallet_unlocked(True)
+    await until(lambda: service.snapshot.approval_pending, "the approval asked")
+    assert service.pending_offer is not None and asked == [service.pending_offer]
+    assert not fake.wallet.sent  # nothing moves before the person says yes
+    assert summary_line(service.snapshot) == (
+        "Node setup: step 2 of 7, Collateral: waiting for you to approve the collateral")
+    service.answer_approval(True)
+    await until(lambda: service.snapshot.done and not service.running, "CONFIRMED")
+    assert len(fake.wallet.sent) == 1 and service.pending_offer is None
+    await service.close()
