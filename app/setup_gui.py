@@ -52,6 +52,7 @@ class SetupUi:
                 page.setup_link.connect(show)
                 self.service.snapshot_changed.connect(
                     lambda snap: page.set_setup_line(summary_line(snap)))
+                page.set_setup_line(summary_line(self.service.snapshot))  # read before
 
         for entry in wallet.entries:
             entry.when_built(link)

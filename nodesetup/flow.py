@@ -24,7 +24,7 @@ from nodesetup.ports import (
     SetupError,
 )
 from nodesetup.store import SetupStore
-from wallet.errors import BackendError, BroadcastRejected, WalletError
+from wallet.errors import BackendError, BroadcastRejected, WalletError, WalletLocked
 from wallet.nodes.errors import StartMaybeSent, StartRefused
 from wallet.nodes.state import NodeState, StartRecord
 from wallet.nodes.timing import PON_TIMING, NodeTiming, describe_duration
@@ -101,6 +101,10 @@ class SetupFlow:
             view = self._fail(exc.message, list(exc.advice))
         except BroadcastRejected as exc:
             view = self._fail(str(exc), ["Read the reason, fix it, then retry."])
+        except WalletLocked:
+            # Not a failure of the step: the run stops as if the app had quit here (nothing
+            # saved) and resumes at this step once the wallet is unlocked again.
+            raise
         except (WalletError, BackendError) as exc:
             view = self._fail(str(exc), ["Check the wallet and its server, then retry."])
         self._save()

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from nodesetup.flow import DONE, FAILED, WAITING, SetupFlow
 from nodesetup.model import ORDER, Failure, SetupState, StepId, StepView
@@ -24,12 +24,13 @@ from nodesetup.ports import CollateralOffer, Ports, SetupError
 from nodesetup.store import SetupStore
 from ui.concurrency import Engine, on_engine
 from ui.single_task import SingleTask
-from wallet.errors import WalletError
+from wallet.errors import WalletError, WalletLocked
 
 log = logging.getLogger(__name__)
 
 # The steps a person sees (DONE is the end, not a step).
 STEPS: tuple[StepId, ...] = tuple(s for s in ORDER if s != StepId.DONE)
+LOCKED_NOTE = "Paused: unlock the wallet to continue."
 
 
 class SetupPorts(Protocol):
@@ -60,6 +61,8 @@ class SetupSnapshot:
     running: bool = False
     outpoint: tuple[str, int] | None = None
     note: str = ""  # the service's own words: paused, wallet locked, …
+    waits_for_unlock: bool = False  # goes on by itself once the wallet is unlocked
+    approval_pending: bool = False  # the collateral's send-to-self waits for the person
 
     @property
     def done(self) -> bool:
@@ -97,6 +100,10 @@ async def _load(store: SetupStore) -> SetupSnapshot:
     return snapshot_of(store.load(), started=store.exists())
 
 
+async def _clear(store: SetupStore) -> None:
+    store.clear()
+
+
 class SetupService(QObject):
     snapshot_changed = Signal(object)  # SetupSnapshot
     approval_requested = Signal(object)  # CollateralOffer
@@ -123,7 +130,12 @@ class SetupService(QObject):
         self._note_text = ""
         self._choosing: asyncio.Future[None] | None = None
         self._reading: asyncio.Future[None] | None = None
+        self._held = False  # paused by the person: no automatic resume in this session
+        self.pending_offer: CollateralOffer | None = None
         self.snapshot = SetupSnapshot()
+        # At app start an unfinished run shows its step at once, and goes on by itself once
+        # the wallet is unlocked (read when the loop runs: the window is built first).
+        QTimer.singleShot(0, self._read_at_start)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -143,12 +155,33 @@ class SetupService(QObject):
             loaded = replace(loaded, view=last)  # what the flow last said still holds
         self._publish(loaded)
 
+    def _read_at_start(self) -> None:
+        if _loop_running():
+            self._reading = asyncio.ensure_future(self._read_and_resume())
+
+    async def _read_and_resume(self) -> None:
+        await self.refresh()
+        self._maybe_resume()
+
+    def _maybe_resume(self) -> None:
+        """Continue an unfinished run that needs no decision of the person: not one that
+        failed (Retry is theirs) or that they paused. A step that spends money still asks."""
+        snap = self.snapshot
+        if self.running or self._held or not snap.started or snap.done or snap.failure:
+            return
+        if self._wallet_unlocked:
+            self.start()
+        else:
+            self._resume_on_unlock = True
+            self._note(LOCKED_NOTE)
+
     # --- the person's actions --------------------------------------------------------------
 
     def start(self) -> None:
         """Run (or resume) the flow from its state file; views arrive by signal."""
         if self.running:
             return
+        self._held = False
         if not self._wallet_unlocked:
             self._resume_on_unlock = True
             self._note(self.tr("Unlock the wallet to go on: the setup uses its coins and keys."))
@@ -160,6 +193,7 @@ class SetupService(QObject):
     def pause(self, note: str = "") -> None:
         """Stop after (or inside) the current step; `start` resumes where it was."""
         self._resume_on_unlock = False
+        self._held = True
         self._stop(note or self.tr("Paused. Continue whenever you like: the setup resumes "
                                    "at this step."))
 
@@ -209,13 +243,23 @@ class SetupService(QObject):
         self._wallet_unlocked = unlocked
         if not unlocked and self.running:
             self._resume_on_unlock = True
-            self._stop(self.tr("Paused: the wallet is locked. Unlock it and the setup goes on."))
+            self._stop(LOCKED_NOTE)
         elif unlocked and self._resume_on_unlock:
             self.start()
         elif unlocked and _loop_running():
             # The wallet overview shows where the setup stands: read it once the wallet is open
             # (not while the window is built: the page reads it when shown).
-            self._reading = asyncio.ensure_future(self.refresh())
+            self._reading = asyncio.ensure_future(self._read_and_resume())
+
+    async def start_over(self) -> None:
+        """Forget this setup's progress (its state file) after the run, if any, has stopped.
+        What it made stays: the wallet's node entry, the collateral coin, the installed node."""
+        self._resume_on_unlock = self._held = False
+        await self._job.stop()
+        await on_engine(self._engine, _clear(self.store))
+        self._tier_choice = None
+        self._note_text = ""
+        self._publish(SetupSnapshot())
 
     async def close(self) -> None:
         """At quit: stop the run (its state is saved step by step) and wait until it ended."""
@@ -250,6 +294,10 @@ class SetupService(QObject):
             self.approval_withdrawn.emit()
             self._note(self._pending_note or self.tr("Stopped. Continue to resume at this "
                                                      "step."))
+        except WalletLocked:
+            # Locked on the engine before the GUI heard of it (the idle timeout): a pause.
+            self._resume_on_unlock = True
+            self._note(LOCKED_NOTE)
         except (SetupError, WalletError) as exc:
             self._fail(exc.message if isinstance(exc, SetupError) else str(exc))
         except Exception:  # a bug must not leave the page stuck on "running"
@@ -292,17 +340,23 @@ class SetupService(QObject):
     async def _ask(self, offer: CollateralOffer) -> bool:
         """On the GUI loop: the page shows the offer; its answer comes to `answer_approval`."""
         self._answer = asyncio.get_running_loop().create_future()
+        self.pending_offer = offer
+        self._publish(self.snapshot)
         try:
             self.approval_requested.emit(offer)
             return await self._answer
         finally:
             self._answer = None
+            self.pending_offer = None
+            self._publish(self.snapshot)
 
     # --- relaying --------------------------------------------------------------------------
 
     def _publish(self, snapshot: SetupSnapshot) -> None:
         self.snapshot = replace(snapshot, running=self.running and snapshot.running,
-                                note=self._note_text)
+                                note=self._note_text,
+                                waits_for_unlock=self._resume_on_unlock,
+                                approval_pending=self.pending_offer is not None)
         self.snapshot_changed.emit(self.snapshot)
 
     def _fail(self, message: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -105,7 +105,7 @@ class StepCard(QFrame):
         for widget in (self.title, self.waiting, self.eta, self.progress, self.detail,
                        self.warnings, self.user_can, self.failure, self.advice):
             layout.addWidget(widget)
-        layout.addWidget(self.retry_button, 0)
+        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignLeft)
 
     def show_snapshot(self, snap: SetupSnapshot) -> None:
         view = snap.view
@@ -124,6 +124,10 @@ class StepCard(QFrame):
             waiting = ""
         elif snap.failure is not None:
             waiting = self.tr("Waiting for: you (the step failed)")
+        elif snap.approval_pending:
+            waiting = self.tr("Waiting for: you to approve the collateral's send-to-self")
+        elif snap.waits_for_unlock:
+            waiting = self.tr("Waiting for: the wallet to be unlocked")
         elif current and view is not None:
             verb = self.tr("Now") if view.status == "working" else self.tr("Waiting for")
             waiting = f"{verb}: {view.waiting_for}"
@@ -181,7 +185,11 @@ def summary_line(snap: SetupSnapshot) -> str:
     where = f"Node setup: step {snap.number} of {len(STEPS)}, {TITLES[snap.step]}"
     if snap.failure is not None:
         return f"{where}: needs you ({snap.failure.message})"
+    if snap.approval_pending:
+        return f"{where}: waiting for you to approve the collateral"
     view = snap.view
     if snap.running and view is not None and view.step == snap.step and view.waiting_for:
         return f"{where}: waiting for {view.waiting_for}"
+    if snap.waits_for_unlock:
+        return f"{where}: paused, unlock the wallet to continue"
     return f"{where}: " + ("running" if snap.running else "paused")

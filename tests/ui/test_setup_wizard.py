@@ -195,6 +195,19 @@ async def test_setup_wizard_runs_every_step_to_confirmed_and_resumes(
     rig.shot("wallet-overview-line")
     overview.setup_line.linkActivated.emit("setup")
     assert rig.window.current_page_id() == "setup"
+    # The wallet locks (by hand or when idle): the setup pauses, and the unlock resumes it.
+    rig.wallet.model.lock()
+    await until(lambda: not rig.snap.running
+                and page.note.text() == "Paused: unlock the wallet to continue.", "the lock")
+    assert rig.snap.step == StepId.SYNC and rig.snap.failure is None
+    assert page.unlock.isVisible()
+    assert overview.setup_line.text().startswith(
+        "Node setup: step 5 of 7, Chain sync and fluxbench: paused, unlock the wallet")
+    rig.shot("paused-locked")
+    await rig.wallet.model.unlock(PASSWORD)
+    await until(lambda: rig.snap.running, "the run resumed by the unlock")
+    kept = rig.setup.service.store.load()
+    assert kept.failure is None and kept.step == StepId.SYNC and kept.outpoint is not None
     qtbot.mouseClick(page.pause_button, Qt.MouseButton.LeftButton)
     await until(lambda: not rig.snap.running, "the pause")
     rig.shot("paused")
@@ -209,10 +222,14 @@ async def test_setup_wizard_runs_every_step_to_confirmed_and_resumes(
     assert again.snap.step == StepId.SYNC
     assert again.page.steps.rows[StepId.INSTALL][2].text() == "done"
     assert again.page.steps.rows[StepId.SYNC][2].text() == "paused"
-    await again.unlock()
+    # Nothing pressed: the page says why it waits, and the unlock alone resumes the run.
+    await until(lambda: again.page.note.text() == "Paused: unlock the wallet to continue.",
+                "the locked note")
+    assert again.page.card.waiting.text() == "Waiting for: the wallet to be unlocked"
     assert again.page.start_button.text() == "Continue the setup"
-    again.shot("reopened")
-    qtbot.mouseClick(again.page.start_button, Qt.MouseButton.LeftButton)
+    again.shot("reopened-locked")
+    await again.wallet.model.unlock(PASSWORD)
+    await until(lambda: again.snap.running, "the run resumed by the unlock")
     await walk(again, seen, lambda s: s.done and not s.running)
     again.shot("done")
     assert world.model.confirmed

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 from qasync import asyncSlot
 
 from nodesetup.model import TIERS, StepId
@@ -75,9 +83,14 @@ class SetupPage(Page):
         self.start_button.clicked.connect(service.start)
         self.pause_button = QPushButton(self.tr("Pause"))
         self.pause_button.clicked.connect(self._pause)
+        self.start_over_button = QPushButton(self.tr("Start over…"))
+        self.start_over_button.clicked.connect(self._ask_start_over)
+        self.start_over_dialog: QMessageBox | None = None
+        self.start_over_confirm: QPushButton | None = None
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.pause_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.start_over_button)
         layout.addLayout(buttons)
         layout.addStretch(1)
         service.snapshot_changed.connect(self.show_snapshot)
@@ -87,6 +100,8 @@ class SetupPage(Page):
         wallet.state_changed.connect(self._wallet_state)
         self._wallet_state(str(wallet.state))
         self.show_snapshot(service.snapshot)
+        if service.pending_offer is not None:  # asked before this page was built
+            self.ask_approval(service.pending_offer)
 
     def title(self) -> str:
         return self.tr("Set up a FluxNode")
@@ -117,6 +132,7 @@ class SetupPage(Page):
         self.start_button.setEnabled(unlocked and not snap.running and snap.failure is None)
         self.pause_button.setVisible(not snap.done)
         self.pause_button.setEnabled(snap.running)
+        self.start_over_button.setVisible(snap.started)
         # The tier is fixed once the collateral is chosen.
         self.tier.setEnabled(snap.outpoint is None)
         wanted = snap.tier if snap.tier_by_user else self.service.tier_choice
@@ -135,6 +151,32 @@ class SetupPage(Page):
                            "passes.") + chosen
         best = snap.bench_best.title() if snap.bench_best else self.tr("no tier")
         return self.tr("The benchmark passed %s.") % best + chosen
+
+    def _ask_start_over(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Start the setup over?"),
+                          self.tr("Start the node setup over from step 1?"),
+                          QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText(self.tr(
+            "Kept: the wallet's node entry with its identity key, the collateral coin (it "
+            "stays yours and stays locked as collateral) and the node software installed on "
+            "this machine.\n\n"
+            "Forgotten: this setup's progress (the steps done, the benchmark's result and the "
+            "tier). A new setup starts with the benchmark; it does not reuse a coin that a "
+            "node entry holds (remove that node on the Nodes page to reuse its coin)."))
+        self.start_over_confirm = box.addButton(self.tr("Start over"),
+                                                QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(self._start_over_answered)
+        self.start_over_dialog = box
+        box.open()
+
+    def _start_over_answered(self, button: QAbstractButton) -> None:
+        if button is self.start_over_confirm and self.start_over_confirm is not None:
+            self._start_over()
+
+    @asyncSlot()
+    async def _start_over(self) -> None:
+        await self.service.start_over()
 
     def _pause(self) -> None:
         self.service.pause()
