@@ -163,3 +163,32 @@ async def test_nothing_to_fix_and_bad_combinations(rig: Rig) -> None:
     code, doc = await rig.doc("--fix")
     assert code == 0 and doc["fix"]["planned"] == []
     assert [m["rule"] for m in doc["fix"]["manual"]] == ["expired"]
+
+
+class SlowFixHost(SimFixHost):
+    """The helper succeeds at once, but the node shows the effect only a moment later (as a
+    restarted service that takes time to come up)."""
+
+    delay_s = 0.6
+
+    def _apply(self, op: Any) -> None:
+        asyncio.get_running_loop().call_later(self.delay_s, super()._apply, op)
+
+
+async def test_verify_polls_again_until_the_fix_shows_or_wait_runs_out(
+        rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    slow = SlowFixHost(rig.host.sandbox, rig.node)
+    monkeypatch.setattr(node_doctor, "make_fixes", lambda ctx: HelperFixes(slow))
+    monkeypatch.setattr(node_doctor, "RECHECK_EVERY_S", 0.2)
+    rig.node.host.units["mongod"] = ("loaded", "inactive", "dead")
+    rig.node.sync_host()
+    code, doc = await rig.doc("--fix", "--yes", "--wait", "0")
+    assert code == 1 and doc["fix"]["applied"][0]["done"] is True
+    assert doc["fix"]["verified"][0]["fixed"] is False  # done, not visible yet: said so
+    await asyncio.sleep(SlowFixHost.delay_s)
+    rig.node.host.units["mongod"] = ("loaded", "inactive", "dead")
+    rig.node.sync_host()
+    code, doc = await rig.doc("--fix", "--yes", "--wait", "10")
+    assert code == 0, doc
+    assert doc["fix"]["verified"] == [{"rule": "mongod_down", "fixed": True, "finding": None}]
+    assert 0 < doc["fix"]["checked_for_s"] < 10  # it polled again before it saw the fix
