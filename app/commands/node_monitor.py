@@ -107,7 +107,9 @@ def guarded(work: Any) -> int:
         return int(asyncio.run(work))
     except (CliError, WalletError) as exc:
         raise CommandFailed("wallet", str(exc)) from None
-    except OSError as exc:
+    except BrokenPipeError:
+        raise  # app.main: the reader has gone (exit 141)
+    except OSError as exc:  # the password file
         raise CommandFailed("io_error", f"{exc.strerror or exc}: {exc.filename or ''}") from None
 
 
