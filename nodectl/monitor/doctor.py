@@ -251,7 +251,7 @@ def flux_id_unchecked(s: Snapshot, c: NodeContext) -> Unchecked | None:
     if c.wallet_flux_id:
         return None
     why, step = c.no_wallet_flux_id
-    return Unchecked("flux_id_mismatch", f"The node's owner Flux ID is {s.owner_flux_id}; {why}",
+    return Unchecked("flux_id_mismatch", f"The node's owner Flux ID is {s.owner_flux_id}. {why}",
                      step)
 
 
