@@ -153,7 +153,8 @@ class Gui:
 
             ctx = self.ctx
             self._monitor = build_monitor_service(
-                ctx.settings, ctx.data_dir, lambda: settings.save(ctx.data_dir, ctx.settings))
+                ctx.settings, ctx.data_dir, lambda: settings.save(ctx.data_dir, ctx.settings),
+                self.wallet, self.engine)  # the wallet's Flux ID for the doctor
             self.closer.register(self._monitor)
             if self.tray is not None:
                 self._monitor.notify.connect(self.tray.notify)

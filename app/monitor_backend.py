@@ -14,7 +14,9 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from app.doctor_fixes import HelperFixes
 from app.monitor_config import (
     AlertSecrets,
     BadNodeAddress,
@@ -24,6 +26,7 @@ from app.monitor_config import (
     normalise_address,
     store_monitor_settings,
 )
+from app.monitor_wallet import WalletFluxIdFeed, derive
 from app.monitor_wiring import (
     FluxConfError,
     alert_channels,
@@ -33,42 +36,23 @@ from app.monitor_wiring import (
 )
 from app.settings import Settings
 from flux.fileio import atomic_write_text
-from nodectl.install.host import Host, LocalHost
+from nodectl.install.host import LocalHost
 from nodectl.monitor.alerts.channels import Channel
 from nodectl.monitor.doctor import Action
 from nodectl.monitor.errors import MonitorError
-from nodectl.monitor.fixes import FixRefused, fix_plan, run_fix
 from nodectl.monitor.snapshot import NodeContext
 from nodectl.monitor.target import WatchedNode
 from nodectl.monitor.watchdog import WatchdogAlerts, render_config_js
 from ui.monitor_service import AlertForm, MonitorService
 
+if TYPE_CHECKING:
+    from app.wallet_wiring import WalletUi
+    from ui.concurrency import Engine
+
 log = logging.getLogger(__name__)
+__all__ = ["AppMonitorBackend", "HelperFixes", "build_monitor_service", "follow_wallet"]
 # Runs a doctor action on this machine's node, returns words about what was done.
 PrivilegedActions = Callable[[Action, NodeContext], Awaitable[str]]
-
-
-class HelperFixes:
-    """Doctor fixes as the privileged helper's named operations on ``host``.
-
-    On this machine ``host`` is a ``LocalHost``: its helper starts through pkexec (desktop) or
-    sudo (terminal), which asks for the administrator's password once, as for the installer.
-    """
-
-    def __init__(self, host: Host) -> None:
-        self._host = host
-
-    async def __call__(self, action: Action, ctx: NodeContext) -> str:
-        try:
-            plan = fix_plan(action, ctx)
-        except FixRefused as exc:
-            return f"Not done: {exc}"
-        return (await run_fix(self._host, plan)).words
-
-    async def close(self) -> None:
-        close = getattr(self._host, "close", None)  # LocalHost stops its helper
-        if close is not None:
-            await close()
 
 
 class WatchdogConfigRefused(MonitorError):
@@ -86,6 +70,7 @@ class AppMonitorBackend:
         self.privileged_actions = privileged_actions
         self.config: MonitorSettings = load_monitor_settings(settings.node_monitor)
         self.interval_s = self.config.interval_s
+        self.wallet: WalletFluxIdFeed | None = None  # the GUI's wallet, for the Flux ID rule
 
     def _store(self) -> None:
         store_monitor_settings(self._settings.node_monitor, self.config)
@@ -106,6 +91,8 @@ class AppMonitorBackend:
             found.append(local_watch(local, self._data_dir, debounce_s=self.config.debounce_s))
         found += [remote_watch(a, self._data_dir, debounce_s=self.config.debounce_s)
                   for a in self.config.remote_nodes]
+        if self.wallet is not None:
+            self.wallet.current.apply_to(found)
         return found
 
     def remote(self, address: str) -> WatchedNode:
@@ -113,7 +100,10 @@ class AppMonitorBackend:
             normal = normalise_address(address)
         except BadNodeAddress as exc:
             raise ValueError(str(exc)) from None
-        return remote_watch(normal, self._data_dir, debounce_s=self.config.debounce_s)
+        node = remote_watch(normal, self._data_dir, debounce_s=self.config.debounce_s)
+        if self.wallet is not None:
+            self.wallet.current.apply_to([node])
+        return node
 
     def remotes(self) -> list[str]:
         return list(self.config.remote_nodes)
@@ -184,16 +174,36 @@ class AppMonitorBackend:
         return await self.privileged_actions(action, node.context)
 
     async def close(self) -> None:
+        if self.wallet is not None:
+            await self.wallet.close()
         if isinstance(self.privileged_actions, HelperFixes):
             await self.privileged_actions.close()
 
 
-def build_monitor_service(settings: Settings, data_dir: Path,
-                          save: Callable[[], None]) -> MonitorService:
+def build_monitor_service(settings: Settings, data_dir: Path, save: Callable[[], None],
+                          wallet: WalletUi | None = None,
+                          engine: Engine | None = None) -> MonitorService:
     """The GUI's monitor: nodes found now, polling from ``start()`` on the running loop; the
-    doctor's fixes through the privileged helper (started on the first fix only)."""
+    doctor's fixes through the privileged helper (started on the first fix only); with
+    ``wallet`` (and the ``engine`` its service runs on), the wallet's Flux ID while unlocked."""
     fixes = HelperFixes(LocalHost(data_dir / "node-install" / "downloads"))
-    service = MonitorService(AppMonitorBackend(settings, data_dir, save,
-                                               privileged_actions=fixes))
+    backend = AppMonitorBackend(settings, data_dir, save, privileged_actions=fixes)
+    service = MonitorService(backend)
+    if wallet is not None and engine is not None:
+        follow_wallet(service, backend, wallet, engine)
     service.load_nodes()
     return service
+
+
+def follow_wallet(service: MonitorService, backend: AppMonitorBackend, wallet: WalletUi,
+                  engine: Engine) -> WalletFluxIdFeed:
+    """The wallet's Flux ID into every watched node's context while the wallet is unlocked."""
+    from PySide6.QtCore import QTimer
+
+    wallet_service = wallet.service
+    feed = WalletFluxIdFeed(service, lambda: str(wallet.model.state),
+                            lambda: engine.call(derive(wallet_service)))
+    backend.wallet = feed
+    wallet.model.state_changed.connect(feed.on_status)
+    QTimer.singleShot(0, feed.check_now)  # the state now, once the loop runs
+    return feed

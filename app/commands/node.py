@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.commands import node_monitor, node_setup, nodes
+from app.commands import node_doctor, node_monitor, node_setup, nodes
 from app.commands.failure import EXIT_USAGE, CommandFailed
 from flux.tiers import TIER_KEYS as TIERS
 from nodectl.install import validate as v
@@ -81,6 +81,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     uninstall.add_argument("--json", action="store_true", help="print one JSON document")
     uninstall.set_defaults(handler=run, dry_run=False, repair=False)
     node_monitor.register(sub)
+    node_doctor.register(sub)
     node_setup.register(sub)
     nodes.register(sub)
 

@@ -1,9 +1,11 @@
-"""`fluxdesk node status|doctor|alerts test`: the node monitor from a terminal.
+"""`fluxdesk node status|alerts test`, and the look `node doctor` shares (app/commands/
+node_doctor.py): the node monitor from a terminal.
 
-``status`` and ``doctor`` only look: they poll once and print, without touching the alert
-history the GUI keeps (so a look from the terminal never swallows an alert). With no node
-installed, or nothing answering, they say so and exit 0. ``--json`` prints one document;
-errors are ``{"error": {"kind", "message"}}``.
+``status`` only looks: it polls once and prints, without touching the alert history the GUI
+keeps (so a look from the terminal never swallows an alert). With no node installed, or nothing
+answering, it says so and exits 0. ``--json`` prints one document; failures are CommandFailed
+(``{"error": {"kind", "message"}}`` with --json). With ``--password-file`` the wallet is opened
+to compare its Flux ID with the node's owner; without it the doctor says it did not compare.
 """
 
 from __future__ import annotations
@@ -15,14 +17,19 @@ import enum
 import json
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.commands.failure import EXIT_USAGE, CommandFailed
+from app.commands.wallet import CliError, ask_password
 from app.monitor_config import (
     AlertSecrets,
     BadNodeAddress,
     load_monitor_settings,
     normalise_address,
 )
+from app.monitor_wallet import WalletFluxId, cli_wallet_flux_id
 from app.monitor_wiring import (
     FluxConfError,
     alert_channels,
@@ -30,14 +37,16 @@ from app.monitor_wiring import (
     local_watch,
     remote_watch,
 )
+from app.paths import DEFAULT_WALLET
 from nodectl.monitor.actions import manual_step
 from nodectl.monitor.alerts.channels import send_test_alert
 from nodectl.monitor.dashboard import Dashboard, Level, build
-from nodectl.monitor.doctor import Finding, diagnose
+from nodectl.monitor.doctor import Finding, Unchecked, diagnose, unchecked
 from nodectl.monitor.errors import MonitorError
 from nodectl.monitor.snapshot import Snapshot
 from nodectl.monitor.summary import headline
 from nodectl.monitor.target import WatchedNode
+from wallet.errors import WalletError
 
 if TYPE_CHECKING:
     from app.context import AppContext
@@ -48,10 +57,13 @@ NO_NODE = ("No FluxNode is installed on this machine (no flux.conf was found and
 _MARK = {Level.OK: "ok  ", Level.WARN: "warn", Level.BAD: "BAD ", Level.UNKNOWN: "?   "}
 
 
-class CliFailure(Exception):
-    def __init__(self, kind: str, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.kind, self.message, self.code = kind, message, code
+def add_wallet_options(parser: argparse.ArgumentParser) -> None:
+    """--wallet and --password-file: the wallet whose Flux ID the doctor compares."""
+    parser.add_argument("--wallet", default=DEFAULT_WALLET, metavar="NAME",
+                        help="the wallet whose Flux ID is compared with the node's owner")
+    parser.add_argument("--password-file", type=Path, metavar="FILE",
+                        help="open the wallet with the password in FILE, to compare its Flux "
+                        "ID with the node's owner (without it the Flux ID is not compared)")
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -59,11 +71,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     status.add_argument("--node", metavar="IP[:PORT]",
                         help="a remote node's FluxOS API instead of this machine's node")
     status.add_argument("--json", action="store_true", help="print one JSON document")
+    add_wallet_options(status)
     status.set_defaults(handler=run_status)
-    doctor = sub.add_parser("doctor", help="what is wrong, why, and what to do next")
-    doctor.add_argument("--node", metavar="IP[:PORT]", help=argparse.SUPPRESS)
-    doctor.add_argument("--json", action="store_true", help="print one JSON document")
-    doctor.set_defaults(handler=run_doctor)
     alerts = sub.add_parser("alerts", help="Telegram / Discord alerts")
     alerts_sub = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
     test = alerts_sub.add_parser("test", help="send a test alert to every channel set up")
@@ -87,35 +96,44 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _emit(doc: Mapping[str, Any]) -> None:
+def emit(doc: Mapping[str, Any]) -> None:
     json.dump(jsonable(doc), sys.stdout, indent=2, ensure_ascii=False)
     print()
 
 
-def _guarded(args: argparse.Namespace, work: Any) -> int:
+def guarded(work: Any) -> int:
+    """Run a command's coroutine; a wallet that will not open is a plain failure."""
     try:
         return int(asyncio.run(work))
-    except CliFailure as exc:
-        if getattr(args, "json", False):
-            _emit({"error": {"kind": exc.kind, "message": exc.message}})
-        else:
-            print(f"fluxdesk: {exc.message}", file=sys.stderr)
-        return exc.code
+    except (CliError, WalletError) as exc:
+        raise CommandFailed("wallet", str(exc)) from None
+    except BrokenPipeError:
+        raise  # app.main: the reader has gone (exit 141)
+    except OSError as exc:  # the password file
+        raise CommandFailed("io_error", f"{exc.strerror or exc}: {exc.filename or ''}") from None
 
 
-def _target(args: argparse.Namespace, ctx: AppContext) -> WatchedNode | None:
+def target_of(args: argparse.Namespace, ctx: AppContext) -> WatchedNode | None:
     ms = load_monitor_settings(ctx.settings.node_monitor)
     if getattr(args, "node", None):
         try:
             address = normalise_address(args.node)
         except BadNodeAddress as exc:
-            raise CliFailure("bad_input", str(exc), 2) from None
+            raise CommandFailed("bad_input", str(exc), EXIT_USAGE) from None
         return remote_watch(address, ctx.data_dir)
     try:
         node = find_local_node(ms, ctx.data_dir)
     except FluxConfError as exc:
-        raise CliFailure("flux_conf", str(exc)) from None
+        raise CommandFailed("flux_conf", str(exc)) from None
     return None if node is None else local_watch(node, ctx.data_dir)
+
+
+async def wallet_flux_id(args: argparse.Namespace, ctx: AppContext) -> WalletFluxId:
+    """Only with --password-file: a look never prompts for the wallet's password."""
+    from app.services import Services
+
+    password = ask_password(args) if args.password_file else None
+    return await cli_wallet_flux_id(Services(ctx), args.wallet, password)
 
 
 def answering(snap: Snapshot) -> bool:
@@ -123,61 +141,71 @@ def answering(snap: Snapshot) -> bool:
                                        snap.bench_status))
 
 
-async def _look(target: WatchedNode) -> tuple[Snapshot, Dashboard, list[Finding]]:
+@dataclass(frozen=True)
+class Look:
+    snapshot: Snapshot
+    board: Dashboard
+    findings: list[Finding]
+    unchecked: list[Unchecked]
+
+
+async def look(target: WatchedNode, known: WalletFluxId) -> Look:
+    """One poll of ``target`` with the wallet's Flux ID in its context; closes its clients."""
+    known.apply_to([target])
     try:
         snap = await target.watch.probe.snapshot()
     finally:
         await target.close()
     context = target.context
-    return snap, build(snap, context, policy=target.watch.policy), diagnose(snap, context)
+    return Look(snap, build(snap, context, policy=target.watch.policy),
+                diagnose(snap, context, target.watch.policy), unchecked(snap, context))
 
 
-def _silent_words(target: WatchedNode, snap: Snapshot) -> str:
+def silent_words(target: WatchedNode, snap: Snapshot) -> str:
     reasons = "; ".join(f"{name}: {err}" for name, err in sorted(snap.errors.items()))
     return f"No FluxNode answers at {target.address} ({target.label}). {reasons}"
 
 
-def _node_doc(target: WatchedNode) -> dict[str, Any]:
+def node_doc(target: WatchedNode) -> dict[str, Any]:
     return {"key": target.key, "label": target.label, "address": target.address,
             "note": target.note}
 
 
-def _finding_doc(finding: Finding, target: WatchedNode) -> dict[str, Any]:
+def finding_doc(finding: Finding, target: WatchedNode) -> dict[str, Any]:
     step = manual_step(finding.action, target.context) if finding.action else None
     remote = not target.is_local
     return {**jsonable(finding), "command": None if step is None or remote else step.command,
             "needs_root": None if step is None or remote else step.needs_root}
 
 
-async def _status(args: argparse.Namespace, ctx: AppContext, doctor: bool) -> int:
-    target = _target(args, ctx)
+async def _status(args: argparse.Namespace, ctx: AppContext) -> int:
+    target = target_of(args, ctx)
     if target is None:
         if args.json:
-            _emit({"installed": False, "message": NO_NODE})
+            emit({"installed": False, "message": NO_NODE})
         else:
             print(NO_NODE)
         return 0
-    snap, board, findings = await _look(target)
+    seen = await look(target, await wallet_flux_id(args, ctx))
+    snap, board, findings = seen.snapshot, seen.board, seen.findings
     if not answering(snap):
-        words = _silent_words(target, snap)
+        words = silent_words(target, snap)
         if args.json:
-            _emit({"installed": True, "answering": False, "node": _node_doc(target),
-                   "message": words, "sources": snap.errors})
+            emit({"installed": True, "answering": False, "node": node_doc(target),
+                  "message": words, "sources": snap.errors})
         else:
             print(words)
         return 0
     if args.json:
-        doc: dict[str, Any] = {"installed": True, "answering": True, "node": _node_doc(target),
-                               "findings": [_finding_doc(f, target) for f in findings]}
-        if not doctor:
-            level, words = headline(board, findings)
-            doc["headline"] = {"level": level, "words": words}
-            doc["dashboard"] = board
-        _emit(doc)
+        level, words = headline(board, findings)
+        emit({"installed": True, "answering": True, "node": node_doc(target),
+              "findings": [finding_doc(f, target) for f in findings],
+              "unchecked": seen.unchecked, "headline": {"level": level, "words": words},
+              "dashboard": board})
         return 0
-    if not doctor:
-        print_dashboard(target, board, findings)
-    print_findings(target, findings, headline=doctor)
+    print_dashboard(target, board, findings)
+    print()
+    print_findings(target, findings, seen.unchecked)
     return 0
 
 
@@ -209,26 +237,25 @@ def print_dashboard(target: WatchedNode, board: Dashboard, findings: list[Findin
         print(f"  silent: {name}: {why}")
 
 
-def print_findings(target: WatchedNode, findings: list[Finding], *, headline: bool) -> None:
+def print_findings(target: WatchedNode, findings: list[Finding],
+                   not_checked: list[Unchecked]) -> None:
     if not findings:
-        print("Doctor: nothing wrong found." if headline else "\nDoctor: nothing wrong found.")
-        return
-    print(("" if headline else "\n") + f"Doctor: {len(findings)} finding(s)")
+        print("Doctor: nothing wrong found.")
+    else:
+        print(f"Doctor: {len(findings)} finding(s)")
     for finding in findings:
         print(f"  [{finding.severity}] {finding.cause}")
         print(f"        next: {finding.next_step}")
-        doc = _finding_doc(finding, target)
+        doc = finding_doc(finding, target)
         if doc["command"]:
             who = "as root" if doc["needs_root"] else "as the node user"
             print(f"        run ({who}): {doc['command']}")
+    for item in not_checked:
+        print(f"  [not checked] {item.why}" + (f" {item.next_step}" if item.next_step else ""))
 
 
 def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
-    return _guarded(args, _status(args, ctx, doctor=False))
-
-
-def run_doctor(args: argparse.Namespace, ctx: AppContext) -> int:
-    return _guarded(args, _status(args, ctx, doctor=True))
+    return guarded(_status(args, ctx))
 
 
 async def _alerts_test(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -237,10 +264,10 @@ async def _alerts_test(args: argparse.Namespace, ctx: AppContext) -> int:
     try:
         await secrets.load()
     except MonitorError as exc:
-        raise CliFailure(exc.kind, str(exc)) from None
+        raise CommandFailed(exc.kind, str(exc)) from None
     channels = alert_channels(ms, secrets)
     if not channels:
-        raise CliFailure("not_configured", "No alert channel is set up. Enter a Telegram bot "
+        raise CommandFailed("not_configured", "No alert channel is set up. Enter a Telegram bot "
                          "token and chat id, or a Discord webhook, in Local node → Alerts.")
     try:
         node = find_local_node(ms, ctx.data_dir)
@@ -253,7 +280,7 @@ async def _alerts_test(args: argparse.Namespace, ctx: AppContext) -> int:
         for channel in channels:
             await channel.close()
     if args.json:
-        _emit({"delivered": {name: err is None for name, err in results.items()},
+        emit({"delivered": {name: err is None for name, err in results.items()},
                "errors": {name: {"kind": err.kind, "message": str(err)}
                           for name, err in results.items() if err is not None}})
     else:
@@ -264,4 +291,4 @@ async def _alerts_test(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_alerts_test(args: argparse.Namespace, ctx: AppContext) -> int:
-    return _guarded(args, _alerts_test(args, ctx))
+    return guarded(_alerts_test(args, ctx))

@@ -287,7 +287,8 @@ def flux_id_view(snap: Snapshot, ctx: NodeContext) -> tuple[Level, str]:
     if owner is None:
         return Level.UNKNOWN, "The node's owner Flux ID is unknown (FluxOS does not answer)."
     if ctx.wallet_flux_id is None:
-        return Level.UNKNOWN, f"Node owner Flux ID {owner}; this wallet has no Flux ID yet."
+        why, step = ctx.no_wallet_flux_id
+        return Level.UNKNOWN, f"Node owner Flux ID {owner}. {why} {step}".strip()
     if owner == ctx.wallet_flux_id:
         return Level.OK, f"The node belongs to this wallet's Flux ID {owner}."
     return Level.WARN, (f"The node's owner Flux ID {owner} is not this wallet's "

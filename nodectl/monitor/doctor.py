@@ -47,6 +47,15 @@ class Finding:
     action: Action | None = None
 
 
+@dataclass(frozen=True)
+class Unchecked:
+    """A rule that could not judge this poll: not a pass, and said so (with what would let it)."""
+
+    rule: str
+    why: str
+    next_step: str
+
+
 Rule = Callable[[Snapshot, NodeContext, Policy], Finding | None]
 
 
@@ -227,11 +236,23 @@ def login_refused(s: Snapshot, _c: NodeContext, _p: Policy) -> Finding | None:
 
 def flux_id_mismatch(s: Snapshot, c: NodeContext, _p: Policy) -> Finding | None:
     if not s.owner_flux_id or not c.wallet_flux_id or s.owner_flux_id == c.wallet_flux_id:
-        return None
+        return None  # the same or not comparable: ``flux_id_unchecked`` says which
     return Finding("flux_id_mismatch", "warn", f"The node's owner Flux ID is {s.owner_flux_id}, "
                    f"not this wallet's {c.wallet_flux_id}: this wallet cannot log in as admin.",
                    "Import the Flux ID the node uses into the wallet, or set the wallet's Flux "
                    "ID in FluxOS (userconfig.js zelid) and restart FluxOS.")
+
+
+def flux_id_unchecked(s: Snapshot, c: NodeContext) -> Unchecked | None:
+    """Why ``flux_id_mismatch`` could not compare, when one side is unknown."""
+    if not s.owner_flux_id:
+        return Unchecked("flux_id_mismatch", "The node's owner Flux ID is unknown (FluxOS does "
+                         "not answer /flux/id).", "Check again once FluxOS answers.")
+    if c.wallet_flux_id:
+        return None
+    why, step = c.no_wallet_flux_id
+    return Unchecked("flux_id_mismatch", f"The node's owner Flux ID is {s.owner_flux_id}. {why}",
+                     step)
 
 
 def watchdog(s: Snapshot, c: NodeContext, _p: Policy) -> Finding | None:
@@ -258,6 +279,17 @@ RULES: tuple[Rule, ...] = (
     ip_changes, mongod_down, docker_down, disk_full, clock_drift, login_refused,
     flux_id_mismatch, watchdog,
 )
+
+
+# Rules that can lack what they compare; each says so instead of passing silently.
+UNCHECKABLE: tuple[Callable[[Snapshot, NodeContext], Unchecked | None], ...] = (
+    flux_id_unchecked,
+)
+
+
+def unchecked(s: Snapshot, c: NodeContext) -> list[Unchecked]:
+    """The rules that could not judge this poll, with why and what would let them."""
+    return [u for check in UNCHECKABLE if (u := check(s, c)) is not None]
 
 
 def diagnose(s: Snapshot, c: NodeContext, p: Policy = DEFAULT_POLICY) -> list[Finding]:

@@ -29,17 +29,29 @@ FLUXD, FLUXOS, FLUXBENCH, SYSTEMD, PM2, METRICS, LOGS, NETWORK = (
     "fluxd", "fluxos", "fluxbench", "systemd", "pm2", "metrics", "logs", "network")
 
 
+NO_WALLET_FLUX_ID = ("FluxDesk does not know this wallet's Flux ID (no wallet is open).",
+                     "Open the wallet in FluxDesk to compare the node's owner Flux ID with it.")
+
+
 @dataclass(frozen=True)
 class NodeContext:
     """What the person (or the installer) told us about this node."""
 
     wallet_flux_id: str | None = None  # the Flux ID the wallet uses, as a plain string
+    # Why the wallet's Flux ID is not known (wallet locked, none, no seed) and the next step;
+    # None: the caller did not say (the doctor then uses its own words).
+    wallet_flux_id_unknown: tuple[str, str] | None = None
     collateral_tier: str | None = None  # CUMULUS / NIMBUS / STRATUS, when the wallet knows it
     watchdog_dir: str | None = None  # e.g. /home/flux/watchdog
     data_path: str = "/"  # the disk whose free space matters (fluxd's datadir)
     arcane: bool = False  # ArcaneOS runs the watchdog as a systemd unit, not under pm2
     node_user: str | None = None  # the account fluxd, FluxOS and pm2 run as (installer's)
     network: Network = MAINNET  # block spacing by height, from flux.conf's network
+
+    @property
+    def no_wallet_flux_id(self) -> tuple[str, str]:
+        """Why the wallet's Flux ID is unknown and what would make it known."""
+        return self.wallet_flux_id_unknown or NO_WALLET_FLUX_ID
 
 
 @dataclass(frozen=True)

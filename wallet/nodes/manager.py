@@ -111,6 +111,15 @@ class StartReview:
         return "\n".join(lines)
 
 
+def wallet_flux_id(document: WalletDocument) -> str:
+    """The Flux ID of an open wallet's document (NodeInputError: a wallet without a seed)."""
+    kind = document.kind
+    if not isinstance(kind, HdSeed):
+        raise NodeInputError("This wallet has no seed phrase, so it has no Flux ID of its "
+                             "own. Use a wallet made from a seed phrase.")
+    return flux_id_from_mnemonic(kind.mnemonic, kind.passphrase).address
+
+
 class NodeManager:
     def __init__(self, service: WalletService, lists: NodeListsClient, *,
                  clock: Callable[[], float] = time.time) -> None:
@@ -199,11 +208,7 @@ class NodeManager:
 
     def flux_id(self) -> str:
         """This wallet's Flux ID ("1…" address, derived from the seed; see docs/staking.md)."""
-        kind = self.service.document.kind
-        if not isinstance(kind, HdSeed):
-            raise NodeInputError("This wallet has no seed phrase, so it has no Flux ID of its "
-                                 "own. Use a wallet made from a seed phrase.")
-        return flux_id_from_mnemonic(kind.mnemonic, kind.passphrase).address
+        return wallet_flux_id(self.service.document)
 
     # --- changing the wallet document ------------------------------------------------------
 
