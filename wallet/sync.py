@@ -16,7 +16,14 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from wallet.backends.base import ChainBackend, HistoryItem, HistoryPage, Trust, Utxo
+from wallet.backends.base import (
+    BulkRawSource,
+    ChainBackend,
+    HistoryItem,
+    HistoryPage,
+    Trust,
+    Utxo,
+)
 from wallet.backends.verify import check_utxo, output_of, verify_transaction
 from wallet.backends.witness import BlockWitness
 from wallet.errors import BackendMismatch, BackendResponseError
@@ -34,8 +41,11 @@ log = logging.getLogger(__name__)
 DEFAULT_GAP_LIMIT = 20
 # Backends cap pages to what they serve (Insight 50); fluxd returns up to this many at once.
 HISTORY_PAGE = 1000
-# Raw transactions fetched at the same time (each is one request).
+# Requests for raw transactions in flight at the same time.
 FETCH_CONCURRENCY = 8
+# Raw transactions asked in one request of a backend that batches them (fluxd JSON-RPC): a
+# 250-call batch of ~250-byte transactions is a ~130 kB reply.
+RAW_BATCH = 250
 # A server claiming every address is used must not make discovery run forever: one sync adds at
 # most this many addresses per chain (a wallet that really used more finds them over a few syncs),
 # and no chain grows beyond the cap.
@@ -185,7 +195,9 @@ class WalletSync:
         for item in items:
             seen.setdefault(item.txid.lower(), item)
         missing = [t for t in seen if t not in st.txs]
-        fetched = await self._fetch_many(missing)
+        # Insight pages carry whole transactions: checked here, fetched raw only if they fail.
+        fetched = self._adopt({t: raw for t in missing if (raw := seen[t].raw) is not None})
+        fetched.update(await self._fetch_many(t for t in missing if t not in fetched))
         for txid, item in seen.items():
             known = st.txs.get(txid)
             tx = fetched.get(txid) or st.txs[txid].tx
@@ -248,9 +260,23 @@ class WalletSync:
                 return False
         return any(item.confirmed for item in items)
 
+    def _adopt(self, raws: dict[str, str]) -> dict[str, Transaction]:
+        """The transactions among `raws` that hash to their txid (the rest are fetched)."""
+        adopted: dict[str, Transaction] = {}
+        for txid, raw in raws.items():
+            try:
+                adopted[txid] = self._keep(verify_transaction(raw, txid))
+            except (BackendMismatch, BackendResponseError) as exc:
+                if self._kept_parts > MAX_KEPT_TX_PARTS:
+                    raise
+                log.info("%s: page copy of %s… not used (%s)", self.backend.name, txid[:16], exc)
+        return adopted
+
     async def _fetch_many(self, txids: Iterable[str]) -> dict[str, Transaction]:
         wanted = list(dict.fromkeys(txids))
-        tasks = [asyncio.ensure_future(self._fetch(t)) for t in wanted]
+        size = RAW_BATCH if isinstance(self.backend, BulkRawSource) else 1
+        chunks = [wanted[n : n + size] for n in range(0, len(wanted), size)]
+        tasks = [asyncio.ensure_future(self._fetch(c)) for c in chunks]
         try:
             results = await asyncio.gather(*tasks)
         except BaseException:
@@ -260,18 +286,28 @@ class WalletSync:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
-        return dict(zip(wanted, results, strict=True))
+        return {txid: tx for chunk in results for txid, tx in chunk}
 
-    async def _fetch(self, txid: str) -> Transaction:
+    async def _fetch(self, txids: list[str]) -> list[tuple[str, Transaction]]:
         async with self._gate:
             if self._kept_parts > MAX_KEPT_TX_PARTS:
                 raise self._over_budget()
-            raw = await self.backend.raw_transaction(txid)
-            tx = verify_transaction(raw, txid)
-            del raw
-            self._kept_parts += _parts(tx)
-            if self._kept_parts > MAX_KEPT_TX_PARTS:
-                raise self._over_budget()
+            if isinstance(self.backend, BulkRawSource):
+                raws = await self.backend.raw_transactions(txids)
+            else:
+                raws = [await self.backend.raw_transaction(t) for t in txids]
+            if len(raws) != len(txids):
+                raise BackendResponseError(
+                    f"{self.backend.name} sent {len(raws)} transactions for {len(txids)} asked."
+                )
+            pairs = zip(txids, raws, strict=True)
+            return [(t, self._keep(verify_transaction(r, t))) for t, r in pairs]
+
+    def _keep(self, tx: Transaction) -> Transaction:
+        """Count `tx` against the memory budget (see MAX_KEPT_TX_PARTS)."""
+        self._kept_parts += _parts(tx)
+        if self._kept_parts > MAX_KEPT_TX_PARTS:
+            raise self._over_budget()
         return tx
 
     def _over_budget(self) -> BackendResponseError:

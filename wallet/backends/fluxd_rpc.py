@@ -59,6 +59,9 @@ class RpcError(BackendError):
 class FluxdRpcBackend(FluxdClient):
     """The wallet's chain backend on a local fluxd (flux.rpc's client, errors in wallet terms)."""
 
+    # Set once a node answers a batch with something other than a reply list.
+    _batches_refused: bool = False
+
     @property
     def name(self) -> str:
         return f"local fluxd {self.config.host}:{self.config.port}"
@@ -162,10 +165,42 @@ class FluxdRpcBackend(FluxdClient):
     async def raw_transaction(self, txid: str) -> str:
         if not p.is_txid(txid):
             raise BackendError(f"{txid!r:.70} is not a transaction id.")
-        raw = await self.call("getrawtransaction", txid.lower(), 0)
-        if not isinstance(raw, str) or not raw or not p.is_hex(raw):
+        return self._raw_reply(await self.call("getrawtransaction", txid.lower(), 0))
+
+    async def raw_transactions(self, txids: Sequence[str]) -> list[str]:
+        """Many getrawtransaction calls in one JSON-RPC batch (one POST), as fluxd accepts.
+
+        A node (or proxy) that does not answer batches with a reply list is asked one call per
+        request from then on, with one log line saying so.
+        """
+        for txid in txids:
+            if not p.is_txid(txid):
+                raise BackendError(f"{txid!r:.70} is not a transaction id.")
+        if not txids:
+            return []
+        if not self._batches_refused:
+            calls = [RpcCall("getrawtransaction", (t.lower(), 0)) for t in txids]
+            with self._mapped():
+                try:
+                    replies = await self.batch(calls)
+                except RpcBadReply as exc:
+                    self._batches_refused = True
+                    log.warning(
+                        "%s does not answer JSON-RPC batch requests (%s); asking for one "
+                        "transaction per request instead, which is slower",
+                        self.name,
+                        exc,
+                    )
+                else:
+                    return [self._raw_reply(r) for r in replies]
+        return [await self.raw_transaction(t) for t in txids]
+
+    def _raw_reply(self, reply: object) -> str:
+        if isinstance(reply, RpcCallError):
+            raise _rpc_error(reply)
+        if not isinstance(reply, str) or not reply or not p.is_hex(reply):
             raise BackendResponseError(f"{self.name}: getrawtransaction did not return hex.")
-        return raw.lower()
+        return reply.lower()
 
     async def broadcast(self, raw_hex: str) -> str:
         if not raw_hex or not p.is_hex(raw_hex):
