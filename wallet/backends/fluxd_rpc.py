@@ -168,32 +168,12 @@ class FluxdRpcBackend(FluxdClient):
         return self._raw_reply(await self.call("getrawtransaction", txid.lower(), 0))
 
     async def raw_transactions(self, txids: Sequence[str]) -> list[str]:
-        """Many getrawtransaction calls in one JSON-RPC batch (one POST), as fluxd accepts.
-
-        A node (or proxy) that does not answer batches with a reply list is asked one call per
-        request from then on, with one log line saying so.
-        """
+        """Many getrawtransaction calls in one JSON-RPC batch (one POST), as fluxd accepts."""
         for txid in txids:
             if not p.is_txid(txid):
                 raise BackendError(f"{txid!r:.70} is not a transaction id.")
-        if not txids:
-            return []
-        if not self._batches_refused:
-            calls = [RpcCall("getrawtransaction", (t.lower(), 0)) for t in txids]
-            with self._mapped():
-                try:
-                    replies = await self.batch(calls)
-                except RpcBadReply as exc:
-                    self._batches_refused = True
-                    log.warning(
-                        "%s does not answer JSON-RPC batch requests (%s); asking for one "
-                        "transaction per request instead, which is slower",
-                        self.name,
-                        exc,
-                    )
-                else:
-                    return [self._raw_reply(r) for r in replies]
-        return [await self.raw_transaction(t) for t in txids]
+        replies = await self.calls(*(RpcCall("getrawtransaction", (t.lower(), 0)) for t in txids))
+        return [self._raw_reply(r) for r in replies]
 
     def _raw_reply(self, reply: object) -> str:
         if isinstance(reply, RpcCallError):
@@ -247,13 +227,37 @@ class FluxdRpcBackend(FluxdClient):
                 raise _rpc_error(exc) from None
 
     async def calls(self, *calls: RpcCall) -> list[Any]:
-        """Several calls in one batch request; the first refused call raises as `call` would."""
-        with self._mapped():
-            results = await self.batch(calls)
+        """Several calls in one batch request; the first refused call raises as `call` would.
+
+        A node (or a proxy before it) that does not answer a batch with a list of replies is
+        asked one call per request from then on, with one log line saying so.
+        """
+        results = await self._batch_or_singles(calls)
         for result in results:
             if isinstance(result, RpcCallError):
                 raise _rpc_error(result)
         return results
+
+    async def _batch_or_singles(self, calls: Sequence[RpcCall]) -> list[Any]:
+        with self._mapped():
+            if not self._batches_refused:
+                try:
+                    return await self.batch(calls)
+                except RpcBadReply as exc:
+                    self._batches_refused = True
+                    log.warning(
+                        "%s does not answer JSON-RPC batch requests (%s); asking one call per "
+                        "request from now on, which is slower",
+                        self.name,
+                        exc,
+                    )
+            return [await self._single(c) for c in calls]
+
+    async def _single(self, rpc_call: RpcCall) -> Any:
+        try:
+            return await super().call(rpc_call.method, *rpc_call.params)
+        except RpcCallError as exc:
+            return exc
 
     @contextmanager
     def _mapped(self) -> Iterator[None]:
