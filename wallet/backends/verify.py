@@ -34,12 +34,12 @@ def verify_transaction(raw_hex: str, txid: str) -> Transaction:
             f"({len(raw_hex) // 2:,} bytes, at most {MAX_TX_BYTES:,}); nothing was signed. "
             "Switch to another server."
         )
-    if not isinstance(raw_hex, str) or not raw_hex or not p.is_hex(raw_hex):
+    raw = _hex_bytes(raw_hex)
+    if not raw:
         raise p.BadReply(
             f"The server sent something that is not a transaction for {txid[:16]}…; nothing "
             "was signed. Try another server."
         )
-    raw = bytes.fromhex(raw_hex)
     try:
         tx = parse_transaction(raw, bounded=True)
     except (DecodeError, WalletError) as exc:
@@ -56,6 +56,17 @@ def verify_transaction(raw_hex: str, txid: str) -> Transaction:
             f"{actual[:16]}…). Nothing was signed. Switch to another server."
         )
     return tx
+
+
+def _hex_bytes(value: object) -> bytes:
+    """The bytes of plain hex text, b"" for anything else (fromhex alone would skip spaces)."""
+    if not isinstance(value, str):
+        return b""
+    try:
+        data = bytes.fromhex(value)
+    except ValueError:
+        return b""
+    return data if 2 * len(data) == len(value) else b""
 
 
 def output_of(tx: Transaction, vout: int) -> PrevOut:
