@@ -44,6 +44,8 @@ FETCH_CONCURRENCY = 8
 # Raw transactions asked in one request of a backend that batches them (fluxd JSON-RPC): a
 # 250-call batch of ~250-byte transactions is a ~130 kB reply.
 RAW_BATCH = 250
+# Page copies of transactions checked between two yields to the event loop (~10 ms of work).
+ADOPT_SLICE = 250
 # A server claiming every address is used must not make discovery run forever: one sync adds at
 # most this many addresses per chain (a wallet that really used more finds them over a few syncs),
 # and no chain grows beyond the cap.
@@ -190,7 +192,7 @@ class WalletSync:
             seen.setdefault(item.txid.lower(), item)
         missing = [t for t in seen if t not in st.txs]
         # Insight pages carry whole transactions: checked here, fetched raw only if they fail.
-        fetched = self._adopt({t: raw for t in missing if (raw := seen[t].raw) is not None})
+        fetched = await self._adopt({t: raw for t in missing if (raw := seen[t].raw) is not None})
         fetched.update(await self._fetch_many(t for t in missing if t not in fetched))
         for txid, item in seen.items():
             known = st.txs.get(txid)
@@ -210,10 +212,13 @@ class WalletSync:
                     del st.txs[txid]
                     st.dropped.append(txid)
 
-    def _adopt(self, raws: dict[str, str]) -> dict[str, Transaction]:
+    async def _adopt(self, raws: dict[str, str]) -> dict[str, Transaction]:
         """The transactions among `raws` that hash to their txid (the rest are fetched)."""
         adopted: dict[str, Transaction] = {}
-        for txid, raw in raws.items():
+        for n, (txid, raw) in enumerate(raws.items(), 1):
+            if n % ADOPT_SLICE == 0:
+                # Thousands of checks in a row would hold the event loop (the GUI's) too long.
+                await asyncio.sleep(0)
             try:
                 adopted[txid] = self._keep(verify_transaction(raw, txid))
             except (BackendMismatch, BackendResponseError) as exc:
