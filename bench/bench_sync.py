@@ -2,7 +2,10 @@
 
 The simulator (tests/sim) serves Insight and fluxd RPC on 127.0.0.1 from this same process, so
 the seconds include the servers' work on the same cores. HTTP requests are counted by the
-backends themselves.
+backends themselves. Each backend is measured for a full sync, an incremental refresh after one
+new payment, and a restart: a new backend and WalletSync starting from the sync state saved as
+JSON (wallet/sync_cache.py) until the state is synced again. Insight is measured once more with
+50 ms added before every answer, as a real explorer over the internet.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flux.fluxconf import RpcConfig
@@ -20,12 +24,15 @@ from wallet.backends.fluxd_rpc import FluxdRpcBackend
 from wallet.backends.insight import InsightBackend
 from wallet.keychain import CHANGE, RECEIVE, Keychain
 from wallet.storage.model import HdSeed, WalletDocument
-from wallet.sync import WalletSync
+from wallet.sync import SyncState, WalletSync
+from wallet.sync_cache import dump_sync_state, load_sync_state
 
 MNEMONIC = "legal winner thank year wave sausage worth useful legal winner thank yellow"
 RECEIVE_USED = 40
 CHANGE_USED = 10
 TRANSACTIONS = 10_000
+ADDED_LATENCY_S = 0.05
+NEW_PAYMENT = 123_456
 
 
 def keychain() -> Keychain:
@@ -41,52 +48,109 @@ def fund(sim: SimNetwork) -> int:
     return sum(s for _, s in outputs)
 
 
+class Expected:
+    """The wallet's true balance and history length as the bench funds it."""
+
+    def __init__(self, satoshis: int) -> None:
+        self.satoshis = satoshis
+        self.entries = TRANSACTIONS
+
+    def check(self, state: SyncState, what: str) -> None:
+        total = sum(u.satoshis for u in state.utxos)
+        if total != self.satoshis or len(state.history) != self.entries:
+            raise SystemExit(
+                f"{what}: sync result wrong: {total} sat and {len(state.history)} entries, "
+                f"expected {self.satoshis} sat and {self.entries}"
+            )
+
+    def pay(self, sim: SimNetwork) -> None:
+        sim.fund(keychain().derive(RECEIVE, 5).address, NEW_PAYMENT)
+        self.satoshis += NEW_PAYMENT
+        self.entries += 1
+
+
 async def measure(
-    backend: ChainBackend, expected: int, expected_txs: int, sim: SimNetwork
+    make_backend: Callable[[], ChainBackend], expected: Expected, sim: SimNetwork
 ) -> dict[str, Any]:
+    backend = make_backend()
     sync = WalletSync(keychain(), backend)
     started = time.perf_counter()
     state = await sync.sync()
     seconds = time.perf_counter() - started
     full_requests = getattr(backend, "requests_made", 0)
-    total = sum(u.satoshis for u in state.utxos)
-    if total != expected or len(state.history) != expected_txs:
-        raise SystemExit(f"sync result wrong: {total} sat, {len(state.history)} entries")
-    sim.fund(keychain().derive(RECEIVE, 5).address, 123_456)
+    expected.check(state, "full sync")
+    expected.pay(sim)
     started = time.perf_counter()
     state = await sync.sync(state)
     refresh_seconds = time.perf_counter() - started
+    refresh_requests = getattr(backend, "requests_made", 0) - full_requests
+    expected.check(state, "incremental refresh")
     await backend.close()
-    if len(state.history) != expected_txs + 1:
-        raise SystemExit("the incremental refresh missed the new transaction")
+    # What the wallet saves at exit; the restart below reads it back.
+    saved = json.dumps(dump_sync_state(state))
+    restart = await measure_restart(make_backend, saved, expected)
     return {
         "full_sync_s": round(seconds, 2),
         "full_sync_http_requests": full_requests,
         "incremental_refresh_s": round(refresh_seconds, 3),
-        "incremental_refresh_http_requests": getattr(backend, "requests_made", 0) - full_requests,
+        "incremental_refresh_http_requests": refresh_requests,
         "history_entries": len(state.history),
+        "sync_cache_bytes": len(saved),
+        **restart,
+    }
+
+
+async def measure_restart(
+    make_backend: Callable[[], ChainBackend], saved: str, expected: Expected
+) -> dict[str, Any]:
+    backend = make_backend()
+    started = time.perf_counter()
+    cached = load_sync_state(json.loads(saved))
+    if cached is None:
+        raise SystemExit("the saved sync state did not load")
+    loaded_seconds = time.perf_counter() - started
+    state = await WalletSync(keychain(), backend).sync(cached)
+    seconds = time.perf_counter() - started
+    requests = getattr(backend, "requests_made", 0)
+    await backend.close()
+    expected.check(state, "restart with the cache")
+    return {
+        "restart_with_cache_s": round(seconds, 3),
+        "restart_cache_load_s": round(loaded_seconds, 3),
+        "restart_http_requests": requests,
     }
 
 
 async def main() -> dict[str, Any]:
     async with SimNetwork() as sim:
         started = time.perf_counter()
-        expected = fund(sim)
+        expected = Expected(fund(sim))
         funding_s = time.perf_counter() - started
-        insight = await measure(
-            InsightBackend([sim.insight_url]), expected, TRANSACTIONS, sim
-        )
-        rpc_backend = FluxdRpcBackend(
-            RpcConfig(sim.rpc_user, sim.rpc_password, sim.rpc_port, network="regtest")
-        )
-        rpc = await measure(rpc_backend, expected + 123_456, TRANSACTIONS + 1, sim)
+
+        def insight() -> ChainBackend:
+            return InsightBackend([sim.insight_url])
+
+        def rpc() -> ChainBackend:
+            return FluxdRpcBackend(
+                RpcConfig(sim.rpc_user, sim.rpc_password, sim.rpc_port, network="regtest")
+            )
+
+        insight_result = await measure(insight, expected, sim)
+        sim.faults["insight"].delay = ADDED_LATENCY_S
+        try:
+            insight_latency = await measure(insight, expected, sim)
+        finally:
+            sim.faults["insight"].delay = 0.0
+        rpc_result = await measure(rpc, expected, sim)
     return {
         "wallet_sync": {
             "used_addresses": RECEIVE_USED + CHANGE_USED,
             "transactions": TRANSACTIONS,
             "sim_funding_s": round(funding_s, 2),
-            "insight": insight,
-            "fluxd_rpc": rpc,
+            "insight": insight_result,
+            "insight_added_latency_ms": round(ADDED_LATENCY_S * 1000),
+            "insight_with_latency": insight_latency,
+            "fluxd_rpc": rpc_result,
         }
     }
 

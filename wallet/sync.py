@@ -13,16 +13,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 
-from wallet.backends.base import ChainBackend, HistoryItem, HistoryPage, Trust, Utxo
+from wallet.backends.base import (
+    BulkRawSource,
+    ChainBackend,
+    HistoryItem,
+    Trust,
+    Utxo,
+)
 from wallet.backends.verify import check_utxo, output_of, verify_transaction
 from wallet.backends.witness import BlockWitness
 from wallet.errors import BackendMismatch, BackendResponseError
 from wallet.history import ChainTx, HistoryEntry, classify, is_coinbase, is_expired
 from wallet.keychain import CHAINS, Keychain
 from wallet.sync_coins import ask_witness, live_txs, wallet_coins
+from wallet.sync_pages import HistoryReader
 from wallet.sync_state import MAX_ADDRESSES_PER_CHAIN, SyncState
 from wallet.txmodel import Transaction
 
@@ -32,20 +39,17 @@ __all__ = ["DEFAULT_GAP_LIMIT", "MAX_NEW_ADDRESSES_PER_SYNC", "SyncState", "Wall
 log = logging.getLogger(__name__)
 
 DEFAULT_GAP_LIMIT = 20
-# Backends cap pages to what they serve (Insight 50); fluxd returns up to this many at once.
-HISTORY_PAGE = 1000
-# Raw transactions fetched at the same time (each is one request).
+# Requests for raw transactions in flight at the same time.
 FETCH_CONCURRENCY = 8
+# Raw transactions asked in one request of a backend that batches them (fluxd JSON-RPC): a
+# 250-call batch of ~250-byte transactions is a ~130 kB reply.
+RAW_BATCH = 250
+# Page copies of transactions checked between two yields to the event loop (~10 ms of work).
+ADOPT_SLICE = 250
 # A server claiming every address is used must not make discovery run forever: one sync adds at
 # most this many addresses per chain (a wallet that really used more finds them over a few syncs),
 # and no chain grows beyond the cap.
 MAX_NEW_ADDRESSES_PER_SYNC = 1_000
-# Far beyond any personal wallet; a server claiming more (or paging absurdly small) is refused
-# instead of being asked for millions of pages.
-MAX_HISTORY_ITEMS = 200_000
-MAX_HISTORY_PAGES = 5_000
-# Page requests created at once; the semaphore bounds the ones in flight.
-PAGE_BATCH = 64
 # Inputs plus outputs of all transactions kept in memory (~160 bytes each once parsed, so about
 # 80 MB): a personal wallet's history is far smaller, a server inventing fat transactions
 # (each within fluxd's limits, see txcodec) is stopped here.
@@ -82,6 +86,7 @@ class WalletSync:
         self._gate = asyncio.Semaphore(concurrency)
         # Inputs + outputs of the transactions this sync holds (see MAX_KEPT_TX_PARTS).
         self._kept_parts = 0
+        self._pages = HistoryReader(backend, self._gate)
 
     # --- public --------------------------------------------------------------------------
 
@@ -101,6 +106,7 @@ class WalletSync:
         st.dropped = []
         st.trust = {t: v for t, v in st.trust.items() if v is Trust.VERIFIED}
         self._kept_parts = sum(_parts(c.tx) for c in st.txs.values())
+        self._pages.start(self.backend)
         st.tip = await self.backend.tip_height()
         fixed = [a.address for a in self.keychain.fixed_addresses]
         targets = fixed if full else self._watched(st)
@@ -180,12 +186,14 @@ class WalletSync:
     # --- history --------------------------------------------------------------------------
 
     async def _read_history(self, st: SyncState, addresses: list[str], *, stop_early: bool) -> None:
-        items = await self._history_items(st, addresses, stop_early=stop_early)
+        items = await self._pages.items(st, addresses, stop_early=stop_early)
         seen: dict[str, HistoryItem] = {}
         for item in items:
             seen.setdefault(item.txid.lower(), item)
         missing = [t for t in seen if t not in st.txs]
-        fetched = await self._fetch_many(missing)
+        # Insight pages carry whole transactions: checked here, fetched raw only if they fail.
+        fetched = await self._adopt({t: raw for t in missing if (raw := seen[t].raw) is not None})
+        fetched.update(await self._fetch_many(t for t in missing if t not in fetched))
         for txid, item in seen.items():
             known = st.txs.get(txid)
             tx = fetched.get(txid) or st.txs[txid].tx
@@ -204,53 +212,26 @@ class WalletSync:
                     del st.txs[txid]
                     st.dropped.append(txid)
 
-    async def _history_items(
-        self, st: SyncState, addresses: list[str], *, stop_early: bool
-    ) -> list[HistoryItem]:
-        first = await self._page(addresses, 0)
-        items = list(first.items)
-        if stop_early:
-            page = first
-            while not self._page_settles(st, page.items) and page.next_start is not None:
-                page = await self._page(addresses, page.next_start)
-                items += page.items
-            return items
-        step = len(first.items)
-        starts = range(step, first.total, step) if step else range(0)
-        if first.total > MAX_HISTORY_ITEMS or len(starts) > MAX_HISTORY_PAGES:
-            raise BackendResponseError(
-                f"{self.backend.name} claims {first.total:,} transactions for this wallet's "
-                f"addresses in pages of {step}; FluxDesk reads at most {MAX_HISTORY_ITEMS:,} "
-                f"in {MAX_HISTORY_PAGES:,} pages. The server is probably broken: switch to "
-                "another server."
-            )
-        for n in range(0, len(starts), PAGE_BATCH):
-            batch = starts[n : n + PAGE_BATCH]
-            pages = await asyncio.gather(*(self._page(addresses, s) for s in batch))
-            for page in pages:
-                items += page.items
-        return items
-
-    async def _page(self, addresses: Sequence[str], start: int) -> HistoryPage:
-        async with self._gate:
-            return await self.backend.history(addresses, start=start, limit=HISTORY_PAGE)
-
-    @staticmethod
-    def _page_settles(st: SyncState, items: Sequence[HistoryItem]) -> bool:
-        """True when nothing on the page is new or changed and it reaches confirmed txs."""
-        if not items:
-            return True
-        for item in items:
-            known = st.txs.get(item.txid.lower())
-            if known is None or known.confirmed != item.confirmed:
-                return False
-            if item.height is not None and known.height != item.height:
-                return False
-        return any(item.confirmed for item in items)
+    async def _adopt(self, raws: dict[str, str]) -> dict[str, Transaction]:
+        """The transactions among `raws` that hash to their txid (the rest are fetched)."""
+        adopted: dict[str, Transaction] = {}
+        for n, (txid, raw) in enumerate(raws.items(), 1):
+            if n % ADOPT_SLICE == 0:
+                # Thousands of checks in a row would hold the event loop (the GUI's) too long.
+                await asyncio.sleep(0)
+            try:
+                adopted[txid] = self._keep(verify_transaction(raw, txid))
+            except (BackendMismatch, BackendResponseError) as exc:
+                if self._kept_parts > MAX_KEPT_TX_PARTS:
+                    raise
+                log.info("%s: page copy of %s… not used (%s)", self.backend.name, txid[:16], exc)
+        return adopted
 
     async def _fetch_many(self, txids: Iterable[str]) -> dict[str, Transaction]:
         wanted = list(dict.fromkeys(txids))
-        tasks = [asyncio.ensure_future(self._fetch(t)) for t in wanted]
+        size = RAW_BATCH if isinstance(self.backend, BulkRawSource) else 1
+        chunks = [wanted[n : n + size] for n in range(0, len(wanted), size)]
+        tasks = [asyncio.ensure_future(self._fetch(c)) for c in chunks]
         try:
             results = await asyncio.gather(*tasks)
         except BaseException:
@@ -260,18 +241,28 @@ class WalletSync:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
-        return dict(zip(wanted, results, strict=True))
+        return {txid: tx for chunk in results for txid, tx in chunk}
 
-    async def _fetch(self, txid: str) -> Transaction:
+    async def _fetch(self, txids: list[str]) -> list[tuple[str, Transaction]]:
         async with self._gate:
             if self._kept_parts > MAX_KEPT_TX_PARTS:
                 raise self._over_budget()
-            raw = await self.backend.raw_transaction(txid)
-            tx = verify_transaction(raw, txid)
-            del raw
-            self._kept_parts += _parts(tx)
-            if self._kept_parts > MAX_KEPT_TX_PARTS:
-                raise self._over_budget()
+            if isinstance(self.backend, BulkRawSource):
+                raws = await self.backend.raw_transactions(txids)
+            else:
+                raws = [await self.backend.raw_transaction(t) for t in txids]
+            if len(raws) != len(txids):
+                raise BackendResponseError(
+                    f"{self.backend.name} sent {len(raws)} transactions for {len(txids)} asked."
+                )
+            pairs = zip(txids, raws, strict=True)
+            return [(t, self._keep(verify_transaction(r, t))) for t, r in pairs]
+
+    def _keep(self, tx: Transaction) -> Transaction:
+        """Count `tx` against the memory budget (see MAX_KEPT_TX_PARTS)."""
+        self._kept_parts += _parts(tx)
+        if self._kept_parts > MAX_KEPT_TX_PARTS:
+            raise self._over_budget()
         return tx
 
     def _over_budget(self) -> BackendResponseError:

@@ -42,13 +42,18 @@ class Amount(int):
 _AMOUNT_TOKEN = re.compile(r'"@@amount:(-?\d+)@@"')
 
 
+# Values written as they are; checked by exact type so an Amount (an int) is never one.
+_PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+
+
 def _tokens(value: Any) -> Any:
+    # Plain leaves are not visited one call each: replies list thousands of them.
     if isinstance(value, Amount):
         return f"@@amount:{int(value)}@@"
     if isinstance(value, dict):
-        return {k: _tokens(v) for k, v in value.items()}
+        return {k: v if type(v) in _PLAIN else _tokens(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_tokens(v) for v in value]
+        return [v if type(v) in _PLAIN else _tokens(v) for v in value]
     return value
 
 

@@ -60,6 +60,33 @@ async def test_auth_and_envelope(sim: SimNetwork) -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_batch_answers_each_call_with_its_id_as_fluxd_does(sim: SimNetwork) -> None:
+    """fluxd's JSONRPCExecBatch: HTTP 200 and one reply per element, in order, errors inside."""
+    funded = sim.fund(kit.address(ALICE), 5 * COIN)
+    batch = [
+        {"jsonrpc": "1.0", "id": 7, "method": "getrawtransaction", "params": [funded.txid, 0]},
+        {"jsonrpc": "1.0", "id": 8, "method": "getrawtransaction", "params": ["ab" * 32, 0]},
+        {"jsonrpc": "1.0", "id": "x", "method": "getrawtransaction", "params": ["zz", 0]},
+        {"jsonrpc": "1.0", "id": 9, "method": "nosuchmethod", "params": []},
+        "not an object",
+        {"jsonrpc": "1.0", "id": 10, "method": "getblockcount"},
+    ]
+    async with aiohttp.ClientSession() as session, session.post(
+        sim.rpc_url, json=batch, headers=auth(sim.rpc_user, sim.rpc_password)
+    ) as response:
+        assert response.status == 200
+        replies = await response.json(content_type=None)
+    assert [r["id"] for r in replies] == [7, 8, "x", 9, None, 10]
+    assert replies[0]["error"] is None
+    assert bytes.fromhex(replies[0]["result"]) == sim.chain.txs[funded.txid].raw
+    assert replies[1]["result"] is None and replies[1]["error"]["code"] == -5
+    assert replies[2]["error"]["code"] == -8
+    assert replies[3]["error"] == {"code": -32601, "message": "Method not found"}
+    assert replies[4]["error"] == {"code": -32600, "message": "Invalid Request object"}
+    assert replies[5] == {"result": sim.height, "error": None, "id": 10}
+
+
+@pytest.mark.asyncio
 async def test_chain_queries(sim: SimNetwork) -> None:
     info = await result(sim, "getblockchaininfo")
     assert info["blocks"] == info["headers"] == sim.height

@@ -68,6 +68,9 @@ class HistoryItem:
     # The block's time (Unix seconds) when the backend reports it (Insight does, fluxd's
     # getaddresstxids does not).
     time: int | None = None
+    # The raw transaction as hex when the page carried it whole (Insight's /addrs/txs items);
+    # unchecked: sync hashes it against the txid and fetches it raw when it does not match.
+    raw: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,3 +141,12 @@ class ChainBackend(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class BulkRawSource(Protocol):
+    """A backend that hands out many raw transactions per request (fluxd: a JSON-RPC batch)."""
+
+    async def raw_transactions(self, txids: Sequence[str]) -> list[str]:
+        """Raw hex of each txid, in order; the first one the server refuses raises."""
+        ...

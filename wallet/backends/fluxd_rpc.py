@@ -59,6 +59,9 @@ class RpcError(BackendError):
 class FluxdRpcBackend(FluxdClient):
     """The wallet's chain backend on a local fluxd (flux.rpc's client, errors in wallet terms)."""
 
+    # Set once a node answers a batch with something other than a reply list.
+    _batches_refused: bool = False
+
     @property
     def name(self) -> str:
         return f"local fluxd {self.config.host}:{self.config.port}"
@@ -162,10 +165,22 @@ class FluxdRpcBackend(FluxdClient):
     async def raw_transaction(self, txid: str) -> str:
         if not p.is_txid(txid):
             raise BackendError(f"{txid!r:.70} is not a transaction id.")
-        raw = await self.call("getrawtransaction", txid.lower(), 0)
-        if not isinstance(raw, str) or not raw or not p.is_hex(raw):
+        return self._raw_reply(await self.call("getrawtransaction", txid.lower(), 0))
+
+    async def raw_transactions(self, txids: Sequence[str]) -> list[str]:
+        """Many getrawtransaction calls in one JSON-RPC batch (one POST), as fluxd accepts."""
+        for txid in txids:
+            if not p.is_txid(txid):
+                raise BackendError(f"{txid!r:.70} is not a transaction id.")
+        replies = await self.calls(*(RpcCall("getrawtransaction", (t.lower(), 0)) for t in txids))
+        return [self._raw_reply(r) for r in replies]
+
+    def _raw_reply(self, reply: object) -> str:
+        if isinstance(reply, RpcCallError):
+            raise _rpc_error(reply)
+        if not isinstance(reply, str) or not reply or not p.is_hex(reply):
             raise BackendResponseError(f"{self.name}: getrawtransaction did not return hex.")
-        return raw.lower()
+        return reply.lower()
 
     async def broadcast(self, raw_hex: str) -> str:
         if not raw_hex or not p.is_hex(raw_hex):
@@ -212,13 +227,37 @@ class FluxdRpcBackend(FluxdClient):
                 raise _rpc_error(exc) from None
 
     async def calls(self, *calls: RpcCall) -> list[Any]:
-        """Several calls in one batch request; the first refused call raises as `call` would."""
-        with self._mapped():
-            results = await self.batch(calls)
+        """Several calls in one batch request; the first refused call raises as `call` would.
+
+        A node (or a proxy before it) that does not answer a batch with a list of replies is
+        asked one call per request from then on, with one log line saying so.
+        """
+        results = await self._batch_or_singles(calls)
         for result in results:
             if isinstance(result, RpcCallError):
                 raise _rpc_error(result)
         return results
+
+    async def _batch_or_singles(self, calls: Sequence[RpcCall]) -> list[Any]:
+        with self._mapped():
+            if not self._batches_refused:
+                try:
+                    return await self.batch(calls)
+                except RpcBadReply as exc:
+                    self._batches_refused = True
+                    log.warning(
+                        "%s does not answer JSON-RPC batch requests (%s); asking one call per "
+                        "request from now on, which is slower",
+                        self.name,
+                        exc,
+                    )
+            return [await self._single(c) for c in calls]
+
+    async def _single(self, rpc_call: RpcCall) -> Any:
+        try:
+            return await super().call(rpc_call.method, *rpc_call.params)
+        except RpcCallError as exc:
+            return exc
 
     @contextmanager
     def _mapped(self) -> Iterator[None]:

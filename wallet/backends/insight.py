@@ -30,6 +30,7 @@ from wallet.backends.insight_servers import (
     normalize_server_url,
     servers_for,
 )
+from wallet.backends.insight_tx import raw_from_insight
 from wallet.errors import (
     BackendError,
     BackendResponseError,
@@ -381,7 +382,11 @@ def _history_item(tx: dict[str, Any]) -> HistoryItem:
     confirmed = confirmations > 0 and height is not None and height > 0
     block_time = p.opt_integer(tx, "blocktime", 0, _MAX_BLOCK_TIME) if confirmed else None
     return HistoryItem(
-        p.txid(tx.get("txid")), height if confirmed else None, confirmed, block_time or None
+        p.txid(tx.get("txid")),
+        height if confirmed else None,
+        confirmed,
+        block_time or None,
+        raw=raw_from_insight(tx),
     )
 
 

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from wallet.backends import parsing as p
 from wallet.backends.base import ChainBackend, Utxo
+from wallet.encoding import sha256d
 from wallet.errors import BackendMismatch, DecodeError, WalletError
 from wallet.tx import Transaction
 from wallet.txcodec import MAX_TX_BYTES, parse_transaction
@@ -33,24 +34,39 @@ def verify_transaction(raw_hex: str, txid: str) -> Transaction:
             f"({len(raw_hex) // 2:,} bytes, at most {MAX_TX_BYTES:,}); nothing was signed. "
             "Switch to another server."
         )
-    if not isinstance(raw_hex, str) or not raw_hex or not p.is_hex(raw_hex):
+    raw = _hex_bytes(raw_hex)
+    if not raw:
         raise p.BadReply(
             f"The server sent something that is not a transaction for {txid[:16]}…; nothing "
             "was signed. Try another server."
         )
     try:
-        tx = parse_transaction(bytes.fromhex(raw_hex), bounded=True)
+        tx = parse_transaction(raw, bounded=True)
     except (DecodeError, WalletError) as exc:
         raise p.BadReply(
             f"The server's copy of transaction {txid[:16]}… does not parse ({exc}); nothing was "
             "signed. Try another server."
         ) from None
-    if tx.txid != txid.lower():
+    # A txid is the hash of the very bytes (fluxd hashes what it serializes, and a parse that
+    # succeeded read all of them); only a fluxnode tx leaves its signatures out of the hash.
+    actual = tx.txid if tx.is_fluxnode else sha256d(raw)[::-1].hex()
+    if actual != txid.lower():
         raise BackendMismatch(
             f"The server sent a different transaction than {txid[:16]}… (it hashes to "
-            f"{tx.txid[:16]}…). Nothing was signed. Switch to another server."
+            f"{actual[:16]}…). Nothing was signed. Switch to another server."
         )
     return tx
+
+
+def _hex_bytes(value: object) -> bytes:
+    """The bytes of plain hex text, b"" for anything else (fromhex alone would skip spaces)."""
+    if not isinstance(value, str):
+        return b""
+    try:
+        data = bytes.fromhex(value)
+    except ValueError:
+        return b""
+    return data if 2 * len(data) == len(value) else b""
 
 
 def output_of(tx: Transaction, vout: int) -> PrevOut:

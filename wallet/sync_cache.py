@@ -1,0 +1,105 @@
+"""The sync state as plain JSON, so that a restart refreshes instead of syncing from scratch.
+
+Only what a refresh cannot cheaply ask again is kept: the scanned windows, the wallet's raw
+transactions with where they were mined, its own pending ones and the second source's verdicts.
+Coins, the server's coin list and history entries are rebuilt by the first refresh. Reading is
+strict and every transaction is hashed against its txid again; a cache that does not read is
+dropped (one log line) and the next sync is a full one, so a bad cache costs time, never coins.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+from wallet.backends.base import Trust
+from wallet.backends.verify import verify_transaction
+from wallet.errors import BackendError
+from wallet.history import ChainTx
+from wallet.keychain import CHAINS
+from wallet.sync_state import MAX_ADDRESSES_PER_CHAIN, SyncState
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT: Final = 1
+_MAX_HEIGHT: Final = 100_000_000
+
+
+class _Unreadable(Exception):
+    """The cache is not what dump_sync_state writes."""
+
+
+def dump_sync_state(st: SyncState) -> dict[str, Any]:
+    """JSON-ready copy of what the next refresh needs (see the module docstring)."""
+    return {
+        "format": CACHE_FORMAT,
+        "tip": st.tip,
+        "last_used": [st.last_used[c] for c in CHAINS],
+        "scanned": [st.scanned[c] for c in CHAINS],
+        "txs": [
+            [c.txid, c.tx.serialize().hex(), c.height, c.confirmed, c.time]
+            for c in st.txs.values()
+        ],
+        "local_pending": list(st.local_pending),
+        "verified": [t for t, v in st.trust.items() if v is Trust.VERIFIED],
+    }
+
+
+def load_sync_state(data: object) -> SyncState | None:
+    """The state `dump_sync_state` wrote, or None (full sync next) when it does not read."""
+    try:
+        return _load(data)
+    except (_Unreadable, BackendError, KeyError, TypeError, ValueError) as exc:
+        log.warning("the saved sync state is not usable (%s); the next sync is a full one", exc)
+        return None
+
+
+def _load(data: object) -> SyncState:
+    doc = _dict(data)
+    if doc.get("format") != CACHE_FORMAT:
+        raise _Unreadable(f"format {doc.get('format')!r:.20}")
+    st = SyncState(tip=_int(doc["tip"], -1, _MAX_HEIGHT))
+    for chain, used, scanned in zip(
+        CHAINS, _list(doc["last_used"]), _list(doc["scanned"]), strict=True
+    ):
+        st.last_used[chain] = _int(used, -1, MAX_ADDRESSES_PER_CHAIN - 1)
+        st.scanned[chain] = _int(scanned, 0, MAX_ADDRESSES_PER_CHAIN)
+    for row in _list(doc["txs"]):
+        txid, raw, height, confirmed, block_time = _list(row)
+        # fluxd's history has no heights, so a mined transaction may lack one; a pending one
+        # never has one.
+        if not isinstance(confirmed, bool) or (height is not None and not confirmed):
+            raise _Unreadable("a transaction's height and confirmation disagree")
+        tx = verify_transaction(raw, txid)
+        txid = txid.lower()
+        height = None if height is None else _int(height, 0, _MAX_HEIGHT)
+        block_time = None if block_time is None else _int(block_time, 0, 2**32 - 1)
+        st.txs[txid] = ChainTx(txid, tx, height, confirmed, block_time)
+    for txid in _list(doc["local_pending"]):
+        chain_tx = st.txs.get(txid)
+        if chain_tx is None:
+            raise _Unreadable("a pending transaction without its data")
+        st.local_pending[txid] = chain_tx.tx
+    for txid in _list(doc["verified"]):
+        if txid not in st.txs:
+            raise _Unreadable("a verdict on an unknown transaction")
+        st.trust[txid] = Trust.VERIFIED
+    return st
+
+
+def _int(value: object, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _Unreadable(f"{value!r:.20} is not a number in {low}..{high}")
+    return value
+
+
+def _dict(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Unreadable("not an object")
+    return value
+
+
+def _list(value: object) -> list[Any]:
+    if not isinstance(value, list):
+        raise _Unreadable("not a list")
+    return value
