@@ -17,7 +17,6 @@ DECIMALS: Final = 8
 # Longest text worth looking at: 9 integer digits + dot + 8 decimals + a unit, with room to spare.
 _MAX_TEXT = 40
 _NUMBER = re.compile(r"(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?")
-_UNIT = re.compile(r"\s*flux\s*$", re.IGNORECASE)
 _MAX_FLUX = Decimal(MAX_MONEY) / COIN
 # Enough digits for every satoshi amount up to MAX_MONEY with room for trailing zeros.
 _PRECISION = 40
@@ -42,14 +41,22 @@ MAX: Final = MaxAmount()
 SendAmount = int | MaxAmount
 
 
-def parse_amount(text: str, *, allow_max: bool = False, allow_zero: bool = False) -> SendAmount:
-    """Parse what a person typed ("12.5", "0.00000001", "3 FLUX", "max") into satoshis or MAX."""
+def parse_amount(
+    text: str, *, allow_max: bool = False, allow_zero: bool = False, unit: str = "FLUX"
+) -> SendAmount:
+    """Parse what a person typed ("12.5", "0.00000001", "3 FLUX", "max") into satoshis or MAX.
+
+    `unit` is the network's word (Network.currency_unit): messages name it, and a typed amount
+    may end with it (or with FLUX).
+    """
     if not isinstance(text, str):
         raise InvalidAmount("The amount must be text such as 12.5.")
     cleaned = text.strip()
     if len(cleaned) > _MAX_TEXT:
-        raise InvalidAmount("That is too long to be a FLUX amount. Type a number such as 12.5.")
-    cleaned = _UNIT.sub("", cleaned)
+        raise InvalidAmount(
+            f"That is too long to be an amount of {unit}. Type a number such as 12.5."
+        )
+    cleaned = _strip_unit(cleaned, unit)
     if cleaned.lower() == "max":
         if not allow_max:
             raise InvalidAmount('"max" is not allowed here. Type a number such as 12.5.')
@@ -62,20 +69,28 @@ def parse_amount(text: str, *, allow_max: bool = False, allow_zero: bool = False
         raise InvalidAmount(
             "Use a dot as the decimal separator and no thousands separator, for example 1250.5."
         )
-    satoshis = _digits_to_satoshis(cleaned)
+    satoshis = _digits_to_satoshis(cleaned, unit)
     if satoshis == 0 and not allow_zero:
         raise InvalidAmount("The amount must be more than 0.")
     return satoshis
 
 
-def parse_satoshis_text(text: str) -> int:
+def parse_satoshis_text(text: str, *, unit: str = "FLUX") -> int:
     """Parse an amount that must be a number (never "max"), zero allowed — e.g. a fee field."""
-    value = parse_amount(text, allow_max=False, allow_zero=True)
+    value = parse_amount(text, allow_max=False, allow_zero=True, unit=unit)
     assert isinstance(value, int)
     return value
 
 
-def _digits_to_satoshis(cleaned: str) -> int:
+def _strip_unit(text: str, unit: str) -> str:
+    # Longest first: "TESTFLUX" also ends with "FLUX".
+    for word in sorted({"flux", unit.lower()}, key=len, reverse=True):
+        if len(text) >= len(word) and text[-len(word):].lower() == word:
+            return text[: -len(word)].rstrip()
+    return text
+
+
+def _digits_to_satoshis(cleaned: str, unit: str) -> int:
     match = _NUMBER.fullmatch(cleaned)
     if match is None or not (match.group("int") or match.group("frac")):
         raise InvalidAmount(
@@ -85,20 +100,22 @@ def _digits_to_satoshis(cleaned: str) -> int:
     frac = (match.group("frac") or "").rstrip("0")
     if len(frac) > DECIMALS:
         raise InvalidAmount(
-            f"FLUX has at most {DECIMALS} decimals (smallest unit 0.00000001); "
-            f"this amount has {len(frac)}. Round it to 8 decimals."
+            f"Amounts of {unit} have at most {DECIMALS} decimals (smallest "
+            f"{format_amount(1, unit=unit)}); this amount has {len(frac)}. Round it to 8 "
+            "decimals."
         )
     satoshis = int(whole) * COIN + int(frac.ljust(DECIMALS, "0") or "0")
-    _check_range(satoshis)
+    _check_range(satoshis, unit)
     return satoshis
 
 
-def _check_range(satoshis: int) -> None:
+def _check_range(satoshis: int, unit: str = "FLUX") -> None:
     if satoshis < 0:
         raise InvalidAmount("The amount cannot be negative.")
     if satoshis > MAX_MONEY:
         raise InvalidAmount(
-            f"The amount is more than the {MAX_MONEY // COIN:,} FLUX that can ever exist."
+            f"The amount is more than the {format_amount(MAX_MONEY, unit=unit)} that can ever "
+            "exist."
         )
 
 

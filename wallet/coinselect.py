@@ -14,7 +14,7 @@ from typing import Any
 
 from flux.networks import Network
 from wallet.amounts import format_amount
-from wallet.errors import FeeError, InsufficientFunds, InvalidTransaction, TooManyInputs
+from wallet.errors import InsufficientFunds, InvalidTransaction, TooManyInputs
 from wallet.fees import (
     CHANGE_DUST_LIMIT,
     COINBASE_MATURITY,
@@ -23,6 +23,7 @@ from wallet.fees import (
     MAX_STANDARD_TX_SIGOPS,
     MAX_TX_SIZE,
     FeeRate,
+    check_fee_cap,
     node_dust_threshold,
 )
 from wallet.script import OP_CHECKSIG
@@ -161,12 +162,8 @@ def _too_many(count: int, amount: int, unit: str) -> TooManyInputs:
 
 
 def _cap(fee: int, max_fee: int, unit: str) -> None:
-    if fee > max_fee:
-        raise FeeError(
-            f"the fee would be {format_amount(fee, unit=unit)}, above the "
-            f"{format_amount(max_fee, unit=unit)} cap; lower the fee rate or consolidate small "
-            "coins first"
-        )
+    check_fee_cap(fee, unit=unit, max_fee=max_fee,
+                  next_step="lower the fee rate or consolidate small coins first")
 
 
 def _accumulate(

@@ -102,17 +102,30 @@ def node_dust_threshold(script_pubkey: bytes) -> int:
 
 
 def check_fee(
-    fee: int, size: int, *, rate: FeeRate | None = None, max_fee: int = DEFAULT_MAX_FEE
+    fee: int, size: int, *, unit: str, rate: FeeRate | None = None,
+    max_fee: int = DEFAULT_MAX_FEE,
 ) -> None:
-    """Refuse a fee under the relay minimum (or under ``rate``) or above the hard cap."""
+    """Refuse a fee under the relay minimum (or under ``rate``) or above the hard cap; amounts
+    in messages are in ``unit``, the network's word (Network.currency_unit)."""
     floor = (rate or FeeRate(MIN_RELAY_SAT_PER_KB)).fee(size)
     if fee < 0:
         raise FeeError("the outputs spend more than the inputs hold")
     if fee < floor:
-        raise FeeError(f"fee {fee} sat is below {floor} sat needed for {size} bytes")
+        raise FeeError(
+            f"the fee {format_amount(fee, unit=unit)} is below the "
+            f"{format_amount(floor, unit=unit)} nodes need for {size} bytes; choose a higher "
+            "fee rate"
+        )
+    check_fee_cap(fee, unit=unit, max_fee=max_fee)
+
+
+def check_fee_cap(
+    fee: int, *, unit: str, max_fee: int = DEFAULT_MAX_FEE,
+    next_step: str = "check the amounts (an input may be much larger than intended)",
+) -> None:
+    """The hard fee cap every transaction this wallet builds or signs passes."""
     if fee > max_fee:
         raise FeeError(
-            f"fee {format_amount(fee, trim=False)} FLUX is above the {format_amount(max_fee)} "
-            "FLUX safety cap; "
-            "check the amounts (an input may be much larger than intended)"
+            f"the fee would be {format_amount(fee, unit=unit)}, above the "
+            f"{format_amount(max_fee, unit=unit)} safety cap; {next_step}"
         )

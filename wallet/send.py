@@ -155,7 +155,7 @@ def fee_rate_for(
     return FeeRate.from_sat_per_kb(max(per_kb, PRESET_FLOOR_SAT_PER_KB, MIN_RELAY_SAT_PER_KB))
 
 
-def parse_send_amount(amount: str | int | MaxAmount) -> int | MaxAmount:
+def parse_send_amount(amount: str | int | MaxAmount, *, unit: str) -> int | MaxAmount:
     if isinstance(amount, MaxAmount):
         return MAX
     if isinstance(amount, bool):
@@ -164,7 +164,7 @@ def parse_send_amount(amount: str | int | MaxAmount) -> int | MaxAmount:
         if amount <= 0:
             raise InvalidAmount("The amount must be more than 0.")
         return amount
-    return parse_amount(amount, allow_max=True)
+    return parse_amount(amount, allow_max=True, unit=unit)
 
 
 def _message_bytes(message: str | None) -> bytes | None:
@@ -195,7 +195,7 @@ def build_review(
     network = keychain.network
     to = request.to.strip() if isinstance(request.to, str) else request.to
     decode_address_for(to, network)
-    amount = parse_send_amount(request.amount)
+    amount = parse_send_amount(request.amount, unit=network.currency_unit)
     rate = fee_rate_for(request.fee_preset, request.fee_rate, base_rate)
     if isinstance(request.expiry_delta, bool) or not isinstance(request.expiry_delta, int):
         raise InvalidTransaction("The expiry must be a whole number of blocks.")
@@ -342,9 +342,11 @@ async def sign_review(
     )
     fee = sum(i[2] for i in inputs) - sum(o.value for o in tx.outputs)
     if fee != review.fee or tx.size() > review.size:
+        unit = keychain.network.currency_unit
         raise SigningError(
-            f"The signed transaction differs from the review (fee {fee} vs {review.fee} sat, "
-            f"size {tx.size()} vs {review.size} bytes). Nothing was sent; build it again."
+            f"The signed transaction differs from the review (fee {format_amount(fee, unit=unit)}"
+            f" vs {format_amount(review.fee, unit=unit)}, size {tx.size()} vs {review.size} "
+            "bytes). Nothing was sent; build it again."
         )
     raw = tx.serialize().hex()
     return SignedTransaction(review, tx, raw, tx.txid)

@@ -31,8 +31,9 @@ from wallet.fees import DEFAULT_FEE_RATE
 from wallet.keychain import CHANGE, RECEIVE, Keychain, watch_only_xpub
 from wallet.nodes.collateral import locked_outpoints
 from wallet.pending import remember_pending, settle_pending, stored_pending
+from wallet.receiving import current_receive_index, forget_used_fresh, hand_out_receive
 from wallet.send import Review, SendRequest, SignedTransaction, broadcast, build_review, sign_review
-from wallet.snapshot import build_state, offline_receive_index, remember_last_known
+from wallet.snapshot import build_state, remember_last_known
 from wallet.spending import check_inputs_still_free
 from wallet.state import ContactInfo, WalletState, WalletStatus
 from wallet.storage.model import (
@@ -45,7 +46,6 @@ from wallet.storage.model import (
 )
 from wallet.storage.store import UnlockedWallet, WalletStore
 from wallet.sync import SyncState, WalletSync
-from wallet.sync_state import check_watchable
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,6 @@ class WalletService:
         self._lock = asyncio.Lock()
         # Collateral coins the user chose to spend in this session (never saved).
         self._unlocked: set[Outpoint] = set()
-        # The address "New address" handed out; it stays current until coins arrive on it.
-        self._fresh = ""
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -145,7 +143,6 @@ class WalletService:
             witness=witness, trusted=trusted,
         )
         self._sync_state = None
-        self._fresh = ""
         self._publish()
 
     @property
@@ -179,7 +176,6 @@ class WalletService:
             self._wallet.lock()
         self._wallet = self._keychain = self._sync = None
         self._sync_state = self._state = None
-        self._fresh = ""
 
     def lock_if_idle(self) -> bool:
         """Lock once the auto-lock time has passed without activity; True when now locked."""
@@ -242,41 +238,32 @@ class WalletService:
     # --- receive ---------------------------------------------------------------------------
 
     def receive_address(self, *, new: bool = False) -> str:
-        """The first unused receive address; `new` hands out a fresh one and remembers it."""
+        """The address to show: the first unused one, or the one last handed out until coins
+        arrive on it; `new` hands out a fresh one and remembers it in the wallet file."""
         keychain = self.keychain
         document = self.document
         if not keychain.is_hd:
             return keychain.fixed_addresses[0].address
-        index = (self._sync_state.handout_index(RECEIVE) if self._sync_state
-                 else offline_receive_index(document))
-        if new and document.accounts:
-            account = document.accounts[0]
-            if self._sync_state is not None:
-                index = self._sync_state.handout_index(RECEIVE, account.receive_count)
-            index = check_watchable(max(index, account.receive_count))
-            account.receive_count = index + 1
+        account = document.accounts[0] if document.accounts else None
+        if new and account is not None:
+            index = hand_out_receive(account, self._sync_state)
             self._save()
             if self._sync is not None:
                 self._sync.handed_out = self._handed_out(document)
+        else:
+            index = current_receive_index(account, self._sync_state)
         return keychain.derive(RECEIVE, index).address
 
     def new_receive_address(self) -> str:
         """A fresh address (never the one shown now); it stays current until coins arrive."""
-        current = self._current_receive()
+        current = self.receive_address()
         if not self.keychain.is_hd:
             return current  # imported keys and address lists have no fresh addresses
         address = self.receive_address(new=True)
         while address == current:
             address = self.receive_address(new=True)
-        self._fresh = address
         self._republish()
         return address
-
-    def _current_receive(self) -> str:
-        state = self._sync_state
-        if self._fresh and not (state and any(u.address == self._fresh for u in state.utxos)):
-            return self._fresh
-        return self.receive_address()
 
     # --- send ------------------------------------------------------------------------------
 
@@ -452,8 +439,9 @@ class WalletService:
         account = document.accounts[0]
         receive = max(account.receive_count, state.next_unused(RECEIVE))
         change = max(account.change_count, state.next_unused(CHANGE))
+        fresh_used = forget_used_fresh(account, state.next_unused(RECEIVE))
         if (receive, change) == (account.receive_count, account.change_count):
-            return False
+            return fresh_used
         account.receive_count, account.change_count = receive, change
         return True
 
@@ -471,7 +459,7 @@ class WalletService:
         receive = None
         if keychain.is_hd or keychain.fixed_addresses:
             try:
-                receive = self._current_receive()
+                receive = self.receive_address()
             except AddressNotWatched:
                 receive = None  # past the scanned window: nothing to hand out until a sync
         self._state = build_state(

@@ -115,12 +115,6 @@ def last_known_of(state: WalletState, as_of: int) -> LastKnown:
     )
 
 
-def offline_receive_index(document: WalletDocument) -> int:
-    """The receive index to show before any sync this session: the account's count covers every
-    address known used (sync raises it), so this one was never seen used."""
-    return document.accounts[0].receive_count if document.accounts else 0
-
-
 def _known_balances(known: LastKnown) -> Balances:
     return Balances(**{k: known.balances.get(k, 0) for k in Balances.__slots__})
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flux.money import COIN, MAX_MONEY
+from flux.money import MAX_MONEY
 from flux.networks import Network
 from wallet.address import script_pubkey_for_address
+from wallet.amounts import format_amount
 from wallet.errors import (
-    FeeError,
     InsufficientFunds,
     InvalidAddress,
     InvalidAmount,
@@ -17,7 +17,7 @@ from wallet.errors import (
     SigningError,
     WalletError,
 )
-from wallet.fees import DEFAULT_MAX_FEE, MAX_TX_SIZE, node_dust_threshold
+from wallet.fees import DEFAULT_MAX_FEE, MAX_TX_SIZE, check_fee_cap, node_dust_threshold
 from wallet.keys import PrivateKey
 from wallet.script import MAX_OP_RETURN_RELAY, OP_RETURN, push_data
 from wallet.signing import sign_p2pkh_inputs
@@ -55,8 +55,10 @@ def make_output(spec: Sequence[Any], network: Network) -> TxOut:
     txout = TxOut(amount, script_pubkey_for_address(target, network))
     dust = node_dust_threshold(txout.script_pubkey)
     if amount < dust:
+        unit = network.currency_unit
         raise InvalidTransaction(
-            f"{amount} sat to {target} is dust (below {dust} sat); nodes would not relay it"
+            f"{format_amount(amount, unit=unit)} to {target} is dust (below "
+            f"{format_amount(dust, unit=unit)}); nodes would not relay it"
         )
     return txout
 
@@ -131,15 +133,14 @@ def build_signed_transaction(
         inputs, outputs, locktime=locktime, expiry_height=expiry_height, network=network
     )
     fee = sum(a for _, a in spends) - sum(o.value for o in tx.outputs)
+    unit = network.currency_unit
     if fee < 0:
         raise InsufficientFunds(
-            f"the outputs need {-fee} sat more than the inputs hold; add inputs or lower the amount"
+            f"the outputs need {format_amount(-fee, unit=unit)} more than the inputs hold; add "
+            "inputs or lower the amount"
         )
-    if fee > max_fee:
-        raise FeeError(
-            f"fee {fee / COIN:.8f} FLUX is above the {max_fee / COIN:g} FLUX safety cap; "
-            "check the amounts and the change output"
-        )
+    check_fee_cap(fee, unit=unit, max_fee=max_fee,
+                  next_step="check the amounts and the change output")
     try:
         sign_p2pkh_inputs(tx, spends, branch_id=network.branch_id)
     except WalletError:

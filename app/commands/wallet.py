@@ -23,7 +23,7 @@ from app.services import Services
 from wallet.amounts import format_amount
 from wallet.backup import numbered_words
 from wallet.dates import when_text
-from wallet.errors import BackendError, BroadcastUncertain, WalletError
+from wallet.errors import BackendError, BackendUnavailable, BroadcastUncertain, WalletError
 from wallet.password import password_feedback
 from wallet.send import DEFAULT_EXPIRY_DELTA, FEE_PRESETS, Review, SendRequest
 from wallet.service import WalletService
@@ -82,7 +82,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     imp.add_argument("--wif-file", type=Path, metavar="FILE", help="one WIF key per line")
     actions.add_parser("balance", parents=[common], help="sync and show the balance")
     receive = actions.add_parser("receive", parents=[common], help="show a receive address")
-    receive.add_argument("--new", action="store_true", help="hand out a fresh address")
+    receive.add_argument(
+        "--new", action="store_true",
+        help="hand out a fresh address (kept as the one shown until coins arrive on it)",
+    )
     history = actions.add_parser("history", parents=[common], help="sync and list transactions")
     history.add_argument("--limit", type=int, default=50, help="newest N entries (0 = all)")
     send = actions.add_parser("send", parents=[common], help="send FLUX")
@@ -256,9 +259,18 @@ async def _balance(wallet: Wallet, args: argparse.Namespace) -> object:
 
 async def _receive(wallet: Wallet, args: argparse.Namespace) -> object:
     service = await open_wallet(wallet, args)
-    await service.sync()
-    address = service.receive_address(new=args.new)
-    return {"address": address} if args.json else address
+    synced = True
+    try:
+        await service.sync()
+    except BackendUnavailable as exc:
+        # The wallet file knows every address seen used (and the last one handed out), so an
+        # address from it is safe to give without a server.
+        synced = False
+        print(f"fluxdesk wallet: {exc} The address below comes from this wallet's file: it was "
+              "unused as of the last sync.", file=sys.stderr)
+    # --new: never the address `receive` shows now; either one stays shown across restarts.
+    address = service.new_receive_address() if args.new else service.receive_address()
+    return {"address": address, "synced": synced} if args.json else address
 
 
 async def _history(wallet: Wallet, args: argparse.Namespace) -> object:

@@ -188,3 +188,39 @@ async def test_cli_create_prints_the_seed_once_and_never_logs_it(
     code, shown, err = await text_cli("create", "--words", "12", json_out=False)
     assert code == 0, err
     assert " 1. " in shown and "12. " in shown and "\n 4. " in shown
+
+
+@pytest.mark.asyncio
+async def test_cli_new_address_survives_restarts_and_works_offline(
+    sim: SimNetwork, tmp_path: Path  # noqa: F811
+) -> None:
+    kc = Keychain.from_document(WalletDocument(kind=HdSeed(MNEMONIC), network="regtest"))
+    sim.fund(kc.derive(RECEIVE, 0).address, 5 * COIN)
+    (tmp_path / "pw").write_text(PASSWORD + "\n")
+    (tmp_path / "seed").write_text(MNEMONIC + "\n")
+    cli = Cli(tmp_path / "data", sim.insight_url, tmp_path / "pw")
+    code, _, err = await cli("restore", "--seed-file", str(tmp_path / "seed"))
+    assert code == 0, err
+    code, shown, err = await cli("receive")
+    assert code == 0 and shown == {"address": kc.derive(RECEIVE, 1).address, "synced": True}
+    # --new never repeats the address just shown, and each run is a fresh process.
+    code, fresh, err = await cli("receive", "--new")
+    assert code == 0, err
+    assert fresh["address"] == kc.derive(RECEIVE, 2).address
+    code, again, err = await cli("receive")
+    assert code == 0 and again["address"] == fresh["address"]
+
+    await sim.stop_server("insight")
+    code, offline, err = await cli("receive")
+    assert code == 0, err
+    assert offline == {"address": fresh["address"], "synced": False}
+    assert "unused as of the last sync" in err and "Traceback" not in err
+    code, text, err = await cli("receive", json_out=False)
+    assert code == 0 and text.strip() == fresh["address"]
+    await sim.start_server("insight")
+
+    # Coins arrive on it: the next run sees them (it was watched) and moves on.
+    sim.fund(fresh["address"], 1 * COIN)
+    code, balance, err = await cli("balance")
+    assert code == 0 and balance["balances"]["total"] == 6 * COIN
+    assert balance["receive_address"] == kc.derive(RECEIVE, 3).address

@@ -54,16 +54,16 @@ def test_node_dust_threshold_matches_fluxd_formula() -> None:
 
 
 def test_check_fee() -> None:
-    check_fee(211, 211)
-    check_fee(22, 211)  # 0.1 sat/B relay floor
+    check_fee(211, 211, unit="FLUX")
+    check_fee(22, 211, unit="FLUX")  # 0.1 sat/B relay floor
     with pytest.raises(FeeError, match="below"):
-        check_fee(21, 211)
+        check_fee(21, 211, unit="FLUX")
     with pytest.raises(FeeError, match="below"):
-        check_fee(100, 211, rate=DEFAULT_FEE_RATE)
+        check_fee(100, 211, rate=DEFAULT_FEE_RATE, unit="FLUX")
     with pytest.raises(FeeError):
-        check_fee(-1, 211)
-    check_fee(DEFAULT_MAX_FEE, 211)
+        check_fee(-1, 211, unit="FLUX")
+    check_fee(DEFAULT_MAX_FEE, 211, unit="FLUX")
     with pytest.raises(FeeError, match="cap"):
-        check_fee(DEFAULT_MAX_FEE + 1, 211)
+        check_fee(DEFAULT_MAX_FEE + 1, 211, unit="FLUX")
     with pytest.raises(FeeError, match="cap"):
-        check_fee(5000, 211, max_fee=4999)
+        check_fee(5000, 211, max_fee=4999, unit="FLUX")

@@ -212,7 +212,7 @@ class HistoryPage(WalletPage):
     async def export_to(self, path: str) -> None:
         rows = self.model.visible_rows()
         try:
-            written = await asyncio.to_thread(export_csv, Path(path), rows)
+            written = await asyncio.to_thread(export_csv, Path(path), rows, unit=self.model.unit)
         except OSError as exc:
             self.count.setText(self.tr("Could not write %s: %s") % (path, exc.strerror or exc))
             return

@@ -125,7 +125,7 @@ class HistoryModel(QAbstractTableModel):
     def __init__(self, unit: str = "") -> None:
         super().__init__()
         # Amounts are bare numbers; the unit is said once, in the header.
-        self._unit = unit
+        self.unit = unit
         self._all: list[HistoryRow] = []  # every row, in the current sort order
         self._rows: list[HistoryRow] = []
         self._text = ""
@@ -205,8 +205,8 @@ class HistoryModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if section == AMOUNT and self._unit:
-                return f"{COLUMNS[AMOUNT]} ({self._unit})"
+            if section == AMOUNT and self.unit:
+                return f"{COLUMNS[AMOUNT]} ({self.unit})"
             return COLUMNS[section]
         return None
 
@@ -299,18 +299,24 @@ def history_table(model: HistoryModel) -> tuple[QTableView, HistoryProxy]:
     return table, proxy
 
 
-def export_csv(path: Path, rows: Sequence[HistoryRow]) -> int:
-    """Write rows as CSV (amounts in FLUX with 8 decimals); returns how many were written."""
+def csv_header(unit: str) -> list[str]:
+    """CSV column names; the amount columns name the network's unit (the word format_amount
+    and the GUI use: FLUX, TESTFLUX, REG), as `amount_flux`."""
+    suffix = unit.lower()
+    return ["date", "type", f"amount_{suffix}", f"fee_{suffix}", "confirmations", "height",
+            "label", "message", "txid"]
+
+
+def export_csv(path: Path, rows: Sequence[HistoryRow], *, unit: str) -> int:
+    """Write rows as CSV (amounts in `unit` with 8 decimals and a dot, for spreadsheets and
+    scripts); returns how many were written."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            ["date", "type", "amount_flux", "fee_flux", "confirmations", "height", "label",
-             "message", "txid"]
-        )
+        writer.writerow(csv_header(unit))
         for row in rows:
             writer.writerow(
                 [
-                    row.texts[DATE] if row.texts else "",
+                    when_text(row.timestamp, row.height, row.confirmations),
                     row.kind,
                     format_amount(row.amount, trim=False),
                     "" if row.fee is None else format_amount(row.fee, trim=False),

@@ -113,7 +113,7 @@ class ReceivePage(WalletPage):
     def requested(self) -> tuple[int | None, str]:
         """(amount in satoshis or None, description); InvalidAmount for a bad amount."""
         text = self.amount.text().strip()
-        satoshis = parse_amount(text) if text else None
+        satoshis = parse_amount(text, unit=self.service.currency) if text else None
         assert satoshis is None or isinstance(satoshis, int)
         return satoshis, self.description.text().strip()
 

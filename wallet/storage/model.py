@@ -89,6 +89,9 @@ class Account:
     # starts its gap-limit scan there instead of at 0.
     receive_count: int = 0
     change_count: int = 0
+    # The receive index "New address" handed out, shown until coins arrive on it (-1: none), so
+    # a restart shows the same address (wallet/receiving.py).
+    fresh_receive: int = -1
 
 
 @dataclass
@@ -247,6 +250,8 @@ class WalletDocument:
                     a.text("name"),
                     a.integer("receive_count"),
                     a.integer("change_count"),
+                    # Optional in schema 2: files written before it existed have none.
+                    a.integer("fresh_receive") if "fresh_receive" in a else -1,
                 )
                 for a in doc.items("accounts")
             ],

@@ -66,11 +66,12 @@ def test_date_is_the_local_block_time_and_the_message_is_its_own_column(
     assert model.data(model.index(0, LABEL)) == ""  # the message is public, not the label
     assert model.headerData(AMOUNT, Qt.Orientation.Horizontal) == "Amount (REG)"
     target = tmp_path / "h.csv"
-    export_csv(target, rows)
+    export_csv(target, rows, unit=model.unit)
     header, line = list(csv.reader(target.open(encoding="utf-8")))
     assert line[header.index("date")] == "2025-12-05 21:30"
     assert line[header.index("message")] == "invoice 42"
     assert line[header.index("label")] == ""
+    assert line[header.index("amount_reg")] == "1.50000000"
 
 
 def test_a_label_does_not_replace_the_message(qtbot: QtBot) -> None:
@@ -109,3 +110,25 @@ def test_synced_history_carries_block_times_and_empty_states(
     page.search.setText("no such thing")
     page.apply_filter()
     assert page.empty.isVisible() and "All types" in page.empty.text()
+
+
+def test_csv_export_names_the_network_unit(
+    sim_wallet: SimWallet, qtbot: QtBot, tmp_path: Path
+) -> None:
+    sw = sim_wallet
+    page = next(p for p in sw.ui.pages if isinstance(p, HistoryPage))
+    qtbot.addWidget(page)
+    page.show()
+    sw.complete(sw.ui.model.unlock(GOOD_PASSWORD))
+    sw.complete(sw.ui.model.wait_synced())
+    sw.run(lambda: page.model.rowCount() == 3)
+    target = tmp_path / "history.csv"
+    page.export_to(str(target))
+    sw.run(lambda: page.count.text().startswith("Exported 3"))
+    header, *lines = list(csv.reader(target.open(encoding="utf-8")))
+    # Regtest's unit, the word the table header and every amount on screen use.
+    assert sw.ui.model.currency == "REG"
+    assert header[2:4] == ["amount_reg", "fee_reg"]
+    assert page.model.headerData(AMOUNT, Qt.Orientation.Horizontal) == "Amount (REG)"
+    assert sorted(line[2] for line in lines) == ["20.00000000", "30.00000000", "40.00000000"]
+    assert "FLUX" not in target.read_text(encoding="utf-8")

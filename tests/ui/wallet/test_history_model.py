@@ -75,7 +75,7 @@ def test_prepare_rows_yields_and_export_csv(tmp_path: Path) -> None:
     asyncio.run(prepare_rows(data, chunk=1))
     assert all(r.texts for r in data)
     target = tmp_path / "history.csv"
-    assert export_csv(target, data) == 4
+    assert export_csv(target, data, unit="FLUX") == 4
     lines = list(csv.reader(target.open(encoding="utf-8")))
     assert lines[0][:3] == ["date", "type", "amount_flux"]
     assert lines[2][2:4] == ["-25.00000001", "0.00001000"]
