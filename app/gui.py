@@ -234,7 +234,8 @@ def run_gui(
         gui.monitor.start()
     else:
         # The node monitor (its modules, its first poll) waits until the window is on screen.
-        after_first_paint(gui.window, gui.monitor.start)
+        # A lambda: `gui.monitor` builds the service (and imports its modules) when read.
+        after_first_paint(gui.window, lambda: gui.monitor.start())
         gui.window.show()
     with loop:
         gui.closer.arm()
