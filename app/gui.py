@@ -234,8 +234,10 @@ def run_gui(
         gui.monitor.start()
     else:
         # The node monitor (its modules, its first poll) waits until the window is on screen.
-        # A lambda: `gui.monitor` builds the service (and imports its modules) when read.
-        after_first_paint(gui.window, lambda: gui.monitor.start())
+        def start_monitor() -> None:
+            gui.monitor.start()  # reading `gui.monitor` builds it: not before the paint
+
+        after_first_paint(gui.window, start_monitor)
         gui.window.show()
     with loop:
         gui.closer.arm()
