@@ -20,7 +20,6 @@ from app.errorhook import ErrorReporter
 from app.services import ServerTests, Services
 from app.setup_gui import build_setup_ui
 from app.wallet_wiring import build_wallet_ui
-from ui.about import AboutDialog
 from ui.bench_service import make_bench_service
 from ui.concurrency import Closer, Engine
 from ui.error_dialog import ErrorDialog
@@ -160,6 +159,8 @@ class Gui:
         return self._monitor
 
     def show_about(self) -> None:
+        from ui.about import AboutDialog  # reads every library's metadata: only when asked
+
         dialog = AboutDialog(__version__, self.window)
         dialog.open()
 
