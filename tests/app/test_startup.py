@@ -36,7 +36,7 @@ NOT_BEFORE_PAINT = (
     "ui.about", "ui.wallet.send", "ui.wallet.receive", "ui.wallet.history", "ui.wallet.coins",
     "ui.wallet.nodes", "ui.wallet.addresses", "ui.wallet.security", "ui.pages.settings_page",
     "ui.pages.benchmark", "ui.pages.local_node", "ui.pages.setup",
-    "app.monitor_backend", "nodectl.monitor",
+    "app.monitor_backend", "nodectl.monitor", "nodectl.bench",
 )
 PROBE = """
 import json, sys
