@@ -1,20 +1,6 @@
 """FluxDesk composition root: entry point, settings, logging and wiring of services."""
 
-from importlib import metadata
-
-
-def _version() -> str:
-    """The version pyproject.toml declares, read from the installed (or frozen) package metadata."""
-    try:
-        return metadata.version("fluxdesk")
-    except metadata.PackageNotFoundError:
-        # A source tree that was never installed: pyproject.toml is still the one place.
-        import tomllib
-        from pathlib import Path
-
-        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
-        with pyproject.open("rb") as f:
-            return str(tomllib.load(f)["project"]["version"])
-
-
-__version__ = _version()
+# The one place the version is written. pyproject.toml takes it from here (a dynamic version,
+# read by setuptools without importing the app), so the wheel's and the bundle's metadata,
+# `fluxdesk --version` and the .deb agree; and a start reads no package metadata for it.
+__version__ = "0.1.0"

@@ -20,8 +20,6 @@ from app.errorhook import ErrorReporter
 from app.services import ServerTests, Services
 from app.setup_gui import build_setup_ui
 from app.wallet_wiring import build_wallet_ui
-from ui.about import AboutDialog
-from ui.bench_service import make_bench_service
 from ui.concurrency import Closer, Engine
 from ui.error_dialog import ErrorDialog
 from ui.main_window import MainWindow
@@ -31,6 +29,7 @@ from ui.theme import apply_theme
 from ui.tray import Tray
 
 if TYPE_CHECKING:
+    from ui.bench_service import BenchService
     from ui.install_service import InstallService
     from ui.monitor_service import MonitorService
 
@@ -51,12 +50,12 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
 def build_pages(gui: Gui) -> list[PageEntry]:
     """The main window's pages, each built (and its module imported) when first shown; a page is
     added with one entry. Services only a page uses are made when that page is built."""
-    ctx, app, bench = gui.ctx, gui.app, gui.bench
+    ctx, app = gui.ctx, gui.app
 
     def benchmark_page() -> Page:
         from ui.pages.benchmark import BenchmarkPage
 
-        return BenchmarkPage(bench)
+        return BenchmarkPage(gui.bench)
 
     def local_node_page() -> Page:
         from ui.pages.local_node import LocalNodePage
@@ -108,13 +107,13 @@ class Gui:
         self.closer = Closer(self.engine, app)
         self.closer.attach(app)
         self.wallet = build_wallet_ui(self.services, self.engine)
-        self.bench = make_bench_service(ctx.data_dir, self.services.bench_endpoints, ctx.network,
-                                        self.engine)
         self.setup = build_setup_ui(self.services, self.wallet, self.engine)
         # Closed in reverse: the setup stops before the wallet it uses closes.
-        for service in (self.bench, self.wallet.model, self.wallet.nodes, self.setup.service):
+        for service in (self.wallet.model, self.wallet.nodes, self.setup.service):
             self.closer.register(service)
-        # Made on first use (the local node page, the monitor's start after the first paint).
+        # Made on first use (the benchmark and local node pages, the monitor's start after the
+        # first paint).
+        self._bench: BenchService | None = None
         self._install: InstallService | None = None
         self._monitor: MonitorService | None = None
         self.tray: Tray | None = None
@@ -134,6 +133,17 @@ class Gui:
             self.tray = Tray(self.window, self.icon)
             self.tray.quit_requested.connect(self.quit)
             self.tray.show()
+
+    @property
+    def bench(self) -> BenchService:
+        if self._bench is None:
+            from ui.bench_service import make_bench_service
+
+            ctx = self.ctx
+            self._bench = make_bench_service(ctx.data_dir, self.services.bench_endpoints,
+                                             ctx.network, self.engine)
+            self.closer.register(self._bench)
+        return self._bench
 
     @property
     def install(self) -> InstallService:
@@ -161,6 +171,8 @@ class Gui:
         return self._monitor
 
     def show_about(self) -> None:
+        from ui.about import AboutDialog  # reads every library's metadata: only when asked
+
         dialog = AboutDialog(__version__, self.window)
         dialog.open()
 
@@ -235,7 +247,10 @@ def run_gui(
         gui.monitor.start()
     else:
         # The node monitor (its modules, its first poll) waits until the window is on screen.
-        after_first_paint(gui.window, gui.monitor.start)
+        def start_monitor() -> None:
+            gui.monitor.start()  # reading `gui.monitor` builds it: not before the paint
+
+        after_first_paint(gui.window, start_monitor)
         gui.window.show()
     with loop:
         gui.closer.arm()

@@ -6,8 +6,10 @@ xcb" followed by an abort, which tells a home user nothing.
 
 from __future__ import annotations
 
-import ctypes.util
 import os
+import re
+import struct
+import subprocess
 import sys
 
 # Debian package for each shared library the xcb platform plugin of Qt 6 loads.
@@ -31,8 +33,38 @@ class QtEnvironmentError(Exception):
     """Qt cannot start here; the message says what to install or set."""
 
 
+# The linker cache's ABI tag for this interpreter, as ctypes.util.find_library matches it.
+_ABI_TAGS = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit",
+             "s390x-64": "libc6,64bit", "ia64-64": "libc6,IA-64"}
+
+
+def linker_cache() -> bytes | None:
+    """`ldconfig -p`, read once: ctypes.util.find_library runs it again for every name, a dozen
+    forks at every start. None when it cannot run."""
+    try:
+        return subprocess.run(
+            ["/sbin/ldconfig", "-p"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env={"LC_ALL": "C", "LANG": "C"}, check=False,
+        ).stdout
+    except OSError:
+        return None
+
+
+def library_present(name: str, cache: bytes | None) -> bool:
+    """Whether ``ctypes.util.find_library(name)`` finds it: first in the linker cache (matched as
+    find_library matches it), else with find_library's own search."""
+    machine = os.uname().machine + ("-32" if struct.calcsize("l") == 4 else "-64")
+    pattern = rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({_ABI_TAGS.get(machine, 'libc6')}"
+    if cache is not None and re.search(os.fsencode(pattern), cache):
+        return True
+    import ctypes.util  # only for a library the cache does not list
+
+    return ctypes.util.find_library(name) is not None
+
+
 def missing_packages(names: dict[str, str]) -> list[str]:
-    return sorted({pkg for lib, pkg in names.items() if ctypes.util.find_library(lib) is None})
+    cache = linker_cache()
+    return sorted({pkg for lib, pkg in names.items() if not library_present(lib, cache)})
 
 
 def platform_name() -> str:

@@ -13,7 +13,7 @@ from ui.concurrency import Engine
 from ui.main_window import MainWindow
 from ui.pages.base import Page, PageEntry, translated
 from ui.setup_service import PortsFactory, SetupService, Waiter
-from ui.wallet.nodes import SETUP_PAGE
+from ui.wallet.nodes_model import SETUP_PAGE
 from ui.wallet.overview import OverviewPage
 from wallet.state import WalletStatus
 

@@ -4,7 +4,9 @@ first-run wizard and the pages."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
@@ -12,23 +14,18 @@ from app.services import Services
 from app.settings import NETWORKS
 from ui.concurrency import Engine
 from ui.main_window import MainWindow
-from ui.pages.base import Page, PageEntry
+from ui.pages.base import Page, PageEntry, translated
 from ui.wallet.activity import ActivityWatcher
-from ui.wallet.addresses import AddressesPage
-from ui.wallet.coins import CoinsPage
-from ui.wallet.history import HistoryPage
-from ui.wallet.nodes import SETUP_PAGE, NodesPage
-from ui.wallet.nodes_model import NodesModel
+from ui.wallet.nodes_model import SETUP_PAGE, NodesModel
 from ui.wallet.overview import OverviewPage
-from ui.wallet.receive import ReceivePage
-from ui.wallet.security import SecurityPage
-from ui.wallet.send import SendPage
 from ui.wallet.wallet_model import WalletModel
 from wallet.errors import BackendUnavailable, WalletError
-from wallet.nodes.manager import NodeManager
-from wallet.service import WalletService
 from wallet.state import Connection
-from wallet.wizard import NewWallet, WalletWizard
+
+if TYPE_CHECKING:
+    from wallet.nodes.manager import NodeManager
+    from wallet.service import WalletService
+    from wallet.wizard import NewWallet, WalletWizard
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +60,22 @@ class WalletUi:
             app.installEventFilter(self.activity)
 
 
+NODES_PAGE = "nodes"
+
+
 def _offer_setup(page: Page, available: bool) -> None:
-    if isinstance(page, NodesPage):
+    if page.page_id == NODES_PAGE:
+        from ui.wallet.nodes import NodesPage  # loaded already: the page is built
+
+        assert isinstance(page, NodesPage)
         page.set_setup_available(available)
+
+
+def _entry(page_id: str, order: int, kind: str, title: str,
+           build: Callable[[], Page]) -> PageEntry:
+    """An entry whose page module is imported by ``build`` when the page is first shown; its id,
+    order and title are the page class's (``kind``), checked by the entry and the tests."""
+    return PageEntry(page_id, order, lambda: translated(kind, title), build)
 
 
 def build_wallet_ui(services: Services, engine: Engine) -> WalletUi:
@@ -82,6 +92,7 @@ def build_wallet_ui(services: Services, engine: Engine) -> WalletUi:
                 f"No Insight server is known for {network}, so the node lists cannot be read. "
                 "Add your server in the settings (servers), then refresh.")
         from wallet.nodes.client import NodeListsClient
+        from wallet.nodes.manager import NodeManager
 
         return NodeManager(service, NodeListsClient(servers[0]))
 
@@ -104,18 +115,56 @@ def build_wallet_ui(services: Services, engine: Engine) -> WalletUi:
                 f"to {chosen}.")
 
     def make_flow() -> WalletWizard:
+        from wallet.wizard import WalletWizard
+
         offered = NETWORKS if network != "mainnet" else ("mainnet",)
         return WalletWizard(create, network=network, networks=offered)
 
+    # Each page module is imported when its page is first shown; the overview is the first page.
+    def send_page() -> Page:
+        from ui.wallet.send import SendPage
+
+        return SendPage(model)
+
+    def receive_page() -> Page:
+        from ui.wallet.receive import ReceivePage
+
+        return ReceivePage(model)
+
+    def history_page() -> Page:
+        from ui.wallet.history import HistoryPage
+
+        return HistoryPage(model)
+
+    def coins_page() -> Page:
+        from ui.wallet.coins import CoinsPage
+
+        return CoinsPage(model, nodes)
+
+    def nodes_page() -> Page:
+        from ui.wallet.nodes import NodesPage
+
+        return NodesPage(nodes)
+
+    def addresses_page() -> Page:
+        from ui.wallet.addresses import AddressesPage
+
+        return AddressesPage(model)
+
+    def security_page() -> Page:
+        from ui.wallet.security import SecurityPage
+
+        return SecurityPage(model)
+
     entries = [
         PageEntry.of(OverviewPage, lambda: OverviewPage(model, make_flow)),
-        PageEntry.of(SendPage, lambda: SendPage(model)),
-        PageEntry.of(ReceivePage, lambda: ReceivePage(model)),
-        PageEntry.of(HistoryPage, lambda: HistoryPage(model)),
-        PageEntry.of(CoinsPage, lambda: CoinsPage(model, nodes)),
-        PageEntry.of(NodesPage, lambda: NodesPage(nodes)),
-        PageEntry.of(AddressesPage, lambda: AddressesPage(model)),
-        PageEntry.of(SecurityPage, lambda: SecurityPage(model)),
+        _entry("wallet-send", 110, "SendPage", "Send", send_page),
+        _entry("wallet-receive", 120, "ReceivePage", "Receive", receive_page),
+        _entry("wallet-history", 130, "HistoryPage", "History", history_page),
+        _entry("wallet-coins", 140, "CoinsPage", "Coins", coins_page),
+        _entry(NODES_PAGE, 145, "NodesPage", "Nodes", nodes_page),
+        _entry("wallet-addresses", 150, "AddressesPage", "Addresses", addresses_page),
+        _entry("wallet-security", 160, "SecurityPage", "Security", security_page),
     ]
     return WalletUi(model, nodes, entries, service)
 

@@ -13,13 +13,9 @@ import asyncio
 import logging
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flux.networks import network_by_name
-from wallet import backup
-from wallet.backends.base import ChainBackend
-from wallet.backends.witness import witness_for
-from wallet.bip39 import generate_mnemonic, validate_mnemonic
-from wallet.consolidate import consolidation_reviews
 from wallet.errors import (
     AddressNotWatched,
     BroadcastUncertain,
@@ -27,14 +23,6 @@ from wallet.errors import (
     StorageError,
     WalletLocked,
 )
-from wallet.fees import DEFAULT_FEE_RATE
-from wallet.keychain import CHANGE, RECEIVE, Keychain, watch_only_xpub
-from wallet.nodes.collateral import locked_outpoints
-from wallet.pending import remember_pending, settle_pending, stored_pending
-from wallet.receiving import current_receive_index, forget_used_fresh, hand_out_receive
-from wallet.send import Review, SendRequest, SignedTransaction, broadcast, build_review, sign_review
-from wallet.snapshot import build_state, remember_last_known
-from wallet.spending import check_inputs_still_free
 from wallet.state import ContactInfo, WalletState, WalletStatus
 from wallet.storage.model import (
     Contact,
@@ -45,7 +33,15 @@ from wallet.storage.model import (
     WatchOnly,
 )
 from wallet.storage.store import UnlockedWallet, WalletStore
-from wallet.sync import SyncState, WalletSync
+
+# What only an open wallet uses (keys and secp256k1, sync, the backends' proofs, building and
+# signing transactions, backups) is imported by the methods that use it: a start with a locked
+# wallet, the usual start, shows its window without loading any of it.
+if TYPE_CHECKING:
+    from wallet.backends.base import ChainBackend
+    from wallet.keychain import Keychain
+    from wallet.send import Review, SendRequest, SignedTransaction
+    from wallet.sync import SyncState, WalletSync
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +70,15 @@ class WalletService:
 
     async def create(self, password: str, *, words: int = 24, passphrase: str = "") -> str:
         """A new HD wallet; returns the seed phrase for the person to write down."""
+        from wallet.bip39 import generate_mnemonic
+
         mnemonic = generate_mnemonic(words)
         await self._create(HdSeed(mnemonic, passphrase), password)
         return mnemonic
 
     async def restore(self, mnemonic: str, password: str, *, passphrase: str = "") -> None:
+        from wallet.bip39 import validate_mnemonic
+
         await self._create(HdSeed(validate_mnemonic(mnemonic), passphrase), password)
 
     async def import_keys(self, wifs: Sequence[str], password: str) -> None:
@@ -89,6 +89,8 @@ class WalletService:
     async def watch(
         self, password: str, *, xpub: str | None = None, addresses: Sequence[str] = ()
     ) -> None:
+        from wallet.keychain import watch_only_xpub
+
         if not xpub and not addresses:
             raise InvalidKey("A watch-only wallet needs an account xpub or some addresses.")
         public = watch_only_xpub(xpub, self.network) if xpub else None
@@ -107,6 +109,8 @@ class WalletService:
 
     async def create_from(self, document: WalletDocument, password: str) -> None:
         """Write a new wallet file for `document` (one key derivation) and open it."""
+        from wallet.keychain import Keychain
+
         if document.network != self.network.name:
             raise StorageError(
                 f"This service is on {self.network.name}; a {document.network} wallet needs "
@@ -118,6 +122,8 @@ class WalletService:
         self._install(wallet, keychain)
 
     async def _attach(self, wallet: UnlockedWallet) -> None:
+        from wallet.keychain import Keychain
+
         document = wallet.document
         if document.network != self.network.name:
             wallet.lock()
@@ -134,6 +140,10 @@ class WalletService:
             self._save()
 
     def _install(self, wallet: UnlockedWallet, keychain: Keychain) -> None:
+        from wallet.backends.witness import witness_for
+        from wallet.pending import stored_pending
+        from wallet.sync import WalletSync
+
         self._wallet, self._keychain = wallet, keychain
         document = wallet.document
         witness, trusted = witness_for(self.backend)
@@ -215,6 +225,9 @@ class WalletService:
     async def sync(self, *, full: bool = False) -> WalletState:
         """Bring the wallet up to date: a full sync the first time (or with full=True), else an
         incremental refresh. Pending transactions of this wallet survive a full sync."""
+        from wallet.pending import settle_pending
+        from wallet.snapshot import remember_last_known
+
         async with self._lock:
             sync = self._require_sync()
             state = await sync.sync(self._sync_state, full=full)
@@ -240,6 +253,9 @@ class WalletService:
     def receive_address(self, *, new: bool = False) -> str:
         """The address to show: the first unused one, or the one last handed out until coins
         arrive on it; `new` hands out a fresh one and remembers it in the wallet file."""
+        from wallet.keychain import RECEIVE
+        from wallet.receiving import current_receive_index, hand_out_receive
+
         keychain = self.keychain
         document = self.document
         if not keychain.is_hd:
@@ -272,6 +288,9 @@ class WalletService:
     ) -> Review:
         """Review of a send against a fresh tip; nothing is signed. With `coins` (coin control)
         only those outpoints are spent."""
+        from wallet.fees import DEFAULT_FEE_RATE
+        from wallet.send import build_review
+
         if self._sync_state is None:
             await self.sync()
         assert self._sync_state is not None
@@ -292,10 +311,15 @@ class WalletService:
         )
 
     async def sign(self, review: Review) -> SignedTransaction:
+        from wallet.send import sign_review
+
         return await sign_review(review, keychain=self.keychain, backend=self.backend)
 
     async def send(self, review: Review) -> str:
         """Sign (after verifying every input) and broadcast; the tx shows as pending at once."""
+        from wallet.send import broadcast
+        from wallet.spending import check_inputs_still_free
+
         check_inputs_still_free(review, frozen=self.document.frozen, locked=self._locked())
         signed = await self.sign(review)
         try:
@@ -310,6 +334,8 @@ class WalletService:
 
     async def consolidation_reviews(self) -> list[Review]:
         """Send-to-self reviews merging small coins (frozen and collateral coins excluded)."""
+        from wallet.consolidate import consolidation_reviews
+
         if self._sync_state is None:
             await self.sync()
         assert self._sync_state is not None
@@ -322,6 +348,8 @@ class WalletService:
         )
 
     async def _record_pending(self, signed: SignedTransaction) -> None:
+        from wallet.pending import remember_pending
+
         async with self._lock:
             # Saved first: a crash or exit now must not free its coins for the next run.
             self._save_quietly(remember_pending(self.document, signed.tx), signed.txid)
@@ -393,9 +421,13 @@ class WalletService:
         self._wallet.remember_on_device()
 
     async def reveal_seed(self, password: str) -> str:
+        from wallet import backup
+
         return await backup.reveal_seed(self.store, password)
 
     async def export_backup(self, target: Path, password: str) -> None:
+        from wallet import backup
+
         await backup.export_backup(self.store, target, password)
 
     # --- internals -------------------------------------------------------------------------
@@ -406,6 +438,8 @@ class WalletService:
         return self._sync
 
     def _change_address(self) -> str | None:
+        from wallet.keychain import CHANGE
+
         keychain = self.keychain
         if keychain.is_hd:
             index = self._sync_state.handout_index(CHANGE) if self._sync_state else 0
@@ -414,6 +448,8 @@ class WalletService:
         return fixed[0].address if fixed else None
 
     def _locked(self) -> set[Outpoint]:
+        from wallet.nodes.collateral import locked_outpoints
+
         state = self._sync_state
         return locked_outpoints(
             state.utxos if state else (), self.network, self.document, unlocked=self._unlocked
@@ -421,6 +457,8 @@ class WalletService:
 
     @staticmethod
     def _handed_out(document: WalletDocument) -> dict[int, int]:
+        from wallet.keychain import CHANGE, RECEIVE
+
         if not document.accounts:
             return {}
         account = document.accounts[0]
@@ -433,6 +471,9 @@ class WalletService:
 
     def _usage_changed(self, state: SyncState) -> bool:
         """Raise the document's address counts to what sync saw used; True when they moved."""
+        from wallet.keychain import CHANGE, RECEIVE
+        from wallet.receiving import forget_used_fresh
+
         document = self.document
         if not document.accounts or not self.keychain.is_hd:
             return False
@@ -455,6 +496,8 @@ class WalletService:
             self._publish()
 
     def _publish(self) -> WalletState:
+        from wallet.snapshot import build_state
+
         keychain = self.keychain
         receive = None
         if keychain.is_hd or keychain.fixed_addresses:

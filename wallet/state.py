@@ -8,12 +8,16 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from flux.networks import Network
 from flux.tiers import valid_collateral_amounts
 from wallet.backends.base import Trust, Utxo
 from wallet.fees import COINBASE_MATURITY
-from wallet.history import HistoryEntry
+
+if TYPE_CHECKING:
+    # Types only: history (and its transaction decoding) loads with the first sync.
+    from wallet.history import HistoryEntry
 
 Outpoint = tuple[str, int]
 

@@ -15,10 +15,7 @@ from dataclasses import dataclass, field
 
 from flux.networks import network_by_name, same_encoding
 from wallet import bip39
-from wallet.address import decode_address_for
 from wallet.errors import BackendError, InvalidAddress, InvalidKey, InvalidMnemonic, WalletError
-from wallet.hd import HDKey
-from wallet.keys import PrivateKey
 from wallet.password import password_feedback
 from wallet.storage.model import HdSeed, ImportedKeys, WalletDocument, WalletKind, WatchOnly
 
@@ -204,6 +201,9 @@ class WalletWizard:
         return self.wif_feedback()
 
     def wif_feedback(self) -> Feedback:
+        # Keys (and secp256k1) load when a key is typed in, not with the wizard's page.
+        from wallet.keys import PrivateKey
+
         keys = self._wif_text.split()
         if not keys:
             return Feedback(False, "Paste one private key (WIF) per line.")
@@ -224,6 +224,9 @@ class WalletWizard:
         return self.watch_feedback()
 
     def watch_feedback(self) -> Feedback:
+        from wallet.address import decode_address_for
+        from wallet.hd import HDKey
+
         items = self._watch_text.split()
         if not items:
             return Feedback(False, "Paste an account xpub, or addresses (one per line).")

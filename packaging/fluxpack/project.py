@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fluxpack import PackagingError
 
@@ -28,10 +30,12 @@ class Project:
 
 
 def read_project(pyproject: Path) -> Project:
-    """The [project] table of pyproject.toml: the one place the version and metadata live."""
+    """The [project] table of pyproject.toml: the one place the metadata live (the version there,
+    or where its dynamic version points)."""
     try:
         with pyproject.open("rb") as f:
-            table = tomllib.load(f)["project"]
+            data = tomllib.load(f)
+        table = data["project"]
     except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
         raise PackagingError(f"cannot read [project] from {pyproject}: {exc}") from exc
     maintainers = table.get("maintainers") or []
@@ -43,11 +47,39 @@ def read_project(pyproject: Path) -> Project:
     first = maintainers[0]
     return Project(
         name=str(table["name"]),
-        version=str(table["version"]),
+        version=_version(pyproject, data),
         summary=str(table.get("description", "")),
         maintainer=f"{first.get('name', first['email'])} <{first['email']}>",
         licence=str(table.get("license", "")),
     )
+
+
+def _version(pyproject: Path, data: dict[str, Any]) -> str:
+    """[project] version, or the string literal its setuptools dynamic version names
+    (``attr = "package.__version__"``), read as setuptools reads it: without importing."""
+    table = data["project"]
+    if "version" in table:
+        return str(table["version"])
+    dynamic = data.get("tool", {}).get("setuptools", {}).get("dynamic", {}).get("version", {})
+    attr = dynamic.get("attr") if isinstance(dynamic, dict) else None
+    if "version" not in table.get("dynamic", []) or not isinstance(attr, str) or "." not in attr:
+        raise PackagingError(
+            f"{pyproject} gives no version: set [project] version, or list it in dynamic with "
+            '[tool.setuptools.dynamic] version = { attr = "package.__version__" }'
+        )
+    module, _, name = attr.rpartition(".")
+    base = pyproject.parent.joinpath(*module.split("."))
+    source = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8"), str(source))
+    except (OSError, SyntaxError) as exc:
+        raise PackagingError(f"cannot read the version from {source}: {exc}") from exc
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)):
+            return node.value.value
+    raise PackagingError(f"{source} does not set {name} to a string literal")
 
 
 def debian_version(version: str) -> str:

@@ -1,3 +1,5 @@
+import ctypes.util
+
 import pytest
 
 from app import qtcheck
@@ -15,10 +17,7 @@ def test_no_display_gives_a_readable_message(monkeypatch):
 def test_missing_library_names_the_apt_command(monkeypatch):
     monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
     monkeypatch.setenv("DISPLAY", ":99")
-    real = qtcheck.ctypes.util.find_library
-    monkeypatch.setattr(
-        qtcheck.ctypes.util, "find_library", lambda n: None if n == "xcb-cursor" else real(n) or n
-    )
+    monkeypatch.setattr(qtcheck, "library_present", lambda n, _cache: n != "xcb-cursor")
     with pytest.raises(QtEnvironmentError) as info:
         check_qt_environment()
     assert "sudo apt-get install -y libxcb-cursor0" in str(info.value)
@@ -26,5 +25,14 @@ def test_missing_library_names_the_apt_command(monkeypatch):
 
 def test_offscreen_with_libraries_present_passes(monkeypatch):
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
-    monkeypatch.setattr(qtcheck.ctypes.util, "find_library", lambda n: n)
+    monkeypatch.setattr(qtcheck, "library_present", lambda _n, _cache: True)
     check_qt_environment()
+
+
+def test_one_read_of_the_linker_cache_finds_what_find_library_finds():
+    cache = qtcheck.linker_cache()
+    names = [*qtcheck.XCB_LIBRARIES, *qtcheck.CORE_LIBRARIES, "c", "m", "no-such-library-here"]
+    for name in names:
+        assert qtcheck.library_present(name, cache) == (
+            ctypes.util.find_library(name) is not None), name
+    assert not qtcheck.library_present("no-such-library-here", cache)

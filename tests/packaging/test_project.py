@@ -50,6 +50,22 @@ def test_version_is_read_from_pyproject_and_is_the_apps():
     assert "<" in project.maintainer and project.maintainer.endswith(">")
 
 
+def test_a_dynamic_version_is_read_from_the_attribute_it_names(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text('"""Doc."""\n\n__version__ = "2.3.4rc1"\n')
+    pyproject = tmp_path / "pyproject.toml"
+    head = '[project]\nname = "x"\nmaintainers = [{ name = "M", email = "m@example.org" }]\n'
+    pyproject.write_text(head + 'dynamic = ["version"]\n[tool.setuptools.dynamic]\n'
+                         'version = { attr = "pkg.__version__" }\n')
+    assert read_project(pyproject).version == "2.3.4rc1"
+    (tmp_path / "pkg" / "__init__.py").write_text("__version__ = make_version()\n")
+    with pytest.raises(PackagingError, match="string literal"):
+        read_project(pyproject)
+    pyproject.write_text(head)
+    with pytest.raises(PackagingError, match="no version"):
+        read_project(pyproject)
+
+
 def test_pyproject_without_a_maintainer_is_refused(tmp_path):
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text('[project]\nname = "x"\nversion = "1.0"\n')

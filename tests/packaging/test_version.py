@@ -9,8 +9,13 @@ from ui.about import AboutDialog
 
 
 def test_the_app_version_is_pyprojects():
+    # Written once in app/__init__.py; pyproject's dynamic version points at it, so the package
+    # metadata says the same as `fluxdesk --version` (read by fluxpack: test_project.py).
     with (REPO_ROOT / "pyproject.toml").open("rb") as f:
-        assert __version__ == tomllib.load(f)["project"]["version"]
+        data = tomllib.load(f)
+    assert "version" not in data["project"] and "version" in data["project"]["dynamic"]
+    assert data["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "app.__version__"}
+    assert __version__.count(".") >= 2
 
 
 @pytest.mark.gui

@@ -5,11 +5,14 @@ because a big wallet has tens of thousands of them."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from ui.concurrency import allocating_many
 from ui.wallet.history_model import HistoryRow, prepare_rows, rows_from_history
-from wallet.send import Review
 from wallet.service import WalletService
+
+if TYPE_CHECKING:
+    from wallet.send import Review
 
 
 def sender(review: Review) -> Callable[[WalletService], Awaitable[str]]:

@@ -14,7 +14,7 @@ import csv
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -31,7 +31,9 @@ from ui.wallet.tables import short_txid
 from ui.wallet.units import money
 from wallet.amounts import format_amount
 from wallet.dates import when_text
-from wallet.history import HistoryEntry
+
+if TYPE_CHECKING:
+    from wallet.history import HistoryEntry
 
 Index = QModelIndex | QPersistentModelIndex
 

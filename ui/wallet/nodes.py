@@ -25,7 +25,7 @@ from ui.pages.base import hint
 from ui.wallet.gate import WalletPage
 from ui.wallet.node_dialogs import AddNodeDialog, NodeConfigDialog
 from ui.wallet.node_review import StartReviewDialog, start_outcome
-from ui.wallet.nodes_model import NodesModel
+from ui.wallet.nodes_model import SETUP_PAGE, NodesModel
 from ui.wallet.nodes_table import NodesTable, next_step_text
 from ui.wallet.nodes_widgets import EmptyNodes, FluxIdPanel, copy_text, full_outpoint, mono
 from wallet.errors import WalletError
@@ -33,7 +33,6 @@ from wallet.nodes.manager import NodeView, StartReview
 from wallet.nodes.state import NodeState
 
 Outpoint = tuple[str, int]
-SETUP_PAGE = "setup"
 
 
 class NodesPage(WalletPage):

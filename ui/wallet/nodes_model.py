@@ -13,25 +13,31 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ui.concurrency import Engine
 from ui.wallet.wallet_model import WalletModel
 from wallet.errors import WalletError
-from wallet.nodes.collateral import CollateralCoin
-from wallet.nodes.conf import ImportResult
-from wallet.nodes.manager import NodeManager, NodeView, StartReview
-from wallet.nodes.state import StartRecord
 from wallet.state import WalletStatus
-from wallet.storage.model import NodeEntry
+
+if TYPE_CHECKING:
+    # Types only: the manager (keys, START transactions) is imported when first made, on the
+    # engine, so a start with a locked wallet does not load it.
+    from wallet.nodes.collateral import CollateralCoin
+    from wallet.nodes.conf import ImportResult
+    from wallet.nodes.manager import NodeManager, NodeView, StartReview
+    from wallet.nodes.state import StartRecord
+    from wallet.storage.model import NodeEntry
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Outpoint = tuple[str, int]
 # The node lists change once a block (30 s); a visible Nodes page re-reads them this often.
 REFRESH_SECONDS = 60.0
+# The one-click setup page (ui/pages/setup.py) the Nodes page offers for a node on this machine.
+SETUP_PAGE = "setup"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from qasync import asyncSlot
@@ -23,12 +23,14 @@ from qasync import asyncSlot
 from ui.concurrency import Engine
 from ui.wallet.engine_work import closing, nothing, sender, state_rows, sync_and_rows
 from ui.wallet.history_model import HistoryRow
-from wallet.address import decode_address_for
 from wallet.errors import BroadcastUncertain, WalletError
-from wallet.send import Review, SendRequest
 from wallet.service import WalletService
 from wallet.state import Connection, ContactInfo, WalletState, WalletStatus
 from wallet.storage.model import WalletDocument
+
+if TYPE_CHECKING:
+    # Types only: building and signing a send load with the first one (or the Send page).
+    from wallet.send import Review, SendRequest
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -116,6 +118,8 @@ class WalletModel(QObject):
 
     def check_address(self, address: str) -> tuple[bool, str]:
         """(valid for this wallet's network?, a short note for the person)."""
+        from wallet.address import decode_address_for  # with the Send page, not at start
+
         try:
             decode_address_for(address, self.network)
         except WalletError as exc:
