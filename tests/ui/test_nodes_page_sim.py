@@ -221,7 +221,9 @@ def test_coins_page_collateral_actions(sw: SimWallet, qtbot: QtBot) -> None:
         return next(c for c in snapshot.coins if c.txid == coin.txid).locked
 
     coins.table.selectRow(row_of(coin.txid))
-    assert "candidate" in coins.table.item(row_of(coin.txid), 0).text()  # type: ignore[union-attr]
+    state = coins.table.item(row_of(coin.txid), 0)
+    assert state is not None and state.text() == "Cumulus: decide (locked)"
+    assert "candidate (locked until you decide)" in state.toolTip()
     assert coins.node_button.isEnabled() and coins.decide_button.isEnabled()
     assert not coins.freeze_button.isEnabled()  # a locked coin is not coin control's
     assert coins.decide_button.text() == "Not a collateral…"

@@ -40,7 +40,7 @@ RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 COLUMNS = ("State", "Amount", "Confirmations", "Address", "Output", "Label")
 STATE, AMOUNT, CONFIRMATIONS, ADDRESS, OUTPUT, LABEL = range(len(COLUMNS))
 # Widths that fit the default 960 px window; the address loses its middle, the label stretches.
-WIDTHS = {STATE: 140, AMOUNT: 120, CONFIRMATIONS: 100, ADDRESS: 140, OUTPUT: 110}
+WIDTHS = {STATE: 170, AMOUNT: 120, CONFIRMATIONS: 100, ADDRESS: 130, OUTPUT: 100}
 OUTPOINT_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -124,8 +124,9 @@ class CoinsPage(WalletPage):
         self.table.setRowCount(len(coins))
         for number, coin in enumerate(coins):
             known = self._collateral(coin)
+            full_state = None
             if known is not None:
-                state = known.label
+                state, full_state = known.short_label, known.label
             elif coin.locked:
                 state = self.tr("Locked: %s collateral") % self._tier_name(coin)
             elif coin.frozen:
@@ -141,7 +142,8 @@ class CoinsPage(WalletPage):
             texts = (state, money(coin.satoshis, unit), str(coin.confirmations),
                      coin.address, f"{short_txid(coin.txid)}:{coin.vout}",
                      snapshot.labels.get(coin.address, ""))
-            tips = {OUTPUT: f"{coin.txid}:{coin.vout}", ADDRESS: coin.address, STATE: state,
+            tips = {OUTPUT: f"{coin.txid}:{coin.vout}", ADDRESS: coin.address,
+                    STATE: full_state or state,
                     LABEL: texts[LABEL]}
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from flux.fluxconf import render_conf
 from flux.networks import Network, same_encoding
 from ui.pages.base import heading, hint
-from ui.wallet.nodes_widgets import copy_text, full_outpoint, mono, short_outpoint
+from ui.wallet.confirm_dialog import mono
+from ui.wallet.nodes_widgets import copy_text, full_outpoint, short_outpoint
 from ui.wallet.units import money
 from wallet.errors import InvalidKey
 from wallet.keys import PrivateKey

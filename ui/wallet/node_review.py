@@ -8,19 +8,12 @@ A refused START is shown as refused with its next step, never as success.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
-from ui.pages.base import heading, hint
-from ui.wallet.nodes_widgets import full_outpoint, mono
+from ui.wallet.confirm_dialog import ConfirmDialog, mono
+from ui.wallet.nodes_widgets import full_outpoint
 from wallet.errors import BroadcastRejected
 from wallet.nodes.errors import StartMaybeSent, StartRefused
 from wallet.nodes.manager import StartReview
@@ -44,28 +37,13 @@ def signed_time(sig_time: int) -> str:
     return f"{sig_time}  ({stamp:%Y-%m-%d %H:%M:%S} UTC)"
 
 
-class StartReviewDialog(QDialog):
+class StartReviewDialog(ConfirmDialog):
     """What the START says, field by field; Cancel is the default button."""
-
-    broadcast_requested = Signal(object)  # the StartReview
 
     def __init__(self, review: StartReview, *, network: str,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.review = review
-        self.setWindowTitle(self.tr("Review node start"))
-        self.setModal(True)
-        self.fields: dict[str, QLabel] = {}
-        form = QFormLayout()
-
-        def add(key: str, label: str, text: str, *, fixed: bool = False) -> None:
-            value = QLabel(text)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setWordWrap(True)
-            if fixed:
-                value.setFont(mono())
-            self.fields[key] = value
-            form.addRow(label, value)
+        super().__init__(review, self.tr("Review node start"), parent)
+        add = partial(self.add, wrap=True)
 
         add("node", self.tr("Node"), f"{review.name} ({review.tier.title()})")
         add("network", self.tr("Network"), network)
@@ -86,29 +64,13 @@ class StartReviewDialog(QDialog):
                 "the START of this node that is still pending (a newer signature time "
                 "replaces it)"))
         self.fields["version"].setFont(mono())
-        buttons = QDialogButtonBox()
-        self.broadcast_button = buttons.addButton(
-            self.tr("Broadcast START"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        # Enter must not start a node by accident: the safe choice is the default.
-        self.cancel_button.setDefault(True)
-        self.broadcast_button.setAutoDefault(False)
-        self.broadcast_button.clicked.connect(self._broadcast)
-        self.cancel_button.clicked.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading(self.tr("Check before starting")))
-        layout.addLayout(form)
-        layout.addWidget(hint(self.tr(
+        self.finish(self.tr("Check before starting"), self.tr(
             "The node must already run with this identity key and collateral in its flux.conf, "
             "be synced and pass its benchmark: a START that does not confirm within %s puts "
             "the collateral in the DOS list, and it can only start again %s after this "
-            "START.") % (_blocks(PON_TIMING.start_window), _blocks(PON_TIMING.dos_blocks))))
-        layout.addWidget(buttons)
+            "START.") % (_blocks(PON_TIMING.start_window), _blocks(PON_TIMING.dos_blocks)),
+            self.tr("Broadcast START"))
         self.resize(640, self.sizeHint().height())
-
-    def _broadcast(self) -> None:
-        self.broadcast_requested.emit(self.review)
-        self.accept()
 
 
 def start_outcome(error: BaseException) -> tuple[str, str]:

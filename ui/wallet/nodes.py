@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from ui.pages.base import hint
+from ui.wallet.confirm_dialog import mono
 from ui.wallet.gate import WalletPage
 from ui.wallet.node_dialogs import AddNodeDialog, NodeConfigDialog
 from ui.wallet.node_review import StartReviewDialog, start_outcome
 from ui.wallet.nodes_model import SETUP_PAGE, NodesModel
 from ui.wallet.nodes_table import NodesTable, next_step_text
-from ui.wallet.nodes_widgets import EmptyNodes, FluxIdPanel, copy_text, full_outpoint, mono
+from ui.wallet.nodes_widgets import EmptyNodes, FluxIdPanel, copy_text, full_outpoint
 from wallet.errors import WalletError
 from wallet.nodes.manager import NodeView, StartReview
 from wallet.nodes.state import NodeState

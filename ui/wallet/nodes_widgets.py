@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from flux.networks import Network
 from flux.tiers import tier_spec, valid_collateral_amounts
 from ui.pages.base import hint
+from ui.wallet.confirm_dialog import mono
 from ui.wallet.qr import QrWidget
 from ui.wallet.units import money
 from wallet.nodes.timing import PON_TIMING, blocks_to_seconds, describe_duration
@@ -39,12 +40,6 @@ def short_outpoint(outpoint: Outpoint) -> str:
 
 def full_outpoint(outpoint: Outpoint) -> str:
     return f"{outpoint[0]}:{outpoint[1]}"
-
-
-def mono() -> QFont:
-    font = QFont("monospace")
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    return font
 
 
 def copy_text(text: str) -> None:

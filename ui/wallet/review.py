@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -15,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.pages.base import heading, hint
+from ui.wallet.confirm_dialog import ConfirmDialog, mono
 from ui.wallet.units import money
 from wallet.send import Review
 
@@ -31,37 +28,17 @@ def sat_per_byte(fee: int, size: int) -> str:
     return f"{tenths // 10}.{tenths % 10}"
 
 
-def _mono() -> QFont:
-    font = QFont("monospace")
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    return font
-
-
-class ReviewDialog(QDialog):
+class ReviewDialog(ConfirmDialog):
     """Shows what will happen; only the explicit Broadcast button sends anything."""
 
-    broadcast_requested = Signal(object)
-
     def __init__(self, review: Review, unit: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.review = review
-        self.setWindowTitle(self.tr("Review transaction"))
-        self.setModal(True)
-        form = QFormLayout()
-        self.fields: dict[str, QLabel] = {}
-
-        def add(key: str, label: str, text: str) -> None:
-            value = QLabel(text)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.fields[key] = value
-            form.addRow(label, value)
-
+        super().__init__(review, self.tr("Review transaction"), parent)
+        add = self.add
         recipients = [(o.address or "", o.satoshis) for o in review.outputs
                       if o.role == "recipient"]
         for number, (address, amount) in enumerate(recipients, start=1):
             prefix = self.tr("To") if len(recipients) == 1 else self.tr("To #%d") % number
-            add(f"to{number}", prefix, f"{address}\n{money(amount, unit)}")
-            self.fields[f"to{number}"].setFont(_mono())
+            add(f"to{number}", prefix, f"{address}\n{money(amount, unit)}", fixed=True)
         add("amount", self.tr("Amount"), money(review.amount, unit))
         add("fee", self.tr("Fee"), self.tr("%s  (%s sat/byte · %d bytes · coins spent: %d)")
             % (money(review.fee, unit), sat_per_byte(review.fee, review.size),
@@ -79,26 +56,9 @@ class ReviewDialog(QDialog):
         if review.message:
             add("message", self.tr("Message (public, on chain)"), review.message)
         self.fields["total"].setProperty("role", "heading")
-        buttons = QDialogButtonBox()
-        self.broadcast_button = buttons.addButton(
-            self.tr("Broadcast"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        # Enter must not broadcast by accident: the safe choice is the default.
-        self.cancel_button.setDefault(True)
-        self.broadcast_button.setAutoDefault(False)
-        self.broadcast_button.clicked.connect(self._broadcast)
-        self.cancel_button.clicked.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading(self.tr("Check before sending")))
-        layout.addLayout(form)
-        layout.addWidget(hint(self.tr(
+        self.finish(self.tr("Check before sending"), self.tr(
             "A broadcast transaction cannot be called back. Check the address on another "
-            "channel if someone sent it to you.")))
-        layout.addWidget(buttons)
-
-    def _broadcast(self) -> None:
-        self.broadcast_requested.emit(self.review)
-        self.accept()
+            "channel if someone sent it to you."), self.tr("Broadcast"))
 
 
 class SentPanel(QWidget):
@@ -107,7 +67,7 @@ class SentPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.txid = QLabel()
-        self.txid.setFont(_mono())
+        self.txid.setFont(mono())
         self.txid.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.txid.setWordWrap(True)
         self.copy_button = QPushButton(self.tr("Copy transaction ID"))

@@ -43,14 +43,28 @@ class CollateralCoin:
 
     @property
     def label(self) -> str:
-        tier = self.tier.name.title() if self.tier is not None else "Not a tier amount"
-        if self.node is not None:
-            return f"{tier} collateral of node {self.node}"
-        return {
-            Decision.UNDECIDED: f"{tier} collateral candidate (locked until you decide)",
-            Decision.COLLATERAL: f"{tier} collateral",
-            Decision.NOT_COLLATERAL: "Not a collateral (spendable)",
-        }[self.decision]
+        return self._words(0)
+
+    @property
+    def short_label(self) -> str:
+        """The label in a table cell's width (the full `label` goes in its tooltip)."""
+        return self._words(1)
+
+    def _words(self, form: int) -> str:
+        tier = self.tier.name.title() if self.tier is not None else ("Not a tier amount",
+                                                                     "Odd amount")[form]
+        key = "node" if self.node is not None else self.decision
+        return _WORDS[key][form].format(tier=tier, node=self.node)
+
+
+# (full, short) wording of a collateral coin's state; {tier} and {node} are filled in.
+_WORDS: dict[str, tuple[str, str]] = {
+    "node": ("{tier} collateral of node {node}", "{tier}: node {node}"),
+    Decision.UNDECIDED: ("{tier} collateral candidate (locked until you decide)",
+                         "{tier}: decide (locked)"),
+    Decision.COLLATERAL: ("{tier} collateral", "{tier} collateral"),
+    Decision.NOT_COLLATERAL: ("Not a collateral (spendable)", "Not a collateral"),
+}
 
 
 def decision_for(document: WalletDocument, outpoint: Outpoint) -> Decision:

@@ -43,6 +43,10 @@ def test_coins_say_unconfirmed_copy_outpoints_and_fit(sim_wallet: SimWallet,
     page.refresh()
     states = [page.table.item(r, STATE).text() for r in range(3)]
     assert states[0] == "Unconfirmed" and states[1].startswith("Locked")
+    # A state reads whole in its column (the longer collateral wording is in the tooltip).
+    metrics = page.table.fontMetrics()
+    for text in states:
+        assert metrics.horizontalAdvance(text) + 12 <= page.table.columnWidth(STATE), text
     output = page.table.item(0, OUTPUT)
     assert output.toolTip() == f"{first.txid}:{first.vout}" and len(output.text()) < 30
     assert page.table.item(0, ADDRESS).toolTip() == first.address

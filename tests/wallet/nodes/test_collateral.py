@@ -50,9 +50,12 @@ def test_collateral_coins_label_node_candidates_and_maturity() -> None:
     assert set(found) == {A, B, D}
     assert found[A].label == "Cumulus collateral of node home" and found[A].maturity.mature
     assert found[B].label.startswith("Nimbus collateral candidate") and found[B].locked
+    assert found[A].short_label == "Cumulus: node home"
+    assert found[B].short_label == "Nimbus: decide (locked)"
     assert (found[B].maturity.confirmations, found[B].maturity.blocks_left) == (30, 70)
     assert found[B].maturity.eta_seconds == 70 * 30
     assert found[D].maturity.confirmations == 0
     set_decision(doc, (B, 0), False)
     again = {c.outpoint[0]: c for c in collateral_coins(coins, MAINNET, doc, tip=149)}
     assert not again[B].locked and again[B].label == "Not a collateral (spendable)"
+    assert again[B].short_label == "Not a collateral"
