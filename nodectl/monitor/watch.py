@@ -17,7 +17,7 @@ from nodectl.monitor.alerts.events import Event, EventTracker, observe
 from nodectl.monitor.alerts.store import MonitorStore
 from nodectl.monitor.collect import NodeProbe
 from nodectl.monitor.dashboard import Dashboard, build
-from nodectl.monitor.doctor import Finding, diagnose
+from nodectl.monitor.doctor import Finding, Unchecked, diagnose, unchecked
 from nodectl.monitor.errors import MonitorError
 from nodectl.monitor.fluxos import CACHE_S
 from nodectl.monitor.policy import DEFAULT_POLICY, Policy
@@ -34,6 +34,8 @@ class PollResult:
     findings: tuple[Finding, ...]
     events: tuple[Event, ...]
     undelivered: tuple[tuple[str, MonitorError], ...]  # (channel, why) for this poll's events
+    # Rules that could not judge this poll (not a pass), with why and what would let them.
+    unchecked: tuple[Unchecked, ...] = ()
 
 
 class NodeWatch:
@@ -61,7 +63,8 @@ class NodeWatch:
             await asyncio.to_thread(self.store.save, self.tracker, self.probe.ip_history)
         except OSError as exc:  # the history is a convenience: monitoring goes on without it
             log.warning("Could not save the monitor history: %s", exc.strerror or exc)
-        return PollResult(snap, board, findings, events, tuple(undelivered))
+        return PollResult(snap, board, findings, events, tuple(undelivered),
+                          tuple(unchecked(snap, self.probe.context)))
 
     async def run(self, on_result: Callable[[PollResult], None],
                   interval_s: float = DEFAULT_INTERVAL_S) -> None:

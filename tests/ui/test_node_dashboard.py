@@ -19,6 +19,7 @@ from PySide6.QtCore import QTimer
 
 from app.monitor_backend import AppMonitorBackend, HelperFixes
 from app.settings import Settings
+from nodectl.monitor.snapshot import NO_WALLET_FLUX_ID
 from tests.sim.nodeapi.filekeyring import FileKeyring
 from tests.sim.nodeapi.fixhost import SimFixHost, installed_sandbox, remember_node_user
 from tests.sim.nodeapi.harness import serve
@@ -120,6 +121,13 @@ def test_each_state(qtbot, qasync_loop, tmp_path: Path, monkeypatch, ring, state
             if state == "confirmed":
                 assert headline.endswith("Nothing wrong found.")
                 assert r.board.tabs.tabText(1) == "Doctor"
+                # No wallet here: the Flux ID rule did not compare, and the panel says so.
+                doctor = r.board.doctor
+                assert "not everything could be checked" in doctor.summary.text()
+                assert not doctor.not_checked.isHidden()
+                assert doctor.not_checked.text().startswith(
+                    "Not checked: The node's owner Flux ID is ")
+                assert NO_WALLET_FLUX_ID[1] in doctor.not_checked.text()
             elif state in ("syncing", "clock_drift"):  # warnings: it still earns for now
                 assert headline.startswith("Earning: confirmed and in the payment queue; 1 warn")
             else:

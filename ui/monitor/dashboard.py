@@ -187,7 +187,8 @@ class NodeDashboard(QWidget):
                                       for name, words in silent))
         self.silent.setVisible(bool(silent))
         self.doctor.show_findings(result.findings, node.context, local=node.is_local,
-                                  can_act=self.service.backend.actions_available)
+                                  can_act=self.service.backend.actions_available,
+                                  unchecked=result.unchecked)
         self.alerts.show_history(node.watch.tracker.history[-HISTORY_SHOWN:])
         count = len(result.findings)
         self.tabs.setTabText(1, self.tr("Doctor ({0})").format(count) if count

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from nodectl.monitor.actions import manual_step
-from nodectl.monitor.doctor import Finding
+from nodectl.monitor.doctor import Finding, Unchecked
 from nodectl.monitor.fixes import fixable
 from nodectl.monitor.snapshot import NodeContext
 from ui.pages.base import hint
@@ -113,10 +113,17 @@ class DoctorPanel(QWidget):
         self._layout.addWidget(self.fixed)
         self._rows_box = QVBoxLayout()
         self._layout.addLayout(self._rows_box)
+        # What the doctor could not judge this time: not a pass, so it is said, with its remedy.
+        self.not_checked = hint("")
+        self.not_checked.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.not_checked.hide()
+        self._layout.addWidget(self.not_checked)
         self._layout.addStretch(1)
 
     def show_findings(self, findings: tuple[Finding, ...], ctx: NodeContext, *, local: bool,
-                      can_act: bool) -> None:
+                      can_act: bool, unchecked: tuple[Unchecked, ...] = ()) -> None:
+        self._show_unchecked(unchecked)
+        self._show_summary(findings, unchecked)
         if tuple(r.finding for r in self.rows.values()) == findings:
             return
         for rule, row in self.rows.items():
@@ -130,16 +137,28 @@ class DoctorPanel(QWidget):
             row.recheck_requested.connect(self.recheck_requested)
             self._rows_box.addWidget(row)
             self.rows[finding.rule] = row
+
+    def _show_summary(self, findings: tuple[Finding, ...],
+                      unchecked: tuple[Unchecked, ...]) -> None:
         bad = sum(1 for f in findings if f.severity == "bad")
-        if not findings:
-            self.summary.setText(self.tr("Nothing wrong found on the last check."))
-            self.summary.setProperty("state", "ok")
-        else:
+        if findings:
             self.summary.setText(self.tr("{0} finding(s), {1} stopping or about to stop "
                                          "earnings.").format(len(findings), bad))
             self.summary.setProperty("state", "bad" if bad else "warn")
+        elif unchecked:
+            self.summary.setText(self.tr("Nothing wrong found on the last check, but not "
+                                         "everything could be checked (see below)."))
+            self.summary.setProperty("state", "warn")
+        else:
+            self.summary.setText(self.tr("Nothing wrong found on the last check."))
+            self.summary.setProperty("state", "ok")
         self.summary.style().unpolish(self.summary)
         self.summary.style().polish(self.summary)
+
+    def _show_unchecked(self, unchecked: tuple[Unchecked, ...]) -> None:
+        self.not_checked.setText("\n".join(
+            self.tr("Not checked: {0} {1}").format(u.why, u.next_step) for u in unchecked))
+        self.not_checked.setVisible(bool(unchecked))
 
     def show_recheck(self, rule: str, fresh: Finding | None) -> None:
         row = self.rows.get(rule)

@@ -55,6 +55,7 @@ def test_unlock_compares_lock_says_not_compared(sim_wallet: SimWallet, tmp_path:
             first = service.results["local"]
             assert "flux_id_mismatch" not in {f.rule for f in first.findings}
             [item] = unchecked(first.snapshot, local.context)
+            assert first.unchecked == (item,)  # what the dashboard's doctor panel shows
             assert item.why.endswith(LOCKED[0]) and item.next_step == LOCKED[1]
 
             sim_wallet.complete(sim_wallet.ui.model.unlock(GOOD_PASSWORD))
