@@ -52,6 +52,8 @@ class SetupFlow:
         self.timing = timing
         self.on_view: ViewSink = lambda _view: None
         self.state = store.load()
+        # Running the flow is continuing it: a pause the person saved ends here.
+        self.state.paused = False
         if tier is not None:
             self.choose_tier(tier)
 

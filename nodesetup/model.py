@@ -75,6 +75,9 @@ class SetupState:
     start_sent_at: int | None = None
     sync_mark: list[float] | None = None  # [height, unix time] of the first sync poll seen
     failure: Failure | None = None
+    # The person paused the run: it stays paused across restarts until they continue it
+    # (a run cleared by a lock or a quit goes on by itself).
+    paused: bool = False
     updated_at: float = 0.0
 
     @property

@@ -50,5 +50,12 @@ class SetupStore:
         data = json.dumps(state.to_json(), indent=1, sort_keys=True).encode()
         atomic_write_bytes(self.path, data, mode=0o600)
 
+    def mark_paused(self) -> None:
+        """Remember that the person paused the run (no automatic resume at the next start)."""
+        if self.exists():
+            state = self.load()
+            state.paused = True
+            self.save(state)
+
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)

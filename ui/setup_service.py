@@ -63,6 +63,7 @@ class SetupSnapshot:
     note: str = ""  # the service's own words: paused, wallet locked, …
     waits_for_unlock: bool = False  # goes on by itself once the wallet is unlocked
     approval_pending: bool = False  # the collateral's send-to-self waits for the person
+    paused: bool = False  # the person paused it (kept in the state file across restarts)
 
     @property
     def done(self) -> bool:
@@ -85,7 +86,8 @@ class SetupSnapshot:
 def snapshot_of(state: SetupState, *, started: bool, view: StepView | None = None,
                 running: bool = False) -> SetupSnapshot:
     return SetupSnapshot(state.step, started, state.tier, state.tier_by_user, state.bench_best,
-                         tuple(state.warnings), state.failure, view, running, state.outpoint)
+                         tuple(state.warnings), state.failure, view, running, state.outpoint,
+                         paused=state.paused)
 
 
 def _loop_running() -> bool:
@@ -102,6 +104,10 @@ async def _load(store: SetupStore) -> SetupSnapshot:
 
 async def _clear(store: SetupStore) -> None:
     store.clear()
+
+
+async def _mark_paused(store: SetupStore) -> None:
+    store.mark_paused()
 
 
 class SetupService(QObject):
@@ -131,6 +137,7 @@ class SetupService(QObject):
         self._choosing: asyncio.Future[None] | None = None
         self._reading: asyncio.Future[None] | None = None
         self._held = False  # paused by the person: no automatic resume in this session
+        self._pausing: asyncio.Future[None] | None = None
         self.pending_offer: CollateralOffer | None = None
         self.snapshot = SetupSnapshot()
         # At app start an unfinished run shows its step at once, and goes on by itself once
@@ -167,7 +174,8 @@ class SetupService(QObject):
         """Continue an unfinished run that needs no decision of the person: not one that
         failed (Retry is theirs) or that they paused. A step that spends money still asks."""
         snap = self.snapshot
-        if self.running or self._held or not snap.started or snap.done or snap.failure:
+        if (self.running or self._held or snap.paused or not snap.started or snap.done
+                or snap.failure):
             return
         if self._wallet_unlocked:
             self.start()
@@ -196,6 +204,16 @@ class SetupService(QObject):
         self._held = True
         self._stop(note or self.tr("Paused. Continue whenever you like: the setup resumes "
                                    "at this step."))
+        if _loop_running():
+            self._pausing = asyncio.ensure_future(self._keep_paused())
+
+    async def _keep_paused(self) -> None:
+        """Once the run has stopped (its last save done), write the pause into the state file:
+        the next start of FluxDesk shows the setup paused instead of going on by itself."""
+        await self._job.wait()
+        if self._held:
+            await on_engine(self._engine, _mark_paused(self.store))
+            await self._reload()
 
     def _stop(self, note: str) -> None:
         if self.running:

@@ -190,6 +190,8 @@ def summary_line(snap: SetupSnapshot) -> str:
     view = snap.view
     if snap.running and view is not None and view.step == snap.step and view.waiting_for:
         return f"{where}: waiting for {view.waiting_for}"
+    if snap.paused and not snap.running:
+        return f"{where}: paused by you, continue it on the Set up a FluxNode page"
     if snap.waits_for_unlock:
         return f"{where}: paused, unlock the wallet to continue"
     return f"{where}: " + ("running" if snap.running else "paused")

@@ -201,3 +201,40 @@ async def test_a_resumed_run_that_must_spend_still_asks_and_says_so(
     await until(lambda: service.snapshot.done and not service.running, "CONFIRMED")
     assert len(fake.wallet.sent) == 1 and service.pending_offer is None
     await service.close()
+
+
+@pytest.mark.asyncio
+async def test_a_pause_by_the_person_holds_across_a_restart_until_they_continue(
+        tmp_path: Path, engine: Engine, qapp: QApplication) -> None:
+    fake = FakeSetup()
+    store = SetupStore(tmp_path / "node-setup.json")
+    left_at(store, fake, LEFT[1])  # syncing: a step that waits
+
+    async def never_done(_view: StepView) -> None:
+        await asyncio.sleep(3600)  # the chain never syncs while this session runs
+
+    service = SetupService(store, fake.make, engine, wait=never_done)
+    service.set_wallet_unlocked(True)
+    await until(lambda: service.running and service.snapshot.view is not None, "the run")
+    service.pause()
+    await until(lambda: store.load().paused and service.snapshot.paused, "the pause saved")
+    assert not service.running and store.load().step == StepId.SYNC
+    await service.close()
+
+    # FluxDesk starts again with the wallet unlocked at once: the run stays paused.
+    opened = fake.opened
+    again = SetupService(store, fake.make, engine, wait=time_passes(fake, []))
+    again.set_wallet_unlocked(True)
+    await until(lambda: again.snapshot.started, "the state file read at start")
+    for _ in range(20):
+        QApplication.processEvents()
+        await asyncio.sleep(0.005)
+    assert not again.running and fake.opened == opened
+    assert again.snapshot.paused and not again.snapshot.waits_for_unlock
+    assert summary_line(again.snapshot).endswith(
+        "paused by you, continue it on the Set up a FluxNode page")
+
+    again.start()  # the person continues: the pause is over, in the file too
+    await until(lambda: again.snapshot.done and not again.running, "CONFIRMED")
+    assert not store.load().paused
+    await again.close()

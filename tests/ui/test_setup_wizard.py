@@ -222,14 +222,16 @@ async def test_setup_wizard_runs_every_step_to_confirmed_and_resumes(
     assert again.snap.step == StepId.SYNC
     assert again.page.steps.rows[StepId.INSTALL][2].text() == "done"
     assert again.page.steps.rows[StepId.SYNC][2].text() == "paused"
-    # Nothing pressed: the page says why it waits, and the unlock alone resumes the run.
-    await until(lambda: again.page.note.text() == "Paused: unlock the wallet to continue.",
-                "the locked note")
-    assert again.page.card.waiting.text() == "Waiting for: the wallet to be unlocked"
+    # The person paused it: the new run says so and waits for them, even once unlocked
+    # (a run killed or locked mid-step goes on by itself: tests/ui/test_setup_resume.py).
+    await until(lambda: again.page.note.text().startswith("Paused by you."), "the paused note")
     assert again.page.start_button.text() == "Continue the setup"
-    again.shot("reopened-locked")
+    again.shot("reopened-paused")
     await again.wallet.model.unlock(PASSWORD)
-    await until(lambda: again.snap.running, "the run resumed by the unlock")
+    await until(again.page.start_button.isEnabled, "Continue enabled by the unlock")
+    assert not again.snap.running and again.snap.paused
+    qtbot.mouseClick(again.page.start_button, Qt.MouseButton.LeftButton)
+    await until(lambda: again.snap.running, "the run continued by the person")
     await walk(again, seen, lambda s: s.done and not s.running)
     again.shot("done")
     assert world.model.confirmed

@@ -140,8 +140,12 @@ class SetupPage(Page):
         if index >= 0 and not self.tier.view().isVisible():
             self.tier.setCurrentIndex(index)
         self.tier_note.setText(self._tier_words(snap))
-        self.note.setText(snap.note)
-        self.note.setVisible(bool(snap.note))
+        note = snap.note
+        if not note and snap.paused and not snap.running:  # paused in an earlier session
+            note = self.tr("Paused by you. Continue whenever you like: the setup resumes at "
+                           "this step.")
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
 
     def _tier_words(self, snap: SetupSnapshot) -> str:
         chosen = (self.tr(" You chose %s; a tier the benchmark does not pass is warned about.")
