@@ -4,7 +4,9 @@
 no Qt. The doctor's fixes (restart fluxd, MongoDB, Docker; restart FluxOS, start the watchdog
 the official way, rerun the benchmark as the node user) are the installer's privileged helper's
 named operations (``nodectl.monitor.fixes``): ``HelperFixes`` runs them on a ``Host``, and
-without one ``run_action`` returns None and the GUI shows the command to run instead.
+without one ``run_action`` returns None and the GUI shows the command to run instead. On a
+remote node ``RemoteFixes`` restarts fluxd or the benchmark through FluxOS's admin routes,
+logged in with the wallet's Flux ID (app/remote_fixes.py).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from app.monitor_config import (
     normalise_address,
     store_monitor_settings,
 )
-from app.monitor_wallet import WalletFluxIdFeed, derive
+from app.monitor_wallet import WalletFluxIdFeed, derive, flux_id_key
 from app.monitor_wiring import (
     FluxConfError,
     alert_channels,
@@ -34,6 +36,7 @@ from app.monitor_wiring import (
     local_watch,
     remote_watch,
 )
+from app.remote_fixes import RemoteFixes
 from app.settings import Settings
 from flux.fileio import atomic_write_text
 from nodectl.install.host import LocalHost
@@ -62,12 +65,14 @@ class WatchdogConfigRefused(MonitorError):
 class AppMonitorBackend:
     def __init__(self, settings: Settings, data_dir: Path, save: Callable[[], None], *,
                  secrets: AlertSecrets | None = None,
-                 privileged_actions: PrivilegedActions | None = None) -> None:
+                 privileged_actions: PrivilegedActions | None = None,
+                 remote_actions: RemoteFixes | None = None) -> None:
         self._settings = settings
         self._data_dir = data_dir
         self._save = save
         self.secrets = secrets or AlertSecrets()
         self.privileged_actions = privileged_actions
+        self.remote_actions = remote_actions
         self.config: MonitorSettings = load_monitor_settings(settings.node_monitor)
         self.interval_s = self.config.interval_s
         self.wallet: WalletFluxIdFeed | None = None  # the GUI's wallet, for the Flux ID rule
@@ -167,9 +172,17 @@ class AppMonitorBackend:
     def actions_available(self) -> bool:
         return self.privileged_actions is not None
 
+    @property
+    def remote_actions_available(self) -> bool:
+        return self.remote_actions is not None
+
     async def run_action(self, node: WatchedNode, action: Action) -> str | None:
-        """Words about what was done, or None when FluxDesk cannot do it itself yet."""
-        if self.privileged_actions is None or not node.is_local:
+        """Words about what was done, or None when FluxDesk cannot do it itself."""
+        if not node.is_local:
+            if self.remote_actions is None:
+                return None
+            return await self.remote_actions.run(node, action)
+        if self.privileged_actions is None:
             return None
         return await self.privileged_actions(action, node.context)
 
@@ -187,7 +200,12 @@ def build_monitor_service(settings: Settings, data_dir: Path, save: Callable[[],
     doctor's fixes through the privileged helper (started on the first fix only); with
     ``wallet`` (and the ``engine`` its service runs on), the wallet's Flux ID while unlocked."""
     fixes = HelperFixes(LocalHost(data_dir / "node-install" / "downloads"))
-    backend = AppMonitorBackend(settings, data_dir, save, privileged_actions=fixes)
+    remote = None
+    if wallet is not None and engine is not None:
+        wallet_service = wallet.service
+        remote = RemoteFixes(lambda: engine.call(flux_id_key(wallet_service)))
+    backend = AppMonitorBackend(settings, data_dir, save, privileged_actions=fixes,
+                                remote_actions=remote)
     service = MonitorService(backend)
     if wallet is not None and engine is not None:
         follow_wallet(service, backend, wallet, engine)

@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING
 from nodectl.monitor.snapshot import NodeContext
 from nodectl.monitor.target import WatchedNode
 from wallet.errors import WalletError
+from wallet.nodes.errors import NodeInputError
 from wallet.nodes.manager import wallet_flux_id
 from wallet.state import WalletStatus
 
 if TYPE_CHECKING:
     from app.services import Services
     from ui.monitor_service import MonitorService
+    from wallet.fluxid import FluxId
     from wallet.service import WalletService
 
 NOT_COMPARED = "Not compared with this wallet's Flux ID:"
@@ -62,6 +64,18 @@ async def derive(service: WalletService) -> WalletFluxId:
         return WalletFluxId(await asyncio.to_thread(wallet_flux_id, document))
     except WalletError as exc:
         return WalletFluxId.missing((f"{NOT_COMPARED} {exc}", ""))
+
+
+async def flux_id_key(service: WalletService) -> FluxId:
+    """The open wallet's Flux ID with its key, for one FluxOS login (not kept); on the loop that
+    owns ``service``. WalletLocked when locked, NodeInputError for a wallet without a seed."""
+    from wallet.fluxid import flux_id_from_mnemonic
+    from wallet.storage.model import HdSeed
+
+    kind = service.document.kind
+    if not isinstance(kind, HdSeed):
+        raise NodeInputError("This wallet has no seed phrase, so it has no Flux ID of its own.")
+    return await asyncio.to_thread(flux_id_from_mnemonic, kind.mnemonic, kind.passphrase)
 
 
 async def cli_wallet_flux_id(services: Services, wallet: str,

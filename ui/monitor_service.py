@@ -46,6 +46,9 @@ class MonitorBackend(Protocol):
     @property
     def actions_available(self) -> bool: ...  # False: the GUI shows commands to run instead
 
+    @property
+    def remote_actions_available(self) -> bool: ...  # fixes on remote nodes through FluxOS
+
     def nodes(self) -> list[WatchedNode]: ...
 
     def remote(self, address: str) -> WatchedNode: ...  # ValueError with words for bad input

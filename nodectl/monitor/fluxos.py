@@ -58,7 +58,21 @@ class FluxosApi:
         hit = self._cache.get(route)
         if hit is not None and now - hit[0] < CACHE_S.get(route, DEFAULT_CACHE_S):
             return hit[1]
-        reply = await self._http.request("GET", route)
+        data = await self.call("GET", route)
+        self._cache[route] = (now, data)
+        return data
+
+    def forget_cached(self) -> None:
+        """Ask again at the next read (after an action changed the node, e.g. a restart)."""
+        self._cache.clear()
+
+    async def call(self, method: str, route: str, *, body: Any = None,
+                   zelidauth: str | None = None) -> Any:
+        """One request, never cached (login routes, admin actions): ``data`` of a success.
+        ``zelidauth`` is a logged-in session's header; FluxOS answers 401 inside HTTP 200
+        without a valid one (``NotAllowed``)."""
+        headers = {"zelidauth": zelidauth} if zelidauth is not None else None
+        reply = await self._http.request(method, route, json_body=body, headers=headers)
         if reply.status == 401:
             raise _not_allowed(route)
         doc = reply.body
@@ -71,7 +85,6 @@ class FluxosApi:
         data = doc.get("data")
         if doc["status"] != "success":
             raise _envelope_error(route, data)
-        self._cache[route] = (now, data)
         return data
 
     async def version(self) -> str:

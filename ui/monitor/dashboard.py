@@ -188,6 +188,7 @@ class NodeDashboard(QWidget):
         self.silent.setVisible(bool(silent))
         self.doctor.show_findings(result.findings, node.context, local=node.is_local,
                                   can_act=self.service.backend.actions_available,
+                                  can_act_remote=self.service.backend.remote_actions_available,
                                   unchecked=result.unchecked)
         self.alerts.show_history(node.watch.tracker.history[-HISTORY_SHOWN:])
         count = len(result.findings)

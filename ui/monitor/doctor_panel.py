@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from nodectl.monitor.actions import manual_step
 from nodectl.monitor.doctor import Finding, Unchecked
 from nodectl.monitor.fixes import fixable
+from nodectl.monitor.remote_actions import remote_action
 from nodectl.monitor.snapshot import NodeContext
 from ui.pages.base import hint
 
@@ -38,7 +39,7 @@ class FindingRow(QFrame):
     recheck_requested = Signal(object)  # Finding
 
     def __init__(self, finding: Finding, ctx: NodeContext, *, local: bool, can_act: bool,
-                 parent: QWidget | None = None) -> None:
+                 can_act_remote: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.finding = finding
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -58,18 +59,26 @@ class FindingRow(QFrame):
         layout.addWidget(self.severity)
         layout.addWidget(self.cause)
         layout.addWidget(self.next_step)
-        step = manual_step(finding.action, ctx) if finding.action and local else None
+        action = finding.action
+        step = manual_step(action, ctx) if action is not None else None
+        remote = None if local else remote_action(action)
         buttons = QHBoxLayout()
-        if step is not None and can_act and finding.action and fixable(finding.action, ctx):
-            self.action_button = QPushButton(step.title)
-            self.action_button.clicked.connect(lambda: self.action_requested.emit(finding))
-            buttons.addWidget(self.action_button)
+        if local and step is not None and can_act and action and fixable(action, ctx):
+            self._add_action(buttons, step.title, finding)
+        elif remote is not None and can_act_remote:
+            button = self._add_action(buttons, remote.title, finding)
+            if ctx.wallet_flux_id is None:  # locked, or no seed: no Flux ID to log in with
+                button.setEnabled(False)
+                layout.addWidget(hint(self.tr(
+                    "Unlock the wallet to do this from here: FluxDesk logs in to the node's "
+                    "FluxOS with your Flux ID, which must be the node's owner.")))
         elif step is not None:
             who = self.tr("as an administrator") if step.needs_root else self.tr(
                 "as the node user")
-            layout.addWidget(hint(self.tr(
-                "FluxDesk cannot run “{0}” itself yet. Run this in a terminal {1}:").format(
-                step.title, who)))
+            where = (self.tr("FluxDesk cannot run “{0}” itself. Run this in a terminal {1}:")
+                     if local else self.tr("FluxOS cannot do “{0}” from afar. Run this on "
+                                           "the node (for example over SSH) {1}:"))
+            layout.addWidget(hint(where.format(step.title, who)))
             self.command = QLabel(step.command)
             self.command.setWordWrap(True)
             self.command.setStyleSheet("font-family: monospace;")
@@ -84,6 +93,12 @@ class FindingRow(QFrame):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addWidget(self.result)
+
+    def _add_action(self, buttons: QHBoxLayout, title: str, finding: Finding) -> QPushButton:
+        self.action_button = QPushButton(title)
+        self.action_button.clicked.connect(lambda: self.action_requested.emit(finding))
+        buttons.addWidget(self.action_button)
+        return self.action_button
 
     def show_result(self, words: str, state: str) -> None:
         self.result.setText(words)
@@ -106,6 +121,7 @@ class DoctorPanel(QWidget):
         self.fixed.setProperty("state", "ok")
         self.fixed.hide()
         self.rows: dict[str, FindingRow] = {}
+        self._shown: tuple[tuple[Finding, ...], bool, bool] | None = None
         self._was: dict[str, str] = {}  # rule -> cause, of findings no longer shown
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -121,18 +137,22 @@ class DoctorPanel(QWidget):
         self._layout.addStretch(1)
 
     def show_findings(self, findings: tuple[Finding, ...], ctx: NodeContext, *, local: bool,
-                      can_act: bool, unchecked: tuple[Unchecked, ...] = ()) -> None:
+                      can_act: bool, can_act_remote: bool = False,
+                      unchecked: tuple[Unchecked, ...] = ()) -> None:
         self._show_unchecked(unchecked)
         self._show_summary(findings, unchecked)
-        if tuple(r.finding for r in self.rows.values()) == findings:
+        shown = (findings, local, ctx.wallet_flux_id is None)  # an unlock enables remote fixes
+        if self._shown == shown:
             return
+        self._shown = shown
         for rule, row in self.rows.items():
             self._was[rule] = row.finding.cause  # a re-check's verdict may arrive after this
             row.deleteLater()
         self.rows = {}
         self.fixed.hide()  # a re-check's "fixed" is shown again right after its own poll
         for finding in findings:
-            row = FindingRow(finding, ctx, local=local, can_act=can_act)
+            row = FindingRow(finding, ctx, local=local, can_act=can_act,
+                             can_act_remote=can_act_remote)
             row.action_requested.connect(self.action_requested)
             row.recheck_requested.connect(self.recheck_requested)
             self._rows_box.addWidget(row)

@@ -47,6 +47,7 @@ class NodeScript:
     faults: dict[str, str] = field(default_factory=lambda: {"fluxd": OK, "fluxos": OK,
                                                            "fluxbench": OK})
     delay_s: float = 5.0  # how long a TIMEOUT fault makes a request wait
+    admin_calls: list[str] = field(default_factory=list)  # FluxOS admin actions done, in order
 
     # ---- scenarios -------------------------------------------------------------------------
     def synced(self) -> NodeScript:
@@ -79,6 +80,17 @@ class NodeScript:
     def bench_failed(self, reason: str) -> NodeScript:
         self.benchmarking, self.bench_error = "failed", reason
         return self
+
+    # ---- FluxOS admin actions (after a Flux ID login) -----------------------------------------
+    def restart_daemon(self) -> str:
+        self.admin_calls.append("restartdaemon")
+        return "Daemon successfully restarted"
+
+    def restart_benchmark(self) -> str:
+        """The rerun passes when the hardware does: this script's tier."""
+        self.admin_calls.append("restartnodebenchmarks")
+        self.benchmarking, self.bench_error = self.tier, ""
+        return "Restarting Benchmarks"
 
     # ---- replies ---------------------------------------------------------------------------
     def fluxnode_status(self) -> dict[str, Any]:

@@ -11,9 +11,11 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.sim.fluxos_login import FluxOsLogin
 from tests.sim.nodeapi.script import MALFORMED, TIMEOUT, UNAUTHORIZED, NodeScript
 
 RPC_USER, RPC_PASSWORD = "fluxrpc", "s3cret-rpc-password"
+LOGIN = web.AppKey("login", FluxOsLogin)
 BENCH_USER, BENCH_PASSWORD = "fluxbenchuser", "fluxbenchpassword"
 
 
@@ -88,8 +90,10 @@ def fluxbench_app(script: NodeScript) -> web.Application:
 
 
 def fluxos_app(script: NodeScript, hits: Counter[str] | None = None) -> web.Application:
-    """FluxOS: every handled reply is HTTP 200 with a {status, data} envelope."""
+    """FluxOS: every handled reply is HTTP 200 with a {status, data} envelope. The Flux ID
+    login is FluxOS's (signatures checked); two admin routes act on the script."""
     counter = hits if hits is not None else Counter()
+    login = FluxOsLogin(lambda: script.owner_id)
 
     def success(data: Any) -> web.Response:
         return web.json_response({"status": "success", "data": data})
@@ -115,9 +119,16 @@ def fluxos_app(script: NodeScript, hits: Counter[str] | None = None) -> web.Appl
         "/flux/dosstate": lambda: success({"dosState": script.dos_score,
                                            "dosMessage": script.dos_message}),
         "/id/loginphrase": lambda: (error(0, *script.login_refusal) if script.login_refusal
-                                    else success("1764921600000" + "k" * 40)),
+                                    else success(login.new_phrase())),
+        "/id/emergencyphrase": lambda: success(login.new_phrase()),
         "/flux/tailbenchmarkdebug": lambda: error(401, "Unauthorized",
                                                   "Unauthorized. Access denied."),
+    }
+
+    # Admin routes (verifyPrivilege 'adminandfluxteam'): what each does to the node.
+    admin: dict[str, Callable[[], str]] = {
+        "/flux/restartdaemon": script.restart_daemon,
+        "/benchmark/restartnodebenchmarks": script.restart_benchmark,
     }
 
     async def handle(request: web.Request) -> web.Response:
@@ -127,6 +138,12 @@ def fluxos_app(script: NodeScript, hits: Counter[str] | None = None) -> web.Appl
         faulty = await _fault(script, "fluxos")
         if faulty is not None:
             return faulty
+        if request.path == "/id/verifylogin":
+            return await login.verify_login(request)
+        if request.path in admin:
+            if not login.is_admin(request):
+                return routes["/flux/tailbenchmarkdebug"]()  # the same 401 envelope
+            return success(admin[request.path]())
         if script.faults.get("fluxos") == UNAUTHORIZED:
             return routes["/flux/tailbenchmarkdebug"]()
         listed = "/daemon/viewdeterministicfluxnodelist/"
@@ -142,4 +159,6 @@ def fluxos_app(script: NodeScript, hits: Counter[str] | None = None) -> web.Appl
 
     app = web.Application()
     app.router.add_get("/{tail:.*}", handle)
+    app.router.add_post("/id/verifylogin", handle)
+    app[LOGIN] = login  # tests forget sessions through it (a FluxOS restart)
     return app
