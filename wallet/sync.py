@@ -97,12 +97,17 @@ class WalletSync:
         """
         full = full or state is None
         st = state if state is not None and not full else SyncState()
-        if full:
-            carried = state.local_pending.values() if state is not None else ()
-            for tx in [*self._stored_pending.values(), *carried]:
+        # The wallet file's pending transactions join the first sync, a refresh of a cached
+        # state too (the cache may be older than the file).
+        carried = list(self._stored_pending.values())
+        if full and state is not None:
+            carried += state.local_pending.values()
+        for tx in carried:
+            known = st.txs.get(tx.txid)
+            if known is None or not known.confirmed:
                 st.local_pending[tx.txid] = tx
-                st.txs[tx.txid] = ChainTx(tx.txid, tx, None, False)
-            self._stored_pending = {}
+                st.txs.setdefault(tx.txid, ChainTx(tx.txid, tx, None, False))
+        self._stored_pending = {}
         st.dropped = []
         st.trust = {t: v for t, v in st.trust.items() if v is Trust.VERIFIED}
         self._kept_parts = sum(_parts(c.tx) for c in st.txs.values())

@@ -3,8 +3,10 @@
 Only what a refresh cannot cheaply ask again is kept: the scanned windows, the wallet's raw
 transactions with where they were mined, its own pending ones and the second source's verdicts.
 Coins, the server's coin list and history entries are rebuilt by the first refresh. Reading is
-strict and every transaction is hashed against its txid again; a cache that does not read is
-dropped (one log line) and the next sync is a full one, so a bad cache costs time, never coins.
+strict and every transaction is hashed against its txid again, unless the cache comes sealed
+(AEAD, the wallet's key: sync_store.py), i.e. exactly as this wallet wrote it; even then each is
+parsed and checked in shape. A cache that does not read is dropped (one log line) and the next
+sync is a full one, so a bad cache costs time, never coins.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
+from wallet.backends import parsing
 from wallet.backends.base import Trust
 from wallet.backends.verify import verify_transaction
-from wallet.errors import BackendError
+from wallet.errors import BackendError, DecodeError
 from wallet.history import ChainTx
 from wallet.keychain import CHAINS
 from wallet.sync_state import MAX_ADDRESSES_PER_CHAIN, SyncState
+from wallet.txcodec import parse_transaction
+from wallet.txmodel import Transaction
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +34,17 @@ class _Unreadable(Exception):
     """The cache is not what dump_sync_state writes."""
 
 
-def dump_sync_state(st: SyncState) -> dict[str, Any]:
-    """JSON-ready copy of what the next refresh needs (see the module docstring)."""
+def dump_sync_state(st: SyncState, *, hexes: dict[str, str] | None = None) -> dict[str, Any]:
+    """JSON-ready copy of what the next refresh needs (see the module docstring). `hexes` has
+    transactions already serialized (by txid), to skip serializing them again."""
+    known = hexes or {}
     return {
         "format": CACHE_FORMAT,
         "tip": st.tip,
         "last_used": [st.last_used[c] for c in CHAINS],
         "scanned": [st.scanned[c] for c in CHAINS],
         "txs": [
-            [c.txid, c.tx.serialize().hex(), c.height, c.confirmed, c.time]
+            [c.txid, known.get(c.txid) or c.tx.serialize().hex(), c.height, c.confirmed, c.time]
             for c in st.txs.values()
         ],
         "local_pending": list(st.local_pending),
@@ -45,16 +52,19 @@ def dump_sync_state(st: SyncState) -> dict[str, Any]:
     }
 
 
-def load_sync_state(data: object) -> SyncState | None:
-    """The state `dump_sync_state` wrote, or None (full sync next) when it does not read."""
+def load_sync_state(data: object, *, sealed: bool = False) -> SyncState | None:
+    """The state `dump_sync_state` wrote, or None (full sync next) when it does not read.
+
+    `sealed`: the data comes authenticated with the wallet's key, so transactions are not
+    hashed against their txids again (the cost of a restart with thousands of them)."""
     try:
-        return _load(data)
-    except (_Unreadable, BackendError, KeyError, TypeError, ValueError) as exc:
+        return _load(data, sealed=sealed)
+    except (_Unreadable, BackendError, DecodeError, KeyError, TypeError, ValueError) as exc:
         log.warning("the saved sync state is not usable (%s); the next sync is a full one", exc)
         return None
 
 
-def _load(data: object) -> SyncState:
+def _load(data: object, *, sealed: bool) -> SyncState:
     doc = _dict(data)
     if doc.get("format") != CACHE_FORMAT:
         raise _Unreadable(f"format {doc.get('format')!r:.20}")
@@ -70,7 +80,7 @@ def _load(data: object) -> SyncState:
         # never has one.
         if not isinstance(confirmed, bool) or (height is not None and not confirmed):
             raise _Unreadable("a transaction's height and confirmation disagree")
-        tx = verify_transaction(raw, txid)
+        tx = _parse(raw, txid) if sealed else verify_transaction(raw, txid)
         txid = txid.lower()
         height = None if height is None else _int(height, 0, _MAX_HEIGHT)
         block_time = None if block_time is None else _int(block_time, 0, 2**32 - 1)
@@ -85,6 +95,12 @@ def _load(data: object) -> SyncState:
             raise _Unreadable("a verdict on an unknown transaction")
         st.trust[txid] = Trust.VERIFIED
     return st
+
+
+def _parse(raw: object, txid: object) -> Transaction:
+    if not isinstance(txid, str) or not parsing.is_txid(txid) or not isinstance(raw, str):
+        raise _Unreadable("a transaction without a txid or data")
+    return parse_transaction(bytes.fromhex(raw), bounded=True)
 
 
 def _int(value: object, low: int, high: int) -> int:
