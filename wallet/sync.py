@@ -87,6 +87,9 @@ class WalletSync:
         # Inputs + outputs of the transactions this sync holds (see MAX_KEPT_TX_PARTS).
         self._kept_parts = 0
         self._pages = HistoryReader(backend, self._gate)
+        # In a refresh, the addresses whose coins may have changed (see _note_change); None in
+        # a full sync, which reads every used address's coins.
+        self._touched: set[str] | None = None
 
     # --- public --------------------------------------------------------------------------
 
@@ -111,6 +114,7 @@ class WalletSync:
         st.dropped = []
         st.trust = {t: v for t, v in st.trust.items() if v is Trust.VERIFIED}
         self._kept_parts = sum(_parts(c.tx) for c in st.txs.values())
+        self._touched = None if full else set()
         self._pages.start(self.backend)
         st.tip = await self.backend.tip_height()
         fixed = [a.address for a in self.keychain.fixed_addresses]
@@ -207,6 +211,8 @@ class WalletSync:
                 # fluxd lists txids without heights; keep the one learnt from its coin list.
                 height = known.height
             block_time = item.time if item.time is not None else known.time if known else None
+            if known is None or known.confirmed != item.confirmed or known.height != height:
+                self._note_change(st, tx)
             st.txs[txid] = ChainTx(txid, tx, height, item.confirmed, block_time)
             if item.confirmed:
                 st.local_pending.pop(txid, None)
@@ -214,8 +220,27 @@ class WalletSync:
             # A mempool tx the server no longer lists was dropped (expired or replaced).
             for txid, known in list(st.txs.items()):
                 if not known.confirmed and txid not in seen and txid not in st.local_pending:
+                    self._note_change(st, known.tx)
                     del st.txs[txid]
                     st.dropped.append(txid)
+
+    def _note_change(self, st: SyncState, tx: Transaction) -> None:
+        """A refresh saw `tx` new, moved or gone: the coins of the wallet's addresses it pays or
+        spends from are read again (the server's coin list of the others cannot have changed
+        without such a transaction in their history)."""
+        if self._touched is None:
+            return
+        for out in tx.outputs:
+            self._touch(out.script_pubkey)
+        for txin in tx.inputs:
+            prev = st.txs.get(txin.prevout.txid_hex)
+            if prev is not None and txin.prevout.index < len(prev.tx.outputs):
+                self._touch(prev.tx.outputs[txin.prevout.index].script_pubkey)
+
+    def _touch(self, script_pubkey: bytes) -> None:
+        entry = self.keychain.lookup_script(script_pubkey)
+        if entry is not None and self._touched is not None:
+            self._touched.add(entry.address)
 
     async def _adopt(self, raws: dict[str, str]) -> dict[str, Transaction]:
         """The transactions among `raws` that hash to their txid (the rest are fetched)."""
@@ -280,7 +305,17 @@ class WalletSync:
     # --- coins ----------------------------------------------------------------------------
 
     async def _read_utxos(self, st: SyncState) -> None:
+        """The server's coin list of the used addresses, checked against the raw transactions.
+
+        A refresh asks only for the addresses its changes touched and keeps the rest of the list
+        as last read (after a restart from the cache that rest is empty: the wallet's coins come
+        from its own transactions, the list only adds heights and checks the server)."""
         addresses = self._used_addresses(st)
+        kept: list[Utxo] = []
+        if self._touched is not None:
+            touched = self._touched
+            kept = [u for u in st.listed if u.address not in touched and u.txid in st.txs]
+            addresses = [a for a in addresses if a in touched]
         listed = await self.backend.utxos(addresses) if addresses else []
         missing = [u.txid.lower() for u in listed if u.txid.lower() not in st.txs]
         fetched = await self._fetch_many(missing)
@@ -310,7 +345,7 @@ class WalletSync:
                     confirmations=known.confirmations(st.tip),
                 )
             )
-        st.listed = checked
+        st.listed = kept + checked
 
     def _listed_owner(self, utxo: Utxo, script_pubkey: bytes) -> str:
         """Our address that the verified output pays; BackendMismatch when it pays a stranger.
