@@ -28,7 +28,7 @@ from wallet.backends.witness import BlockWitness
 from wallet.errors import BackendMismatch, BackendResponseError
 from wallet.history import ChainTx, HistoryEntry, classify, is_coinbase, is_expired
 from wallet.keychain import CHAINS, Keychain
-from wallet.sync_coins import ask_witness, live_txs, wallet_coins
+from wallet.sync_coins import ask_witness, at_depth, live_txs, wallet_coins
 from wallet.sync_pages import HistoryReader
 from wallet.sync_state import MAX_ADDRESSES_PER_CHAIN, SyncState
 from wallet.txmodel import Transaction
@@ -90,6 +90,9 @@ class WalletSync:
         # In a refresh, the addresses whose coins may have changed (see _note_change); None in
         # a full sync, which reads every used address's coins.
         self._touched: set[str] | None = None
+        # Transactions this sync found new, moved or gone (see _note_change): without any, a
+        # refresh keeps the coins and history it had (at the new tip's depth).
+        self._changed: list[Transaction] = []
 
     # --- public --------------------------------------------------------------------------
 
@@ -100,6 +103,7 @@ class WalletSync:
         """
         full = full or state is None
         st = state if state is not None and not full else SyncState()
+        self._changed = []
         # The wallet file's pending transactions join the first sync, a refresh of a cached
         # state too (the cache may be older than the file).
         carried = list(self._stored_pending.values())
@@ -109,12 +113,15 @@ class WalletSync:
             known = st.txs.get(tx.txid)
             if known is None or not known.confirmed:
                 st.local_pending[tx.txid] = tx
-                st.txs.setdefault(tx.txid, ChainTx(tx.txid, tx, None, False))
+            if known is None:
+                st.txs[tx.txid] = ChainTx(tx.txid, tx, None, False)
+                self._changed.append(tx)
         self._stored_pending = {}
         st.dropped = []
         st.trust = {t: v for t, v in st.trust.items() if v is Trust.VERIFIED}
-        self._kept_parts = sum(_parts(c.tx) for c in st.txs.values())
+        self._kept_parts = sum(c.parts for c in st.txs.values())
         self._touched = None if full else set()
+        scanned = dict(st.scanned)
         self._pages.start(self.backend)
         st.tip = await self.backend.tip_height()
         fixed = [a.address for a in self.keychain.fixed_addresses]
@@ -127,30 +134,51 @@ class WalletSync:
             for c in self._chains()
         }
         while True:
-            targets += self._grow_windows(st, limit)
+            grown = self._grow_windows(st, limit)
+            targets += grown
             if not targets:
                 break
             await self._read_history(st, targets, stop_early=stop_early)
-            self._mark_used(st)
+            # Newly watched addresses may be paid by transactions known before: all are read.
+            self._mark_used(st, None if full or grown else self._changed)
             stop_early = False
             targets = []
             if all(st.scanned[c] >= self._window_end(st, c, limit) for c in self._chains()):
                 break
         await self._read_utxos(st)
         self._drop_expired(st)
-        st.utxos = self._coins(st)
-        if await self._ask_witness(st):
+        if full or self._changed or st.scanned != scanned or not self._keep_results(st):
             st.utxos = self._coins(st)
-        st.history = self._history(st)
+            if await self._ask_witness(st):
+                st.utxos = self._coins(st)
+            st.history = self._history(st)
+        elif await self._ask_witness(st):
+            st.utxos = self._coins(st)
+        st.results_tip = st.tip
         return st
+
+    def _keep_results(self, st: SyncState) -> bool:
+        """Nothing changed but the tip: keep the coins and history, at their new depth (the
+        results of the last sync, or of the cache after a restart). False when they cannot be
+        kept (never computed, or not matching the transactions): compute them again."""
+        if st.results_tip is None:
+            return False
+        if st.results_tip == st.tip:
+            return True
+        deepened = at_depth(st)
+        if deepened is None:
+            return False
+        st.utxos, st.history = deepened
+        return True
 
     def add_local_pending(self, state: SyncState, tx: Transaction) -> None:
         """Record a transaction this wallet just broadcast, before any server lists it."""
         state.local_pending[tx.txid] = tx
         state.txs.setdefault(tx.txid, ChainTx(tx.txid, tx, None, False))
-        self._mark_used(state)
+        self._mark_used(state, [tx])
         state.utxos = self._coins(state)
         state.history = self._history(state)
+        state.results_tip = state.tip
 
     # --- discovery ------------------------------------------------------------------------
 
@@ -179,13 +207,14 @@ class WalletSync:
             addresses += [a.address for a in derived]
         return addresses
 
-    def _mark_used(self, st: SyncState) -> None:
-        """Raise each chain's last used index from outputs that pay the wallet something.
+    def _mark_used(self, st: SyncState, txs: Iterable[Transaction] | None = None) -> None:
+        """Raise each chain's last used index from outputs that pay the wallet something: of
+        `txs` (those a refresh found new or moved), or of every transaction.
 
         A 0-value output costs a liar nothing and pays nobody, so it does not count as use.
         """
-        for item in st.txs.values():
-            for out in item.tx.outputs:
+        for tx in (c.tx for c in st.txs.values()) if txs is None else txs:
+            for out in tx.outputs:
                 if out.value <= 0:
                     continue
                 entry = self.keychain.lookup_script(out.script_pubkey)
@@ -211,7 +240,9 @@ class WalletSync:
                 # fluxd lists txids without heights; keep the one learnt from its coin list.
                 height = known.height
             block_time = item.time if item.time is not None else known.time if known else None
-            if known is None or known.confirmed != item.confirmed or known.height != height:
+            if known is None or (known.confirmed, known.height, known.time) != (
+                item.confirmed, height, block_time
+            ):
                 self._note_change(st, tx)
             st.txs[txid] = ChainTx(txid, tx, height, item.confirmed, block_time)
             if item.confirmed:
@@ -228,6 +259,7 @@ class WalletSync:
         """A refresh saw `tx` new, moved or gone: the coins of the wallet's addresses it pays or
         spends from are read again (the server's coin list of the others cannot have changed
         without such a transaction in their history)."""
+        self._changed.append(tx)
         if self._touched is None:
             return
         for out in tx.outputs:
@@ -323,6 +355,7 @@ class WalletSync:
             txid = utxo.txid.lower()
             if txid in fetched:
                 st.txs[txid] = ChainTx(txid, fetched[txid], utxo.height, utxo.confirmations > 0)
+                self._changed.append(fetched[txid])
         checked = []
         for utxo in listed:
             known = st.txs[utxo.txid.lower()]
@@ -334,6 +367,7 @@ class WalletSync:
                 # fluxd's history has no heights; its coin list does.
                 known = replace(known, height=utxo.height)
                 st.txs[known.txid] = known
+                self._changed.append(known.tx)
             checked.append(
                 replace(
                     utxo,
@@ -379,6 +413,7 @@ class WalletSync:
         for txid, item in list(st.txs.items()):
             if not item.confirmed and is_expired(item.tx, st.tip):
                 log.info("pending transaction %s expired at %d", txid[:16], item.tx.expiry_height)
+                self._changed.append(item.tx)
                 del st.txs[txid]
                 st.local_pending.pop(txid, None)
                 st.dropped.append(txid)

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from wallet.backends.base import Trust, Utxo
 from wallet.backends.witness import BlockWitness
-from wallet.history import ChainTx, is_coinbase, is_expired
+from wallet.history import ChainTx, HistoryEntry, is_coinbase, is_expired
 from wallet.keychain import Keychain
 from wallet.sync_state import SyncState
 
@@ -70,6 +70,37 @@ def _add_own_outputs(
             item.confirmations(st.tip),
             is_coinbase(item.tx),
         )
+
+
+def at_depth(st: SyncState) -> tuple[list[Utxo], list[HistoryEntry]] | None:
+    """The last computed coins and history with the confirmations of `st.tip`, for a refresh
+    that changed no transaction; None when one of them has no transaction (compute anew).
+
+    A pending coin or entry stays at 0 (so does a disputed coin); the others are as deep as
+    their transaction is now.
+    """
+    txs = st.txs
+    coins = []
+    for coin in st.utxos:
+        if coin.trust is Trust.DISPUTED:
+            return None  # asked again as a coin of its depth: computed anew
+        if coin.confirmations == 0:
+            coins.append(coin)
+            continue
+        item = txs.get(coin.txid)
+        if item is None:
+            return None
+        coins.append(replace(coin, confirmations=item.confirmations(st.tip)))
+    entries = []
+    for entry in st.history:
+        if entry.confirmations == 0:
+            entries.append(entry)
+            continue
+        item = txs.get(entry.txid)
+        if item is None:
+            return None
+        entries.append(replace(entry, confirmations=item.confirmations(st.tip)))
+    return coins, entries
 
 
 def with_trust(st: SyncState, coin: Utxo, *, trusted: bool) -> Utxo:

@@ -130,6 +130,9 @@ class SyncStore:
             txs=dict(state.txs),
             local_pending=dict(state.local_pending),
             trust=dict(state.trust),
+            utxos=list(state.utxos),
+            history=list(state.history),
+            results_tip=state.results_tip,
         )
         return copy, seen
 
