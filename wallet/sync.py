@@ -234,17 +234,19 @@ class WalletSync:
         fetched.update(await self._fetch_many(t for t in missing if t not in fetched))
         for txid, item in seen.items():
             known = st.txs.get(txid)
-            tx = fetched.get(txid) or st.txs[txid].tx
+            # A cached transaction stays unparsed unless it moved (see history.Unparsed).
+            body = fetched.get(txid) or st.txs[txid].body
             height = item.height
             if height is None and item.confirmed and known is not None and known.confirmed:
                 # fluxd lists txids without heights; keep the one learnt from its coin list.
                 height = known.height
             block_time = item.time if item.time is not None else known.time if known else None
-            if known is None or (known.confirmed, known.height, known.time) != (
+            if known is not None and (known.confirmed, known.height, known.time) == (
                 item.confirmed, height, block_time
             ):
-                self._note_change(st, tx)
-            st.txs[txid] = ChainTx(txid, tx, height, item.confirmed, block_time)
+                continue
+            st.txs[txid] = ChainTx(txid, body, height, item.confirmed, block_time)
+            self._note_change(st, st.txs[txid].tx)
             if item.confirmed:
                 st.local_pending.pop(txid, None)
         if stop_early:

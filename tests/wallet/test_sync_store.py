@@ -12,6 +12,7 @@ import pytest
 from flux.money import COIN
 from flux.networks import TESTNET
 from tests.wallet.memchain import MemoryChain
+from wallet.history import Unparsed
 from wallet.keychain import CHANGE, RECEIVE
 from wallet.send import SendRequest
 from wallet.service import WalletService
@@ -280,3 +281,43 @@ async def test_a_sync_that_changes_nothing_does_not_rewrite_the_cache(tmp_path: 
         assert cache_file(path).stat().st_ino != written
     finally:
         await service.close()
+
+
+@pytest.mark.asyncio
+async def test_a_restart_after_new_blocks_only_keeps_the_results_at_their_new_depth(
+    tmp_path: Path,
+) -> None:
+    chain = MemoryChain(TESTNET)
+    path, _ = await funded(tmp_path, chain)
+    chain.mine(3, include_mempool=False)  # blocks without the wallet while it is closed
+    service = await reopened(path, chain)
+    try:
+        state = await service.sync()
+        kept = service._sync_state
+        assert kept is not None
+        # Nothing changed: no cached transaction had to be parsed to get here.
+        assert all(isinstance(c.body, Unparsed) for c in kept.txs.values() if c.confirmed)
+        assert min(e.confirmations for e in state.history if not e.pending) == 4
+        assert view(await service.sync(full=True)) == view(state)
+    finally:
+        await service.close()
+
+
+@pytest.mark.asyncio
+async def test_a_refresh_that_changes_nothing_matches_a_full_sync_at_each_tip(
+    tmp_path: Path,
+) -> None:
+    chain = MemoryChain(TESTNET)
+    path, _ = await funded(tmp_path, chain)
+    service = await reopened(path, chain)
+    full = WalletService(make_store(tmp_path / "full.fluxwallet"), chain, network="testnet")
+    await full.restore(MNEMONIC, PASSWORD)
+    try:
+        for blocks in (0, 1, 5):
+            chain.mine(blocks, include_mempool=False)
+            assert view(await service.sync()) == view(await full.sync(full=True))
+        chain.mine()  # the pending payment is mined: a change, computed anew
+        assert view(await service.sync()) == view(await full.sync(full=True))
+    finally:
+        await service.close()
+        await full.close()
