@@ -3,7 +3,8 @@
 The simulator (tests/sim) serves Insight and fluxd RPC on 127.0.0.1 from this same process, so
 the seconds include the servers' work on the same cores. HTTP requests are counted by the
 backends themselves. Each backend is measured for a full sync, an incremental refresh after one
-new payment, and a restart as the app does it after unlocking: the sync cache file the wallet
+new payment, a refresh that finds nothing new (the 30 s poll on a quiet wallet), and a restart
+as the app does it after unlocking: the sync cache file the wallet
 wrote (wallet/sync_store.py: sealed with the wallet's key) is read, opened and loaded, and a new
 backend and WalletSync refresh from it until the state is synced again (the unlock's key
 derivation, the same with or without a cache, is not counted). Insight is measured once more with
@@ -105,6 +106,12 @@ async def measure(
     refresh_seconds = time.perf_counter() - started
     refresh_requests = getattr(backend, "requests_made", 0) - full_requests
     expected.check(state, "incremental refresh")
+    # The 30 s poll when nothing happened: a refresh that finds nothing new.
+    started = time.perf_counter()
+    state = await sync.sync(state)
+    idle_seconds = time.perf_counter() - started
+    idle_requests = getattr(backend, "requests_made", 0) - full_requests - refresh_requests
+    expected.check(state, "refresh without news")
     with tempfile.TemporaryDirectory() as folder:
         wallet = WalletFile(Path(folder))
         # What the wallet saves after a sync and at exit; the restart below reads it back.
@@ -123,6 +130,8 @@ async def measure(
         "full_sync_http_requests": full_requests,
         "incremental_refresh_s": round(refresh_seconds, 3),
         "incremental_refresh_http_requests": refresh_requests,
+        "idle_refresh_s": round(idle_seconds, 3),
+        "idle_refresh_http_requests": idle_requests,
         "history_entries": entries,
         "sync_cache_bytes": saved_bytes,
         "sync_cache_save_s": round(save_seconds, 3),
