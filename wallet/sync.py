@@ -161,7 +161,8 @@ class WalletSync:
         """Nothing changed but the tip: keep the coins and history, at their new depth (the
         results of the last sync, or of the cache after a restart). False when they cannot be
         kept (never computed, or not matching the transactions): compute them again."""
-        if st.results_tip is None:
+        if st.results_tip is None or any(u.trust is Trust.DISPUTED for u in st.utxos):
+            # A disputed coin is asked about again once computed as a coin of its depth.
             return False
         if st.results_tip == st.tip:
             return True
