@@ -28,7 +28,13 @@ from wallet.backends.witness import BlockWitness
 from wallet.errors import BackendMismatch, BackendResponseError
 from wallet.history import ChainTx, HistoryEntry, classify, is_coinbase, is_expired
 from wallet.keychain import CHAINS, Keychain
-from wallet.sync_coins import ask_witness, at_depth, live_txs, wallet_coins
+from wallet.sync_coins import (
+    ask_witness,
+    keep_results,
+    live_txs,
+    owners_touched,
+    wallet_coins,
+)
 from wallet.sync_pages import HistoryReader
 from wallet.sync_state import MAX_ADDRESSES_PER_CHAIN, SyncState
 from wallet.txmodel import Transaction
@@ -147,7 +153,7 @@ class WalletSync:
                 break
         await self._read_utxos(st)
         self._drop_expired(st)
-        if full or self._changed or st.scanned != scanned or not self._keep_results(st):
+        if full or self._changed or st.scanned != scanned or not keep_results(st):
             st.utxos = self._coins(st)
             if await self._ask_witness(st):
                 st.utxos = self._coins(st)
@@ -156,21 +162,6 @@ class WalletSync:
             st.utxos = self._coins(st)
         st.results_tip = st.tip
         return st
-
-    def _keep_results(self, st: SyncState) -> bool:
-        """Nothing changed but the tip: keep the coins and history, at their new depth (the
-        results of the last sync, or of the cache after a restart). False when they cannot be
-        kept (never computed, or not matching the transactions): compute them again."""
-        if st.results_tip is None or any(u.trust is Trust.DISPUTED for u in st.utxos):
-            # A disputed coin is asked about again once computed as a coin of its depth.
-            return False
-        if st.results_tip == st.tip:
-            return True
-        deepened = at_depth(st)
-        if deepened is None:
-            return False
-        st.utxos, st.history = deepened
-        return True
 
     def add_local_pending(self, state: SyncState, tx: Transaction) -> None:
         """Record a transaction this wallet just broadcast, before any server lists it."""
@@ -263,19 +254,8 @@ class WalletSync:
         spends from are read again (the server's coin list of the others cannot have changed
         without such a transaction in their history)."""
         self._changed.append(tx)
-        if self._touched is None:
-            return
-        for out in tx.outputs:
-            self._touch(out.script_pubkey)
-        for txin in tx.inputs:
-            prev = st.txs.get(txin.prevout.txid_hex)
-            if prev is not None and txin.prevout.index < len(prev.tx.outputs):
-                self._touch(prev.tx.outputs[txin.prevout.index].script_pubkey)
-
-    def _touch(self, script_pubkey: bytes) -> None:
-        entry = self.keychain.lookup_script(script_pubkey)
-        if entry is not None and self._touched is not None:
-            self._touched.add(entry.address)
+        if self._touched is not None:
+            self._touched |= owners_touched(self.keychain, st, tx)
 
     async def _adopt(self, raws: dict[str, str]) -> dict[str, Transaction]:
         """The transactions among `raws` that hash to their txid (the rest are fetched)."""

@@ -14,6 +14,7 @@ from wallet.backends.witness import BlockWitness
 from wallet.history import ChainTx, HistoryEntry, is_coinbase, is_expired
 from wallet.keychain import Keychain
 from wallet.sync_state import SyncState
+from wallet.txmodel import Transaction
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,34 @@ def _add_own_outputs(
             item.confirmations(st.tip),
             is_coinbase(item.tx),
         )
+
+
+def keep_results(st: SyncState) -> bool:
+    """For a refresh that changed no transaction: keep the coins and history (of the last sync,
+    or of the cache after a restart) at the new tip's depth; False when they cannot be kept
+    (never computed, not matching the transactions, or a coin is disputed: it is asked about
+    again once computed as a coin of its depth), so that they are computed anew."""
+    if st.results_tip is None or any(u.trust is Trust.DISPUTED for u in st.utxos):
+        return False
+    if st.results_tip == st.tip:
+        return True
+    deepened = at_depth(st)
+    if deepened is None:
+        return False
+    st.utxos, st.history = deepened
+    return True
+
+
+def owners_touched(keychain: Keychain, st: SyncState, tx: Transaction) -> set[str]:
+    """The wallet's addresses `tx` pays or spends from (of the outputs it spends, those of
+    transactions in `st`)."""
+    scripts = [out.script_pubkey for out in tx.outputs]
+    for txin in tx.inputs:
+        prev = st.txs.get(txin.prevout.txid_hex)
+        if prev is not None and txin.prevout.index < len(prev.tx.outputs):
+            scripts.append(prev.tx.outputs[txin.prevout.index].script_pubkey)
+    owners = (keychain.lookup_script(s) for s in scripts)
+    return {entry.address for entry in owners if entry is not None}
 
 
 def at_depth(st: SyncState) -> tuple[list[Utxo], list[HistoryEntry]] | None:
