@@ -15,6 +15,7 @@ from flux.networks import Network
 from wallet.address import address_from_script
 from wallet.errors import DecodeError
 from wallet.script import OP_RETURN, parse_script
+from wallet.txcodec import parse_transaction
 from wallet.txmodel import FluxnodeStart, Transaction
 
 _NULL_TXID = bytes(32)
@@ -31,16 +32,53 @@ class TxType(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Unparsed:
+    """A transaction's bytes as the wallet's own sealed sync cache kept them (they parsed when
+    it was written), parsed on first use: a restart that changes nothing never parses them."""
+
+    raw: bytes
+    # Inputs + outputs, for sync's memory budget before it is parsed.
+    parts: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class ChainTx:
     """A transaction of the wallet's history with what the backend says about its place."""
 
     txid: str
-    tx: Transaction
+    # The transaction, or its bytes until first used (see Unparsed).
+    body: Transaction | Unparsed
     # Block height, or None in the mempool (or when a confirmed tx's height is not reported).
     height: int | None
     confirmed: bool
     # The block's time (Unix seconds) when the backend said; None in the mempool or unknown.
     time: int | None = None
+
+    @property
+    def tx(self) -> Transaction:
+        body = self.body
+        if isinstance(body, Unparsed):
+            body = parse_transaction(body.raw, bounded=True)
+            object.__setattr__(self, "body", body)
+        return body
+
+    @property
+    def parts(self) -> int:
+        """Inputs + outputs (without parsing an Unparsed body)."""
+        body = self.body
+        if isinstance(body, Unparsed):
+            return body.parts
+        return len(body.inputs) + len(body.outputs)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ChainTx):
+            return NotImplemented
+        place = (self.txid, self.height, self.confirmed, self.time)
+        return place == (other.txid, other.height, other.confirmed, other.time) and (
+            self.tx == other.tx
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, like the Transaction inside
 
     @property
     def is_coinbase(self) -> bool:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from wallet.keychain import Keychain
     from wallet.send import Review, SendRequest, SignedTransaction
     from wallet.sync import SyncState, WalletSync
+    from wallet.sync_store import SyncStore
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,9 @@ class WalletService:
         self._keychain: Keychain | None = None
         self._sync: WalletSync | None = None
         self._sync_state: SyncState | None = None
+        # The sync cache file and the state read from it, until the first sync refreshes it.
+        self._cache: SyncStore | None = None
+        self._cached: SyncState | None = None
         self._state: WalletState | None = None
         self._listeners: list[Listener] = []
         self._lock = asyncio.Lock()
@@ -133,6 +137,8 @@ class WalletService:
             )
         keychain = await asyncio.to_thread(Keychain.from_document, document)
         self._install(wallet, keychain)
+        assert self._cache is not None
+        self._cached = await self._cache.load()
         kind = document.kind
         if isinstance(kind, WatchOnly) and kind.xpub and kind.xpub != keychain.account_xpub:
             # An older file kept a pasted xprv: store only the public key from now on.
@@ -143,6 +149,7 @@ class WalletService:
         from wallet.backends.witness import witness_for
         from wallet.pending import stored_pending
         from wallet.sync import WalletSync
+        from wallet.sync_store import PURPOSE, SyncStore
 
         self._wallet, self._keychain = wallet, keychain
         document = wallet.document
@@ -152,7 +159,8 @@ class WalletService:
             handed_out=self._handed_out(document), pending=stored_pending(document),
             witness=witness, trusted=trusted,
         )
-        self._sync_state = None
+        self._sync_state = self._cached = None
+        self._cache = SyncStore(wallet, self.store.sidecar_path(PURPOSE), self.backend.name)
         self._publish()
 
     @property
@@ -185,7 +193,8 @@ class WalletService:
         if self._wallet is not None:
             self._wallet.lock()
         self._wallet = self._keychain = self._sync = None
-        self._sync_state = self._state = None
+        self._sync_state = self._state = self._cached = None
+        self._cache = None
 
     def lock_if_idle(self) -> bool:
         """Lock once the auto-lock time has passed without activity; True when now locked."""
@@ -202,6 +211,8 @@ class WalletService:
             self._wallet.touch()
 
     async def close(self) -> None:
+        if self._cache is not None:
+            await self._cache.save(self._sync_state)
         self.lock()
         await self.backend.close()
 
@@ -230,8 +241,10 @@ class WalletService:
 
         async with self._lock:
             sync = self._require_sync()
-            state = await sync.sync(self._sync_state, full=full)
-            self._sync_state = state
+            state = await sync.sync(self._sync_state or self._cached, full=full)
+            self._sync_state, self._cached = state, None
+            assert self._cache is not None
+            self._cache.schedule_save(state)
             self._remember_usage(state)
             settled = settle_pending(self.document, state.local_pending)
             published = self._publish()
@@ -413,6 +426,9 @@ class WalletService:
         if self._wallet is None:
             raise WalletLocked("No wallet is open.")
         await self._wallet.change_password_async(old, new)
+        if self._cache is not None:
+            # Sealed with the old data key, the file would no longer open: seal it anew.
+            await self._cache.save(self._sync_state or self._cached, force=True)
 
     def remember_on_device(self) -> None:
         """Keep the unlock key in the OS keyring so this device opens the wallet unasked."""

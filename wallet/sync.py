@@ -28,7 +28,13 @@ from wallet.backends.witness import BlockWitness
 from wallet.errors import BackendMismatch, BackendResponseError
 from wallet.history import ChainTx, HistoryEntry, classify, is_coinbase, is_expired
 from wallet.keychain import CHAINS, Keychain
-from wallet.sync_coins import ask_witness, live_txs, wallet_coins
+from wallet.sync_coins import (
+    ask_witness,
+    keep_results,
+    live_txs,
+    owners_touched,
+    wallet_coins,
+)
 from wallet.sync_pages import HistoryReader
 from wallet.sync_state import MAX_ADDRESSES_PER_CHAIN, SyncState
 from wallet.txmodel import Transaction
@@ -87,6 +93,12 @@ class WalletSync:
         # Inputs + outputs of the transactions this sync holds (see MAX_KEPT_TX_PARTS).
         self._kept_parts = 0
         self._pages = HistoryReader(backend, self._gate)
+        # In a refresh, the addresses whose coins may have changed (see _note_change); None in
+        # a full sync, which reads every used address's coins.
+        self._touched: set[str] | None = None
+        # Transactions this sync found new, moved or gone (see _note_change): without any, a
+        # refresh keeps the coins and history it had (at the new tip's depth).
+        self._changed: list[Transaction] = []
 
     # --- public --------------------------------------------------------------------------
 
@@ -97,15 +109,25 @@ class WalletSync:
         """
         full = full or state is None
         st = state if state is not None and not full else SyncState()
-        if full:
-            carried = state.local_pending.values() if state is not None else ()
-            for tx in [*self._stored_pending.values(), *carried]:
+        self._changed = []
+        # The wallet file's pending transactions join the first sync, a refresh of a cached
+        # state too (the cache may be older than the file).
+        carried = list(self._stored_pending.values())
+        if full and state is not None:
+            carried += state.local_pending.values()
+        for tx in carried:
+            known = st.txs.get(tx.txid)
+            if known is None or not known.confirmed:
                 st.local_pending[tx.txid] = tx
+            if known is None:
                 st.txs[tx.txid] = ChainTx(tx.txid, tx, None, False)
-            self._stored_pending = {}
+                self._changed.append(tx)
+        self._stored_pending = {}
         st.dropped = []
         st.trust = {t: v for t, v in st.trust.items() if v is Trust.VERIFIED}
-        self._kept_parts = sum(_parts(c.tx) for c in st.txs.values())
+        self._kept_parts = sum(c.parts for c in st.txs.values())
+        self._touched = None if full else set()
+        scanned = dict(st.scanned)
         self._pages.start(self.backend)
         st.tip = await self.backend.tip_height()
         fixed = [a.address for a in self.keychain.fixed_addresses]
@@ -118,30 +140,37 @@ class WalletSync:
             for c in self._chains()
         }
         while True:
-            targets += self._grow_windows(st, limit)
+            grown = self._grow_windows(st, limit)
+            targets += grown
             if not targets:
                 break
             await self._read_history(st, targets, stop_early=stop_early)
-            self._mark_used(st)
+            # Newly watched addresses may be paid by transactions known before: all are read.
+            self._mark_used(st, None if full or grown else self._changed)
             stop_early = False
             targets = []
             if all(st.scanned[c] >= self._window_end(st, c, limit) for c in self._chains()):
                 break
         await self._read_utxos(st)
         self._drop_expired(st)
-        st.utxos = self._coins(st)
-        if await self._ask_witness(st):
+        if full or self._changed or st.scanned != scanned or not keep_results(st):
             st.utxos = self._coins(st)
-        st.history = self._history(st)
+            if await self._ask_witness(st):
+                st.utxos = self._coins(st)
+            st.history = self._history(st)
+        elif await self._ask_witness(st):
+            st.utxos = self._coins(st)
+        st.results_tip = st.tip
         return st
 
     def add_local_pending(self, state: SyncState, tx: Transaction) -> None:
         """Record a transaction this wallet just broadcast, before any server lists it."""
         state.local_pending[tx.txid] = tx
         state.txs.setdefault(tx.txid, ChainTx(tx.txid, tx, None, False))
-        self._mark_used(state)
+        self._mark_used(state, [tx])
         state.utxos = self._coins(state)
         state.history = self._history(state)
+        state.results_tip = state.tip
 
     # --- discovery ------------------------------------------------------------------------
 
@@ -170,13 +199,14 @@ class WalletSync:
             addresses += [a.address for a in derived]
         return addresses
 
-    def _mark_used(self, st: SyncState) -> None:
-        """Raise each chain's last used index from outputs that pay the wallet something.
+    def _mark_used(self, st: SyncState, txs: Iterable[Transaction] | None = None) -> None:
+        """Raise each chain's last used index from outputs that pay the wallet something: of
+        `txs` (those a refresh found new or moved), or of every transaction.
 
         A 0-value output costs a liar nothing and pays nobody, so it does not count as use.
         """
-        for item in st.txs.values():
-            for out in item.tx.outputs:
+        for tx in (c.tx for c in st.txs.values()) if txs is None else txs:
+            for out in tx.outputs:
                 if out.value <= 0:
                     continue
                 entry = self.keychain.lookup_script(out.script_pubkey)
@@ -196,21 +226,36 @@ class WalletSync:
         fetched.update(await self._fetch_many(t for t in missing if t not in fetched))
         for txid, item in seen.items():
             known = st.txs.get(txid)
-            tx = fetched.get(txid) or st.txs[txid].tx
+            # A cached transaction stays unparsed unless it moved (see history.Unparsed).
+            body = fetched.get(txid) or st.txs[txid].body
             height = item.height
             if height is None and item.confirmed and known is not None and known.confirmed:
                 # fluxd lists txids without heights; keep the one learnt from its coin list.
                 height = known.height
             block_time = item.time if item.time is not None else known.time if known else None
-            st.txs[txid] = ChainTx(txid, tx, height, item.confirmed, block_time)
+            if known is not None and (known.confirmed, known.height, known.time) == (
+                item.confirmed, height, block_time
+            ):
+                continue
+            st.txs[txid] = ChainTx(txid, body, height, item.confirmed, block_time)
+            self._note_change(st, st.txs[txid].tx)
             if item.confirmed:
                 st.local_pending.pop(txid, None)
         if stop_early:
             # A mempool tx the server no longer lists was dropped (expired or replaced).
             for txid, known in list(st.txs.items()):
                 if not known.confirmed and txid not in seen and txid not in st.local_pending:
+                    self._note_change(st, known.tx)
                     del st.txs[txid]
                     st.dropped.append(txid)
+
+    def _note_change(self, st: SyncState, tx: Transaction) -> None:
+        """A refresh saw `tx` new, moved or gone: the coins of the wallet's addresses it pays or
+        spends from are read again (the server's coin list of the others cannot have changed
+        without such a transaction in their history)."""
+        self._changed.append(tx)
+        if self._touched is not None:
+            self._touched |= owners_touched(self.keychain, st, tx)
 
     async def _adopt(self, raws: dict[str, str]) -> dict[str, Transaction]:
         """The transactions among `raws` that hash to their txid (the rest are fetched)."""
@@ -275,7 +320,17 @@ class WalletSync:
     # --- coins ----------------------------------------------------------------------------
 
     async def _read_utxos(self, st: SyncState) -> None:
+        """The server's coin list of the used addresses, checked against the raw transactions.
+
+        A refresh asks only for the addresses its changes touched and keeps the rest of the list
+        as last read (after a restart from the cache that rest is empty: the wallet's coins come
+        from its own transactions, the list only adds heights and checks the server)."""
         addresses = self._used_addresses(st)
+        kept: list[Utxo] = []
+        if self._touched is not None:
+            touched = self._touched
+            kept = [u for u in st.listed if u.address not in touched and u.txid in st.txs]
+            addresses = [a for a in addresses if a in touched]
         listed = await self.backend.utxos(addresses) if addresses else []
         missing = [u.txid.lower() for u in listed if u.txid.lower() not in st.txs]
         fetched = await self._fetch_many(missing)
@@ -283,6 +338,7 @@ class WalletSync:
             txid = utxo.txid.lower()
             if txid in fetched:
                 st.txs[txid] = ChainTx(txid, fetched[txid], utxo.height, utxo.confirmations > 0)
+                self._changed.append(fetched[txid])
         checked = []
         for utxo in listed:
             known = st.txs[utxo.txid.lower()]
@@ -294,6 +350,7 @@ class WalletSync:
                 # fluxd's history has no heights; its coin list does.
                 known = replace(known, height=utxo.height)
                 st.txs[known.txid] = known
+                self._changed.append(known.tx)
             checked.append(
                 replace(
                     utxo,
@@ -305,7 +362,7 @@ class WalletSync:
                     confirmations=known.confirmations(st.tip),
                 )
             )
-        st.listed = checked
+        st.listed = kept + checked
 
     def _listed_owner(self, utxo: Utxo, script_pubkey: bytes) -> str:
         """Our address that the verified output pays; BackendMismatch when it pays a stranger.
@@ -339,6 +396,7 @@ class WalletSync:
         for txid, item in list(st.txs.items()):
             if not item.confirmed and is_expired(item.tx, st.tip):
                 log.info("pending transaction %s expired at %d", txid[:16], item.tx.expiry_height)
+                self._changed.append(item.tx)
                 del st.txs[txid]
                 st.local_pending.pop(txid, None)
                 st.dropped.append(txid)

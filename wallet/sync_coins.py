@@ -11,9 +11,10 @@ from dataclasses import replace
 
 from wallet.backends.base import Trust, Utxo
 from wallet.backends.witness import BlockWitness
-from wallet.history import ChainTx, is_coinbase, is_expired
+from wallet.history import ChainTx, HistoryEntry, is_coinbase, is_expired
 from wallet.keychain import Keychain
 from wallet.sync_state import SyncState
+from wallet.txmodel import Transaction
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,65 @@ def _add_own_outputs(
             item.confirmations(st.tip),
             is_coinbase(item.tx),
         )
+
+
+def keep_results(st: SyncState) -> bool:
+    """For a refresh that changed no transaction: keep the coins and history (of the last sync,
+    or of the cache after a restart) at the new tip's depth; False when they cannot be kept
+    (never computed, not matching the transactions, or a coin is disputed: it is asked about
+    again once computed as a coin of its depth), so that they are computed anew."""
+    if st.results_tip is None or any(u.trust is Trust.DISPUTED for u in st.utxos):
+        return False
+    if st.results_tip == st.tip:
+        return True
+    deepened = at_depth(st)
+    if deepened is None:
+        return False
+    st.utxos, st.history = deepened
+    return True
+
+
+def owners_touched(keychain: Keychain, st: SyncState, tx: Transaction) -> set[str]:
+    """The wallet's addresses `tx` pays or spends from (of the outputs it spends, those of
+    transactions in `st`)."""
+    scripts = [out.script_pubkey for out in tx.outputs]
+    for txin in tx.inputs:
+        prev = st.txs.get(txin.prevout.txid_hex)
+        if prev is not None and txin.prevout.index < len(prev.tx.outputs):
+            scripts.append(prev.tx.outputs[txin.prevout.index].script_pubkey)
+    owners = (keychain.lookup_script(s) for s in scripts)
+    return {entry.address for entry in owners if entry is not None}
+
+
+def at_depth(st: SyncState) -> tuple[list[Utxo], list[HistoryEntry]] | None:
+    """The last computed coins and history with the confirmations of `st.tip`, for a refresh
+    that changed no transaction; None when one of them has no transaction (compute anew).
+
+    A pending coin or entry stays at 0 (so does a disputed coin); the others are as deep as
+    their transaction is now.
+    """
+    txs = st.txs
+    coins = []
+    for coin in st.utxos:
+        if coin.trust is Trust.DISPUTED:
+            return None  # asked again as a coin of its depth: computed anew
+        if coin.confirmations == 0:
+            coins.append(coin)
+            continue
+        item = txs.get(coin.txid)
+        if item is None:
+            return None
+        coins.append(replace(coin, confirmations=item.confirmations(st.tip)))
+    entries = []
+    for entry in st.history:
+        if entry.confirmations == 0:
+            entries.append(entry)
+            continue
+        item = txs.get(entry.txid)
+        if item is None:
+            return None
+        entries.append(replace(entry, confirmations=item.confirmations(st.tip)))
+    return coins, entries
 
 
 def with_trust(st: SyncState, coin: Utxo, *, trusted: bool) -> Utxo:

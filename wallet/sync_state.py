@@ -42,6 +42,9 @@ class SyncState:
     # The server's coin list after checking it against the raw transactions.
     listed: list[Utxo] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    # The tip `utxos` and `history` were last computed at; None when they never were (then a
+    # refresh computes them even if nothing changed).
+    results_tip: int | None = None
     dropped: list[str] = field(default_factory=list)
     # What a second source said about a confirmed transaction (see witness.py): VERIFIED is
     # kept, DISPUTED is asked again on the next sync.

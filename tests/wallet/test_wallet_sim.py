@@ -188,6 +188,9 @@ async def test_lying_or_broken_server_stops_before_signing(
         review = await service.prepare_send(SendRequest(to, "1"))
         faults = sim.faults["insight"]
         if fault == "lie_amount":
+            # A new payment makes the refresh read that address's coins again (the others'
+            # cannot have changed), and the server lies about them.
+            sim.fund(seed_keychain().derive(RECEIVE, 3).address, COIN)
             faults.lie_amount = COIN
             faults.only = ("/utxo",)
             with pytest.raises(BackendMismatch, match="transaction itself says"):

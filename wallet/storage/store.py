@@ -23,7 +23,7 @@ from wallet.errors import (
     WalletLocked,
     WrongPassword,
 )
-from wallet.storage import crypto, fileio, remember
+from wallet.storage import crypto, fileio, remember, sidecar
 from wallet.storage.model import WalletDocument
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,9 @@ class WalletStore:
     def exists(self) -> bool:
         return self.path.exists() or fileio.backup_path(self.path).exists()
 
+    def sidecar_path(self, purpose: str) -> Path:
+        return sidecar.sidecar_path(self.path, purpose)
+
     # --- create / open ---------------------------------------------------------------------
 
     def create(
@@ -74,6 +77,9 @@ class WalletStore:
         # A replaced wallet must not linger as this one's ".bak" (it is a different wallet).
         wallet._backup_is_stale = True
         fileio.backup_path(self.path).unlink(missing_ok=True)
+        # Nor its sidecars (they would not open with the new key anyway).
+        for purpose in sidecar.PURPOSES:
+            self.sidecar_path(purpose).unlink(missing_ok=True)
         wallet.save()
         log.info("created wallet %s (%s)", _short(document.wallet_id), document.network)
         return wallet
@@ -248,6 +254,15 @@ class UnlockedWallet:
         """The decrypted document; raises WalletLocked once locked or idle too long."""
         document, _ = self._unlocked()
         return document
+
+    def sidecar_key(self, purpose: str) -> sidecar.SidecarKey:
+        """The current data key for one sidecar file (see sidecar.py); WalletLocked if locked.
+
+        A password change makes a new data key: sidecars sealed before it no longer open.
+        """
+        if self._document is None or self._data_key is None:
+            raise WalletLocked("The wallet is locked. Unlock it with your password to continue.")
+        return sidecar.SidecarKey(self.wallet_id, purpose, bytes(self._data_key))
 
     def touch(self) -> None:
         """Record user activity (the UI calls this on input) so the idle timer restarts."""
