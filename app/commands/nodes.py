@@ -31,8 +31,9 @@ from wallet.errors import BackendError, BroadcastRejected, WalletError
 from wallet.nodes.client import NodeListsClient
 from wallet.nodes.conf import ConfError
 from wallet.nodes.errors import NodeInputError, NodeListError, StartMaybeSent, StartRefused
-from wallet.nodes.manager import NodeManager, NodeView, parse_outpoint
+from wallet.nodes.manager import NodeManager
 from wallet.nodes.timing import describe_duration
+from wallet.nodes.views import NodeView, parse_outpoint
 
 if TYPE_CHECKING:
     from app.context import AppContext

@@ -30,8 +30,8 @@ from ui.wallet.nodes_model import SETUP_PAGE, NodesModel
 from ui.wallet.nodes_table import NodesTable, next_step_text
 from ui.wallet.nodes_widgets import EmptyNodes, FluxIdPanel, copy_text, full_outpoint
 from wallet.errors import WalletError
-from wallet.nodes.manager import NodeView, StartReview
 from wallet.nodes.state import NodeState
+from wallet.nodes.views import NodeView, StartReview
 
 Outpoint = tuple[str, int]
 

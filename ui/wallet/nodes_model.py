@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     # engine, so a start with a locked wallet does not load it.
     from wallet.nodes.collateral import CollateralCoin
     from wallet.nodes.conf import ImportResult
-    from wallet.nodes.manager import NodeManager, NodeView, StartReview
+    from wallet.nodes.manager import NodeManager
     from wallet.nodes.state import StartRecord
+    from wallet.nodes.views import NodeView, StartReview
     from wallet.storage.model import NodeEntry
 
 log = logging.getLogger(__name__)
