@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flux.money import COIN
 from flux.networks import Network
 from flux.tiers import Tier, tier_for_amount, tier_spec
+from wallet.amounts import format_amount
 from wallet.errors import InsufficientFunds, InvalidTransaction
 from wallet.keychain import Keychain
 from wallet.nodes.lists import Outpoint
@@ -45,9 +45,9 @@ def affordable(tier: Tier, spendable: int) -> bool:
 
 def short_of_funds(tier: Tier, cause: InsufficientFunds, unit: str) -> InsufficientFunds:
     """The coin selection's refusal in the words of this action."""
-    flux = collateral_amount(tier) // COIN
+    amount = format_amount(collateral_amount(tier), unit=unit)
     return InsufficientFunds(
-        f"Not enough to prepare a {tier_spec(tier).title} collateral ({flux:,} {unit} in one "
+        f"Not enough to prepare a {tier_spec(tier).title} collateral ({amount} in one "
         f"coin, plus a small fee): {cause} Nothing was sent. Receive more first, or choose a "
         "smaller tier.")
 
