@@ -58,7 +58,8 @@ def test_start_all_lists_skipped_and_refused_then_each_result(
     # Few blocks in all: the simulated block times must stay near this computer's clock.
     busy = sw.sim.fund(sw.addresses[0], CUMULUS)
     ripe = sw.sim.fund(sw.addresses[1], CUMULUS)
-    sw.sim.mine(94)
+    spare = sw.sim.fund(sw.addresses[1], CUMULUS)  # no node: listed under the table
+    sw.sim.mine(93)
     young = sw.sim.fund(sw.addresses[0], CUMULUS, confirmations=5)
     page = big_page(sw, qtbot)
     for name, coin in (("busy", busy), ("ripe", ripe), ("young", young)):
@@ -68,6 +69,9 @@ def test_start_all_lists_skipped_and_refused_then_each_result(
     sw.sim.mine()
     refreshed(sw, sw.ui)
     assert state_of(page, "busy") == "Started"
+    assert page.candidates.isVisible() and page.candidates.coins[0].outpoint[0] == spare.txid
+    assert page.candidates.table.item(0, 4).text() == "now"  # type: ignore[union-attr]
+    shot(page, tmp_path / "nodes_page.png")
 
     page.start_all_button.click()
     sw.run(lambda: isinstance(page.dialog, StartAllDialog), timeout=30)
