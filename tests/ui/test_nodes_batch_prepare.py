@@ -24,6 +24,7 @@ from tests.ui.wallet.conftest import (  # noqa: F401 - fixtures
     fast_kdf,
     sim_wallet,
 )
+from tests.ui.wallet.test_wallet_model import Calls, record_threads
 from ui.wallet.collateral_prep import TierDialog
 from ui.wallet.node_batch import StartAllDialog
 from ui.wallet.nodes import NodesPage
@@ -55,6 +56,8 @@ def big_page(sw: SimWallet, qtbot: QtBot) -> NodesPage:
 def test_start_all_lists_skipped_and_refused_then_each_result(
         sw: SimWallet, qtbot: QtBot, tmp_path: Path) -> None:
     FluxnodeModel(sw.sim.chain)
+    calls: Calls = []
+    record_threads(sw.ui.service, calls)
     # Few blocks in all: the simulated block times must stay near this computer's clock.
     busy = sw.sim.fund(sw.addresses[0], CUMULUS)
     ripe = sw.sim.fund(sw.addresses[1], CUMULUS)
@@ -101,10 +104,13 @@ def test_start_all_lists_skipped_and_refused_then_each_result(
     shot(dialog, tmp_path / "start_all_result.png")
     dialog.close()
     sw.run(lambda: state_of(page, "ripe") == "Starting")
+    assert {thread for _, thread in calls} == {sw.engine.thread.name}
 
 
 def test_prepare_collateral_reviews_then_shows_the_new_candidate(
         sw: SimWallet, qtbot: QtBot, tmp_path: Path) -> None:
+    calls: Calls = []
+    record_threads(sw.ui.service, calls)
     sw.sim.fund(sw.addresses[0], 1_500 * COIN)
     page = big_page(sw, qtbot)
     assert page.stack.currentWidget() is page.empty and not page.candidates.isVisible()
@@ -148,6 +154,9 @@ def test_prepare_collateral_reviews_then_shows_the_new_candidate(
     added = page.dialog
     assert added is not None and added.chosen().outpoint[0] == txid  # type: ignore[attr-defined]
     added.close()
+    # Every wallet call of the flow ran on the engine thread, never on the GUI thread.
+    assert {"prepare_send", "send", "edit"} <= {name for name, _ in calls}
+    assert {thread for _, thread in calls} == {sw.engine.thread.name}
 
 
 def test_prepare_collateral_with_too_little_says_so_and_sends_nothing(
