@@ -110,10 +110,12 @@ async def test_prepare_collateral_refuses_plainly_and_checks_the_review(world: W
     assert not w.sim.chain.mempool
 
     # A review that pays someone else, or splits the amount, is never signed.
+    w.sim.fund(w.service.receive_address(), 600 * COIN)
+    await w.service.sync()
     stranger = p2pkh_address(create_identity_key().public_key(), w.service.network)
-    other = await w.service.prepare_send(SendRequest(stranger, "1"))
-    with pytest.raises(InvalidTransaction):
-        check_collateral_review(other, w.service.keychain, w.service.network)
+    other = await w.service.prepare_send(SendRequest(stranger, "1000"))
+    with pytest.raises(InvalidTransaction, match="not an address of this wallet"):
+        await m.send_collateral(other)
     review = await w.service.prepare_send(SendRequest(w.service.receive_address(new=True), "10"))
     with pytest.raises(InvalidTransaction, match="not exactly a tier amount"):
         await m.send_collateral(review)
