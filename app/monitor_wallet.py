@@ -18,7 +18,7 @@ from nodectl.monitor.snapshot import NodeContext
 from nodectl.monitor.target import WatchedNode
 from wallet.errors import WalletError
 from wallet.nodes.errors import NodeInputError
-from wallet.nodes.manager import wallet_flux_id
+from wallet.nodes.views import wallet_flux_id
 from wallet.state import WalletStatus
 
 if TYPE_CHECKING:

@@ -1,6 +1,7 @@
-"""`fluxdesk node list|add|remove|start|new-identity|import-conf|export-conf|candidates` and
-`fluxdesk wallet flux-id|collateral`: collateral staking from a terminal, on NodeManager (the
-same one the GUI's Nodes page uses). Secrets never come from argv: the identity key from
+"""`fluxdesk node list|add|remove|start|prepare-collateral|new-identity|import-conf|export-conf|
+candidates` and `fluxdesk wallet flux-id|collateral`: collateral staking from a terminal, on
+NodeManager (the same one the GUI's Nodes page uses; `start --all` and `prepare-collateral` are
+in node_batch.py). Secrets never come from argv: the identity key from
 --identity-file, the password from a prompt or --password-file. Every action takes --json;
 failures are CommandFailed (JSON error documents with --json).
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -23,16 +23,24 @@ from app.commands.failure import (
     EXIT_USAGE,
     CommandFailed,
 )
+from app.commands.node_batch import Reported, confirm, prepare_collateral, start_all
 from app.commands.wallet import CliError, Wallet, open_wallet, read_secret_file, wallet_options
 from app.paths import PathError
 from app.services import Services
 from wallet.amounts import format_amount
-from wallet.errors import BackendError, BroadcastRejected, WalletError
+from wallet.errors import (
+    BackendError,
+    BroadcastRejected,
+    BroadcastUncertain,
+    InsufficientFunds,
+    WalletError,
+)
 from wallet.nodes.client import NodeListsClient
 from wallet.nodes.conf import ConfError
 from wallet.nodes.errors import NodeInputError, NodeListError, StartMaybeSent, StartRefused
-from wallet.nodes.manager import NodeManager, NodeView, parse_outpoint
+from wallet.nodes.manager import NodeManager
 from wallet.nodes.timing import describe_duration
+from wallet.nodes.views import NodeView, parse_outpoint
 
 if TYPE_CHECKING:
     from app.context import AppContext
@@ -76,15 +84,35 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     remove.add_argument("name", metavar="NAME", help="the node's name")
     remove.add_argument("--not-collateral", action="store_true",
                         help="also say the coin is not a collateral, so it becomes spendable")
-    start = action("start", "review and broadcast a START for a node (no inputs, no fee)")
-    start.add_argument("name", metavar="NAME", help="the node's name")
+    start = action("start", "review and broadcast a START for a node, or for every node that "
+                   "may start (no inputs, no fee)")
+    start.epilog = (
+        "--all skips confirmed, started, DOS and starting nodes and says why, refuses the ones "
+        "a check stops (an immature collateral, with its ETA) and sends the rest, one node's "
+        "failure never stopping the others. Exit code with --all: 0 when every START was sent "
+        f"or the node skipped, {EXIT_FAILED} when any node was refused or its START failed (the "
+        f"report says which), {EXIT_MAYBE_SENT} when a START may have been sent.")
+    which = start.add_mutually_exclusive_group(required=True)
+    which.add_argument("name", metavar="NAME", nargs="?", help="the node's name")
+    which.add_argument("--all", action="store_true", dest="all_nodes",
+                       help="every node that may start (one confirmation for all)")
     start.add_argument("--yes", action="store_true",
                        help="do not ask before broadcasting (needed when input is not a "
                        f"terminal); exit code {EXIT_MAYBE_SENT}: the START may have been sent")
     start.add_argument("--replace", action="store_true",
-                       help="replace a START of ours that is still pending (the retry path)")
+                       help="replace a START of ours that is still pending (the retry path; "
+                       "not with --all)")
     start.add_argument("--dry-run", action="store_true",
-                       help="run the checks and show the review; send nothing")
+                       help="run the checks and show the review (with --all: what would be "
+                       "sent and what skipped); send nothing")
+    prep = action("prepare-collateral", "send exactly a tier's collateral to yourself in one "
+                  "output (reviewed first); it can back a node after 100 confirmations")
+    prep.add_argument("--tier", required=True, choices=("cumulus", "nimbus", "stratus"),
+                      help="cumulus 1 000, nimbus 12 500 or stratus 40 000 FLUX")
+    prep.add_argument("--yes", action="store_true",
+                      help="do not ask before broadcasting (needed when input is not a "
+                      f"terminal); exit code {EXIT_MAYBE_SENT}: it may have been sent")
+    prep.add_argument("--dry-run", action="store_true", help="show the review; send nothing")
     ident = action("new-identity", "give a node a new identity key (then update its flux.conf "
                    "and start it again)")
     ident.add_argument("name", metavar="NAME", help="the node's name")
@@ -125,6 +153,11 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     except StartMaybeSent as exc:
         raise CommandFailed("maybe_sent", str(exc), EXIT_MAYBE_SENT,
                             {"txid": exc.txid}) from None
+    except BroadcastUncertain as exc:
+        raise CommandFailed("maybe_sent", str(exc), EXIT_MAYBE_SENT,
+                            {"txid": exc.txid}) from None
+    except InsufficientFunds as exc:
+        raise CommandFailed("insufficient_funds", str(exc), EXIT_FAILED) from None
     except StartRefused as exc:
         raise CommandFailed("start_refused", str(exc), EXIT_FAILED,
                             {"reason": exc.reason, "eta_seconds": exc.eta_seconds}) from None
@@ -170,8 +203,11 @@ async def _run(args: argparse.Namespace, ctx: AppContext) -> int:
         if lists is not None:
             await lists.close()
         await service.close()
+    code = 0
+    if isinstance(result, Reported):
+        code, result = result.code, result.body
     print(json.dumps(result, indent=2, sort_keys=True) if args.json else result)
-    return 0
+    return code
 
 
 # --- actions -------------------------------------------------------------------------------
@@ -257,6 +293,8 @@ async def _remove(m: NodeManager, args: argparse.Namespace) -> object:
 
 
 async def _start(m: NodeManager, args: argparse.Namespace) -> object:
+    if args.all_nodes:
+        return await start_all(m, args)
     review = await m.review_start(args.name, args.replace)
     summary = {"name": review.name, "outpoint": f"{review.outpoint[0]}:{review.outpoint[1]}",
                "tier": review.tier, "collateral_address": review.collateral_address,
@@ -266,13 +304,7 @@ async def _start(m: NodeManager, args: argparse.Namespace) -> object:
         return {**summary, "txid": review.txid, "dry_run": True} if args.json else (
             review.describe())
     if not args.yes:
-        if not sys.stdin.isatty():
-            raise CliError("Not sent: nobody can confirm the START here (input is not a "
-                           "terminal). Check it with --dry-run, then run again with --yes.")
-        print(review.describe(), file=sys.stderr)
-        answer = await asyncio.to_thread(input, "Broadcast this START? [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            raise CliError("Not sent.")
+        await confirm(review.describe(), "Broadcast this START?", "START")
     record = await m.send_start(review)
     if args.json:
         return {**summary, "txid": record.txid, "dry_run": False, "state": "starting"}
@@ -338,4 +370,5 @@ _ACTIONS: dict[str, Action] = {
     "list": _list, "add": _add, "remove": _remove, "start": _start,
     "new-identity": _new_identity, "import-conf": _import_conf, "export-conf": _export_conf,
     "candidates": _candidates, "flux-id": _flux_id, "collateral": _collateral,
+    "prepare-collateral": prepare_collateral,
 }

@@ -3,11 +3,10 @@ wallet/nodes/manager.py, which the CLI and the GUI use too)."""
 
 from __future__ import annotations
 
-from flux.tiers import Tier, tier_spec
 from nodesetup.ports import Candidate, ChainTip, CollateralOffer, Outpoint, SetupError
 from wallet.nodes.manager import NodeManager
 from wallet.nodes.state import NodeStatus, StartRecord
-from wallet.send import Review, SendRequest
+from wallet.send import Review
 
 
 class WalletAdapter:
@@ -25,25 +24,14 @@ class WalletAdapter:
         return sorted(found, key=lambda c: -c.confirmations)
 
     async def offer_collateral(self, tier: str) -> CollateralOffer:
-        amount = tier_spec(Tier[tier]).collateral
-        address = self.service.receive_address(new=True)
-        review = await self.service.prepare_send(SendRequest(address, amount))
-        return CollateralOffer(tier, review.amount, review.fee, address, review.change, review)
+        review = await self.manager.prepare_collateral(tier)
+        return CollateralOffer(tier, review.amount, review.fee, review.to, review.change, review)
 
     async def send_collateral(self, offer: CollateralOffer) -> Outpoint:
         review = offer.handle
         if not isinstance(review, Review):
             raise SetupError("The collateral review is stale; build it again.")
-        txid = await self.service.send(review)
-        for coin in self.service.state.coins if self.service.state else ():
-            if (coin.txid, coin.address, coin.satoshis) == (txid, offer.address, offer.amount):
-                return coin.txid, coin.vout
-        for index, output in enumerate(review.outputs):
-            if (output.address, output.satoshis, output.role) == (
-                    offer.address, offer.amount, "recipient"):
-                return txid, index
-        raise SetupError(f"Sent {txid}, but its collateral output was not found.",
-                         ("Refresh the wallet; the setup finds the coin when you retry.",))
+        return (await self.manager.send_collateral(review)).outpoint
 
     def flux_id(self) -> str:
         return self.manager.flux_id()

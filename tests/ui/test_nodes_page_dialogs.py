@@ -20,8 +20,8 @@ from wallet.fluxnode import create_identity_key
 from wallet.keys import PrivateKey
 from wallet.nodes.collateral import CollateralCoin, Decision
 from wallet.nodes.errors import StartMaybeSent, StartRefused
-from wallet.nodes.manager import StartReview
 from wallet.nodes.start import Collateral, build_verified_start, maturity
+from wallet.nodes.views import StartReview
 from wallet.storage.model import NodeEntry
 
 pytestmark = pytest.mark.gui

@@ -16,8 +16,8 @@ from ui.wallet.confirm_dialog import ConfirmDialog, mono
 from ui.wallet.nodes_widgets import full_outpoint
 from wallet.errors import BroadcastRejected
 from wallet.nodes.errors import StartMaybeSent, StartRefused
-from wallet.nodes.manager import StartReview
 from wallet.nodes.timing import PON_TIMING, blocks_to_seconds, describe_duration
+from wallet.nodes.views import StartReview
 
 Outpoint = tuple[str, int]
 

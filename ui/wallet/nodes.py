@@ -1,5 +1,6 @@
 """Nodes: the wallet's FluxNodes with their state in words and next step, add / start / remove,
-fluxnode.conf import and export, and the wallet's Flux ID with QR."""
+start all (node_batch.py), prepare collateral (collateral_prep.py) and the collateral coins no
+node uses yet, fluxnode.conf import and export, and the wallet's Flux ID with QR."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import ClassVar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -22,16 +24,19 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from ui.pages.base import hint
+from ui.wallet.collateral_prep import CollateralPrep
 from ui.wallet.confirm_dialog import mono
 from ui.wallet.gate import WalletPage
+from ui.wallet.node_batch import StartAll
+from ui.wallet.node_candidates import CandidatesPanel
 from ui.wallet.node_dialogs import AddNodeDialog, NodeConfigDialog
 from ui.wallet.node_review import StartReviewDialog, start_outcome
 from ui.wallet.nodes_model import SETUP_PAGE, NodesModel
 from ui.wallet.nodes_table import NodesTable, next_step_text
 from ui.wallet.nodes_widgets import EmptyNodes, FluxIdPanel, copy_text, full_outpoint
 from wallet.errors import WalletError
-from wallet.nodes.manager import NodeView, StartReview
 from wallet.nodes.state import NodeState
+from wallet.nodes.views import NodeView, StartReview
 
 Outpoint = tuple[str, int]
 
@@ -53,13 +58,25 @@ class NodesPage(WalletPage):
         self.export_button.setToolTip(self.tr(
             "Write this wallet's nodes as a fluxnode.conf (holds identity keys; written 0600)"))
         self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.start_all_button = QPushButton(self.tr("Start all…"))
+        self.start_all_button.setToolTip(self.tr(
+            "Start every node that may start; confirmed, started, DOS and starting nodes are "
+            "skipped"))
+        self.prepare_button = QPushButton(self.tr("Prepare collateral…"))
+        self.prepare_button.setToolTip(self.tr(
+            "Send exactly a tier's collateral to yourself in one payment (reviewed first)"))
+        self.start_all = StartAll(nodes, self, self.open_dialog, self.say)
+        self.prep = CollateralPrep(nodes, self, self.open_dialog, self.say)
         self.add_button.clicked.connect(self.add_clicked)
         self.start_button.clicked.connect(self.start_selected)
+        self.start_all_button.clicked.connect(self.start_all.begin)
+        self.prepare_button.clicked.connect(self.prep.begin)
         self.import_button.clicked.connect(self.choose_import)
         self.export_button.clicked.connect(self.choose_export)
         self.refresh_button.clicked.connect(self.refresh_clicked)
         tools = QHBoxLayout()
-        for button in (self.add_button, self.start_button):
+        for button in (self.add_button, self.start_button, self.start_all_button,
+                       self.prepare_button):
             tools.addWidget(button)
         tools.addStretch(1)
         for button in (self.import_button, self.export_button, self.refresh_button):
@@ -67,6 +84,10 @@ class NodesPage(WalletPage):
         self.empty = EmptyNodes(nodes.network)
         self.empty.add_requested.connect(self.add_clicked)
         self.empty.setup_requested.connect(lambda: self.nodes.page_requested.emit(SETUP_PAGE))
+        self.empty.prepare_requested.connect(self.prep.begin)
+        self.candidates = CandidatesPanel()
+        self.candidates.add_requested.connect(self.open_add)
+        self.candidates.hide()
         self.table = NodesTable()
         self.table.itemSelectionChanged.connect(self._show_detail)
         self.stack = QStackedWidget()
@@ -84,6 +105,7 @@ class NodesPage(WalletPage):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(tools)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.candidates)
         layout.addWidget(self.status)
         layout.addLayout(bottom)
         nodes.changed.connect(self._maybe_refresh)
@@ -141,6 +163,8 @@ class NodesPage(WalletPage):
         if snapshot is None:
             self.status.setText(self.nodes.problem or self.tr("Reading the node lists…"))
             self._enable(None)
+            self.start_all_button.setEnabled(False)
+            self.candidates.hide()
             return
         if snapshot.flux_id:
             self.flux_id.show_id(snapshot.flux_id, "seed")
@@ -148,6 +172,8 @@ class NodesPage(WalletPage):
             self.flux_id.show_problem(snapshot.flux_id_problem)
         self.stack.setCurrentWidget(self.table if snapshot.nodes else self.empty)
         self.table.show_nodes(snapshot.nodes, self.nodes.wallet.currency)
+        self.candidates.show_coins(snapshot.candidates, self.nodes.wallet.currency)
+        self.start_all_button.setEnabled(bool(snapshot.nodes))
         self.detail.setVisible(bool(snapshot.nodes))
         self._show_detail()
 
@@ -172,6 +198,10 @@ class NodesPage(WalletPage):
             button.setEnabled(view is not None)
         again = view is not None and view.status.state == NodeState.STARTING
         self.start_button.setText(self.tr("Start again…") if again else self.tr("Start…"))
+
+    def open_dialog(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+        dialog.open()
 
     def say(self, state: str, words: str) -> None:
         self.status.setText(words)

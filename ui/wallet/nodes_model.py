@@ -25,10 +25,14 @@ from wallet.state import WalletStatus
 if TYPE_CHECKING:
     # Types only: the manager (keys, START transactions) is imported when first made, on the
     # engine, so a start with a locked wallet does not load it.
+    from wallet.nodes.batch import BatchItem
     from wallet.nodes.collateral import CollateralCoin
     from wallet.nodes.conf import ImportResult
-    from wallet.nodes.manager import NodeManager, NodeView, StartReview
+    from wallet.nodes.manager import NodeManager
+    from wallet.nodes.prepare import PreparedCollateral
     from wallet.nodes.state import StartRecord
+    from wallet.nodes.views import NodeView, StartReview
+    from wallet.send import Review
     from wallet.storage.model import NodeEntry
 
 log = logging.getLogger(__name__)
@@ -216,6 +220,48 @@ class NodesModel(QObject):
 
         async def send(manager: NodeManager) -> StartRecord:
             return await manager.send_start(review)
+
+        try:
+            return await self._call(send)
+        finally:
+            await self.wallet.refresh_state()
+            await self.refresh()
+
+    async def plan_start_all(self) -> list[BatchItem]:
+        """"Start all" planned on the engine: each node skipped, refused or ready (signed)."""
+
+        async def plan(manager: NodeManager) -> list[BatchItem]:
+            return await manager.plan_start_all()
+
+        return await self._call(plan)
+
+    async def start_all(self, plan: list[BatchItem]) -> list[BatchItem]:
+        """Broadcast the ready STARTs of ``plan``; every node comes back with its outcome."""
+
+        async def send(manager: NodeManager) -> list[BatchItem]:
+            return await manager.start_all(plan)
+
+        try:
+            return await self._call(send)
+        finally:
+            await self.wallet.refresh_state()
+            await self.refresh()
+
+    # --- preparing a collateral ------------------------------------------------------------
+
+    async def prepare_collateral(self, tier: str) -> Review:
+        """The checked send-to-self review of exactly the tier amount (nothing signed)."""
+
+        async def prepare(manager: NodeManager) -> Review:
+            return await manager.prepare_collateral(tier)
+
+        return await self._call(prepare)
+
+    async def send_collateral(self, review: Review) -> PreparedCollateral:
+        """Broadcast it; the new coin then shows as a candidate with its maturity ETA."""
+
+        async def send(manager: NodeManager) -> PreparedCollateral:
+            return await manager.send_collateral(review)
 
         try:
             return await self._call(send)

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 
 from ui.wallet.nodes_widgets import STATE_COLOURS, full_outpoint, short_outpoint
 from ui.wallet.units import money
-from wallet.nodes.manager import NodeView
 from wallet.nodes.state import NodeState
 from wallet.nodes.timing import describe_duration
+from wallet.nodes.views import NodeView
 
 COLUMNS = ("Name", "Tier", "Collateral", "State", "When", "Next step", "Rewards 30 d")
 NAME_ROLE = Qt.ItemDataRole.UserRole

@@ -61,6 +61,7 @@ class EmptyNodes(QWidget):
 
     add_requested = Signal()
     setup_requested = Signal()
+    prepare_requested = Signal()
 
     def __init__(self, network: Network, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,7 +80,8 @@ class EmptyNodes(QWidget):
             "address, and proves its hardware with a benchmark.") % (
             tier_amounts(network), needed, describe_duration(blocks_to_seconds(needed))))
         self.steps = hint(self.tr(
-            "1. Send the exact amount to one of your own addresses, in one payment.\n"
+            "1. Send the exact amount to one of your own addresses, in one payment "
+            "(Prepare collateral… does it for you).\n"
             "2. Add the node here: pick that coin and give the node a name; FluxDesk makes "
             "its identity key.\n"
             "3. Put the identity key and the collateral into the node's flux.conf.\n"
@@ -92,7 +94,12 @@ class EmptyNodes(QWidget):
             "The one-click setup: benchmark, install, collateral and start"))
         self.setup_button.clicked.connect(self.setup_requested)
         self.setup_button.hide()
+        self.prepare_button = QPushButton(self.tr("Prepare collateral…"))
+        self.prepare_button.setToolTip(self.tr(
+            "Send exactly a tier's collateral to yourself in one payment (reviewed first)"))
+        self.prepare_button.clicked.connect(self.prepare_requested)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.prepare_button)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.setup_button)
         buttons.addStretch(1)

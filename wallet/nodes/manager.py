@@ -3,7 +3,8 @@
 It reads the wallet (WalletService), asks the network's lists for this wallet's collaterals
 only (NodeListsClient) and changes the wallet document only through ``WalletService.edit``
 (saved once, listeners told). The logic lives in the pure modules next to it: state.py (state in
-words), start.py (pre-checks, building), broadcast.py, collateral.py, conf.py, rewards.py.
+words), start.py (pre-checks, building), batch.py (start all), prepare.py (collateral
+send-to-self), broadcast.py, collateral.py, conf.py, rewards.py; views.py holds what is shown.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,105 +19,41 @@ from flux.networks import same_encoding
 from flux.rewards import RewardsUnknown
 from flux.tiers import Tier, tier_for_amount
 from wallet.backends.base import Utxo
-from wallet.errors import InvalidKey
-from wallet.fluxid import flux_id_from_mnemonic
+from wallet.errors import InsufficientFunds, InvalidKey
 from wallet.fluxnode import create_identity_key
 from wallet.keys import PrivateKey
+from wallet.nodes.batch import BatchItem, plan_start_all, send_planned
 from wallet.nodes.broadcast import broadcast_start
-from wallet.nodes.collateral import CollateralCoin, collateral_coins
+from wallet.nodes.collateral import CollateralCoin, collateral_coins, set_decision
 from wallet.nodes.conf import ImportResult, merge_entries, read_conf, write_conf
 from wallet.nodes.errors import NodeInputError, StartMaybeSent
 from wallet.nodes.lists import NodeLists, Outpoint
-from wallet.nodes.rewards import RewardEstimate, RewardTotals, estimate, node_rewards
+from wallet.nodes.prepare import (
+    PreparedCollateral,
+    check_collateral_review,
+    collateral_amount,
+    prepared,
+    short_of_funds,
+)
+from wallet.nodes.rewards import RewardEstimate, estimate, node_rewards
 from wallet.nodes.start import (
     Collateral,
-    Maturity,
     build_verified_start,
     maturity,
     precheck,
     start_version,
 )
 from wallet.nodes.state import NodeState, NodeStatus, StartRecord, keep_record, node_status
+from wallet.nodes.views import NodeView, StartReview, wallet_flux_id
+from wallet.send import Review, SendRequest
 from wallet.service import WalletService
 from wallet.state import Coin, WalletState
-from wallet.storage.model import HdSeed, NodeEntry, StartEntry, WalletDocument
-from wallet.txmodel import Transaction
+from wallet.storage.model import NodeEntry, StartEntry, WalletDocument
 
 if TYPE_CHECKING:  # the HTTP client (aiohttp) is imported by whoever makes one
     from wallet.nodes.client import NodeListsClient
 
-_OUTPOINT = re.compile(r"^\s*([0-9a-fA-F]{64})\s*[:\-]\s*(\d{1,10})\s*$")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
-
-
-def parse_outpoint(text: str) -> Outpoint:
-    """"TXID:VOUT" (or "TXID-VOUT") -> (lower-case txid, vout); NodeInputError otherwise."""
-    match = _OUTPOINT.match(text)
-    if match is None or int(match.group(2)) > 0xFFFFFFFF:
-        raise NodeInputError(
-            f"{text[:80]!r} is not a collateral outpoint. Write it as TXID:VOUT, the 64 hex "
-            "characters of the transaction id, a colon and the output number (e.g. …abc:0).")
-    return match.group(1).lower(), int(match.group(2))
-
-
-@dataclass(frozen=True)
-class NodeView:
-    """One node entry as the CLI and the GUI show it."""
-
-    name: str
-    outpoint: Outpoint
-    tier: str  # "cumulus", "nimbus", "stratus"; "" when the coin is not (or no longer) ours
-    satoshis: int | None  # the collateral coin's amount; None when the wallet has no such coin
-    address: str | None  # the collateral's address (payouts go there)
-    maturity: Maturity | None
-    status: NodeStatus  # state in words with the next step, rank, next payment ETA
-    last_start: StartRecord | None
-    rewards: RewardTotals
-    ip: str
-    identity_source: str
-
-    @property
-    def collateral_missing(self) -> bool:
-        return self.satoshis is None
-
-
-@dataclass(frozen=True)
-class StartReview:
-    """What a START will sign: shown before it is broadcast. A START has no inputs and no fee."""
-
-    name: str
-    outpoint: Outpoint
-    tier: str
-    collateral_address: str
-    identity_pubkey_hex: str
-    sig_time: int
-    version: int
-    txid: str
-    replaces_pending: bool
-    tx: Transaction
-
-    def describe(self) -> str:
-        lines = [
-            f"START node {self.name} ({self.tier.title()})",
-            f"  collateral      {self.outpoint[0]}:{self.outpoint[1]}",
-            f"  signed by       the key of {self.collateral_address}",
-            f"  identity key    {self.identity_pubkey_hex}",
-            f"  signature time  {self.sig_time}",
-            f"  transaction     v{self.version} {self.txid}",
-            "  no inputs, no fee: a START spends nothing",
-        ]
-        if self.replaces_pending:
-            lines.append("  replaces the START still pending for this node")
-        return "\n".join(lines)
-
-
-def wallet_flux_id(document: WalletDocument) -> str:
-    """The Flux ID of an open wallet's document (NodeInputError: a wallet without a seed)."""
-    kind = document.kind
-    if not isinstance(kind, HdSeed):
-        raise NodeInputError("This wallet has no seed phrase, so it has no Flux ID of its "
-                             "own. Use a wallet made from a seed phrase.")
-    return flux_id_from_mnemonic(kind.mnemonic, kind.passphrase).address
 
 
 class NodeManager:
@@ -365,6 +301,38 @@ class NodeManager:
         record = StartRecord(txid, review.sig_time, int(self.clock()))
         self._keep_start(review.name, record)
         return record
+
+    async def plan_start_all(self) -> list[BatchItem]:
+        """"Start all", planned: skipped (busy), refused (with ETA) or ready; nothing sent."""
+        return await plan_start_all(self)
+
+    async def start_all(self, plan: list[BatchItem]) -> list[BatchItem]:
+        """Broadcast the ready STARTs of a plan, each node's outcome reported (batch.py)."""
+        return await send_planned(self, plan)
+
+    # --- preparing a collateral ------------------------------------------------------------
+
+    async def prepare_collateral(self, tier: str) -> Review:
+        """A send-to-self review of exactly the tier amount in one output to a fresh address
+        of ours (plus change); nothing signed. InsufficientFunds in plain words otherwise."""
+        wanted = _tier(tier)
+        address = self.service.receive_address(new=True)
+        try:
+            review = await self.service.prepare_send(
+                SendRequest(address, collateral_amount(wanted)))
+        except InsufficientFunds as exc:
+            raise short_of_funds(wanted, exc, self.service.network.currency_unit) from None
+        check_collateral_review(review, self.service.keychain, self.service.network)
+        return review
+
+    async def send_collateral(self, review: Review) -> PreparedCollateral:
+        """Check the review again, sign and broadcast it; the new coin is saved as "a
+        collateral" (locked) and matures in 100 blocks."""
+        tier = check_collateral_review(review, self.service.keychain, self.service.network)
+        txid = await self.service.send(review)
+        result = prepared(review, txid, tier, review.tip_height)
+        self.service.edit(lambda d: set_decision(d, result.outpoint, True))
+        return result
 
     def _keep_start(self, name: str, record: StartRecord) -> None:
         def change(d: WalletDocument) -> None:

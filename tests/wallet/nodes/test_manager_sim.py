@@ -23,8 +23,9 @@ from wallet.errors import BroadcastRejected
 from wallet.keys import PrivateKey
 from wallet.nodes.client import NodeListsClient
 from wallet.nodes.errors import NodeInputError, NodeListError, StartRefused
-from wallet.nodes.manager import NodeManager, parse_outpoint
+from wallet.nodes.manager import NodeManager
 from wallet.nodes.state import NodeState
+from wallet.nodes.views import parse_outpoint
 from wallet.send import SendRequest
 from wallet.service import WalletService
 
