@@ -28,6 +28,7 @@ from wallet.nodes.collateral import CollateralCoin, collateral_coins
 from wallet.nodes.conf import ImportResult, merge_entries, read_conf, write_conf
 from wallet.nodes.errors import NodeInputError, StartMaybeSent
 from wallet.nodes.lists import NodeLists, Outpoint
+from wallet.nodes.reward_series import RewardSeries, reward_series
 from wallet.nodes.rewards import RewardEstimate, RewardTotals, estimate, node_rewards
 from wallet.nodes.start import (
     Collateral,
@@ -75,6 +76,7 @@ class NodeView:
     rewards: RewardTotals
     ip: str
     identity_source: str
+    series: RewardSeries  # rewards by local day and month, for the chart
 
     @property
     def collateral_missing(self) -> bool:
@@ -164,6 +166,7 @@ class NodeManager:
     def _view(self, entry: NodeEntry, coin: Coin | None, status: NodeStatus,
               record: StartRecord | None, state: WalletState) -> NodeView:
         tier = ""
+        address = "" if coin is None else coin.address
         if coin is not None:
             match = tier_for_amount(coin.satoshis, self.service.network, state.tip + 1)
             tier = match.name.lower() if match is not None else ""
@@ -173,8 +176,9 @@ class NodeManager:
             address=None if coin is None else coin.address,
             maturity=None if coin is None else maturity(coin.height, state.tip),
             status=status, last_start=record,
-            rewards=node_rewards(state.history, coin.address if coin else "", tip=state.tip),
+            rewards=node_rewards(state.history, address, tip=state.tip),
             ip=entry.ip, identity_source=entry.identity_source,
+            series=reward_series(state.history, address, now=self.clock()),
         )
 
     async def status(self, outpoint: Outpoint, record: StartRecord | None = None) -> NodeStatus:
