@@ -8,7 +8,7 @@ zone the history shows dates in (wallet/dates.py). Two cases are explicit:
 
 * no block time (a backend that did not report one, or an entry not in a block yet): the payment
   has no day, so it is in no bucket; it is counted in ``undated`` instead;
-* a block time after ``now`` (a block's time may run up to two hours ahead of this computer's
+* a block time after ``now`` (a block's time may run ahead of this computer's
   clock): it counts on today, and in this month, never in a day that has not come yet.
 
 Payments older than the first bucket are in no bucket either; ``RewardTotals`` (rewards.py) has
