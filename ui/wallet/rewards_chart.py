@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from ui.wallet.units import money
@@ -129,15 +129,18 @@ class RewardsChart(QWidget):
             painter.drawRect(QRectF(plot.left() + slot * (i + GAP / 2), plot.bottom() - height,
                                     slot * (1 - GAP), height))
 
+    def labelled(self) -> range:
+        """The bars that get a label: every k-th, counted from the newest, so none overlap."""
+        slot = self.plot_rect().width() / max(1, len(self.bars))
+        widest = max((self.fontMetrics().horizontalAdvance(b.label) for b in self.bars),
+                     default=0) + 10
+        return range(len(self.bars) - 1, -1, -max(1, math.ceil(widest / slot)))
+
     def _labels(self, painter: QPainter, plot: QRect, text: QColor) -> None:
-        """Every k-th label, counted from the newest bar, so none overlap."""
         metrics = self.fontMetrics()
         slot = plot.width() / len(self.bars)
-        widest = max(metrics.horizontalAdvance(b.label) for b in self.bars) + 10
-        every = max(1, math.ceil(widest / slot))
         painter.setPen(text)
-        last = len(self.bars) - 1
-        for i in range(last, -1, -every):
+        for i in self.labelled():
             width = metrics.horizontalAdvance(self.bars[i].label)
             centre = plot.left() + slot * (i + 0.5)
             left = min(max(0, round(centre - width / 2)), self.width() - width)
@@ -146,15 +149,27 @@ class RewardsChart(QWidget):
 
     # --- hover -----------------------------------------------------------------------------
 
+    def detail_at(self, x: float) -> str:
+        """The hover text at ``x``: the bar's date and amount, or nothing between bars."""
+        index = self.bar_at(x)
+        return "" if index is None else self.bars[index].detail
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self.detail_at(event.pos().x())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         index = self.bar_at(event.position().x())
         if index != self.hovered:
             self.hovered = index
             self.update()
-        if index is None:
-            QToolTip.hideText()
-        else:
-            QToolTip.showText(event.globalPosition().toPoint(), self.bars[index].detail, self)
         super().mouseMoveEvent(event)
 
     def leaveEvent(self, event: QEvent) -> None:
