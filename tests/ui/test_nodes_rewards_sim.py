@@ -109,7 +109,7 @@ def test_chart_totals_and_empty_state(sw: SimWallet, window: MainWindow, themes:
     assert sum(b.amount for b in chart.bars) == paid_total
     totals = page.selected().rewards  # type: ignore[union-attr]
     assert totals.total == totals.month == paid_total and totals.payments == len(model.payouts)
-    assert f"All time: {money(paid_total, UNIT)}" in rewards.totals.text()
+    assert f"all time: {money(paid_total, UNIT)}" in rewards.totals.text()
     assert f"{len(model.payouts)} payments" in rewards.totals.text()
     assert "No estimate" in rewards.estimate.text()  # no FluxOS API in the simulator's wiring
 
@@ -123,6 +123,12 @@ def test_chart_totals_and_empty_state(sw: SimWallet, window: MainWindow, themes:
     apply_theme(QApplication.instance(), "light")  # type: ignore[arg-type]
     qtbot.wait(50)
     assert window.grab().save(str(tmp_path / "rewards-light.png"))
+    # Nothing drawn over another at 960×640: totals, chart and estimate stack in that order.
+    assert rewards.totals.geometry().bottom() < chart.geometry().top()
+    assert chart.geometry().bottom() < rewards.estimate.geometry().top()
+    assert rewards.estimate.geometry().bottom() <= rewards.height()
+    assert chart.height() >= chart.minimumHeight() and rewards.estimate.height() >= \
+        rewards.estimate.heightForWidth(rewards.estimate.width())
 
     rewards.monthly.click()
     assert window.grab().save(str(tmp_path / "rewards-monthly-light.png"))

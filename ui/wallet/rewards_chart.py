@@ -43,7 +43,8 @@ class RewardsChart(QWidget):
         self.empty_text = ""
         self.hovered: int | None = None
         self.setMouseTracking(True)
-        self.setMinimumHeight(self.fontMetrics().height() * 6)
+        # Low, so long totals or estimate words above and below squeeze the bars, not overlap them.
+        self.setMinimumHeight(self.fontMetrics().height() * 4)
 
     def sizeHint(self) -> QSize:
         return QSize(360, self.fontMetrics().height() * 8)

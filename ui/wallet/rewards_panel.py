@@ -83,8 +83,8 @@ def totals_text(view: NodeView, unit: str) -> str:
     def amount(sats: int) -> str:
         return money(sats, unit)
 
-    parts = [f"Last 24 h: {amount(r.day)}", f"30 days: {amount(r.month)}",
-             f"All time: {amount(r.total)}",
+    parts = [f"24 h: {amount(r.day)}", f"30 days: {amount(r.month)}",
+             f"all time: {amount(r.total)}",
              "1 payment" if r.payments == 1 else f"{r.payments} payments"]
     if r.last_paid_height is not None:
         when = f" ({local_date(series.last_paid_time)})" if series.last_paid_time else ""
@@ -99,7 +99,7 @@ def totals_text(view: NodeView, unit: str) -> str:
 def estimate_text(view: NodeView, snapshot: NodesSnapshot, unit: str) -> str:
     found = snapshot.estimate(view.tier)
     if found is not None:
-        return f"Estimate for a {view.tier} node: {found.describe(lambda s: money(s, unit))}."
+        return f"{view.tier.title()}: {found.describe(lambda s: money(s, unit))}."
     return "No estimate: " + (snapshot.estimate_problem or
                               f"no enabled {view.tier or 'tier'} node is counted.")
 

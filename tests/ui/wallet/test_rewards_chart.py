@@ -114,7 +114,7 @@ def test_panel_shows_totals_estimate_and_toggles(qtbot: QtBot) -> None:
     panel = RewardsPanel()
     qtbot.addWidget(panel)
     panel.show_node(view(paid=3 * COIN), snapshot(found), "FLUX")
-    assert f"All time: {money(3 * COIN, 'FLUX')}" in panel.totals.text()
+    assert f"all time: {money(3 * COIN, 'FLUX')}" in panel.totals.text()
     assert "1 payment" in panel.totals.text()
     assert panel.estimate.text() == estimate_text(view(), snapshot(found), "FLUX")
     assert found is not None and found.formula in panel.estimate.text()
