@@ -39,6 +39,7 @@ from wallet.nodes.client import NodeListsClient
 from wallet.nodes.conf import ConfError
 from wallet.nodes.errors import NodeInputError, NodeListError, StartMaybeSent, StartRefused
 from wallet.nodes.manager import NodeManager
+from wallet.nodes.rewards import RewardEstimate
 from wallet.nodes.timing import describe_duration
 from wallet.nodes.views import NodeView, parse_outpoint
 
@@ -216,6 +217,7 @@ async def _run(args: argparse.Namespace, ctx: AppContext) -> int:
 async def _list(m: NodeManager, args: argparse.Namespace) -> object:
     views = await m.nodes()
     estimates: list[dict[str, Any]] | None = None
+    found: list[RewardEstimate] = []
     estimate_note = "give --fluxos URL for an estimate of the rewards per tier"
     if getattr(args, "fluxos", None):
         found = await m.reward_estimates()
@@ -232,8 +234,8 @@ async def _list(m: NodeManager, args: argparse.Namespace) -> object:
         text = "\n\n".join(_node_text(v) for v in views)
     if estimates is None:
         return f"{text}\n\n({estimate_note})"
-    lines = [f"  {e['tier']:<8} about {format_amount(e['per_day'])} FLUX/day per node "
-             f"(estimate: {e['formula']}; APR about {e['apr_percent']} %)" for e in estimates]
+    lines = [f"  {e.tier.name.lower():<8} {e.describe(lambda s: format_amount(s) + ' FLUX')}"
+             for e in found]
     return text + "\n\nReward estimate:\n" + "\n".join(lines)
 
 

@@ -34,6 +34,7 @@ from ui.wallet.node_review import StartReviewDialog, start_outcome
 from ui.wallet.nodes_model import SETUP_PAGE, NodesModel
 from ui.wallet.nodes_table import NodesTable, next_step_text
 from ui.wallet.nodes_widgets import EmptyNodes, FluxIdPanel, copy_text, full_outpoint
+from ui.wallet.rewards_panel import RewardsPanel
 from wallet.errors import WalletError
 from wallet.nodes.state import NodeState
 from wallet.nodes.views import NodeView, StartReview
@@ -139,6 +140,8 @@ class NodesPage(WalletPage):
         layout.addWidget(self.detail_step)
         layout.addWidget(self.detail_outpoint)
         layout.addLayout(buttons)
+        self.rewards = RewardsPanel()
+        layout.addWidget(self.rewards)
         layout.addStretch(1)
         return panel
 
@@ -191,6 +194,8 @@ class NodesPage(WalletPage):
         self.detail_step.setText(next_step_text(view))
         self.detail_outpoint.setText(full_outpoint(view.outpoint))
         self.detail_outpoint.setCursorPosition(0)
+        if self.nodes.snapshot is not None:
+            self.rewards.show_node(view, self.nodes.snapshot, self.nodes.wallet.currency)
 
     def _enable(self, view: NodeView | None) -> None:
         for button in (self.start_button, self.copy_button, self.config_button,

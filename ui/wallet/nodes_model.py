@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from wallet.nodes.conf import ImportResult
     from wallet.nodes.manager import NodeManager
     from wallet.nodes.prepare import PreparedCollateral
+    from wallet.nodes.rewards import RewardEstimate
     from wallet.nodes.state import StartRecord
     from wallet.nodes.views import NodeView, StartReview
     from wallet.send import Review
@@ -52,6 +53,11 @@ class NodesSnapshot:
     candidates: tuple[CollateralCoin, ...]
     flux_id: str  # "" when the wallet has none (no seed)
     flux_id_problem: str  # why there is none, in words
+    estimates: tuple[RewardEstimate, ...] = ()  # per tier, when the node count is known
+    estimate_problem: str = ""  # why there is no estimate, in words
+
+    def estimate(self, tier: str) -> RewardEstimate | None:
+        return next((e for e in self.estimates if e.tier.name.lower() == tier), None)
 
     def node(self, name: str) -> NodeView | None:
         return next((n for n in self.nodes if n.name == name), None)
@@ -287,4 +293,12 @@ async def _read(manager: NodeManager) -> NodesSnapshot:
         flux_id, problem = manager.flux_id(), ""
     except WalletError as exc:
         flux_id, problem = "", str(exc)
-    return NodesSnapshot(tuple(nodes), tuple(candidates), flux_id, problem)
+    estimates: tuple[RewardEstimate, ...] = ()
+    if manager.lists.fluxos_url is None:
+        why_not = "it needs the number of nodes per tier, from a FluxOS API, and none is set."
+    else:
+        try:
+            estimates, why_not = tuple(await manager.reward_estimates()), ""
+        except WalletError as exc:  # the node count or the schedule is not known
+            why_not = str(exc)
+    return NodesSnapshot(tuple(nodes), tuple(candidates), flux_id, problem, estimates, why_not)

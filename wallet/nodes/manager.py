@@ -35,6 +35,7 @@ from wallet.nodes.prepare import (
     prepared,
     short_of_funds,
 )
+from wallet.nodes.reward_series import reward_series
 from wallet.nodes.rewards import RewardEstimate, estimate, node_rewards
 from wallet.nodes.start import (
     Collateral,
@@ -100,6 +101,7 @@ class NodeManager:
     def _view(self, entry: NodeEntry, coin: Coin | None, status: NodeStatus,
               record: StartRecord | None, state: WalletState) -> NodeView:
         tier = ""
+        address = "" if coin is None else coin.address
         if coin is not None:
             match = tier_for_amount(coin.satoshis, self.service.network, state.tip + 1)
             tier = match.name.lower() if match is not None else ""
@@ -109,8 +111,9 @@ class NodeManager:
             address=None if coin is None else coin.address,
             maturity=None if coin is None else maturity(coin.height, state.tip),
             status=status, last_start=record,
-            rewards=node_rewards(state.history, coin.address if coin else "", tip=state.tip),
+            rewards=node_rewards(state.history, address, tip=state.tip),
             ip=entry.ip, identity_source=entry.identity_source,
+            series=reward_series(state.history, address, now=self.clock()),
         )
 
     async def status(self, outpoint: Outpoint, record: StartRecord | None = None) -> NodeStatus:

@@ -9,7 +9,7 @@ published facts and is labelled as one: the tier's share of the block subsidy at
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flux.networks import Network
@@ -67,6 +67,17 @@ class RewardEstimate:
     def formula(self) -> str:
         return (f"{self.per_block} sat per block x {self.blocks_per_day} blocks per day / "
                 f"{self.nodes} {self.tier.name.lower()} nodes")
+
+    @property
+    def payment_interval_seconds(self) -> int:
+        """About how often one node of the tier is paid: one payout per block, in turn."""
+        return self.nodes * DAY_SECONDS // self.blocks_per_day
+
+    def describe(self, amount: Callable[[int], str]) -> str:
+        """"about 1.5 FLUX/day per node (estimate: …; APR about 4.38 %)", amounts written by
+        ``amount`` (satoshis -> text), so the CLI and the GUI say the same thing."""
+        return (f"about {amount(self.per_day)}/day per node (estimate: {self.formula}; "
+                f"APR about {round(self.apr_percent, 2)} %)")
 
 
 def estimate(network: Network, tier: Tier, *, height: int, nodes: int,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from wallet.fluxid import flux_id_from_mnemonic
 from wallet.nodes.errors import NodeInputError
 from wallet.nodes.lists import Outpoint
+from wallet.nodes.reward_series import RewardSeries
 from wallet.nodes.rewards import RewardTotals
 from wallet.nodes.start import Maturity
 from wallet.nodes.state import NodeStatus, StartRecord
@@ -43,6 +44,7 @@ class NodeView:
     rewards: RewardTotals
     ip: str
     identity_source: str
+    series: RewardSeries  # rewards by local day and month, for the chart
 
     @property
     def collateral_missing(self) -> bool:
