@@ -120,6 +120,7 @@ def test_start_flow_from_add_to_paid(sw: SimWallet, qtbot: QtBot,
     page = nodes_page(sw.ui, qtbot)
     unlock(sw, sw.ui)
     assert page.stack.currentWidget() is page.empty
+    assert page.status.text() == ""  # the lists are read: no "Reading the node lists…" left
     assert page.flux_id.address.text().startswith("1")
     assert page.flux_id.qr.text() == page.flux_id.address.text()
 

@@ -163,12 +163,15 @@ class NodesPage(WalletPage):
 
     def refresh(self) -> None:
         snapshot = self.nodes.snapshot
+        reading = self.tr("Reading the node lists…")
         if snapshot is None:
-            self.status.setText(self.nodes.problem or self.tr("Reading the node lists…"))
+            self.status.setText(self.nodes.problem or reading)
             self._enable(None)
             self.start_all_button.setEnabled(False)
             self.candidates.hide()
             return
+        if self.status.text() == reading:  # read now; a result said since stays
+            self.status.setText(self.nodes.problem or "")
         if snapshot.flux_id:
             self.flux_id.show_id(snapshot.flux_id, "seed")
         else:
