@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from app.commands.failure import EXIT_FAILED, EXIT_USAGE, CommandFailed
 from app.commands.node_monitor import (
-    NO_NODE,
     Look,
     add_wallet_options,
     answering,
@@ -33,6 +32,7 @@ from app.commands.node_monitor import (
     look,
     node_doc,
     print_findings,
+    say_no_node,
     silent_words,
     target_of,
     wallet_flux_id,
@@ -224,11 +224,7 @@ async def _doctor(args: argparse.Namespace, ctx: AppContext) -> int:
     known = await wallet_flux_id(args, ctx)
     target = target_of(args, ctx)
     if target is None:
-        if args.json:
-            emit({"installed": False, "message": NO_NODE})
-        else:
-            print(NO_NODE)
-        return 0
+        return say_no_node(args)
     seen = await look(target, known)
     message = None if answering(seen.snapshot) else silent_words(target, seen.snapshot)
     doc: dict[str, Any] = {"installed": True, "answering": message is None,

@@ -136,6 +136,15 @@ async def wallet_flux_id(args: argparse.Namespace, ctx: AppContext) -> WalletFlu
     return await cli_wallet_flux_id(Services(ctx), args.wallet, password)
 
 
+def say_no_node(args: argparse.Namespace) -> int:
+    """No node here: said in words (or JSON), and that is not an error (exit 0)."""
+    if args.json:
+        emit({"installed": False, "message": NO_NODE})
+    else:
+        print(NO_NODE)
+    return 0
+
+
 def answering(snap: Snapshot) -> bool:
     return any(x is not None for x in (snap.chain, snap.node, snap.fluxos_version,
                                        snap.bench_status))
@@ -181,11 +190,7 @@ def finding_doc(finding: Finding, target: WatchedNode) -> dict[str, Any]:
 async def _status(args: argparse.Namespace, ctx: AppContext) -> int:
     target = target_of(args, ctx)
     if target is None:
-        if args.json:
-            emit({"installed": False, "message": NO_NODE})
-        else:
-            print(NO_NODE)
-        return 0
+        return say_no_node(args)
     seen = await look(target, await wallet_flux_id(args, ctx))
     snap, board, findings = seen.snapshot, seen.board, seen.findings
     if not answering(snap):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -24,6 +24,7 @@ from flux.tiers import Tier, tier_spec
 from ui.pages.base import heading, hint
 from ui.wallet.nodes_model import NodesModel
 from ui.wallet.nodes_widgets import short_outpoint
+from ui.wallet.page_action import PageAction
 from ui.wallet.review import ReviewDialog
 from ui.wallet.units import money
 from wallet.errors import BroadcastUncertain, WalletError
@@ -127,18 +128,14 @@ def sent_words(made: PreparedCollateral) -> str:
             f"{describe_duration(ripe.eta_seconds)}.")
 
 
-class CollateralPrep(QObject):
+class CollateralPrep(PageAction):
     """The page's "Prepare collateral…": tier → review (engine) → ReviewDialog → send."""
 
     sent = Signal(object)  # PreparedCollateral
 
     def __init__(self, nodes: NodesModel, parent: QWidget,
                  show: Callable[[QDialog], None], say: Callable[[str, str], None]) -> None:
-        super().__init__(parent)
-        self.nodes = nodes
-        self.parent_widget = parent
-        self.show = show
-        self.say = say
+        super().__init__(nodes, parent, show, say)
         self.tier = ""
 
     def begin(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,6 +23,7 @@ from qasync import asyncSlot
 from ui.pages.base import heading, hint
 from ui.wallet.nodes_model import NodesModel
 from ui.wallet.nodes_widgets import STATE_COLOURS
+from ui.wallet.page_action import PageAction
 from wallet.errors import WalletError
 from wallet.nodes.batch import BatchItem, Outcome
 from wallet.nodes.state import LABELS
@@ -145,16 +146,12 @@ class StartAllDialog(QDialog):
         self.close_button.setText(self.tr("Close"))
 
 
-class StartAll(QObject):
+class StartAll(PageAction):
     """The page's "Start all…": plan on the engine, the dialog, then send on the engine."""
 
     def __init__(self, nodes: NodesModel, parent: QWidget,
                  show: Callable[[QDialog], None], say: Callable[[str, str], None]) -> None:
-        super().__init__(parent)
-        self.nodes = nodes
-        self.parent_widget = parent
-        self.show = show
-        self.say = say
+        super().__init__(nodes, parent, show, say)
         self.dialog: StartAllDialog | None = None
 
     @asyncSlot()
