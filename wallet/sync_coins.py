@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 from wallet.backends.base import Trust, Utxo
 from wallet.backends.witness import BlockWitness
@@ -15,6 +17,8 @@ from wallet.history import ChainTx, HistoryEntry, is_coinbase, is_expired
 from wallet.keychain import Keychain
 from wallet.sync_state import SyncState
 from wallet.txmodel import Transaction
+
+Deep = TypeVar("Deep", Utxo, HistoryEntry)
 
 log = logging.getLogger(__name__)
 
@@ -108,28 +112,28 @@ def at_depth(st: SyncState) -> tuple[list[Utxo], list[HistoryEntry]] | None:
     A pending coin or entry stays at 0 (so does a disputed coin); the others are as deep as
     their transaction is now.
     """
-    txs = st.txs
-    coins = []
-    for coin in st.utxos:
-        if coin.trust is Trust.DISPUTED:
-            return None  # asked again as a coin of its depth: computed anew
-        if coin.confirmations == 0:
-            coins.append(coin)
-            continue
-        item = txs.get(coin.txid)
-        if item is None:
-            return None
-        coins.append(replace(coin, confirmations=item.confirmations(st.tip)))
-    entries = []
-    for entry in st.history:
-        if entry.confirmations == 0:
-            entries.append(entry)
-            continue
-        item = txs.get(entry.txid)
-        if item is None:
-            return None
-        entries.append(replace(entry, confirmations=item.confirmations(st.tip)))
+    if any(coin.trust is Trust.DISPUTED for coin in st.utxos):
+        return None  # asked again as a coin of its depth: computed anew
+    coins = _at_depth(st.utxos, st)
+    entries = _at_depth(st.history, st)
+    if coins is None or entries is None:
+        return None
     return coins, entries
+
+
+def _at_depth(items: Sequence[Deep], st: SyncState) -> list[Deep] | None:
+    """Each item with its transaction's confirmations at `st.tip` (pending ones stay at 0);
+    None when a mined item's transaction is not known."""
+    deep = []
+    for item in items:
+        if item.confirmations == 0:
+            deep.append(item)
+            continue
+        chain_tx = st.txs.get(item.txid)
+        if chain_tx is None:
+            return None
+        deep.append(replace(item, confirmations=chain_tx.confirmations(st.tip)))
+    return deep
 
 
 def with_trust(st: SyncState, coin: Utxo, *, trusted: bool) -> Utxo:
