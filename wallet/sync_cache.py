@@ -23,6 +23,7 @@ from wallet.backends.base import Trust
 from wallet.backends.verify import verify_transaction
 from wallet.errors import BackendError, DecodeError
 from wallet.history import ChainTx, Unparsed
+from wallet.json_shape import as_dict, as_int, as_list
 from wallet.keychain import CHAINS
 from wallet.sync_results import dump_results, load_results
 from wallet.sync_state import MAX_ADDRESSES_PER_CHAIN, SyncState
@@ -77,32 +78,32 @@ def load_sync_state(data: object, *, sealed: bool = False) -> SyncState | None:
 
 
 def _load(data: object, *, sealed: bool) -> SyncState:
-    doc = _dict(data)
+    doc = as_dict(data)
     if doc.get("format") != CACHE_FORMAT:
         raise _Unreadable(f"format {doc.get('format')!r:.20}")
-    st = SyncState(tip=_int(doc["tip"], -1, _MAX_HEIGHT))
+    st = SyncState(tip=as_int(doc["tip"], -1, _MAX_HEIGHT))
     for chain, used, scanned in zip(
-        CHAINS, _list(doc["last_used"]), _list(doc["scanned"]), strict=True
+        CHAINS, as_list(doc["last_used"]), as_list(doc["scanned"]), strict=True
     ):
-        st.last_used[chain] = _int(used, -1, MAX_ADDRESSES_PER_CHAIN - 1)
-        st.scanned[chain] = _int(scanned, 0, MAX_ADDRESSES_PER_CHAIN)
-    for row in _list(doc["txs"]):
-        txid, raw, height, confirmed, block_time, parts = _list(row)
+        st.last_used[chain] = as_int(used, -1, MAX_ADDRESSES_PER_CHAIN - 1)
+        st.scanned[chain] = as_int(scanned, 0, MAX_ADDRESSES_PER_CHAIN)
+    for row in as_list(doc["txs"]):
+        txid, raw, height, confirmed, block_time, parts = as_list(row)
         # fluxd's history has no heights, so a mined transaction may lack one; a pending one
         # never has one.
         if not isinstance(confirmed, bool) or (height is not None and not confirmed):
             raise _Unreadable("a transaction's height and confirmation disagree")
         body = _unparsed(raw, txid, parts) if sealed else verify_transaction(raw, txid)
         txid = txid.lower()
-        height = None if height is None else _int(height, 0, _MAX_HEIGHT)
-        block_time = None if block_time is None else _int(block_time, 0, 2**32 - 1)
+        height = None if height is None else as_int(height, 0, _MAX_HEIGHT)
+        block_time = None if block_time is None else as_int(block_time, 0, 2**32 - 1)
         st.txs[txid] = ChainTx(txid, body, height, confirmed, block_time)
-    for txid in _list(doc["local_pending"]):
+    for txid in as_list(doc["local_pending"]):
         chain_tx = st.txs.get(txid)
         if chain_tx is None:
             raise _Unreadable("a pending transaction without its data")
         st.local_pending[txid] = chain_tx.tx
-    for txid in _list(doc["verified"]):
+    for txid in as_list(doc["verified"]):
         if txid not in st.txs:
             raise _Unreadable("a verdict on an unknown transaction")
         st.trust[txid] = Trust.VERIFIED
@@ -118,22 +119,7 @@ def _unparsed(raw: object, txid: object, parts: object) -> Unparsed:
     data = bytes.fromhex(raw)
     if not data:
         raise _Unreadable("an empty transaction")
-    return Unparsed(data, _int(parts, 0, MAX_TX_INPUTS + MAX_TX_OUTPUTS))
+    return Unparsed(data, as_int(parts, 0, MAX_TX_INPUTS + MAX_TX_OUTPUTS))
 
 
-def _int(value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _Unreadable(f"{value!r:.20} is not a number in {low}..{high}")
-    return value
 
-
-def _dict(value: object) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _Unreadable("not an object")
-    return value
-
-
-def _list(value: object) -> list[Any]:
-    if not isinstance(value, list):
-        raise _Unreadable("not a list")
-    return value

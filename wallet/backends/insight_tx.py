@@ -13,6 +13,7 @@ from typing import Any
 
 from wallet.amounts import satoshis_from_json
 from wallet.errors import DecodeError, InvalidAmount, WalletError
+from wallet.json_shape import as_dict, as_list, as_str
 from wallet.txcodec import serialize_transaction
 from wallet.txmodel import OutPoint, Transaction, TxIn, TxOut
 
@@ -43,8 +44,8 @@ def _transaction(tx: dict[str, Any]) -> Transaction:
     result = Transaction(
         version=_u32(tx.get("version")),
         overwintered=overwintered,
-        inputs=[_txin(_dict(v)) for v in _list(tx.get("vin"))],
-        outputs=[_txout(_dict(v)) for v in _list(tx.get("vout"))],
+        inputs=[_txin(as_dict(v)) for v in as_list(tx.get("vin"))],
+        outputs=[_txout(as_dict(v)) for v in as_list(tx.get("vout"))],
         lock_time=_u32(tx.get("locktime")),
     )
     if overwintered:
@@ -59,13 +60,13 @@ def _txin(vin: dict[str, Any]) -> TxIn:
     sequence = _u32(vin.get("sequence"))
     if "coinbase" in vin:
         return TxIn(_COINBASE_PREVOUT, _hex(vin.get("coinbase")), sequence)
-    script = _dict(vin.get("scriptSig")).get("hex")
-    prevout = OutPoint.from_hex(_str(vin.get("txid")), _u32(vin.get("vout")))
+    script = as_dict(vin.get("scriptSig")).get("hex")
+    prevout = OutPoint.from_hex(as_str(vin.get("txid")), _u32(vin.get("vout")))
     return TxIn(prevout, _hex(script), sequence)
 
 
 def _txout(vout: dict[str, Any]) -> TxOut:
-    script = _dict(vout.get("scriptPubKey")).get("hex")
+    script = as_dict(vout.get("scriptPubKey")).get("hex")
     return TxOut(satoshis_from_json(vout.get("value")), _hex(script))
 
 
@@ -83,22 +84,7 @@ def _u32(value: object) -> int:
 
 
 def _hex(value: object) -> bytes:
-    return bytes.fromhex(_str(value))
+    return bytes.fromhex(as_str(value))
 
 
-def _str(value: object) -> str:
-    if not isinstance(value, str):
-        raise _Unbuildable("text expected")
-    return value
 
-
-def _dict(value: object) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _Unbuildable("object expected")
-    return value
-
-
-def _list(value: object) -> list[Any]:
-    if not isinstance(value, list):
-        raise _Unbuildable("list expected")
-    return value
